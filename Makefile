@@ -1,0 +1,55 @@
+# coursec — see README.md. `make` builds ./coursec; `make courses` builds every
+# course under courses/ into output/; `make test` runs the whole suite.
+# `make SAN=address,undefined test` builds with sanitizers (separate build dir).
+
+PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 zlib
+CC       ?= cc
+BUILD    := build$(if $(SAN),-san)
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
+            -Wmissing-prototypes -Wstrict-prototypes -Werror
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKGCFLAGS) -MMD -MP
+LDLIBS    = $(PKGLIBS) -lpthread -lm
+
+SRCS := $(wildcard compiler/*.c)
+OBJS := $(SRCS:compiler/%.c=$(BUILD)/%.o)
+LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+BIN  := $(if $(SAN),$(BUILD)/coursec,coursec)
+
+.PHONY: all deps courses test clean format fuzz bench
+
+all: deps-check $(BIN)
+
+# Installs missing Debian packages (as root) or prints the apt-get line.
+deps-check:
+	@sh tests/deps.sh build
+
+$(BIN): $(OBJS)
+	$(CC) $(SANFLAGS) -o $@ $(OBJS) $(LDLIBS)
+ifneq ($(SAN),)
+	@ln -sf $(BUILD)/coursec coursec-san
+endif
+
+$(BUILD)/%.o: compiler/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+courses: all
+	./coursec build -o output $(wildcard courses/*/)
+
+test: all
+	@sh tests/deps.sh test
+	@BUILD=$(BUILD) BIN=$(BIN) SAN=$(SAN) sh tests/run-all.sh
+
+clean:
+	rm -rf build build-san coursec coursec-san
+
+format:
+	clang-format -i compiler/*.c compiler/*.h
+
+-include $(OBJS:.o=.d)

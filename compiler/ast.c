@@ -1,0 +1,268 @@
+/* ast.c — node construction, tree surgery, cloning, plain text and ids. */
+#include "ast.h"
+#include "buf.h"
+#include <ctype.h>
+#include <string.h>
+
+static const char *const type_names[AST_TYPE_COUNT] = {
+    "Document", "Heading", "Paragraph", "BlockQuote", "List", "Item", "CodeBlock",
+    "HtmlBlock", "ThematicBreak", "Table", "TableRow", "TableCell", "Div", "Worksheet",
+    "Text", "Code", "Emph", "Strong", "Strikethrough", "Link", "Image", "SoftBreak",
+    "LineBreak", "HtmlInline", "Span", "Blank",
+};
+
+static const int blank_steps[] = {8, 16, 24, 32, 48};
+
+int ast_blank_step(size_t answer_chars) {
+    size_t n = sizeof blank_steps / sizeof blank_steps[0];
+    for (size_t i = 0; i < n; i++)
+        if (answer_chars <= (size_t)blank_steps[i]) return blank_steps[i];
+    return blank_steps[n - 1];
+}
+
+const char *ast_type_name(ast_type t) { return (unsigned)t < AST_TYPE_COUNT ? type_names[t] : "?"; }
+
+int ast_type_from_name(const char *name) {
+    for (int i = 0; i < AST_TYPE_COUNT; i++)
+        if (strcmp(type_names[i], name) == 0) return i;
+    return -1;
+}
+
+int ast_is_block(ast_type t) { return t <= AST_WORKSHEET; }
+int ast_is_inline(ast_type t) { return t >= AST_TEXT && t < AST_TYPE_COUNT; }
+
+ast_node *ast_new(arena *a, ast_type type, int line, int col) {
+    ast_node *n = arena_alloc(a, sizeof *n);
+    n->type = type;
+    n->line = line;
+    n->col = col;
+    n->checked = -1;
+    n->duration = -1;
+    n->tstart = -1;
+    return n;
+}
+
+void ast_append(ast_node *parent, ast_node *child) {
+    child->parent = parent;
+    child->next = NULL;
+    child->prev = parent->last;
+    if (parent->last) parent->last->next = child;
+    else parent->first = child;
+    parent->last = child;
+}
+
+void ast_prepend(ast_node *parent, ast_node *child) {
+    child->parent = parent;
+    child->prev = NULL;
+    child->next = parent->first;
+    if (parent->first) parent->first->prev = child;
+    else parent->last = child;
+    parent->first = child;
+}
+
+void ast_insert_before(ast_node *sibling, ast_node *child) {
+    ast_node *p = sibling->parent;
+    child->parent = p;
+    child->next = sibling;
+    child->prev = sibling->prev;
+    if (sibling->prev) sibling->prev->next = child;
+    else if (p) p->first = child;
+    sibling->prev = child;
+}
+
+void ast_unlink(ast_node *n) {
+    ast_node *p = n->parent;
+    if (n->prev) n->prev->next = n->next;
+    else if (p) p->first = n->next;
+    if (n->next) n->next->prev = n->prev;
+    else if (p) p->last = n->prev;
+    n->parent = n->prev = n->next = NULL;
+}
+
+static void clone_attr(arena *a, ast_attr *dst, const ast_attr *src) {
+    dst->id = arena_strdup(a, src->id);
+    dst->nclasses = src->nclasses;
+    dst->classes = NULL;
+    if (src->nclasses) {
+        dst->classes = arena_alloc(a, sizeof(char *) * (size_t)src->nclasses);
+        for (int i = 0; i < src->nclasses; i++) dst->classes[i] = arena_strdup(a, src->classes[i]);
+    }
+    dst->nkv = src->nkv;
+    dst->kv = NULL;
+    if (src->nkv) {
+        dst->kv = arena_alloc(a, sizeof(ast_kv) * (size_t)src->nkv);
+        for (int i = 0; i < src->nkv; i++) {
+            dst->kv[i].key = arena_strdup(a, src->kv[i].key);
+            dst->kv[i].value = arena_strdup(a, src->kv[i].value);
+        }
+    }
+}
+
+ast_node *ast_clone(arena *a, const ast_node *n) {
+    ast_node *c = arena_alloc(a, sizeof *c);
+    *c = *n;
+    c->parent = c->first = c->last = c->prev = c->next = NULL;
+    clone_attr(a, &c->attr, &n->attr);
+    c->text = arena_strdup(a, n->text);
+    c->info = arena_strdup(a, n->info);
+    c->format = arena_strdup(a, n->format);
+    c->url = arena_strdup(a, n->url);
+    c->title = arena_strdup(a, n->title);
+    c->label = arena_strdup(a, n->label);
+    if (n->aligns && n->ncols > 0) {
+        c->aligns = arena_alloc(a, sizeof(ast_align) * (size_t)n->ncols);
+        memcpy(c->aligns, n->aligns, sizeof(ast_align) * (size_t)n->ncols);
+    }
+    c->alts = NULL;
+    ast_node **tail = &c->alts;
+    for (const ast_node *alt = n->alts; alt; alt = alt->next) {
+        ast_node *ca = ast_clone(a, alt);
+        *tail = ca;
+        tail = &ca->next;
+    }
+    for (const ast_node *ch = n->first; ch; ch = ch->next) ast_append(c, ast_clone(a, ch));
+    return c;
+}
+
+const char *ast_attr_get(const ast_attr *at, const char *key) {
+    for (int i = 0; i < at->nkv; i++)
+        if (strcmp(at->kv[i].key, key) == 0) return at->kv[i].value;
+    return NULL;
+}
+
+int ast_has_class(const ast_node *n, const char *cls) {
+    for (int i = 0; i < n->attr.nclasses; i++)
+        if (strcmp(n->attr.classes[i], cls) == 0) return 1;
+    return 0;
+}
+
+void ast_add_class(arena *a, ast_node *n, const char *cls) {
+    if (ast_has_class(n, cls)) return;
+    const char **nc = arena_alloc(a, sizeof(char *) * (size_t)(n->attr.nclasses + 1));
+    for (int i = 0; i < n->attr.nclasses; i++) nc[i] = n->attr.classes[i];
+    nc[n->attr.nclasses] = arena_strdup(a, cls);
+    n->attr.classes = nc;
+    n->attr.nclasses++;
+}
+
+void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value) {
+    for (int i = 0; i < at->nkv; i++)
+        if (strcmp(at->kv[i].key, key) == 0) {
+            at->kv[i].value = arena_strdup(a, value);
+            return;
+        }
+    ast_kv *nk = arena_alloc(a, sizeof(ast_kv) * (size_t)(at->nkv + 1));
+    for (int i = 0; i < at->nkv; i++) nk[i] = at->kv[i];
+    nk[at->nkv].key = arena_strdup(a, key);
+    nk[at->nkv].value = arena_strdup(a, value);
+    at->kv = nk;
+    at->nkv++;
+}
+
+static void plain(buf *b, const ast_node *n) {
+    switch (n->type) {
+    case AST_BLANK:
+    case AST_HTMLINLINE:
+    case AST_HTMLBLOCK:
+        return;
+    case AST_TEXT:
+    case AST_CODE:
+        if (n->text) buf_puts(b, n->text);
+        return;
+    case AST_SOFTBREAK:
+    case AST_LINEBREAK:
+        buf_putc(b, ' ');
+        return;
+    default:
+        break;
+    }
+    for (const ast_node *c = n->first; c; c = c->next) plain(b, c);
+}
+
+char *ast_plain_text(arena *a, const ast_node *n) {
+    buf b = BUF_INIT;
+    plain(&b, n);
+    /* collapse runs of white space and trim: blanks removed leave gaps */
+    size_t o = 0;
+    int sp = 1;
+    for (size_t i = 0; i < b.len; i++) {
+        char ch = b.data[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n') {
+            if (!sp) b.data[o++] = ' ';
+            sp = 1;
+        } else {
+            b.data[o++] = ch;
+            sp = 0;
+        }
+    }
+    while (o > 0 && b.data[o - 1] == ' ') o--;
+    char *r = arena_strndup(a, b.data ? b.data : "", o);
+    buf_free(&b);
+    return r;
+}
+
+char *ast_slug(arena *a, const char *text) {
+    buf b = BUF_INIT;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (isalnum(*p) && *p < 0x80) buf_putc(&b, tolower(*p));
+        else if (*p == ' ' || *p == '-' || *p == '_') {
+            if (b.len && b.data[b.len - 1] != '-') buf_putc(&b, '-');
+        }
+    }
+    while (b.len && b.data[b.len - 1] == '-') b.len--;
+    char *r = b.len ? arena_strndup(a, b.data, b.len) : arena_strdup(a, "section");
+    buf_free(&b);
+    return r;
+}
+
+typedef struct idset {
+    const char **ids;
+    size_t n, cap;
+    arena *a;
+} idset;
+
+static int idset_has(const idset *s, const char *id) {
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->ids[i], id) == 0) return 1;
+    return 0;
+}
+
+static void idset_add(idset *s, const char *id) {
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        const char **ni = arena_alloc(s->a, cap * sizeof *ni);
+        if (s->n) memcpy(ni, s->ids, s->n * sizeof *ni);
+        s->ids = ni;
+        s->cap = cap;
+    }
+    s->ids[s->n++] = id;
+}
+
+static int collect_explicit(ast_node *n, void *ud) {
+    if (n->attr.id) idset_add(ud, n->attr.id);
+    return 0;
+}
+
+static int derive_ids(ast_node *n, void *ud) {
+    idset *s = ud;
+    if (n->type != AST_HEADING || n->attr.id) return 0;
+    char *base = ast_slug(s->a, ast_plain_text(s->a, n));
+    const char *id = base;
+    for (int k = 1; idset_has(s, id); k++) id = arena_printf(s->a, "%s-%d", base, k);
+    n->attr.id = id;
+    idset_add(s, id);
+    return 1;
+}
+
+void ast_assign_heading_ids(arena *a, ast_node *doc) {
+    idset s = {0};
+    s.a = a;
+    ast_walk(doc, collect_explicit, &s);
+    ast_walk(doc, derive_ids, &s);
+}
+
+void ast_walk(ast_node *n, ast_visit_fn f, void *ud) {
+    if (f(n, ud)) return;
+    for (ast_node *alt = n->alts; alt; alt = alt->next) ast_walk(alt, f, ud);
+    for (ast_node *c = n->first; c; c = c->next) ast_walk(c, f, ud);
+}

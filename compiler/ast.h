@@ -1,0 +1,146 @@
+/* ast.h — coursec's own document tree. Every node carries its 1-based line
+ * and byte column in the ORIGINAL module file (front matter included); nodes
+ * made by filters carry the position of the node they replaced, or 0.
+ * All nodes, strings and arrays of a tree live in one arena (the tree's owner
+ * frees the arena; there is no per-node free). */
+#ifndef COURSEC_AST_H
+#define COURSEC_AST_H
+#include "arena.h"
+#include <stddef.h>
+
+typedef enum {
+    /* blocks */
+    AST_DOCUMENT,
+    AST_HEADING,
+    AST_PARAGRAPH,
+    AST_BLOCKQUOTE,
+    AST_LIST,
+    AST_ITEM,
+    AST_CODEBLOCK,
+    AST_HTMLBLOCK, /* raw block; format "html" unless made by RawBlock(fmt, ...) */
+    AST_THEMATICBREAK,
+    AST_TABLE,
+    AST_TABLEROW,
+    AST_TABLECELL,
+    AST_DIV,
+    AST_WORKSHEET, /* children: Text, LineBreak, Blank (and Span from filters) */
+    /* inlines */
+    AST_TEXT,
+    AST_CODE,
+    AST_EMPH,
+    AST_STRONG,
+    AST_STRIKETHROUGH,
+    AST_LINK,
+    AST_IMAGE,
+    AST_SOFTBREAK,
+    AST_LINEBREAK,
+    AST_HTMLINLINE, /* raw inline; format "html" unless made by RawInline */
+    AST_SPAN,
+    AST_BLANK,
+    AST_TYPE_COUNT
+} ast_type;
+
+typedef struct ast_kv {
+    const char *key, *value;
+} ast_kv;
+
+/* {#id .class key=value}. Arrays are arena-owned; replace, never realloc. */
+typedef struct ast_attr {
+    const char *id;          /* NULL: none */
+    const char **classes;
+    int nclasses;
+    ast_kv *kv;
+    int nkv;
+} ast_attr;
+
+typedef enum { AST_ALIGN_NONE, AST_ALIGN_LEFT, AST_ALIGN_CENTER, AST_ALIGN_RIGHT } ast_align;
+
+typedef struct ast_node ast_node;
+struct ast_node {
+    ast_type type;
+    int line, col;
+    ast_node *parent, *first, *last, *prev, *next;
+    ast_attr attr;
+
+    /* Text, Code, CodeBlock, HtmlBlock, HtmlInline: literal text (not escaped) */
+    const char *text;
+    /* CodeBlock: info string; HtmlBlock/HtmlInline: format ("html" if NULL) */
+    const char *info;
+    const char *format;
+    /* Link, Image */
+    const char *url, *title;
+    /* Heading: 1..6 */
+    int level;
+    /* List */
+    int ordered, start, tight;
+    /* Item: -1 not a task item, 0 unchecked, 1 checked */
+    int checked;
+    /* Table: number of columns and their alignments; TableRow: is_header */
+    int ncols;
+    ast_align *aligns;
+    int is_header;
+
+    /* Blank. alts: the answer alternatives, a chain (via next) of AST_SPAN
+     * nodes whose children are the inlines of one alternative; NULL for a
+     * blank without answer and ALWAYS NULL after pruning in editions without
+     * the `answer` role. width: in ch (underscore runs: the run's length;
+     * [[...]]: the size step, see ast_blank_step). label: fill-in name or NULL.
+     * underscore: 1 if written as a run of underscores. */
+    ast_node *alts;
+    int width;
+    const char *label;
+    int underscore;
+
+    /* Timings (computed once on the unpruned tree, copied to every edition):
+     * duration in minutes (-1 none); start in minutes after the module start
+     * (-1 unknown); is_break; natural: the heading text states its time. */
+    int duration, tstart;
+    int is_break, natural;
+};
+
+/* The fixed size steps for [[...]] blanks, in ch: the answer's length (in
+ * characters of its plain text) rounds up to the next step; longer answers
+ * get the last step. Same step => same markup in the learner edition. */
+int ast_blank_step(size_t answer_chars);
+
+ast_node *ast_new(arena *a, ast_type type, int line, int col);
+void ast_append(ast_node *parent, ast_node *child);
+void ast_prepend(ast_node *parent, ast_node *child);
+void ast_insert_before(ast_node *sibling, ast_node *child);
+/* Unlink from parent and siblings (the node stays in the arena). */
+void ast_unlink(ast_node *n);
+/* Deep copy of n (and its Blank alternatives) into arena a. */
+ast_node *ast_clone(arena *a, const ast_node *n);
+
+const char *ast_type_name(ast_type t); /* "Heading", ... as in SPEC §7 */
+int ast_type_from_name(const char *name); /* -1 if unknown */
+int ast_is_block(ast_type t);
+int ast_is_inline(ast_type t);
+
+/* Attribute helpers. ast_attr_get returns NULL if absent. */
+const char *ast_attr_get(const ast_attr *at, const char *key);
+int ast_has_class(const ast_node *n, const char *cls);
+void ast_add_class(arena *a, ast_node *n, const char *cls);
+void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value);
+
+/* Plain text of a subtree: Text/Code literal text, SoftBreak/LineBreak as a
+ * space; Blanks contribute NOTHING (SPEC §2.1), nor do raw HTML nodes.
+ * Appends to the arena string returned. */
+char *ast_plain_text(arena *a, const ast_node *n);
+
+/* Heading ids: lower case ASCII letters/digits and '-', from the plain text
+ * (GitHub-like: spaces to '-', other punctuation dropped, runs of '-' kept as
+ * one); "section" if empty. Uniqueness is the caller's job (ast_ids). */
+char *ast_slug(arena *a, const char *text);
+
+/* Give every heading without an id a derived unique one (-1, -2 suffixes);
+ * explicit ids are reserved first. Deterministic, edition-independent when run
+ * on the unpruned tree. */
+void ast_assign_heading_ids(arena *a, ast_node *doc);
+
+/* Depth-first visit, pre-order; return nonzero from f to stop descending
+ * into that node's children. Blank alternatives are visited as children. */
+typedef int (*ast_visit_fn)(ast_node *n, void *ud);
+void ast_walk(ast_node *n, ast_visit_fn f, void *ud);
+
+#endif

@@ -1,0 +1,91 @@
+/* buf.c — growable byte buffer (see buf.h). */
+#include "buf.h"
+#include "util.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_grow(buf *b, size_t extra) {
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_put(buf *b, const char *s, size_t n) {
+    buf_grow(b, n);
+    if (n) memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void buf_puts(buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+
+void buf_putc(buf *b, int c) {
+    buf_grow(b, 1);
+    b->data[b->len++] = (char)c;
+    b->data[b->len] = 0;
+}
+
+void buf_printf(buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[256];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        va_end(ap2);
+        return;
+    }
+    if ((size_t)n < sizeof tmp) {
+        buf_put(b, tmp, (size_t)n);
+    } else {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void buf_put_escaped(buf *b, const char *s, size_t n) {
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        default: continue;
+        }
+        buf_put(b, s + start, i - start);
+        buf_puts(b, rep);
+        start = i + 1;
+    }
+    buf_put(b, s + start, n - start);
+}
+
+void buf_puts_escaped(buf *b, const char *s) { buf_put_escaped(b, s, strlen(s)); }
+
+void buf_clear(buf *b) {
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
+}
+
+void buf_free(buf *b) {
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *buf_detach(buf *b) {
+    if (!b->data) buf_grow(b, 0), b->data[0] = 0;
+    char *p = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}

@@ -1,0 +1,176 @@
+/* diag.c — diagnostic collector (see diag.h). */
+#include "diag.h"
+#include "buf.h"
+#include "util.h"
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct item {
+    diag_severity sev;
+    char *path;
+    int line, col;
+    char *msg;
+    size_t seq;
+} item;
+
+struct diag {
+    FILE *out;
+    diag_format fmt;
+    int color;
+    pthread_mutex_t mu;
+    item *items;
+    size_t n, cap, seq;
+    /* every line ever reported, for dedupe across flushes */
+    char **seen;
+    size_t nseen, capseen;
+    int errors, warnings;
+};
+
+diag *diag_new(FILE *out, diag_format fmt, int color) {
+    diag *d = xcalloc(1, sizeof *d);
+    d->out = out;
+    d->fmt = fmt;
+    if (color < 0) {
+        const char *nc = getenv("NO_COLOR");
+        color = isatty(fileno(out)) && !(nc && *nc);
+    }
+    d->color = color;
+    pthread_mutex_init(&d->mu, NULL);
+    return d;
+}
+
+void diag_free(diag *d) {
+    if (!d) return;
+    for (size_t i = 0; i < d->n; i++) free(d->items[i].path), free(d->items[i].msg);
+    for (size_t i = 0; i < d->nseen; i++) free(d->seen[i]);
+    free(d->items);
+    free(d->seen);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+}
+
+const char *diag_severity_name(diag_severity sev) {
+    return sev == DIAG_ERROR ? "error" : sev == DIAG_WARNING ? "warning" : "note";
+}
+
+static void format_line(buf *b, const item *it, int color) {
+    if (color) buf_puts(b, "\033[1m");
+    buf_puts(b, it->path ? it->path : "coursec");
+    if (it->line > 0) buf_printf(b, ":%d", it->line);
+    if (it->line > 0 && it->col > 0) buf_printf(b, ":%d", it->col);
+    buf_puts(b, ": ");
+    if (color) {
+        buf_puts(b, it->sev == DIAG_ERROR ? "\033[31m" : it->sev == DIAG_WARNING ? "\033[35m" : "\033[36m");
+    }
+    buf_puts(b, diag_severity_name(it->sev));
+    if (color) buf_puts(b, "\033[0m");
+    buf_puts(b, ": ");
+    buf_puts(b, it->msg);
+}
+
+/* linear scan is fine: diagnostics are few; a hash would be needed only for
+ * pathological courses with tens of thousands of warnings */
+static int seen_before(diag *d, const char *key) {
+    for (size_t i = 0; i < d->nseen; i++)
+        if (strcmp(d->seen[i], key) == 0) return 1;
+    if (d->nseen == d->capseen) {
+        d->capseen = d->capseen ? d->capseen * 2 : 64;
+        d->seen = xrealloc(d->seen, d->capseen * sizeof *d->seen);
+    }
+    d->seen[d->nseen++] = xstrdup(key);
+    return 0;
+}
+
+void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    buf m = BUF_INIT;
+    char tmp[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof tmp) {
+        buf_put(&m, tmp, (size_t)n);
+    } else if (n >= 0) {
+        buf_grow(&m, (size_t)n);
+        vsnprintf(m.data, (size_t)n + 1, fmt, ap2);
+        m.len = (size_t)n;
+    }
+    va_end(ap2);
+    va_end(ap);
+    item it = {sev, path ? xstrdup(path) : NULL, line, col, buf_detach(&m), 0};
+    buf key = BUF_INIT;
+    format_line(&key, &it, 0);
+    pthread_mutex_lock(&d->mu);
+    if (seen_before(d, key.data)) {
+        pthread_mutex_unlock(&d->mu);
+        free(it.path);
+        free(it.msg);
+        buf_free(&key);
+        return;
+    }
+    if (sev == DIAG_ERROR) d->errors++;
+    if (sev == DIAG_WARNING) d->warnings++;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    it.seq = d->seq++;
+    d->items[d->n++] = it;
+    pthread_mutex_unlock(&d->mu);
+    buf_free(&key);
+}
+
+static int cmp_item(const void *pa, const void *pb) {
+    const item *a = pa, *b = pb;
+    int c = strcmp(a->path ? a->path : "", b->path ? b->path : "");
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void json_str(buf *b, const char *s) {
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_putc(b, '\\'), buf_putc(b, *p);
+        else if (*p == '\n') buf_puts(b, "\\n");
+        else if (*p == '\t') buf_puts(b, "\\t");
+        else if (*p < 0x20) buf_printf(b, "\\u%04x", *p);
+        else buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
+void diag_flush(diag *d) {
+    pthread_mutex_lock(&d->mu);
+    qsort(d->items, d->n, sizeof *d->items, cmp_item);
+    buf out = BUF_INIT;
+    for (size_t i = 0; i < d->n; i++) {
+        item *it = &d->items[i];
+        if (d->fmt == DIAG_JSON) {
+            buf_puts(&out, "{\"file\":");
+            json_str(&out, it->path ? it->path : "");
+            buf_printf(&out, ",\"line\":%d,\"col\":%d,\"severity\":\"%s\",\"message\":", it->line, it->col,
+                       diag_severity_name(it->sev));
+            json_str(&out, it->msg);
+            buf_puts(&out, "}\n");
+        } else {
+            format_line(&out, it, d->color);
+            buf_putc(&out, '\n');
+        }
+        free(it->path);
+        free(it->msg);
+    }
+    d->n = 0;
+    if (out.len) fwrite(out.data, 1, out.len, d->out);
+    fflush(d->out);
+    buf_free(&out);
+    pthread_mutex_unlock(&d->mu);
+}
+
+int diag_errors(const diag *d) { return d->errors; }
+int diag_warnings(const diag *d) { return d->warnings; }

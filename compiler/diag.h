@@ -1,0 +1,37 @@
+/* diag.h — diagnostics: collected from every stage and thread, deduplicated,
+ * printed sorted (path, line, col) as `PATH:LINE:COL: severity: message` or as
+ * one JSON object per line. Thread-safe. Every error names a position and says
+ * what to do; a function reports once and returns -1/NULL, its callers never
+ * report the same problem again. */
+#ifndef COURSEC_DIAG_H
+#define COURSEC_DIAG_H
+#include <stdio.h>
+
+typedef enum { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR } diag_severity;
+
+typedef enum { DIAG_TEXT, DIAG_JSON } diag_format;
+
+typedef struct diag diag;
+
+/* color: 1 force, 0 never, -1 auto (a terminal and NO_COLOR unset). */
+diag *diag_new(FILE *out, diag_format fmt, int color);
+void diag_free(diag *d);
+
+/* Report. path is as the user would open it (course dir as given + relative
+ * path); line/col are 1-based, 0 = unknown (then omitted from the output).
+ * The message is copied. Identical diagnostics (same path, position, severity
+ * and text) are kept once. */
+void diag_report(diag *d, diag_severity sev, const char *path, int line, int col,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Print everything collected since the last flush, sorted by path, line, col
+ * (stable for equal keys), and forget it. Counts are kept. */
+void diag_flush(diag *d);
+
+int diag_errors(const diag *d);
+int diag_warnings(const diag *d);
+
+/* Severity name: "note", "warning", "error". */
+const char *diag_severity_name(diag_severity sev);
+
+#endif

@@ -1,0 +1,47 @@
+/* filter.h — the Lua filter engine (SPEC §7). Only luab.c and filter.c include
+ * Lua. A filter_host is one sandboxed lua_State with the course's filter chain
+ * compiled once; it serves only editions with the same role set (the build
+ * keeps one host per worker and role set). Not thread-safe: one host per
+ * thread. */
+#ifndef COURSEC_FILTER_H
+#define COURSEC_FILTER_H
+#include "ast.h"
+#include "course.h"
+#include "diag.h"
+
+typedef struct filter_opts {
+    const char *lua_dir;        /* coursec's standard filters (<exe dir>/lua or COURSEC_DATA/lua) */
+    int trust;                  /* --trust-filters: no sandbox, no budget, no cap */
+    const char **cli_var_names; /* --var NAME=VALUE, in command-line order */
+    const char **cli_var_values;
+    int ncli_vars;
+    long long instr_budget;     /* per filter run; 0 = default */
+    size_t mem_cap;             /* per Lua state; 0 = default */
+} filter_opts;
+
+typedef struct filter_host filter_host;
+
+/* Resolve and compile the course's chain (standard names → lua_dir/<name>.lua;
+ * paths with '/' or ".lua" → inside the course dir, never outside). Problems
+ * (missing file, path escaping the course, syntax error) are reported at the
+ * course.yaml entry or the filter's line; returns NULL then (*nerr += n). */
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr);
+void filter_host_free(filter_host *h);
+
+/* What filters see of the module being filtered. */
+typedef struct filter_module {
+    course_module *m;
+    const char *id, *title;
+    int duration;               /* minutes or -1 */
+    int start;                  /* minutes after midnight or -1 */
+} filter_module;
+
+/* Run the chain over *doc (children before parents, filters in order; the
+ * Document handler last). ed must have the role set the host was made for.
+ * Nodes a filter builds are allocated in a. A filter error is ONE diagnostic
+ * `FILTER:LINE: error: msg (while filtering MODULE:L:C, Type)`; returns -1
+ * then (the module's output must not be written). */
+int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm, arena *a, ast_node *doc,
+               diag *d);
+
+#endif

@@ -1,0 +1,23 @@
+/* html.h — the HTML site writer (SPEC §8.1): one page per module from the
+ * guarded tree, the course index, the theme's assets and the copied media.
+ * Pages are written into ctx->out_dir/site/ as they come, so memory stays
+ * bounded by one module. */
+#ifndef COURSEC_HTML_H
+#define COURSEC_HTML_H
+#include "ast.h"
+#include "page.h"
+
+typedef struct html_site html_site;
+
+/* Load the theme's templates (syntax errors are reported at their
+ * template line) and create site/. NULL after reporting on failure. */
+html_site *html_begin(const edition_ctx *ctx);
+/* Write site/<id>.html for module `index` from its guarded tree. */
+int html_page(html_site *s, int index, const ast_node *doc);
+/* Write index.html, copy assets and media; frees s. Returns 0 or -1. */
+int html_end(html_site *s);
+/* Discard without writing the index (a failed edition); frees s. */
+void html_abort(html_site *s);
+
+
+#endif

@@ -1,0 +1,45 @@
+/* md.h — Markdown → our AST (SPEC §2, §3). The pre-pass on source lines finds
+ * `:::` fenced divs (nesting, classes, attribute blocks), `[[…]]` blanks and
+ * runs of 5+ underscores outside code, and `\{{` escapes; cmark-gfm (tables,
+ * strikethrough, autolinks, tasklists) parses the rest; its tree is converted
+ * into ast_node and freed. Only md.c (and its pre-pass file) include cmark-gfm. */
+#ifndef COURSEC_MD_H
+#define COURSEC_MD_H
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include <stddef.h>
+
+/* Register cmark-gfm's extensions; call once before any thread parses. */
+void md_init(void);
+
+typedef struct md_options {
+    int safe;            /* --safe: drop raw HTML and javascript: URLs, warning each */
+    size_t max_bytes;    /* input size limit (0 = default 4 MiB) */
+    int max_depth;       /* div nesting limit (0 = default 64) */
+} md_options;
+
+/* Parse one module body. src/len: the Markdown body (after front matter);
+ * first_line: its line number in the original file; path: display path for
+ * diagnostics. Returns the Document node (allocated in a) with:
+ *  - Heading attribute blocks removed from the text and put in attr; ids
+ *    assigned (explicit first, then derived, unique: -1, -2 ...);
+ *  - Div nodes for fenced divs (attr from the fence; `title=` kept in attr);
+ *  - Blank nodes (alts = answer alternatives as parsed inline Markdown,
+ *    width = step or underscore run length, underscore flag);
+ *  - Worksheet nodes for ```worksheet code blocks (Text/LineBreak/Blank);
+ *  - `\{{` kept as the two characters `\{{` in Text (the vars filter makes
+ *    it a literal `{{`);
+ *  - Item.checked for task items.
+ * Every problem is reported (unclosed div at its opening line; a fence or
+ * blank inside a raw HTML block; bad attribute blocks); *nerr += errors.
+ * Returns NULL only if nothing could be parsed (e.g. over the size limit). */
+ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
+                   const md_options *opt, diag *d, int *nerr);
+
+/* Parse an attribute block `{#id .class key=value key2="quoted"}` at s (s
+ * points at '{'). Returns bytes consumed (through '}') or 0 if s does not
+ * start a well-formed block (then *err may hold a message). */
+size_t md_parse_attr(arena *a, const char *s, size_t len, ast_attr *out, const char **err);
+
+#endif

@@ -1,0 +1,43 @@
+/* page.h — what the writers know about one edition being written: the course,
+ * the edition, and per-module facts computed once from the unpruned trees
+ * (titles and anchors contain no blank text, so they are the same in every
+ * edition and carry no answer). Owned by the build; read-only for writers. */
+#ifndef COURSEC_PAGE_H
+#define COURSEC_PAGE_H
+#include "ast.h"
+#include "course.h"
+#include "diag.h"
+
+typedef struct page_info {
+    const char *id;       /* module id: page "<id>.html", EPUB "<id>.xhtml" */
+    const char *title;    /* plain text, blanks contribute nothing */
+    const char *path;     /* display path of the module source */
+    int duration;         /* minutes or -1 */
+    int start;            /* module start, minutes after midnight, or -1 */
+} page_info;
+
+typedef struct media_file {
+    const char *rel;      /* URL used in the tree: "assets/media/<course-relative path>" */
+    const char *src;      /* real path to read */
+} media_file;
+
+typedef struct edition_ctx {
+    course *c;
+    const course_edition *ed;
+    const page_info *pages;
+    int npages;
+    int total_duration;   /* sum of module durations, -1 if none timed */
+    const media_file *media;
+    int nmedia;
+    const char *theme_dir;/* resolved theme folder (page.html, index.html, assets/, epub.css) */
+    const char *out_dir;  /* the edition's TEMPORARY folder; site/ and the .epub go inside */
+    long long build_time; /* SOURCE_DATE_EPOCH, else course date 00:00:00Z, else now */
+    int safe;
+    diag *d;
+} edition_ctx;
+
+/* Links between modules are rewritten by the build to "<id>.html#anchor" (in
+ * every edition's tree); the EPUB writer maps "<id>.html" of a known module to
+ * "<id>.xhtml". Image URLs are rewritten to media_file.rel. */
+
+#endif
