@@ -19,7 +19,7 @@ OBJS := $(SRCS:compiler/%.c=$(BUILD)/%.o)
 LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 BIN  := $(if $(SAN),$(BUILD)/coursec,coursec)
 
-.PHONY: all deps courses test clean format fuzz bench
+.PHONY: all deps deps-check courses test clean format fuzz bench
 
 all: deps-check $(BIN)
 
@@ -31,6 +31,9 @@ $(BIN): $(OBJS)
 	$(CC) $(SANFLAGS) -o $@ $(OBJS) $(LDLIBS)
 ifneq ($(SAN),)
 	@ln -sf $(BUILD)/coursec coursec-san
+	@# coursec finds lua/ and themes/ beside its executable (SPEC §1.3).
+	@ln -sfn ../lua $(BUILD)/lua
+	@ln -sfn ../themes $(BUILD)/themes
 endif
 
 $(BUILD)/%.o: compiler/%.c | $(BUILD)
@@ -42,9 +45,12 @@ $(BUILD):
 courses: all
 	./coursec build -o output $(wildcard courses/*/)
 
+# run-all.sh compiles tests/unit/test_*.c with these flags against $(LIBOBJS).
 test: all
 	@sh tests/deps.sh test
-	@BUILD=$(BUILD) BIN=$(BIN) SAN=$(SAN) sh tests/run-all.sh
+	@BUILD=$(BUILD) BIN=$(BIN) SAN=$(SAN) CC="$(CC)" \
+	  UNIT_CFLAGS="$(filter-out -MMD -MP,$(ALL_CFLAGS))" UNIT_LDFLAGS="$(SANFLAGS)" \
+	  UNIT_LDLIBS="$(LDLIBS)" sh tests/run-all.sh
 
 clean:
 	rm -rf build build-san coursec coursec-san

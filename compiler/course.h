@@ -103,6 +103,9 @@ void course_free(course *c);
  * reporting errors (unterminated front matter, not a mapping, bad types,
  * bad durations). */
 int course_read_module(course *c, course_module *m, const char *src, size_t len, diag *d);
+/* Note: course_read_module, course_resolve* and course_module_default_id
+ * allocate in the course arena, which is not thread-safe: call them from one
+ * thread (or under a lock). timing_module does not touch the course arena. */
 
 /* Resolve a path named by the course (module, image, filter, theme) against
  * the course dir: returns the real path if it exists and stays inside the
@@ -111,7 +114,16 @@ int course_read_module(course *c, course_module *m, const char *src, size_t len,
  * directory"). Result allocated in the course arena. */
 const char *course_resolve(course *c, const char *rel, const char **why);
 
-/* Parse "HH:MM" into minutes after midnight; -1 if malformed. */
+/* The same for a folder (a course theme): *why may be "is not a directory". */
+const char *course_resolve_dir(course *c, const char *rel, const char **why);
+
+/* A module's id: the course.yaml mapping's `id`, else the front matter's
+ * (course_read_module must have run), else the file name without its
+ * extension, slugified ([a-z0-9-], "module" if nothing is left). Checking
+ * that ids are unique is the build's job. Result in the course arena. */
+const char *course_module_default_id(course *c, const course_module *m);
+
+/* Parse "HH:MM" (or "H:MM") into minutes after midnight; -1 if malformed. */
 int course_parse_clock(const char *s);
 
 #endif

@@ -147,7 +147,7 @@ static void json_str(buf *b, const char *s) {
 
 void diag_flush(diag *d) {
     pthread_mutex_lock(&d->mu);
-    qsort(d->items, d->n, sizeof *d->items, cmp_item);
+    if (d->n) qsort(d->items, d->n, sizeof *d->items, cmp_item);
     buf out = BUF_INIT;
     for (size_t i = 0; i < d->n; i++) {
         item *it = &d->items[i];

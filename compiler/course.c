@@ -1,0 +1,885 @@
+/* course.c — the course model: course.yaml read into typed, positioned values
+ * (SPEC §1.1), module front matter (§1.2), and safe resolution of every path
+ * the course names (never outside the course folder, symlinks resolved). */
+#include "course.h"
+#include "timing.h"
+#include "util.h"
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define COURSE_MAX_YAML (4u * 1024u * 1024u)
+
+/* Reading context: where diagnostics go and how many errors so far. */
+typedef struct lctx {
+    course *c;
+    diag *d;
+    const char *path; /* display path of the YAML being read */
+    int nerr;
+} lctx;
+
+static void report(lctx *x, diag_severity sev, const ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void report(lctx *x, diag_severity sev, const ynode *n, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_report(x->d, sev, x->path, n ? n->line : 0, n ? n->col : 0, "%s", msg);
+    if (sev == DIAG_ERROR) x->nerr++;
+}
+
+#define ERR(x, n, ...)  report((x), DIAG_ERROR, (n), __VA_ARGS__)
+#define WARN(x, n, ...) report((x), DIAG_WARNING, (n), __VA_ARGS__)
+
+static pos pos_of(const lctx *x, const ynode *n) {
+    pos p = {x->path, n ? n->line : 0, n ? n->col : 0};
+    return p;
+}
+
+/* Display path: the directory as the user gave it joined with rel, without
+ * doubling the '/'. */
+static char *join_path(arena *a, const char *dir, const char *rel) {
+    if (!dir || !*dir) return arena_strdup(a, rel);
+    size_t dl = strlen(dir);
+    if (dir[dl - 1] == '/') return arena_printf(a, "%s%s", dir, rel);
+    return arena_printf(a, "%s/%s", dir, rel);
+}
+
+static int has_nul(const ynode *n) { return n->type == Y_SCALAR && strlen(n->str) != n->len; }
+
+/* A string value, or NULL after reporting the wrong type. */
+static const char *get_str(lctx *x, const ynode *v, const char *what) {
+    if (v->type != Y_SCALAR) {
+        if (v->type == Y_NULL)
+            ERR(x, v, "`%s` must be a string (it is empty)", what);
+        else
+            ERR(x, v, "`%s` must be a string, not a %s", what, ydoc_kind(v));
+        return NULL;
+    }
+    if (has_nul(v)) {
+        ERR(x, v, "`%s` contains a NUL character", what);
+        return NULL;
+    }
+    return v->str;
+}
+
+/* Optional metadata strings: null means "not set". */
+static const char *get_opt_str(lctx *x, const ynode *v, const char *what) {
+    if (v->type == Y_NULL) return NULL;
+    return get_str(x, v, what);
+}
+
+static int valid_id(const char *s) {
+    if (!s || !*s) return 0;
+    if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s))) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-')) return 0;
+    return 1;
+}
+
+static int parse_bool(const char *s, int *out) {
+    static const char *const yes[] = {"true", "yes", "on"};
+    static const char *const no[] = {"false", "no", "off"};
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(s, yes[i]) == 0) return *out = 1, 1;
+        if (strcasecmp(s, no[i]) == 0) return *out = 0, 1;
+    }
+    return 0;
+}
+
+/* The closest known key, if close enough to be a likely typo. */
+static const char *suggest(const char *key, const char *const *known) {
+    const char *best = NULL;
+    int bd = 1 << 30;
+    for (int i = 0; known[i]; i++) {
+        int dd = util_edit_distance(key, known[i]);
+        if (dd < bd) bd = dd, best = known[i];
+    }
+    int len = (int)strlen(key);
+    int limit = (len + 2) / 3;
+    if (limit < 1) limit = 1;
+    return best && bd <= limit && bd < len ? best : NULL;
+}
+
+static void unknown_key(lctx *x, const ynode *k, const char *const *known) {
+    const char *s = suggest(k->str, known);
+    if (s)
+        WARN(x, k, "unknown key `%s` (did you mean `%s`?)", k->str, s);
+    else
+        WARN(x, k, "unknown key `%s` (ignored)", k->str);
+}
+
+int course_parse_clock(const char *s) {
+    if (!s || !isdigit((unsigned char)s[0])) return -1;
+    int h = s[0] - '0', i = 1;
+    if (isdigit((unsigned char)s[1])) h = h * 10 + (s[1] - '0'), i = 2;
+    if (s[i] != ':' || !isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]) || s[i + 3]) return -1;
+    int m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    if (h > 23 || m > 59) return -1;
+    return h * 60 + m;
+}
+
+static int valid_date(const char *s) {
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return 0;
+    int y = atoi(s), mo = atoi(s + 5), d = atoi(s + 8);
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return 0;
+    if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
+    return 1;
+}
+
+/* Loose BCP 47 shape: letters, then '-'-separated alphanumeric subtags. */
+static int valid_lang(const char *s) {
+    size_t n = 0;
+    while (isalpha((unsigned char)s[n])) n++;
+    if (n < 2 || n > 8) return 0;
+    const char *p = s + n;
+    while (*p == '-') {
+        p++;
+        size_t k = 0;
+        while (isalnum((unsigned char)p[k])) k++;
+        if (k < 1 || k > 8) return 0;
+        p += k;
+    }
+    return *p == 0;
+}
+
+static int duration_value(lctx *x, const ynode *v) {
+    if (v->type != Y_SCALAR) {
+        ERR(x, v, "`duration` must be a duration such as `15m` or `1h30m`, not %s",
+            v->type == Y_NULL ? "empty" : ydoc_kind(v));
+        return -1;
+    }
+    int dmin = timing_parse_duration(v->str);
+    if (dmin < 0 || has_nul(v)) {
+        ERR(x, v, "cannot read duration `%s`", v->str);
+        return -1;
+    }
+    return dmin;
+}
+
+static int start_value(lctx *x, const ynode *v) {
+    const char *s = get_str(x, v, "start");
+    if (!s) return -1;
+    int m = course_parse_clock(s);
+    if (m < 0) ERR(x, v, "cannot read start time `%s` (write HH:MM, e.g. \"09:30\")", s);
+    return m;
+}
+
+static int unset_vars_value(lctx *x, const ynode *v) {
+    const char *s = get_str(x, v, "unset_vars");
+    if (!s) return -1;
+    if (strcmp(s, "warn") == 0) return 0;
+    if (strcmp(s, "blank") == 0) return 1;
+    ERR(x, v, "`unset_vars` must be `warn` or `blank`, not `%s`", s);
+    return -1;
+}
+
+static int vars_value(lctx *x, const ynode *v, course_var **out) {
+    *out = NULL;
+    if (v->type == Y_NULL) return 0;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`vars` must be a mapping of names to values");
+        return 0;
+    }
+    course_var *vars = arena_alloc(x->c->arena, sizeof *vars * (size_t)(v->n ? v->n : 1));
+    int n = 0;
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *val = v->items[i];
+        if (k->type != Y_SCALAR || !*k->str || has_nul(k) || strchr(k->str, '{') || strchr(k->str, '}')) {
+            ERR(x, k, "variable name `%s` is not allowed (a name is any characters except `{` and `}`)", k->str);
+            continue;
+        }
+        if (val->type == Y_MAP || val->type == Y_SEQ) {
+            ERR(x, val, "variable `%s` must be a string or a number (or `~` for a fill-in), not a %s", k->str,
+                ydoc_kind(val));
+            continue;
+        }
+        if (has_nul(val)) {
+            ERR(x, val, "variable `%s` contains a NUL character", k->str);
+            continue;
+        }
+        vars[n].name = k->str;
+        vars[n].value = val->type == Y_NULL ? NULL : val->str;
+        vars[n].at = pos_of(x, k);
+        n++;
+    }
+    *out = vars;
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* ---- paths ------------------------------------------------------------- */
+
+/* Does a relative path climb above its starting folder, read lexically? */
+static int lexically_escapes(const char *rel) {
+    int depth = 0;
+    const char *p = rel;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            if (--depth < 0) return 1;
+        } else if (n && !(n == 1 && p[0] == '.')) {
+            depth++;
+        }
+        p += n;
+        if (*p == '/') p++;
+    }
+    return 0;
+}
+
+static const char *resolve(course *c, const char *rel, int want_dir, const char **why) {
+    const char *dummy;
+    if (!why) why = &dummy;
+    *why = NULL;
+    if (!rel || !*rel) return *why = "is empty", NULL;
+    if (rel[0] == '/') return *why = "is an absolute path (write it relative to the course folder)", NULL;
+    if (!c->realdir) return *why = "does not exist", NULL;
+    char *full = join_path(c->arena, c->realdir, rel);
+    char *rp = realpath(full, NULL);
+    if (!rp) {
+        int e = errno;
+        if (lexically_escapes(rel))
+            *why = "is outside the course folder";
+        else if (e == ENOENT || e == ENOTDIR)
+            *why = "does not exist";
+        else if (e == ELOOP)
+            *why = "is a symbolic link loop";
+        else if (e == EACCES)
+            *why = "cannot be read (permission denied)";
+        else
+            *why = "cannot be read";
+        return NULL;
+    }
+    size_t dl = strlen(c->realdir);
+    int inside;
+    if (strcmp(rp, c->realdir) == 0)
+        inside = want_dir;
+    else if (dl > 0 && c->realdir[dl - 1] == '/')
+        inside = strncmp(rp, c->realdir, dl) == 0;
+    else
+        inside = strncmp(rp, c->realdir, dl) == 0 && rp[dl] == '/';
+    if (!inside) {
+        *why = strcmp(rp, c->realdir) == 0 ? "is a directory" : "is outside the course folder";
+        free(rp);
+        return NULL;
+    }
+    struct stat st;
+    if (stat(rp, &st) != 0)
+        *why = "cannot be read";
+    else if (want_dir && !S_ISDIR(st.st_mode))
+        *why = "is not a directory";
+    else if (!want_dir && S_ISDIR(st.st_mode))
+        *why = "is a directory";
+    else if (!want_dir && !S_ISREG(st.st_mode))
+        *why = "is not a regular file";
+    const char *r = *why ? NULL : arena_strdup(c->arena, rp);
+    free(rp);
+    return r;
+}
+
+const char *course_resolve(course *c, const char *rel, const char **why) { return resolve(c, rel, 0, why); }
+
+const char *course_resolve_dir(course *c, const char *rel, const char **why) { return resolve(c, rel, 1, why); }
+
+/* Reads a whole file (malloc'd, NUL-terminated); NULL with errno set. */
+static char *slurp(const char *path, size_t limit, size_t *len, int *too_big) {
+    *too_big = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap > limit) {
+                *too_big = 1;
+                break;
+            }
+            cap *= 2;
+            b = xrealloc(b, cap + 1);
+        }
+        size_t r = fread(b + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) break;
+    }
+    int bad = ferror(f) || *too_big;
+    int e = errno;
+    fclose(f);
+    if (bad) {
+        free(b);
+        errno = e ? e : EIO;
+        return NULL;
+    }
+    b[n] = 0;
+    *len = n;
+    return b;
+}
+
+/* ---- course.yaml ------------------------------------------------------- */
+
+static const char *const course_keys[] = {
+    "id",         "title",   "subtitle",   "description", "publisher", "rights", "authors",
+    "language",   "date",    "identifier", "modules",     "duration",  "start",  "vars",
+    "unset_vars", "timings", "filters",    "editions",    "formats",   "theme",  NULL,
+};
+
+static const char *const module_entry_keys[] = {"file", "id", "title", NULL};
+static const char *const edition_keys[] = {"include", "title", NULL};
+static const char *const timings_keys[] = {"natural", NULL};
+
+static void read_authors(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type == Y_NULL) return;
+    if (v->type == Y_SCALAR) {
+        const char *s = get_str(x, v, "authors");
+        if (!s) return;
+        c->authors = arena_alloc(c->arena, sizeof(char *));
+        c->authors[0] = s;
+        c->nauthors = 1;
+        return;
+    }
+    if (v->type != Y_SEQ) {
+        ERR(x, v, "`authors` must be a string or a list of strings");
+        return;
+    }
+    c->authors = arena_alloc(c->arena, sizeof(char *) * (size_t)(v->n ? v->n : 1));
+    for (int i = 0; i < v->n; i++) {
+        const char *s = get_str(x, v->items[i], "authors");
+        if (s) c->authors[c->nauthors++] = s;
+    }
+}
+
+static void read_modules(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type != Y_SEQ) {
+        ERR(x, v, "`modules` must be a list of module files");
+        return;
+    }
+    if (v->n == 0) {
+        ERR(x, v, "`modules` is empty: list at least one module file");
+        return;
+    }
+    c->modules = arena_alloc(c->arena, sizeof *c->modules * (size_t)v->n);
+    for (int i = 0; i < v->n; i++) {
+        const ynode *it = v->items[i], *fnode = NULL, *idnode = NULL;
+        const char *id = NULL, *title = NULL;
+        if (it->type == Y_SCALAR) {
+            fnode = it;
+        } else if (it->type == Y_MAP) {
+            for (int k = 0; k < it->n; k++) {
+                const ynode *key = it->keys[k], *val = it->items[k];
+                if (!strcmp(key->str, "file"))
+                    fnode = val;
+                else if (!strcmp(key->str, "id")) {
+                    idnode = val;
+                    id = get_str(x, val, "id");
+                    if (id && !valid_id(id)) {
+                        ERR(x, val,
+                            "module id `%s` must be lower-case letters, digits and `-` (starting with a "
+                            "letter or digit)",
+                            id);
+                        id = NULL;
+                    }
+                } else if (!strcmp(key->str, "title"))
+                    title = get_str(x, val, "title");
+                else
+                    unknown_key(x, key, module_entry_keys);
+            }
+            if (!fnode) {
+                ERR(x, it, "module entry has no `file:` (write `- {file: modules/intro.md}`)");
+                continue;
+            }
+        } else {
+            ERR(x, it, "a module must be a file path or a mapping {file: ..., id: ..., title: ...}");
+            continue;
+        }
+        const char *file = get_str(x, fnode, "file");
+        if (!file) continue;
+        const char *why = NULL;
+        const char *abs = course_resolve(c, file, &why);
+        if (!abs) {
+            if (!strcmp(why, "does not exist"))
+                ERR(x, fnode, "module file `%s` does not exist", file);
+            else if (!strncmp(why, "is outside", 10) || !strncmp(why, "is an absolute", 14))
+                ERR(x, fnode, "module path `%s` %s", file, why);
+            else
+                ERR(x, fnode, "module file `%s` %s", file, why);
+            continue;
+        }
+        int dup = 0;
+        for (int j = 0; j < c->nmodules && !dup; j++) {
+            if (!strcmp(c->modules[j].abspath, abs)) {
+                ERR(x, fnode, "module file `%s` is listed twice (first at line %d)", file, c->modules[j].at.line);
+                dup = 1;
+            } else if (id && c->modules[j].id && !strcmp(c->modules[j].id, id)) {
+                ERR(x, idnode, "module id `%s` is used twice (first at line %d)", id, c->modules[j].at.line);
+                dup = 1;
+            }
+        }
+        if (dup) continue;
+        course_module *m = &c->modules[c->nmodules++];
+        memset(m, 0, sizeof *m);
+        m->file = file;
+        m->path = join_path(c->arena, c->dir, file);
+        m->abspath = abs;
+        m->id = id;
+        m->title = title;
+        m->at = pos_of(x, it);
+        m->meta.duration = -1;
+        m->meta.start = -1;
+        m->meta.unset_vars = -1;
+        m->meta.body_line = 1;
+    }
+}
+
+static char *capitalised(arena *a, const char *s) {
+    char *r = arena_strdup(a, s);
+    if (r[0] >= 'a' && r[0] <= 'z') r[0] = (char)(r[0] - 'a' + 'A');
+    return r;
+}
+
+static void default_editions(course *c) {
+    c->neditions = 2;
+    c->editions = arena_alloc(c->arena, sizeof *c->editions * 2);
+    c->editions[0].name = "learner";
+    c->editions[0].title = "Learner";
+    c->editions[1].name = "facilitator";
+    c->editions[1].title = "Facilitator";
+    const char **inc = arena_alloc(c->arena, sizeof(char *) * 2);
+    inc[0] = "answer";
+    inc[1] = "facilitator";
+    c->editions[1].include = inc;
+    c->editions[1].ninclude = 2;
+}
+
+static void read_editions(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`editions` must be a mapping of edition names to {include: [roles]}");
+        return;
+    }
+    if (v->n == 0) {
+        ERR(x, v, "`editions` is empty: define at least one edition");
+        return;
+    }
+    course_edition *eds = arena_alloc(c->arena, sizeof *eds * (size_t)v->n);
+    int n = 0;
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *e = v->items[i];
+        int ok = 1;
+        if (!valid_id(k->str) || has_nul(k)) {
+            ERR(x, k,
+                "edition name `%s` must be lower-case letters, digits and `-` (starting with a letter or "
+                "digit)",
+                k->str);
+            ok = 0;
+        }
+        course_edition ed = {k->str, NULL, NULL, 0, pos_of(x, k)};
+        if (e->type == Y_MAP) {
+            for (int j = 0; j < e->n; j++) {
+                const ynode *ek = e->keys[j], *ev = e->items[j];
+                if (!strcmp(ek->str, "title")) {
+                    ed.title = get_str(x, ev, "title");
+                    if (!ed.title) ok = 0;
+                } else if (!strcmp(ek->str, "include")) {
+                    if (ev->type == Y_NULL) continue;
+                    if (ev->type != Y_SEQ) {
+                        ERR(x, ev, "`include` must be a list of roles, e.g. [answer, facilitator]");
+                        ok = 0;
+                        continue;
+                    }
+                    const char **inc = arena_alloc(c->arena, sizeof(char *) * (size_t)(ev->n ? ev->n : 1));
+                    int ni = 0;
+                    for (int r = 0; r < ev->n; r++) {
+                        const char *role = get_str(x, ev->items[r], "include");
+                        if (!role) {
+                            ok = 0;
+                            continue;
+                        }
+                        if (!valid_id(role)) {
+                            ERR(x, ev->items[r], "role `%s` must be lower-case letters, digits and `-`", role);
+                            ok = 0;
+                            continue;
+                        }
+                        inc[ni++] = role;
+                    }
+                    qsort(inc, (size_t)ni, sizeof *inc, cmp_str);
+                    int u = 0;
+                    for (int r = 0; r < ni; r++)
+                        if (u == 0 || strcmp(inc[u - 1], inc[r])) inc[u++] = inc[r];
+                    ed.include = inc;
+                    ed.ninclude = u;
+                } else {
+                    unknown_key(x, ek, edition_keys);
+                }
+            }
+        } else if (e->type != Y_NULL) {
+            ERR(x, e, "edition `%s` must be a mapping like {include: [answer], title: \"Answer key\"}", k->str);
+            ok = 0;
+        }
+        if (!ok) continue;
+        if (!ed.title) ed.title = capitalised(c->arena, ed.name);
+        eds[n++] = ed;
+    }
+    if (n > 0) {
+        c->editions = eds;
+        c->neditions = n;
+    }
+}
+
+static void read_filters(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type != Y_SEQ) {
+        ERR(x, v, "`filters` must be a list of filter names or paths");
+        return;
+    }
+    c->filters = arena_alloc(c->arena, sizeof(char *) * (size_t)(v->n ? v->n : 1));
+    c->filter_at = arena_alloc(c->arena, sizeof(pos) * (size_t)(v->n ? v->n : 1));
+    c->nfilters = 0;
+    for (int i = 0; i < v->n; i++) {
+        const char *s = get_str(x, v->items[i], "filters");
+        if (!s) continue;
+        if (!*s) {
+            ERR(x, v->items[i], "empty filter name");
+            continue;
+        }
+        c->filter_at[c->nfilters] = pos_of(x, v->items[i]);
+        c->filters[c->nfilters++] = s;
+    }
+}
+
+static void read_formats(lctx *x, const ynode *v) {
+    course *c = x->c;
+    const ynode *const *items = NULL;
+    int n = 0;
+    if (v->type == Y_SCALAR)
+        items = (const ynode *const *)&v, n = 1;
+    else if (v->type == Y_SEQ)
+        items = (const ynode *const *)v->items, n = v->n;
+    else {
+        ERR(x, v, "`formats` must be a list of `html` and/or `epub`");
+        return;
+    }
+    if (n == 0) {
+        ERR(x, v, "`formats` is empty: list `html`, `epub` or both");
+        return;
+    }
+    int html = 0, epub = 0, bad = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s = get_str(x, items[i], "formats");
+        if (!s)
+            bad = 1;
+        else if (!strcmp(s, "html"))
+            html = 1;
+        else if (!strcmp(s, "epub"))
+            epub = 1;
+        else {
+            ERR(x, items[i], "unknown format `%s` (use `html` or `epub`)", s);
+            bad = 1;
+        }
+    }
+    if (!bad) c->format_html = html, c->format_epub = epub;
+}
+
+static void read_timings(lctx *x, const ynode *v) {
+    if (v->type == Y_NULL) return;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`timings` must be a mapping such as {natural: false}");
+        return;
+    }
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *val = v->items[i];
+        if (!strcmp(k->str, "natural")) {
+            int b;
+            if (val->type != Y_SCALAR || !parse_bool(val->str, &b))
+                ERR(x, val, "`natural` must be true or false");
+            else
+                x->c->natural_timings = b;
+        } else {
+            unknown_key(x, k, timings_keys);
+        }
+    }
+}
+
+static void course_defaults(course *c) {
+    static const char *const std_filters[] = {"vars", "blanks", "answers", "timings"};
+    c->language = "en";
+    c->duration = -1;
+    c->start = -1;
+    c->natural_timings = 1;
+    c->format_html = c->format_epub = 1;
+    c->theme = "default";
+    c->nfilters = 4;
+    c->filters = arena_alloc(c->arena, sizeof(char *) * 4);
+    c->filter_at = arena_alloc(c->arena, sizeof(pos) * 4);
+    for (int i = 0; i < 4; i++) c->filters[i] = std_filters[i];
+    default_editions(c);
+}
+
+course *course_load(const char *dir, diag *d, int *nerr) {
+    arena *a = arena_new();
+    course *c = arena_alloc(a, sizeof *c);
+    c->arena = a;
+    c->dir = arena_strdup(a, dir && *dir ? dir : ".");
+    c->yaml_path = join_path(a, c->dir, "course.yaml");
+    course_defaults(c);
+    lctx x = {c, d, c->yaml_path, 0};
+    int dummy = 0;
+    if (!nerr) nerr = &dummy;
+
+    char *rd = realpath(c->dir, NULL);
+    if (!rd) {
+        diag_report(d, DIAG_ERROR, c->dir, 0, 0, "cannot open the course folder: %s", strerror(errno));
+        (*nerr)++;
+        arena_free(a);
+        return NULL;
+    }
+    c->realdir = arena_strdup(a, rd);
+    free(rd);
+
+    size_t len = 0;
+    int too_big = 0;
+    char *src = slurp(c->yaml_path, COURSE_MAX_YAML, &len, &too_big);
+    if (!src) {
+        if (too_big)
+            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "course.yaml is larger than 4 MiB");
+        else
+            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "cannot read course.yaml: %s", strerror(errno));
+        (*nerr)++;
+        arena_free(a);
+        return NULL;
+    }
+    int yerr = 0;
+    ynode *root = ydoc_parse_n(a, src, len, c->yaml_path, 1, d, &yerr);
+    free(src);
+    if (!root) {
+        *nerr += yerr ? yerr : 1;
+        arena_free(a);
+        return NULL;
+    }
+    if (root->type != Y_MAP) {
+        ERR(&x, root, "course.yaml must be a mapping of keys (id:, title:, modules: ...), not %s",
+            root->type == Y_NULL ? "empty" : ydoc_kind(root));
+        *nerr += x.nerr;
+        arena_free(a);
+        return NULL;
+    }
+    c->root = root;
+
+    int seen_id = 0, seen_title = 0, seen_modules = 0;
+    for (int i = 0; i < root->n; i++) {
+        const ynode *k = root->keys[i], *v = root->items[i];
+        const char *key = k->str;
+        if (!strcmp(key, "id")) {
+            seen_id = 1;
+            const char *s = get_str(&x, v, "id");
+            if (s && !valid_id(s))
+                ERR(&x, v,
+                    "course id `%s` must be lower-case letters, digits and `-` (starting with a letter or "
+                    "digit)",
+                    s);
+            else if (s)
+                c->id = s;
+        } else if (!strcmp(key, "title")) {
+            seen_title = 1;
+            c->title = get_str(&x, v, "title");
+        } else if (!strcmp(key, "subtitle"))
+            c->subtitle = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "description"))
+            c->description = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "publisher"))
+            c->publisher = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "rights"))
+            c->rights = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "identifier"))
+            c->identifier = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "authors"))
+            read_authors(&x, v);
+        else if (!strcmp(key, "language")) {
+            const char *s = get_opt_str(&x, v, key);
+            if (s && !valid_lang(s))
+                ERR(&x, v, "`language` must be a BCP 47 tag such as `en` or `en-AU`, not `%s`", s);
+            else if (s)
+                c->language = s;
+        } else if (!strcmp(key, "date")) {
+            const char *s = get_opt_str(&x, v, key);
+            if (s && !valid_date(s))
+                ERR(&x, v, "`date` must be a date written YYYY-MM-DD, not `%s`", s);
+            else
+                c->date = s;
+        } else if (!strcmp(key, "modules")) {
+            seen_modules = 1;
+            read_modules(&x, v);
+        } else if (!strcmp(key, "duration")) {
+            c->duration = duration_value(&x, v);
+            c->duration_at = pos_of(&x, k);
+        } else if (!strcmp(key, "start"))
+            c->start = start_value(&x, v);
+        else if (!strcmp(key, "vars"))
+            c->nvars = vars_value(&x, v, &c->vars);
+        else if (!strcmp(key, "unset_vars")) {
+            int u = unset_vars_value(&x, v);
+            if (u >= 0) c->unset_vars_blank = u;
+        } else if (!strcmp(key, "timings"))
+            read_timings(&x, v);
+        else if (!strcmp(key, "filters"))
+            read_filters(&x, v);
+        else if (!strcmp(key, "editions"))
+            read_editions(&x, v);
+        else if (!strcmp(key, "formats"))
+            read_formats(&x, v);
+        else if (!strcmp(key, "theme")) {
+            const char *s = get_opt_str(&x, v, key);
+            if (s && !*s)
+                ERR(&x, v, "`theme` is empty");
+            else if (s)
+                c->theme = s, c->theme_at = pos_of(&x, v);
+        } else
+            unknown_key(&x, k, course_keys);
+    }
+    if (!seen_id) ERR(&x, root, "missing required key `id`");
+    if (!seen_title) ERR(&x, root, "missing required key `title`");
+    if (!seen_modules) ERR(&x, root, "missing required key `modules`");
+    *nerr += x.nerr;
+    return c;
+}
+
+void course_free(course *c) {
+    if (c) arena_free(c->arena);
+}
+
+/* ---- module front matter ----------------------------------------------- */
+
+/* Is [s, e) exactly `mark` followed only by spaces, tabs or a CR? */
+static int is_fence_line(const char *s, const char *e, const char *mark) {
+    size_t n = strlen(mark);
+    if ((size_t)(e - s) < n || memcmp(s, mark, n) != 0) return 0;
+    for (const char *p = s + n; p < e; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r') return 0;
+    return 1;
+}
+
+int course_read_module(course *c, course_module *m, const char *src, size_t len, diag *d) {
+    module_meta *mm = &m->meta;
+    mm->root = NULL;
+    mm->body_line = 1;
+    mm->body_offset = 0;
+    mm->title = mm->id = NULL;
+    mm->duration = -1;
+    mm->start = -1;
+    mm->vars = NULL;
+    mm->nvars = 0;
+    mm->unset_vars = -1;
+    lctx x = {c, d, m->path ? m->path : m->file, 0};
+
+    size_t off = 0;
+    if (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF)
+        off = 3; /* a UTF-8 byte order mark does not hide the front matter */
+    const char *p = src + off, *end = src + len;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end;
+    if (!is_fence_line(p, le, "---")) return 0;
+    if (!nl) {
+        diag_report(d, DIAG_ERROR, x.path, 1, 1, "front matter starting here is never closed (add a line `---`)");
+        return -1;
+    }
+    const char *ystart = nl + 1, *q = ystart;
+    int line = 2;
+    const char *close = NULL, *after = NULL;
+    while (q < end) {
+        const char *n2 = memchr(q, '\n', (size_t)(end - q));
+        const char *e2 = n2 ? n2 : end;
+        if (is_fence_line(q, e2, "---") || is_fence_line(q, e2, "...")) {
+            close = q;
+            after = n2 ? n2 + 1 : end;
+            break;
+        }
+        line++;
+        if (!n2) break;
+        q = n2 + 1;
+    }
+    if (!close) {
+        diag_report(d, DIAG_ERROR, x.path, 1, 1, "front matter starting here is never closed (add a line `---`)");
+        return -1;
+    }
+    mm->body_line = line + 1;
+    mm->body_offset = (size_t)(after - src);
+
+    int yerr = 0;
+    ynode *root = ydoc_parse_n(c->arena, ystart, (size_t)(close - ystart), x.path, 2, d, &yerr);
+    if (!root) return -1;
+    if (root->type == Y_NULL) return 0;
+    if (root->type != Y_MAP) {
+        ERR(&x, root, "front matter must be a mapping of keys (title:, duration: ...), not a %s", ydoc_kind(root));
+        return -1;
+    }
+    mm->root = root;
+    for (int i = 0; i < root->n; i++) {
+        const ynode *k = root->keys[i], *v = root->items[i];
+        const char *key = k->str;
+        if (!strcmp(key, "title"))
+            mm->title = get_str(&x, v, "title");
+        else if (!strcmp(key, "id")) {
+            const char *s = get_str(&x, v, "id");
+            if (s && !valid_id(s))
+                ERR(&x, v,
+                    "module id `%s` must be lower-case letters, digits and `-` (starting with a letter or "
+                    "digit)",
+                    s);
+            else
+                mm->id = s;
+        } else if (!strcmp(key, "duration")) {
+            mm->duration = duration_value(&x, v);
+            mm->duration_at = pos_of(&x, k);
+        } else if (!strcmp(key, "start"))
+            mm->start = start_value(&x, v);
+        else if (!strcmp(key, "vars"))
+            mm->nvars = vars_value(&x, v, &mm->vars);
+        else if (!strcmp(key, "unset_vars"))
+            mm->unset_vars = unset_vars_value(&x, v);
+        else if (!strcmp(key, "objectives") || !strcmp(key, "materials")) {
+            if (v->type != Y_SEQ && v->type != Y_NULL) ERR(&x, v, "`%s` must be a list", key);
+        } else if (!strcmp(key, "participants")) {
+            if (v->type == Y_MAP || v->type == Y_SEQ)
+                ERR(&x, v, "`participants` must be a number or a short text such as \"8-12\"");
+        }
+        /* every other key is metadata for filters and templates */
+    }
+    return x.nerr ? -1 : 0;
+}
+
+const char *course_module_default_id(course *c, const course_module *m) {
+    if (m->id) return m->id;
+    if (m->meta.id) return m->meta.id;
+    const char *file = m->file ? m->file : "";
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *s = arena_alloc(c->arena, n + 8);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)base[i];
+        if (isalnum(ch) && ch < 0x80)
+            s[o++] = (char)tolower(ch);
+        else if (o && s[o - 1] != '-')
+            s[o++] = '-';
+    }
+    while (o && s[o - 1] == '-') o--;
+    if (!o) return "module";
+    s[o] = 0;
+    return s;
+}

@@ -1,0 +1,1446 @@
+/* epub.c — the EPUB 3 writer (SPEC §8.2): each module's guarded tree becomes
+ * one XHTML document built with libxml2 and streamed into a deterministic zip
+ * (zip.c); raw HTML is re-parsed into XHTML; nav, NCX, OPF, CSS and media at the end. */
+#include "epub.h"
+#include "buf.h"
+#include "util.h"
+#include "zip.h"
+#include <errno.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define XHTML_NS "http://www.w3.org/1999/xhtml"
+#define OPS_NS "http://www.idpf.org/2007/ops"
+#define SVG_NS "http://www.w3.org/2000/svg"
+#define MATHML_NS "http://www.w3.org/1998/Math/MathML"
+#define PLACEHOLDER "coursec-ph"
+
+enum { PROP_SVG = 1, PROP_MATHML = 2 };
+
+typedef struct nav_head {
+    const char *id, *text;
+} nav_head;
+
+/* What we keep of a module after its document is written: nav entries and
+ * the ids it defines (to check links into it), nothing rendered. */
+typedef struct mod_info {
+    nav_head *heads;
+    int nheads, capheads;
+    const char **ids;
+    int nids, capids;
+    int props;
+    int written;
+} mod_info;
+
+/* A link into a later module whose anchor can only be checked at the end. */
+typedef struct fwd_link {
+    int from, line, target;
+    const char *frag;
+} fwd_link;
+
+typedef struct media_ref {
+    int used;
+    int module, line; /* first reference, for diagnostics */
+} media_ref;
+
+struct epub_book {
+    const edition_ctx *ctx;
+    arena *a;
+    zip_writer *z;
+    char *path;       /* the .epub being written */
+    mod_info *mods;   /* ctx->npages */
+    media_ref *media; /* ctx->nmedia */
+    fwd_link *fwd;
+    int nfwd, capfwd;
+    int write_failed; /* reported once */
+    int errors;
+};
+
+/* A link whose fragment is checked once the current document is complete. */
+typedef struct pending_link {
+    xmlNodePtr el;
+    int target;
+    const char *frag;
+} pending_link;
+
+typedef struct render {
+    epub_book *b;
+    int index;
+    const char *path; /* display path of the module source */
+    xmlDocPtr doc;
+    xmlNsPtr ns;
+    int errors;
+    pending_link *pend;
+    int npend, cappend;
+    int warned_script;
+} render;
+
+/* ---------------------------------------------------------------- helpers */
+
+static void grow(void **arr, int *cap, int n, size_t elem, arena *a) {
+    if (n < *cap) return;
+    int nc = *cap ? *cap * 2 : 16;
+    void *na = arena_alloc(a, elem * (size_t)nc);
+    if (n) memcpy(na, *arr, elem * (size_t)n);
+    *arr = na;
+    *cap = nc;
+}
+
+/* XML 1.0 forbids most control characters even as references: drop them. */
+static char *xml_clean(const char *s) {
+    size_t n = strlen(s);
+    char *o = xmalloc(n + 1), *p = o;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
+        *p++ = (char)c;
+    }
+    *p = 0;
+    return o;
+}
+
+/* Escaped, cleaned text for the hand-written XML files (nav, OPF, NCX). */
+static void esc(buf *o, const char *s) {
+    char *c = xml_clean(s ? s : "");
+    buf_puts_escaped(o, c);
+    free(c);
+}
+
+/* Percent-encode a path for use in a URL; keep_pct: the input is already a
+ * URL (a '%' is an escape, not a character). */
+static void url_encode(buf *o, const char *s, int keep_pct) {
+    static const char ok[] = "-._~!$&'()*+,;=:@/";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            (*p && strchr(ok, *p)) || (keep_pct && *p == '%'))
+            buf_putc(o, *p);
+        else
+            buf_printf(o, "%%%02X", *p);
+    }
+}
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static char *url_decode(const char *s) {
+    buf o = BUF_INIT;
+    for (size_t i = 0; s[i]; i++) {
+        int h, l;
+        if (s[i] == '%' && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
+            buf_putc(&o, h * 16 + l);
+            i += 2;
+        } else
+            buf_putc(&o, s[i]);
+    }
+    if (!o.data) buf_puts(&o, "");
+    return buf_detach(&o);
+}
+
+static int has_scheme(const char *u) {
+    const char *p = u;
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '-' || *p == '.')
+        p++;
+    return *p == ':';
+}
+
+static int page_index(const edition_ctx *ctx, const char *id, size_t n) {
+    for (int i = 0; i < ctx->npages; i++)
+        if (strlen(ctx->pages[i].id) == n && strncmp(ctx->pages[i].id, id, n) == 0) return i;
+    return -1;
+}
+
+static const char *media_type(const char *path) {
+    const char *dot = strrchr(path, '.');
+    if (!dot) return NULL;
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".png", "image/png"},  {".jpg", "image/jpeg"},     {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},  {".svg", "image/svg+xml"},  {".webp", "image/webp"},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcasecmp(dot, types[i].ext) == 0) return types[i].type;
+    return NULL;
+}
+
+static void write_failed(epub_book *b) {
+    if (b->write_failed) return;
+    b->write_failed = 1;
+    b->errors++;
+    diag_report(b->ctx->d, DIAG_ERROR, b->path, 0, 0, "cannot write the EPUB: %s", strerror(errno));
+}
+
+static void put_member(epub_book *b, const char *name, const void *data, size_t len, int method) {
+    if (b->write_failed) return;
+    if (zip_add(b->z, name, data, len, method) < 0) write_failed(b);
+}
+
+/* ---------------------------------------------------------------- SHA-1 (UUIDv5) */
+
+typedef struct sha1 {
+    uint32_t h[5];
+    unsigned char blk[64];
+    size_t n;
+    uint64_t len;
+} sha1;
+
+static uint32_t rol(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+static void sha1_block(sha1 *s) {
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)s->blk[4 * i] << 24 | (uint32_t)s->blk[4 * i + 1] << 16 |
+               (uint32_t)s->blk[4 * i + 2] << 8 | s->blk[4 * i + 3];
+    for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) f = (b & c) | (~b & d), k = 0x5a827999;
+        else if (i < 40) f = b ^ c ^ d, k = 0x6ed9eba1;
+        else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8f1bbcdc;
+        else f = b ^ c ^ d, k = 0xca62c1d6;
+        uint32_t t = rol(a, 5) + f + e + k + w[i];
+        e = d, d = c, c = rol(b, 30), b = a, a = t;
+    }
+    s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d, s->h[4] += e;
+}
+
+static void sha1_init(sha1 *s) {
+    static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    memcpy(s->h, h0, sizeof h0);
+    s->n = 0;
+    s->len = 0;
+}
+
+static void sha1_add(sha1 *s, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        s->blk[s->n++] = p[i];
+        if (s->n == 64) sha1_block(s), s->n = 0;
+    }
+    s->len += n;
+}
+
+static void sha1_done(sha1 *s, unsigned char out[20]) {
+    uint64_t bits = s->len * 8;
+    unsigned char pad = 0x80;
+    sha1_add(s, &pad, 1);
+    pad = 0;
+    while (s->n != 56) sha1_add(s, &pad, 1);
+    unsigned char l[8];
+    for (int i = 0; i < 8; i++) l[i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha1_add(s, l, 8);
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++) out[4 * i + j] = (unsigned char)(s->h[i] >> (24 - 8 * j));
+}
+
+/* RFC 4122 version 5 UUID in the URL namespace of "urn:coursec:<id>:<edition>". */
+static char *derived_uuid(arena *a, const char *id, const char *edition) {
+    static const unsigned char ns_url[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+                                             0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+    sha1 s;
+    sha1_init(&s);
+    sha1_add(&s, ns_url, 16);
+    char *name = arena_printf(a, "urn:coursec:%s:%s", id ? id : "", edition ? edition : "");
+    sha1_add(&s, name, strlen(name));
+    unsigned char h[20];
+    sha1_done(&s, h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x50);
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+    buf o = BUF_INIT;
+    buf_puts(&o, "urn:uuid:");
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) buf_putc(&o, '-');
+        buf_printf(&o, "%02x", h[i]);
+    }
+    char *r = arena_strdup(a, o.data);
+    buf_free(&o);
+    return r;
+}
+
+/* ---------------------------------------------------------------- tree building */
+
+static xmlNodePtr el(render *r, xmlNodePtr parent, const char *name) {
+    xmlNodePtr n = xmlNewDocNode(r->doc, r->ns, (const xmlChar *)name, NULL);
+    if (parent) xmlAddChild(parent, n);
+    return n;
+}
+
+static void text(render *r, xmlNodePtr parent, const char *s) {
+    if (!s || !*s) return;
+    char *c = xml_clean(s);
+    xmlAddChild(parent, xmlNewDocText(r->doc, (const xmlChar *)c));
+    free(c);
+}
+
+static void set_attr(xmlNodePtr n, const char *name, const char *value) {
+    char *c = xml_clean(value ? value : "");
+    xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)c);
+    free(c);
+}
+
+static int doc_has_id(const mod_info *m, const char *id) {
+    for (int i = 0; i < m->nids; i++)
+        if (strcmp(m->ids[i], id) == 0) return 1;
+    return 0;
+}
+
+/* Sets id unless it is empty or already used in this document (XHTML ids
+ * must be unique; a duplicate is a warning and the first one keeps it).
+ * Returns the id set or NULL. */
+static const char *set_id(render *r, xmlNodePtr n, const char *id, int line) {
+    if (!id || !*id) return NULL;
+    mod_info *m = &r->b->mods[r->index];
+    char *v = arena_strdup(r->b->a, id);
+    for (char *p = v; *p; p++)
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') *p = '-';
+    if (doc_has_id(m, v)) {
+        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, line, 0,
+                    "duplicate id `%s` in this module; the EPUB keeps only the first", v);
+        return NULL;
+    }
+    grow((void **)&m->ids, &m->capids, m->nids, sizeof *m->ids, r->b->a);
+    m->ids[m->nids++] = v;
+    set_attr(n, "id", v);
+    return v;
+}
+
+/* class="pre c1 c2 post" (pre/post may be NULL); nothing if empty. */
+static void set_classes(xmlNodePtr n, const char *pre, const ast_node *src, const char *post) {
+    buf o = BUF_INIT;
+    if (pre) buf_puts(&o, pre);
+    for (int i = 0; src && i < src->attr.nclasses; i++) {
+        if (!src->attr.classes[i] || !*src->attr.classes[i]) continue;
+        if (o.len) buf_putc(&o, ' ');
+        buf_puts(&o, src->attr.classes[i]);
+    }
+    if (post) {
+        if (o.len) buf_putc(&o, ' ');
+        buf_puts(&o, post);
+    }
+    if (o.len) set_attr(n, "class", o.data);
+    buf_free(&o);
+}
+
+static void note_error(render *r) {
+    r->errors++;
+    r->b->errors++;
+}
+
+/* Rewrites a link target for the EPUB and sets it as href on `a`: module
+ * pages "<id>.html#x" become "<id>.xhtml#x", "index.html" the nav. Returns 0,
+ * or -1 when the target does not exist inside the book (caller keeps text). */
+static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
+    const edition_ctx *ctx = r->b->ctx;
+    if (!url) return -1;
+    if (has_scheme(url)) {
+        if (strncasecmp(url, "javascript:", 11) == 0) return -1;
+        set_attr(a, "href", url);
+        return 0;
+    }
+    if (url[0] == '#' || url[0] == 0) {
+        if (url[0] == '#' && url[1]) {
+            grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
+            r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
+        }
+        set_attr(a, "href", url);
+        return 0;
+    }
+    const char *hash = strchr(url, '#');
+    size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+    const char *p = url;
+    if (plen >= 2 && p[0] == '.' && p[1] == '/') p += 2, plen -= 2;
+    size_t ext = plen >= 6 && strncmp(p + plen - 6, ".xhtml", 6) == 0 ? 6
+               : plen >= 5 && strncmp(p + plen - 5, ".html", 5) == 0  ? 5
+                                                                       : 0;
+    if (ext) {
+        int t = page_index(ctx, p, plen - ext);
+        if (t >= 0) {
+            buf o = BUF_INIT;
+            url_encode(&o, ctx->pages[t].id, 0);
+            buf_puts(&o, ".xhtml");
+            if (hash && hash[1]) {
+                buf_putc(&o, '#');
+                url_encode(&o, hash + 1, 1);
+                const char *frag = arena_strdup(r->b->a, hash + 1);
+                if (t <= r->index) {
+                    grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
+                    r->pend[r->npend++] = (pending_link){a, t, frag};
+                } else {
+                    epub_book *b = r->b;
+                    grow((void **)&b->fwd, &b->capfwd, b->nfwd, sizeof *b->fwd, b->a);
+                    b->fwd[b->nfwd++] = (fwd_link){r->index, line, t, frag};
+                }
+            }
+            set_attr(a, "href", o.data);
+            buf_free(&o);
+            return 0;
+        }
+        if (plen - ext == 5 && strncmp(p, "index", 5) == 0) {
+            set_attr(a, "href", "nav.xhtml");
+            return 0;
+        }
+    }
+    diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+                "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
+    return -1;
+}
+
+/* Registers an image; returns its href inside the book (malloc'd) or NULL
+ * after reporting (the caller shows the alt text instead). */
+static char *image_src(render *r, const char *url, int line) {
+    epub_book *b = r->b;
+    const edition_ctx *ctx = b->ctx;
+    if (!url || !*url) {
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0, "image without a source");
+        note_error(r);
+        return NULL;
+    }
+    if (has_scheme(url)) {
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+                    "image `%s` is not part of the course, so the EPUB cannot embed it; its text "
+                    "alternative is shown instead",
+                    url);
+        return NULL;
+    }
+    char *dec = url_decode(url);
+    int found = -1;
+    for (int i = 0; i < ctx->nmedia && found < 0; i++)
+        if (strcmp(ctx->media[i].rel, url) == 0 || strcmp(ctx->media[i].rel, dec) == 0) found = i;
+    free(dec);
+    if (found < 0) {
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
+                    "image `%s` is not a media file of the course (check the path)", url);
+        note_error(r);
+        return NULL;
+    }
+    if (!media_type(ctx->media[found].rel)) {
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
+                    "image `%s` has a type EPUB readers do not support; use PNG, JPEG, GIF or SVG",
+                    url);
+        note_error(r);
+        return NULL;
+    }
+    if (!b->media[found].used) {
+        b->media[found].used = 1;
+        b->media[found].module = r->index;
+        b->media[found].line = line;
+    }
+    buf o = BUF_INIT;
+    url_encode(&o, ctx->media[found].rel, 0);
+    return buf_detach(&o);
+}
+
+static int is_raw(const edition_ctx *ctx, const ast_node *n) {
+    if (n->type != AST_HTMLBLOCK && n->type != AST_HTMLINLINE) return 0;
+    (void)ctx;
+    return !n->format || strcmp(n->format, "html") == 0 || strcmp(n->format, "xhtml") == 0;
+}
+
+static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight);
+static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_pre);
+static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container, int inl, int tight);
+
+static void inlines(render *r, xmlNodePtr parent, const ast_node *n, int in_pre) {
+    if (!r->b->ctx->safe)
+        for (const ast_node *c = n->first; c; c = c->next)
+            if (is_raw(r->b->ctx, c)) {
+                raw_fragment(r, parent, n, 1, 0);
+                return;
+            }
+    for (const ast_node *c = n->first; c; c = c->next) inline_node(r, parent, c, in_pre);
+}
+
+static int block_container(const xmlNode *x) {
+    static const char *const names[] = {"body", "div", "aside", "blockquote", "li", "ul", "ol",
+                                        "table", "thead", "tbody", "section", NULL};
+    for (int i = 0; names[i]; i++)
+        if (xmlStrEqual(x->name, (const xmlChar *)names[i])) return 1;
+    return 0;
+}
+
+static void blocks(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
+    if (!r->b->ctx->safe)
+        for (const ast_node *c = n->first; c; c = c->next)
+            if (is_raw(r->b->ctx, c)) {
+                raw_fragment(r, parent, n, 0, tight);
+                return;
+            }
+    for (const ast_node *c = n->first; c; c = c->next) block(r, parent, c, tight);
+}
+
+static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
+    char style[32];
+    snprintf(style, sizeof style, "width:%dch", n->width > 0 ? n->width : 8);
+    if (n->alts) {
+        xmlNodePtr s = el(r, parent, "span");
+        set_attr(s, "class", "blank filled");
+        for (const ast_node *alt = n->alts; alt; alt = alt->next) {
+            if (alt != n->alts) {
+                xmlNodePtr sep = el(r, s, "span");
+                set_attr(sep, "class", "alt-sep");
+                text(r, sep, " / ");
+            }
+            for (const ast_node *c = alt->first; c; c = c->next) inline_node(r, s, c, 0);
+        }
+        return;
+    }
+    xmlNodePtr holder = parent;
+    if (n->label) {
+        holder = el(r, parent, "span");
+        set_attr(holder, "class", "fill-in");
+        xmlNodePtr l = el(r, holder, "span");
+        set_attr(l, "class", "blank-label");
+        char *lab = arena_printf(r->b->a, "%s:", n->label);
+        text(r, l, lab);
+        text(r, holder, " ");
+    }
+    xmlNodePtr s = el(r, holder, "span");
+    set_attr(s, "class", "blank");
+    set_attr(s, "style", style);
+}
+
+static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_pre) {
+    xmlNodePtr x;
+    switch (n->type) {
+    case AST_TEXT:
+        text(r, parent, n->text);
+        return;
+    case AST_CODE:
+        x = el(r, parent, "code");
+        text(r, x, n->text);
+        return;
+    case AST_EMPH:
+    case AST_STRONG:
+    case AST_STRIKETHROUGH:
+        x = el(r, parent, n->type == AST_EMPH ? "em" : n->type == AST_STRONG ? "strong" : "del");
+        inlines(r, x, n, in_pre);
+        return;
+    case AST_LINK:
+        x = el(r, parent, "a");
+        if (link_href(r, x, n->url, n->line) < 0) {
+            xmlNodeSetName(x, (const xmlChar *)"span");
+            set_attr(x, "class", "link");
+        } else if (n->title && *n->title)
+            set_attr(x, "title", n->title);
+        inlines(r, x, n, in_pre);
+        return;
+    case AST_IMAGE: {
+        char *src = image_src(r, n->url, n->line);
+        char *alt = ast_plain_text(r->b->a, n);
+        if (src) {
+            x = el(r, parent, "img");
+            set_attr(x, "src", src);
+            set_attr(x, "alt", alt);
+            if (n->title && *n->title) set_attr(x, "title", n->title);
+            free(src);
+        } else {
+            x = el(r, parent, "span");
+            set_attr(x, "class", "image-alt");
+            text(r, x, alt);
+        }
+        return;
+    }
+    case AST_SOFTBREAK:
+        text(r, parent, "\n");
+        return;
+    case AST_LINEBREAK:
+        if (in_pre) text(r, parent, "\n");
+        else el(r, parent, "br");
+        return;
+    case AST_HTMLINLINE:
+    case AST_HTMLBLOCK:
+        /* only reached with --safe or a foreign format: dropped */
+        return;
+    case AST_SPAN:
+        x = el(r, parent, "span");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, NULL, n, NULL);
+        inlines(r, x, n, in_pre);
+        return;
+    case AST_BLANK:
+        blank(r, parent, n);
+        return;
+    default:
+        block(r, parent, n, 0);
+        return;
+    }
+}
+
+static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
+    int level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
+    char name[3] = {'h', (char)('0' + level), 0};
+    xmlNodePtr h = el(r, parent, name);
+    const char *id = set_id(r, h, n->attr.id, n->line);
+    set_classes(h, NULL, n, NULL);
+    inlines(r, h, n, 0);
+    if (level == 2 && id) {
+        const char *t = ast_plain_text(r->b->a, n);
+        mod_info *m = &r->b->mods[r->index];
+        if (*t) {
+            grow((void **)&m->heads, &m->capheads, m->nheads, sizeof *m->heads, r->b->a);
+            m->heads[m->nheads++] = (nav_head){id, t};
+        }
+    }
+}
+
+static void table(render *r, xmlNodePtr parent, const ast_node *n) {
+    xmlNodePtr t = el(r, parent, "table");
+    set_id(r, t, n->attr.id, n->line);
+    set_classes(t, NULL, n, NULL);
+    xmlNodePtr head = NULL, body = NULL;
+    for (const ast_node *row = n->first; row; row = row->next) {
+        if (row->type != AST_TABLEROW) continue;
+        xmlNodePtr sect;
+        if (row->is_header) {
+            if (!head) text(r, t, "\n"), head = el(r, t, "thead");
+            sect = head;
+        } else {
+            if (!body) text(r, t, "\n"), body = el(r, t, "tbody");
+            sect = body;
+        }
+        text(r, sect, "\n");
+        xmlNodePtr tr = el(r, sect, "tr");
+        set_id(r, tr, row->attr.id, row->line);
+        set_classes(tr, NULL, row, NULL);
+        int col = 0;
+        for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
+            xmlNodePtr td = el(r, tr, row->is_header ? "th" : "td");
+            set_id(r, td, cell->attr.id, cell->line);
+            set_classes(td, NULL, cell, NULL);
+            if (n->aligns && col < n->ncols) {
+                ast_align al = n->aligns[col];
+                if (al != AST_ALIGN_NONE)
+                    set_attr(td, "style", al == AST_ALIGN_LEFT     ? "text-align:left"
+                                          : al == AST_ALIGN_CENTER ? "text-align:center"
+                                                                   : "text-align:right");
+            }
+            inlines(r, td, cell, 0);
+        }
+    }
+    text(r, t, "\n");
+}
+
+static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
+    xmlNodePtr li = el(r, parent, "li");
+    set_id(r, li, n->attr.id, n->line);
+    set_classes(li, NULL, n, n->checked >= 0 ? "task-item" : NULL);
+    if (n->checked < 0) {
+        blocks(r, li, n, tight);
+        return;
+    }
+    /* the checkbox goes inside the first paragraph, as GFM renders it */
+    const ast_node *first = n->first;
+    xmlNodePtr box_parent = li;
+    if (first && first->type == AST_PARAGRAPH && !tight) box_parent = el(r, li, "p");
+    xmlNodePtr in = el(r, box_parent, "input");
+    set_attr(in, "type", "checkbox");
+    set_attr(in, "disabled", "disabled");
+    if (n->checked) set_attr(in, "checked", "checked");
+    text(r, box_parent, " ");
+    const ast_node *rest = first;
+    if (first && first->type == AST_PARAGRAPH) {
+        inlines(r, box_parent, first, 0);
+        rest = first->next;
+    }
+    for (const ast_node *c = rest; c; c = c->next) block(r, li, c, tight);
+}
+
+static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
+    int hint = ast_has_class(n, "hint");
+    xmlNodePtr d = el(r, parent, hint ? "aside" : "div");
+    set_id(r, d, n->attr.id, n->line);
+    set_classes(d, NULL, n, NULL);
+    static const char *const data_keys[] = {"duration", "lines", NULL};
+    for (int i = 0; data_keys[i]; i++) {
+        const char *v = ast_attr_get(&n->attr, data_keys[i]);
+        if (v) {
+            char name[32];
+            snprintf(name, sizeof name, "data-%s", data_keys[i]);
+            set_attr(d, name, v);
+        }
+    }
+    const char *title = ast_attr_get(&n->attr, "title");
+    if (hint && (!title || !*title)) title = "Hint";
+    if (title && *title) {
+        text(r, d, "\n");
+        xmlNodePtr p = el(r, d, "p");
+        set_attr(p, "class", "box-title");
+        text(r, p, title);
+    }
+    text(r, d, "\n");
+    blocks(r, d, n, 0);
+}
+
+static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
+    xmlNodePtr x;
+    switch (n->type) {
+    case AST_DOCUMENT:
+        blocks(r, parent, n, 0);
+        return;
+    case AST_HEADING:
+        heading(r, parent, n);
+        break;
+    case AST_PARAGRAPH:
+        if (tight) {
+            inlines(r, parent, n, 0);
+            return;
+        }
+        x = el(r, parent, "p");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, NULL, n, NULL);
+        inlines(r, x, n, 0);
+        break;
+    case AST_BLOCKQUOTE:
+        x = el(r, parent, "blockquote");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, NULL, n, NULL);
+        text(r, x, "\n");
+        blocks(r, x, n, 0);
+        break;
+    case AST_LIST:
+        x = el(r, parent, n->ordered ? "ol" : "ul");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, NULL, n, NULL);
+        if (n->ordered && n->start != 1) {
+            char s[24];
+            snprintf(s, sizeof s, "%d", n->start);
+            set_attr(x, "start", s);
+        }
+        text(r, x, "\n");
+        for (const ast_node *c = n->first; c; c = c->next) {
+            if (c->type == AST_ITEM) item(r, x, c, n->tight);
+            else block(r, x, c, n->tight);
+            text(r, x, "\n");
+        }
+        break;
+    case AST_ITEM:
+        item(r, parent, n, tight);
+        break;
+    case AST_CODEBLOCK: {
+        x = el(r, parent, "pre");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, NULL, n, NULL);
+        xmlNodePtr code = el(r, x, "code");
+        if (n->info && *n->info) {
+            size_t w = strcspn(n->info, " \t");
+            char *lang = arena_printf(r->b->a, "language-%.*s", (int)w, n->info);
+            set_attr(code, "class", lang);
+        }
+        text(r, code, n->text);
+        break;
+    }
+    case AST_HTMLBLOCK:
+        /* raw blocks are handled by blocks() as one fragment with their
+         * siblings; a lone one (or --safe) lands here: dropped */
+        return;
+    case AST_THEMATICBREAK:
+        el(r, parent, "hr");
+        break;
+    case AST_TABLE:
+        table(r, parent, n);
+        break;
+    case AST_DIV:
+        div_box(r, parent, n);
+        break;
+    case AST_WORKSHEET: {
+        x = el(r, parent, "pre");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(x, "worksheet", n, NULL);
+        xmlNodePtr code = el(r, x, "code");
+        for (const ast_node *c = n->first; c; c = c->next) inline_node(r, code, c, 1);
+        break;
+    }
+    case AST_TABLEROW:
+    case AST_TABLECELL:
+        /* out of place (a filter's doing): keep the content */
+        blocks(r, parent, n, tight);
+        return;
+    default:
+        inline_node(r, parent, n, 0);
+        return;
+    }
+    if (block_container(parent)) text(r, parent, "\n");
+}
+
+/* ---------------------------------------------------------------- raw HTML */
+
+typedef struct frag_seg {
+    int frag_line, src_line;
+} frag_seg;
+
+typedef struct frag_err {
+    int line;
+    char *msg;
+} frag_err;
+
+typedef struct frag_state {
+    frag_err *errs;
+    int n, cap;
+} frag_state;
+
+static void on_html_error(void *ud, xmlErrorPtr e) {
+    frag_state *st = ud;
+    if (!e || e->level < XML_ERR_ERROR) return;
+    /* HTML5 elements unknown to libxml2's HTML 4 parser are fine, and a bare
+     * '&' is legal HTML (it is serialized as &amp;) */
+    if (e->code == XML_HTML_UNKNOWN_TAG) return;
+    if (e->message && strncmp(e->message, "htmlParseEntityRef: no name", 27) == 0) return;
+    if (st->n == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 8;
+        st->errs = xrealloc(st->errs, sizeof *st->errs * (size_t)st->cap);
+    }
+    char *m = xstrdup(e->message ? e->message : "parse error");
+    size_t l = strlen(m);
+    while (l && (m[l - 1] == '\n' || m[l - 1] == ' ')) m[--l] = 0;
+    st->errs[st->n++] = (frag_err){e->line, m};
+}
+
+typedef struct import_ctx {
+    render *r;
+    xmlNodePtr *holders;
+    int nholders;
+    int line; /* for diagnostics about the fragment */
+} import_ctx;
+
+static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns);
+
+static void move_holder(import_ctx *ic, int k, xmlNodePtr parent) {
+    if (k < 0 || k >= ic->nholders || !ic->holders[k]) return;
+    xmlNodePtr h = ic->holders[k];
+    for (xmlNodePtr c = h->children, next; c; c = next) {
+        next = c->next;
+        xmlUnlinkNode(c);
+        xmlAddChild(parent, c);
+    }
+    xmlFreeNode(h);
+    ic->holders[k] = NULL;
+}
+
+static int attr_name_ok(const char *name) {
+    if (strncmp(name, "xmlns", 5) == 0) return 0;
+    if (strchr(name, ':')) return strcmp(name, "xml:lang") == 0 || strcmp(name, "xml:space") == 0;
+    return xmlValidateNCName((const xmlChar *)name, 0) == 0;
+}
+
+static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns) {
+    render *r = ic->r;
+    const char *name = (const char *)src->name;
+    if (strcmp(name, PLACEHOLDER) == 0) {
+        xmlChar *k = xmlGetProp(src, (const xmlChar *)"data-n");
+        if (k) move_holder(ic, atoi((const char *)k), parent);
+        xmlFree(k);
+        return;
+    }
+    if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) {
+        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+                    "raw HTML <%s> dropped from the EPUB (not allowed in its documents)", name);
+        return;
+    }
+    if (xmlValidateNCName(src->name, 0) != 0) {
+        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, ic->line, 0,
+                    "raw HTML at this line is not well-formed: invalid element name `%s`", name);
+        note_error(r);
+        return;
+    }
+    int is_img = ns == r->ns && strcmp(name, "img") == 0;
+    if (is_img) {
+        /* an image that cannot be embedded becomes its alt text */
+        xmlChar *s = xmlGetProp(src, (const xmlChar *)"src");
+        char *href = image_src(r, s ? (const char *)s : NULL, ic->line);
+        xmlFree(s);
+        if (!href) {
+            xmlChar *alt = xmlGetProp(src, (const xmlChar *)"alt");
+            text(r, parent, alt ? (const char *)alt : "");
+            xmlFree(alt);
+            return;
+        }
+        free(href);
+    }
+    xmlNodePtr x = xmlNewDocNode(r->doc, NULL, src->name, NULL);
+    xmlAddChild(parent, x);
+    /* inline SVG and MathML live in their own namespaces in XHTML */
+    if (ns == r->ns && (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)) {
+        int svg = name[0] == 's';
+        ns = xmlNewNs(x, (const xmlChar *)(svg ? SVG_NS : MATHML_NS), NULL);
+        r->b->mods[r->index].props |= svg ? PROP_SVG : PROP_MATHML;
+    }
+    xmlSetNs(x, ns);
+    int is_a = ns == r->ns && strcmp(name, "a") == 0;
+    for (xmlAttrPtr at = src->properties; at; at = at->next) {
+        const char *an = (const char *)at->name;
+        xmlChar *v = at->children ? xmlNodeGetContent((xmlNodePtr)at) : xmlStrdup(at->name);
+        const char *val = v ? (const char *)v : "";
+        if (strncasecmp(an, "on", 2) == 0) {
+            if (!r->warned_script)
+                diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+                            "raw HTML event handler `%s` dropped from the EPUB (no scripting)", an);
+            r->warned_script = 1;
+        } else if (strcmp(an, "xlink:href") == 0 && ns != r->ns) {
+            set_attr(x, "href", val);
+        } else if (!attr_name_ok(an)) {
+            diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+                        "raw HTML attribute `%s` cannot be written as XHTML; dropped from the EPUB",
+                        an);
+        } else if (strcmp(an, "id") == 0) {
+            set_id(r, x, val, ic->line);
+        } else if (is_a && strcmp(an, "href") == 0) {
+            if (link_href(r, x, val, ic->line) < 0) xmlNodeSetName(x, (const xmlChar *)"span");
+        } else if (is_img && strcmp(an, "src") == 0) {
+            char *s = image_src(r, val, ic->line);
+            if (s) set_attr(x, "src", s);
+            free(s);
+        } else if (strcmp(an, "xml:lang") == 0) {
+            xmlNodeSetLang(x, v);
+        } else if (strcmp(an, "xml:space") == 0) {
+            /* meaningless in XHTML output */
+        } else {
+            set_attr(x, an, val);
+        }
+        xmlFree(v);
+    }
+    if (is_img && !xmlHasProp(x, (const xmlChar *)"alt")) set_attr(x, "alt", "");
+    for (xmlNodePtr c = src->children; c; c = c->next) import_node(ic, c, x, ns);
+}
+
+static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns) {
+    switch (src->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        text(ic->r, parent, (const char *)src->content);
+        break;
+    case XML_ELEMENT_NODE:
+        import_element(ic, src, parent, ns);
+        break;
+    default:
+        /* comments, processing instructions: not carried over (a comment
+         * may hold "--", which XML forbids) */
+        break;
+    }
+}
+
+/* The children of `container` hold raw HTML: serialize them as ONE HTML
+ * fragment (raw text as is, every other child rendered separately and
+ * represented by a placeholder element), parse it with libxml2's HTML parser
+ * (reporting its errors at the source lines), and import the result. */
+static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container, int inl, int tight) {
+    buf f = BUF_INIT;
+    frag_seg *segs = NULL;
+    int nsegs = 0, capsegs = 0;
+    xmlNodePtr *holders = NULL;
+    int nholders = 0, capholders = 0;
+    int fline = 1, last_src = container->line;
+    buf_puts(&f, "<html><body><div>");
+    for (const ast_node *c = container->first; c; c = c->next) {
+        if (is_raw(r->b->ctx, c) || (inl && c->type == AST_SOFTBREAK)) {
+            const char *t = c->type == AST_SOFTBREAK ? "\n" : c->text ? c->text : "";
+            if (c->type != AST_SOFTBREAK) {
+                int sl = c->line > 0 ? c->line : last_src;
+                grow((void **)&segs, &capsegs, nsegs, sizeof *segs, r->b->a);
+                segs[nsegs++] = (frag_seg){fline, sl};
+            }
+            for (const char *p = t; *p; p++) fline += *p == '\n';
+            buf_puts(&f, t);
+            if (c->line > 0) last_src = c->line;
+        } else {
+            xmlNodePtr h = xmlNewDocNode(r->doc, r->ns, (const xmlChar *)"div", NULL);
+            if (inl) inline_node(r, h, c, 0);
+            else block(r, h, c, tight);
+            grow((void **)&holders, &capholders, nholders, sizeof *holders, r->b->a);
+            holders[nholders] = h;
+            buf_printf(&f, "<" PLACEHOLDER " data-n=\"%d\"></" PLACEHOLDER ">", nholders);
+            nholders++;
+            if (c->line > 0) last_src = c->line;
+        }
+    }
+    buf_puts(&f, "</div></body></html>");
+
+    frag_state st = {0};
+    htmlParserCtxtPtr pc = htmlNewParserCtxt();
+    xmlStructuredErrorFunc old = xmlStructuredError;
+    void *oldctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(&st, on_html_error);
+    htmlDocPtr hd = htmlCtxtReadMemory(pc, f.data, (int)f.len, NULL, "UTF-8",
+                                       HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                           HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED);
+    xmlSetStructuredErrorFunc(oldctx, old);
+    htmlFreeParserCtxt(pc);
+
+    int first_line = nsegs ? segs[0].src_line : container->line;
+    for (int i = 0; i < st.n; i++) {
+        int line = first_line;
+        for (int k = 0; k < nsegs; k++)
+            if (segs[k].frag_line <= st.errs[i].line) line = segs[k].src_line + (st.errs[i].line - segs[k].frag_line);
+        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, 0,
+                    "raw HTML at this line is not well-formed: %s", st.errs[i].msg);
+        note_error(r);
+        free(st.errs[i].msg);
+    }
+    free(st.errs);
+
+    import_ctx ic = {r, holders, nholders, first_line};
+    xmlNodePtr root = hd ? xmlDocGetRootElement(hd) : NULL;
+    xmlNodePtr body = root ? root->children : NULL;
+    while (body && !(body->type == XML_ELEMENT_NODE && xmlStrEqual(body->name, (const xmlChar *)"body")))
+        body = body->next;
+    xmlNodePtr wrap = body ? body->children : NULL;
+    while (wrap && wrap->type != XML_ELEMENT_NODE) wrap = wrap->next;
+    if (wrap)
+        for (xmlNodePtr c = wrap->children; c; c = c->next) import_node(&ic, c, parent, r->ns);
+    /* content whose placeholder the parser dropped is kept, at the end */
+    for (int k = 0; k < nholders; k++) move_holder(&ic, k, parent);
+    if (hd) xmlFreeDoc(hd);
+    buf_free(&f);
+    if (!inl && block_container(parent)) text(r, parent, "\n");
+}
+
+/* ---------------------------------------------------------------- documents */
+
+static int is_void(const xmlChar *name) {
+    static const char *const v[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+                                    "link", "meta", "param", "source", "track", "wbr", NULL};
+    for (int i = 0; v[i]; i++)
+        if (xmlStrEqual(name, (const xmlChar *)v[i])) return 1;
+    return 0;
+}
+
+/* <span></span>, not <span/>: XML allows both, but HTML-minded readers and
+ * tools expect explicit end tags on non-void elements. */
+static void no_self_closing(xmlDocPtr doc, xmlNodePtr n) {
+    for (xmlNodePtr c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) no_self_closing(doc, c);
+    if (n->type == XML_ELEMENT_NODE && !n->children && n->ns &&
+        xmlStrEqual(n->ns->href, (const xmlChar *)XHTML_NS) && !is_void(n->name))
+        xmlAddChild(n, xmlNewDocText(doc, (const xmlChar *)""));
+}
+
+static xmlNodePtr new_xhtml(render *r, const char *title) {
+    const edition_ctx *ctx = r->b->ctx;
+    const char *lang = ctx->c && ctx->c->language ? ctx->c->language : "en";
+    r->doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlCreateIntSubset(r->doc, (const xmlChar *)"html", NULL, NULL);
+    xmlNodePtr html = xmlNewDocNode(r->doc, NULL, (const xmlChar *)"html", NULL);
+    xmlDocSetRootElement(r->doc, html);
+    r->ns = xmlNewNs(html, (const xmlChar *)XHTML_NS, NULL);
+    xmlSetNs(html, r->ns);
+    xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
+    set_attr(html, "lang", lang);
+    xmlNodeSetLang(html, (const xmlChar *)lang);
+    text(r, html, "\n");
+    xmlNodePtr head = el(r, html, "head");
+    text(r, head, "\n");
+    xmlNodePtr meta = el(r, head, "meta");
+    set_attr(meta, "charset", "utf-8");
+    text(r, head, "\n");
+    xmlNodePtr t = el(r, head, "title");
+    text(r, t, title);
+    text(r, head, "\n");
+    xmlNodePtr link = el(r, head, "link");
+    set_attr(link, "rel", "stylesheet");
+    set_attr(link, "type", "text/css");
+    set_attr(link, "href", "epub.css");
+    text(r, head, "\n");
+    text(r, html, "\n");
+    xmlNodePtr body = el(r, html, "body");
+    text(r, html, "\n");
+    text(r, body, "\n");
+    return body;
+}
+
+epub_book *epub_begin(const edition_ctx *ctx) {
+    xmlInitParser();
+    epub_book *b = xcalloc(1, sizeof *b);
+    b->ctx = ctx;
+    b->a = arena_new();
+    const char *cid = ctx->c && ctx->c->id ? ctx->c->id : "course";
+    const char *ed = ctx->ed && ctx->ed->name ? ctx->ed->name : "edition";
+    b->path = arena_printf(b->a, "%s/%s-%s.epub", ctx->out_dir, cid, ed);
+    b->mods = arena_alloc(b->a, sizeof *b->mods * (size_t)(ctx->npages > 0 ? ctx->npages : 1));
+    b->media = arena_alloc(b->a, sizeof *b->media * (size_t)(ctx->nmedia > 0 ? ctx->nmedia : 1));
+    b->z = zip_open(b->path, ctx->build_time);
+    if (!b->z) {
+        diag_report(ctx->d, DIAG_ERROR, b->path, 0, 0, "cannot create the EPUB: %s", strerror(errno));
+        arena_free(b->a);
+        free(b);
+        return NULL;
+    }
+    static const char container[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n"
+        "  <rootfiles>\n"
+        "    <rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n"
+        "  </rootfiles>\n"
+        "</container>\n";
+    put_member(b, "mimetype", "application/epub+zip", 20, ZIP_STORE);
+    put_member(b, "META-INF/container.xml", container, sizeof container - 1, ZIP_DEFLATE);
+    if (b->write_failed) {
+        epub_abort(b);
+        return NULL;
+    }
+    return b;
+}
+
+int epub_module(epub_book *b, int index, const ast_node *doc) {
+    const edition_ctx *ctx = b->ctx;
+    if (index < 0 || index >= ctx->npages) return -1;
+    const page_info *pg = &ctx->pages[index];
+    render r = {0};
+    r.b = b;
+    r.index = index;
+    r.path = pg->path;
+    mod_info *m = &b->mods[index];
+    m->nids = m->nheads = 0;
+    xmlNodePtr body = new_xhtml(&r, pg->title && *pg->title ? pg->title : pg->id);
+    blocks(&r, body, doc, 0);
+
+    /* links into this document or earlier ones: the anchor must exist in
+     * this edition (pruning may have removed it), else link the document */
+    for (int i = 0; i < r.npend; i++) {
+        pending_link *pl = &r.pend[i];
+        if (doc_has_id(&b->mods[pl->target], pl->frag)) continue;
+        buf o = BUF_INIT;
+        url_encode(&o, ctx->pages[pl->target].id, 0);
+        buf_puts(&o, ".xhtml");
+        set_attr(pl->el, "href", o.data);
+        buf_free(&o);
+    }
+    no_self_closing(r.doc, xmlDocGetRootElement(r.doc));
+
+    xmlBufferPtr xb = xmlBufferCreate();
+    xmlSaveCtxtPtr sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_AS_XML);
+    long rc = sc ? xmlSaveDoc(sc, r.doc) : -1;
+    if (sc) xmlSaveClose(sc);
+    if (rc < 0) {
+        diag_report(ctx->d, DIAG_ERROR, r.path, 0, 0, "cannot serialize the module as XHTML");
+        note_error(&r);
+    } else {
+        char *name = arena_printf(b->a, "EPUB/%s.xhtml", pg->id);
+        put_member(b, name, xmlBufferContent(xb), (size_t)xmlBufferLength(xb), ZIP_DEFLATE);
+    }
+    xmlBufferFree(xb);
+    xmlFreeDoc(r.doc);
+    m->written = 1;
+    return r.errors || b->write_failed ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- package */
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    buf o = BUF_INIT;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_put(&o, tmp, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        buf_free(&o);
+        errno = EIO;
+        return NULL;
+    }
+    *len = o.len;
+    if (!o.data) buf_puts(&o, "");
+    return buf_detach(&o);
+}
+
+static void put_stylesheet(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    char *css_path = arena_printf(b->a, "%s/epub.css", ctx->theme_dir ? ctx->theme_dir : ".");
+    size_t len = 0;
+    char *css = read_file(css_path, &len);
+    if (!css) {
+        diag_report(ctx->d, DIAG_ERROR, css_path, 0, 0, "cannot read the theme's EPUB stylesheet: %s",
+                    strerror(errno));
+        b->errors++;
+        return;
+    }
+    put_member(b, "EPUB/epub.css", css, len, ZIP_DEFLATE);
+    free(css);
+}
+
+static void put_media(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    char chunk[65536];
+    for (int i = 0; i < ctx->nmedia; i++) {
+        if (!b->media[i].used || b->write_failed) continue;
+        const media_ref *mr = &b->media[i];
+        FILE *f = fopen(ctx->media[i].src, "rb");
+        if (!f) {
+            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, 0,
+                        "cannot read image `%s`: %s", ctx->media[i].rel, strerror(errno));
+            b->errors++;
+            b->media[i].used = 0;
+            continue;
+        }
+        char *name = arena_printf(b->a, "EPUB/%s", ctx->media[i].rel);
+        /* images are compressed already */
+        int rc = zip_begin(b->z, name, ZIP_STORE);
+        size_t n;
+        while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = zip_write(b->z, chunk, n);
+        int rerr = ferror(f);
+        fclose(f);
+        if (rc < 0) {
+            write_failed(b);
+            return;
+        }
+        if (rerr) {
+            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, 0,
+                        "cannot read image `%s`", ctx->media[i].rel);
+            b->errors++;
+        }
+        if (zip_end(b->z) < 0) write_failed(b);
+    }
+}
+
+static const char *book_title(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    const char *t = ctx->c && ctx->c->title ? ctx->c->title : "Course";
+    const char *et = ctx->ed ? (ctx->ed->title ? ctx->ed->title : ctx->ed->name) : NULL;
+    return et ? arena_printf(b->a, "%s \xE2\x80\x94 %s", t, et) : t;
+}
+
+static void module_href(buf *o, const edition_ctx *ctx, int i) {
+    url_encode(o, ctx->pages[i].id, 0);
+    buf_puts(o, ".xhtml");
+}
+
+static const char *module_label(const edition_ctx *ctx, int i) {
+    const page_info *p = &ctx->pages[i];
+    return p->title && *p->title ? p->title : p->id;
+}
+
+static void put_nav(epub_book *b, const char *lang) {
+    const edition_ctx *ctx = b->ctx;
+    buf o = BUF_INIT;
+    buf_puts(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+                 "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"" OPS_NS "\" lang=\"");
+    esc(&o, lang);
+    buf_puts(&o, "\" xml:lang=\"");
+    esc(&o, lang);
+    buf_puts(&o, "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
+    esc(&o, book_title(b));
+    buf_puts(&o, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"epub.css\"/>\n</head>\n"
+                 "<body>\n<nav epub:type=\"toc\" id=\"toc\">\n<h1>");
+    esc(&o, book_title(b));
+    buf_puts(&o, "</h1>\n<ol>\n");
+    for (int i = 0; i < ctx->npages; i++) {
+        if (!b->mods[i].written) continue;
+        buf_puts(&o, "<li><a href=\"");
+        module_href(&o, ctx, i);
+        buf_puts(&o, "\">");
+        esc(&o, module_label(ctx, i));
+        buf_puts(&o, "</a>");
+        const mod_info *m = &b->mods[i];
+        if (m->nheads) {
+            buf_puts(&o, "\n<ol>\n");
+            for (int h = 0; h < m->nheads; h++) {
+                buf_puts(&o, "<li><a href=\"");
+                module_href(&o, ctx, i);
+                buf_putc(&o, '#');
+                buf o2 = BUF_INIT;
+                url_encode(&o2, m->heads[h].id, 1);
+                esc(&o, o2.data);
+                buf_free(&o2);
+                buf_puts(&o, "\">");
+                esc(&o, m->heads[h].text);
+                buf_puts(&o, "</a></li>\n");
+            }
+            buf_puts(&o, "</ol>\n");
+        }
+        buf_puts(&o, "</li>\n");
+    }
+    buf_puts(&o, "</ol>\n</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n"
+                 "<h2>Landmarks</h2>\n<ol>\n"
+                 "<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">Contents</a></li>\n");
+    for (int i = 0; i < ctx->npages; i++) {
+        if (!b->mods[i].written) continue;
+        buf_puts(&o, "<li><a epub:type=\"bodymatter\" href=\"");
+        module_href(&o, ctx, i);
+        buf_puts(&o, "\">");
+        esc(&o, module_label(ctx, i));
+        buf_puts(&o, "</a></li>\n");
+        break;
+    }
+    buf_puts(&o, "</ol>\n</nav>\n</body>\n</html>\n");
+    put_member(b, "EPUB/nav.xhtml", o.data, o.len, ZIP_DEFLATE);
+    buf_free(&o);
+}
+
+static void put_ncx(epub_book *b, const char *ident, const char *lang) {
+    const edition_ctx *ctx = b->ctx;
+    buf o = BUF_INIT;
+    int depth = 1;
+    for (int i = 0; i < ctx->npages; i++)
+        if (b->mods[i].written && b->mods[i].nheads) depth = 2;
+    buf_puts(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"");
+    esc(&o, lang);
+    buf_puts(&o, "\">\n<head>\n<meta name=\"dtb:uid\" content=\"");
+    esc(&o, ident);
+    buf_printf(&o, "\"/>\n<meta name=\"dtb:depth\" content=\"%d\"/>\n"
+                   "<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n"
+                   "<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n<docTitle><text>",
+               depth);
+    esc(&o, book_title(b));
+    buf_puts(&o, "</text></docTitle>\n<navMap>\n");
+    int order = 0;
+    for (int i = 0; i < ctx->npages; i++) {
+        if (!b->mods[i].written) continue;
+        order++;
+        buf_printf(&o, "<navPoint id=\"np-%d\" playOrder=\"%d\">\n<navLabel><text>", order, order);
+        esc(&o, module_label(ctx, i));
+        buf_puts(&o, "</text></navLabel>\n<content src=\"");
+        module_href(&o, ctx, i);
+        buf_puts(&o, "\"/>\n");
+        const mod_info *m = &b->mods[i];
+        for (int h = 0; h < m->nheads; h++) {
+            order++;
+            buf_printf(&o, "<navPoint id=\"np-%d\" playOrder=\"%d\">\n<navLabel><text>", order, order);
+            esc(&o, m->heads[h].text);
+            buf_puts(&o, "</text></navLabel>\n<content src=\"");
+            module_href(&o, ctx, i);
+            buf_putc(&o, '#');
+            buf o2 = BUF_INIT;
+            url_encode(&o2, m->heads[h].id, 1);
+            esc(&o, o2.data);
+            buf_free(&o2);
+            buf_puts(&o, "\"/>\n</navPoint>\n");
+        }
+        buf_puts(&o, "</navPoint>\n");
+    }
+    buf_puts(&o, "</navMap>\n</ncx>\n");
+    put_member(b, "EPUB/toc.ncx", o.data, o.len, ZIP_DEFLATE);
+    buf_free(&o);
+}
+
+static void dc(buf *o, const char *el_name, const char *value) {
+    if (!value || !*value) return;
+    buf_printf(o, "    <dc:%s>", el_name);
+    esc(o, value);
+    buf_printf(o, "</dc:%s>\n", el_name);
+}
+
+static void put_opf(epub_book *b, const char *ident, const char *lang) {
+    const edition_ctx *ctx = b->ctx;
+    const course *c = ctx->c;
+    buf o = BUF_INIT;
+    buf_puts(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                 "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" "
+                 "unique-identifier=\"pub-id\" xml:lang=\"");
+    esc(&o, lang);
+    buf_puts(&o, "\">\n  <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+                 "    <dc:identifier id=\"pub-id\">");
+    esc(&o, ident);
+    buf_puts(&o, "</dc:identifier>\n");
+    dc(&o, "title", book_title(b));
+    dc(&o, "language", lang);
+    for (int i = 0; c && i < c->nauthors; i++) dc(&o, "creator", c->authors[i]);
+    if (c) {
+        dc(&o, "publisher", c->publisher);
+        dc(&o, "rights", c->rights);
+        dc(&o, "date", c->date);
+        dc(&o, "description", c->description ? c->description : c->subtitle);
+    }
+    time_t t = (time_t)ctx->build_time;
+    struct tm g;
+    char stamp[32];
+    if (!gmtime_r(&t, &g) || strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &g) == 0)
+        strcpy(stamp, "1970-01-01T00:00:00Z");
+    buf_printf(&o, "    <meta property=\"dcterms:modified\">%s</meta>\n  </metadata>\n", stamp);
+
+    buf_puts(&o, "  <manifest>\n"
+                 "    <item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" "
+                 "properties=\"nav\"/>\n"
+                 "    <item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n"
+                 "    <item id=\"css\" href=\"epub.css\" media-type=\"text/css\"/>\n");
+    for (int i = 0; i < ctx->npages; i++) {
+        if (!b->mods[i].written) continue;
+        buf_printf(&o, "    <item id=\"doc-%d\" href=\"", i + 1);
+        buf o2 = BUF_INIT;
+        module_href(&o2, ctx, i);
+        esc(&o, o2.data);
+        buf_free(&o2);
+        buf_puts(&o, "\" media-type=\"application/xhtml+xml\"");
+        int p = b->mods[i].props;
+        if (p)
+            buf_printf(&o, " properties=\"%s%s%s\"", p & PROP_MATHML ? "mathml" : "",
+                       p == (PROP_MATHML | PROP_SVG) ? " " : "", p & PROP_SVG ? "svg" : "");
+        buf_puts(&o, "/>\n");
+    }
+    for (int i = 0; i < ctx->nmedia; i++) {
+        if (!b->media[i].used) continue;
+        buf_printf(&o, "    <item id=\"img-%d\" href=\"", i + 1);
+        buf o2 = BUF_INIT;
+        url_encode(&o2, ctx->media[i].rel, 0);
+        esc(&o, o2.data);
+        buf_free(&o2);
+        buf_printf(&o, "\" media-type=\"%s\"/>\n", media_type(ctx->media[i].rel));
+    }
+    buf_puts(&o, "  </manifest>\n  <spine toc=\"ncx\">\n");
+    for (int i = 0; i < ctx->npages; i++)
+        if (b->mods[i].written) buf_printf(&o, "    <itemref idref=\"doc-%d\"/>\n", i + 1);
+    buf_puts(&o, "  </spine>\n</package>\n");
+    put_member(b, "EPUB/package.opf", o.data, o.len, ZIP_DEFLATE);
+    buf_free(&o);
+}
+
+int epub_end(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    const course *c = ctx->c;
+    const char *lang = c && c->language && *c->language ? c->language : "en";
+    const char *ident = c && c->identifier && *c->identifier
+                            ? c->identifier
+                            : derived_uuid(b->a, c ? c->id : NULL, ctx->ed ? ctx->ed->name : NULL);
+
+    /* links into later modules could only be checked now */
+    for (int i = 0; i < b->nfwd; i++) {
+        const fwd_link *fl = &b->fwd[i];
+        if (!b->mods[fl->target].written || doc_has_id(&b->mods[fl->target], fl->frag)) continue;
+        diag_report(ctx->d, DIAG_WARNING, ctx->pages[fl->from].path, fl->line, 0,
+                    "link to `%s.html#%s`: the anchor is not in the %s edition's EPUB",
+                    ctx->pages[fl->target].id, fl->frag, ctx->ed ? ctx->ed->name : "");
+    }
+    put_stylesheet(b);
+    put_media(b);
+    put_nav(b, lang);
+    put_ncx(b, ident, lang);
+    put_opf(b, ident, lang);
+    if (b->write_failed || b->errors) {
+        epub_abort(b);
+        return -1;
+    }
+    zip_writer *z = b->z;
+    b->z = NULL;
+    if (zip_close(z) < 0) {
+        write_failed(b);
+        epub_abort(b);
+        return -1;
+    }
+    arena_free(b->a);
+    free(b);
+    return 0;
+}
+
+void epub_abort(epub_book *b) {
+    if (!b) return;
+    zip_discard(b->z);
+    remove(b->path);
+    arena_free(b->a);
+    free(b);
+}

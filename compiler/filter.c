@@ -1,0 +1,603 @@
+/* filter.c — the filter engine (SPEC §7): resolve and compile the course's
+ * chain once per host, then per module and edition run each filter over the
+ * tree children-first, apply nil/node/list returns, and report one diagnostic
+ * per failure at the filter's own line. */
+#include "filter.h"
+#include "luab.h"
+#include "util.h"
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct filter_host {
+    luab *b;
+    course *c;
+    char *roles;   /* the role set served, "answer,facilitator" */
+    int n;         /* filters in the chain */
+    int *ref;      /* registry refs of the compiled chunks */
+    int *chunk;    /* luab chunk numbers (display paths) */
+    /* the current run */
+    const course_edition *ed;
+    const filter_module *fm;
+    arena *a;
+    diag *d;
+    ast_node *doc;
+    int failed;    /* ctx.error was called */
+    int cur;       /* running filter, -1 before the first */
+    ast_node *cur_node;
+    lua_Integer rungen;
+    int in_run;
+    ast_node **stk; /* walk snapshots (indices survive reallocation) */
+    size_t nstk, capstk;
+    ast_node **tmp; /* nodes of a handler's return value */
+    size_t ntmp, captmp;
+    char **cli_names, **cli_values; /* --var, copied */
+    int ncli;
+};
+
+static char *role_key(const course_edition *ed) {
+    size_t len = 1;
+    for (int i = 0; i < ed->ninclude; i++) len += strlen(ed->include[i]) + 1;
+    char *s = xmalloc(len);
+    s[0] = 0;
+    for (int i = 0; i < ed->ninclude; i++) {
+        if (i) strcat(s, ",");
+        strcat(s, ed->include[i]);
+    }
+    return s;
+}
+
+static int is_course_path(const char *name) {
+    size_t n = strlen(name);
+    return strchr(name, '/') || (n > 4 && strcmp(name + n - 4, ".lua") == 0);
+}
+
+static int valid_std_name(const char *s) {
+    if (!*s || strlen(s) > 64) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-')) return 0;
+    return 1;
+}
+
+static char *join(const char *dir, const char *rel) {
+    size_t dl = strlen(dir);
+    char *s = xmalloc(dl + strlen(rel) + 2);
+    if (dl == 0) strcpy(s, rel);
+    else if (dir[dl - 1] == '/') sprintf(s, "%s%s", dir, rel);
+    else sprintf(s, "%s/%s", dir, rel);
+    return s;
+}
+
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr) {
+    filter_host *h = xcalloc(1, sizeof *h);
+    h->b = luab_new(o->trust, o->mem_cap, o->instr_budget);
+    h->c = c;
+    h->roles = role_key(ed);
+    h->n = c->nfilters;
+    h->ref = xcalloc((size_t)(h->n + 1), sizeof *h->ref);
+    h->chunk = xcalloc((size_t)(h->n + 1), sizeof *h->chunk);
+    h->cur = -1;
+    if (o->ncli_vars > 0) {
+        h->ncli = o->ncli_vars;
+        h->cli_names = xcalloc((size_t)h->ncli, sizeof *h->cli_names);
+        h->cli_values = xcalloc((size_t)h->ncli, sizeof *h->cli_values);
+        for (int i = 0; i < h->ncli; i++) {
+            h->cli_names[i] = xstrdup(o->cli_var_names[i] ? o->cli_var_names[i] : "");
+            h->cli_values[i] = xstrdup(o->cli_var_values[i] ? o->cli_var_values[i] : "");
+        }
+    }
+    lua_State *L = luab_state(h->b);
+    char *lua_root = o->lua_dir ? realpath(o->lua_dir, NULL) : NULL;
+    int errs = 0;
+    for (int i = 0; i < h->n; i++) {
+        const char *name = c->filters[i];
+        pos at = c->filter_at ? c->filter_at[i] : (pos){c->yaml_path, 0, 0};
+        char *display = NULL, *real = NULL;
+        const char *root = NULL;
+        if (is_course_path(name)) {
+            const char *why = "cannot be used";
+            const char *r = course_resolve(c, name, &why);
+            if (!r) {
+                diag_report(d, DIAG_ERROR, at.path, at.line, at.col, "filter `%s` %s", name, why);
+                errs++;
+                continue;
+            }
+            real = xstrdup(r);
+            display = join(c->dir ? c->dir : "", name);
+            root = c->realdir;
+        } else {
+            char *p = NULL;
+            if (valid_std_name(name) && o->lua_dir) {
+                char *file = xmalloc(strlen(name) + 5);
+                sprintf(file, "%s.lua", name);
+                p = join(o->lua_dir, file);
+                free(file);
+                real = realpath(p, NULL);
+                free(p);
+            }
+            if (!real) {
+                diag_report(d, DIAG_ERROR, at.path, at.line, at.col,
+                            "unknown filter `%s`: the standard filters are vars, blanks, answers and timings; a "
+                            "course filter is a path such as `filters/%s.lua`",
+                            name, valid_std_name(name) ? name : "my-filter");
+                errs++;
+                continue;
+            }
+            display = xmalloc(strlen(name) + 9);
+            sprintf(display, "lua/%s.lua", name);
+            root = lua_root ? lua_root : "";
+        }
+        int line = 0;
+        char *msg = NULL;
+        int ch = luab_load_file(h->b, real, display, root, &line, &msg);
+        if (ch < 0) {
+            diag_report(d, DIAG_ERROR, display, line, 0, "%s", msg ? msg : "cannot load the filter");
+            errs++;
+        } else {
+            h->chunk[i] = ch;
+            h->ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
+        free(msg);
+        free(real);
+        free(display);
+    }
+    free(lua_root);
+    if (errs) {
+        *nerr += errs;
+        filter_host_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void filter_host_free(filter_host *h) {
+    if (!h) return;
+    luab_free(h->b);
+    free(h->roles);
+    free(h->ref);
+    free(h->chunk);
+    free(h->stk);
+    free(h->tmp);
+    for (int i = 0; i < h->ncli; i++) free(h->cli_names[i]), free(h->cli_values[i]);
+    free(h->cli_names);
+    free(h->cli_values);
+    free(h);
+}
+
+/* ---------------------------------------------------------------- ctx */
+
+static filter_host *ctx_host(lua_State *L) {
+    filter_host *h = lua_touserdata(L, lua_upvalueindex(1));
+    if (!h->in_run || lua_tointeger(L, lua_upvalueindex(2)) != h->rungen)
+        luaL_error(L, "ctx was used after the filter run it belongs to ended");
+    return h;
+}
+
+static const char *module_path(const filter_host *h) {
+    if (h->fm && h->fm->m && h->fm->m->path) return h->fm->m->path;
+    return h->fm && h->fm->id ? h->fm->id : "module";
+}
+
+static int ctx_report(lua_State *L, diag_severity sev) {
+    filter_host *h = ctx_host(L);
+    int line = 0, col = 0;
+    int msgi = 2;
+    if (lua_type(L, 1) == LUA_TSTRING && lua_isnoneornil(L, 2)) msgi = 1; /* ctx.warn("msg") */
+    else if (!lua_isnil(L, 1)) {
+        ast_node *n = luab_tonode(L, 1);
+        if (n) {
+            line = n->line;
+            col = n->col;
+        } else if (lua_istable(L, 1)) {
+            lua_getfield(L, 1, "line");
+            lua_getfield(L, 1, "col");
+            line = (int)luaL_optinteger(L, -2, 0);
+            col = (int)luaL_optinteger(L, -1, 0);
+            lua_pop(L, 2);
+        } else {
+            return luaL_error(L, "ctx.%s: where must be a node, a {line=, col=} table or nil",
+                              sev == DIAG_ERROR ? "error" : "warn");
+        }
+    }
+    const char *msg = luaL_tolstring(L, msgi, NULL);
+    if (line < 0) line = 0;
+    if (col < 0 || line == 0) col = 0;
+    diag_report(h->d, sev, module_path(h), line, col, "%s", msg);
+    if (sev == DIAG_ERROR) h->failed = 1;
+    return 0;
+}
+static int ctx_warn(lua_State *L) { return ctx_report(L, DIAG_WARNING); }
+static int ctx_error(lua_State *L) { return ctx_report(L, DIAG_ERROR); }
+
+static const ynode *find_key(const ynode *m, const char *key, size_t len) {
+    if (!m || m->type != Y_MAP) return NULL;
+    for (int i = 0; i < m->n; i++)
+        if (m->keys[i] && m->keys[i]->len == len && memcmp(m->keys[i]->str, key, len) == 0) return m->keys[i];
+    return NULL;
+}
+
+/* ctx.pos(key): where a front-matter key is written; "vars.channel" looks
+ * inside nested mappings. */
+static int ctx_pos(lua_State *L) {
+    filter_host *h = ctx_host(L);
+    size_t len;
+    const char *key = luaL_checklstring(L, 1, &len);
+    const ynode *root = h->fm && h->fm->m ? h->fm->m->meta.root : NULL;
+    const ynode *k = find_key(root, key, len);
+    if (!k) {
+        const ynode *m = root;
+        const char *s = key;
+        while (m && *s) {
+            const char *dot = strchr(s, '.');
+            size_t l = dot ? (size_t)(dot - s) : strlen(s);
+            k = find_key(m, s, l);
+            if (!k) break;
+            if (!dot) break;
+            int idx = 0;
+            while (idx < m->n && m->keys[idx] != k) idx++;
+            m = m->items[idx];
+            s = dot + 1;
+            k = NULL;
+        }
+    }
+    if (!k) return 0;
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, k->line);
+    lua_setfield(L, -2, "line");
+    lua_pushinteger(L, k->col);
+    lua_setfield(L, -2, "col");
+    return 1;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v) {
+    if (!v) return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, int v) {
+    if (v < 0) return;
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void put_vars(lua_State *L, const course_var *v, int n) {
+    for (int i = 0; i < n; i++) {
+        if (!v[i].name) continue;
+        if (v[i].value) lua_pushstring(L, v[i].value);
+        else lua_pushboolean(L, 0); /* a fill-in */
+        lua_setfield(L, -2, v[i].name);
+    }
+}
+
+static void push_ctx_fn(lua_State *L, filter_host *h, lua_CFunction f, const char *name) {
+    lua_pushlightuserdata(L, h);
+    lua_pushinteger(L, h->rungen);
+    lua_pushcclosure(L, f, 2);
+    lua_setfield(L, -2, name);
+}
+
+/* Protected: start the run and push the ctx table. */
+static int p_begin(lua_State *L) {
+    filter_host *h = lua_touserdata(L, 1);
+    const course *c = h->c;
+    const course_edition *ed = h->ed;
+    const filter_module *fm = h->fm;
+    const course_module *m = fm ? fm->m : NULL;
+    luab_begin_run(h->b, h->a);
+    lua_createtable(L, 0, 12);
+
+    lua_createtable(L, 0, 3);
+    set_str(L, "name", ed->name);
+    set_str(L, "title", ed->title ? ed->title : ed->name);
+    lua_createtable(L, 0, ed->ninclude);
+    for (int i = 0; i < ed->ninclude; i++) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, ed->include[i]);
+    }
+    lua_setfield(L, -2, "include");
+    lua_setfield(L, -2, "edition");
+
+    if (m && m->meta.root && m->meta.root->type == Y_MAP) luab_push_ynode(L, m->meta.root);
+    else lua_newtable(L);
+    if (m && m->meta.duration >= 0) set_int(L, "duration", m->meta.duration);
+    lua_setfield(L, -2, "meta");
+
+    if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root);
+    else lua_newtable(L);
+    lua_setfield(L, -2, "course");
+
+    int blank = c->unset_vars_blank;
+    if (m && m->meta.unset_vars >= 0) blank = m->meta.unset_vars;
+    lua_createtable(L, 0, 8);
+    if (fm) {
+        set_str(L, "id", fm->id);
+        set_str(L, "title", fm->title);
+        set_int(L, "duration", fm->duration);
+        set_int(L, "start", fm->start);
+    }
+    if (m) {
+        set_str(L, "file", m->file);
+        set_str(L, "path", m->path);
+    }
+    set_str(L, "unset_vars", blank ? "blank" : "warn");
+    lua_setfield(L, -2, "module");
+
+    /* vars: built-ins, then course, module, --var (later wins) */
+    lua_newtable(L);
+    set_str(L, "course.title", c->title);
+    set_str(L, "course.id", c->id);
+    if (fm) {
+        set_str(L, "module.title", fm->title);
+        set_str(L, "module.id", fm->id);
+    }
+    set_str(L, "edition", ed->name);
+    put_vars(L, c->vars, c->nvars);
+    if (m) put_vars(L, m->meta.vars, m->meta.nvars);
+    for (int i = 0; i < h->ncli; i++) set_str(L, h->cli_names[i], h->cli_values[i]);
+    lua_setfield(L, -2, "vars");
+
+    push_ctx_fn(L, h, ctx_warn, "warn");
+    push_ctx_fn(L, h, ctx_error, "error");
+    push_ctx_fn(L, h, ctx_pos, "pos");
+    return 1;
+}
+
+/* ---------------------------------------------------------------- walk */
+
+static void fail(lua_State *L, int fidx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Raise an error positioned at the handler function's definition. */
+static void fail(lua_State *L, int fidx, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int ch, line;
+    luab_function_pos(L, fidx, &ch, &line);
+    if (ch >= 0) lua_pushfstring(L, "c%d:%d: %s", ch, line, msg);
+    else lua_pushstring(L, msg);
+    lua_error(L);
+}
+
+static void tmp_push(filter_host *h, ast_node *n) {
+    if (h->ntmp == h->captmp) {
+        h->captmp = h->captmp ? h->captmp * 2 : 16;
+        h->tmp = xrealloc(h->tmp, h->captmp * sizeof *h->tmp);
+    }
+    h->tmp[h->ntmp++] = n;
+}
+
+/* Collect the handler's return value (at the top) into h->tmp; returns 0 to
+ * keep the node as it is. Pops the value. */
+static int collect_result(lua_State *L, filter_host *h, ast_node *c, int fidx) {
+    const char *tn = ast_type_name(c->type);
+    h->ntmp = 0;
+    int t = lua_type(L, -1);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    ast_node *single = luab_tonode(L, -1);
+    if (single) {
+        lua_pop(L, 1);
+        if (single == c) return 0;
+        tmp_push(h, single);
+        return 1;
+    }
+    if (t != LUA_TTABLE)
+        fail(L, fidx, "%s handler returned a %s; return nil, a node or a list of nodes", tn, luaL_typename(L, -1));
+    lua_Integer n = luaL_len(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        ast_node *x = luab_tonode(L, -1);
+        if (!x)
+            fail(L, fidx, "%s handler returned a list whose item %d is a %s; a list must hold nodes", tn, (int)i,
+                 luaL_typename(L, -1));
+        tmp_push(h, x);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* Replace c by h->tmp (possibly empty: delete), after checking every node. */
+static void replace(lua_State *L, filter_host *h, ast_node *c, int fidx) {
+    ast_node *p = c->parent;
+    const char *tn = ast_type_name(c->type);
+    for (size_t i = 0; i < h->ntmp; i++) {
+        ast_node *x = h->tmp[i];
+        if (!luab_child_ok(p->type, x->type))
+            fail(L, fidx, "%s handler returned %s (%s) where %s is needed", tn, luab_kind_desc(x->type),
+                 ast_type_name(x->type), luab_need_desc(p->type));
+        if (luab_would_cycle(p, x))
+            fail(L, fidx, "%s handler returned one of the node's own ancestors (a cycle)", tn);
+    }
+    ast_node *marker = ast_new(h->a, AST_SPAN, 0, 0);
+    ast_insert_before(c, marker);
+    ast_unlink(c);
+    for (size_t i = 0; i < h->ntmp; i++) {
+        ast_node *x = h->tmp[i];
+        if (x->parent) ast_unlink(x);
+        ast_insert_before(marker, x);
+        if (x->line == 0) {
+            x->line = c->line;
+            x->col = c->col;
+        }
+    }
+    ast_unlink(marker);
+}
+
+static void call_handler(lua_State *L, filter_host *h, ast_node *c, int fidx, int ctxi) {
+    h->cur_node = c;
+    luab_set_current(h->b, c);
+    lua_pushvalue(L, fidx);
+    luab_push_node(L, c);
+    lua_pushvalue(L, ctxi);
+    lua_call(L, 2, 1);
+    if (collect_result(L, h, c, fidx)) replace(L, h, c, fidx);
+}
+
+static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int ctxi) {
+    size_t base = h->nstk;
+    for (ast_node *c = parent->first; c; c = c->next) {
+        if (h->nstk == h->capstk) {
+            h->capstk = h->capstk ? h->capstk * 2 : 256;
+            h->stk = xrealloc(h->stk, h->capstk * sizeof *h->stk);
+        }
+        h->stk[h->nstk++] = c;
+    }
+    size_t end = h->nstk;
+    for (size_t i = base; i < end; i++) {
+        ast_node *c = h->stk[i];
+        if (c->parent != parent) continue; /* moved away by an earlier handler */
+        if (c->first) walk(L, h, c, hbase, ctxi);
+        if (!lua_isnil(L, hbase + (int)c->type)) call_handler(L, h, c, hbase + (int)c->type, ctxi);
+    }
+    h->nstk = base;
+}
+
+/* Protected: run filter h->cur over the document. Stack: h, ctx. */
+static int p_filter(lua_State *L) {
+    filter_host *h = lua_touserdata(L, 1);
+    int ctxi = 2;
+    int ch = h->chunk[h->cur];
+    h->nstk = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref[h->cur]);
+    lua_call(L, 0, 1);
+    if (!lua_istable(L, -1)) {
+        lua_pushfstring(L, "c%d:0: a filter must return a table of handlers (it returned %s)", ch,
+                        luaL_typename(L, -1));
+        return lua_error(L);
+    }
+    int ht = lua_gettop(L);
+    luaL_checkstack(L, AST_TYPE_COUNT + 8, "filter handlers");
+    int hbase = ht + 1;
+    for (int t = 0; t < AST_TYPE_COUNT; t++) {
+        int ty = lua_getfield(L, ht, ast_type_name((ast_type)t));
+        if (ty != LUA_TNIL && ty != LUA_TFUNCTION) {
+            lua_pushfstring(L, "c%d:0: handler `%s` must be a function, not a %s", ch, ast_type_name((ast_type)t),
+                            lua_typename(L, ty));
+            return lua_error(L);
+        }
+    }
+    walk(L, h, h->doc, hbase, ctxi);
+    int fidx = hbase + AST_DOCUMENT;
+    if (!lua_isnil(L, fidx)) {
+        ast_node *doc = h->doc;
+        h->cur_node = doc;
+        luab_set_current(h->b, doc);
+        lua_pushvalue(L, fidx);
+        luab_push_node(L, doc);
+        lua_pushvalue(L, ctxi);
+        lua_call(L, 2, 1);
+        ast_node *r = luab_tonode(L, -1);
+        if (r && r != doc) {
+            if (r->type != AST_DOCUMENT || luab_would_cycle(r, doc))
+                fail(L, fidx, "Document handler returned %s (%s) where the Document (or nil) is needed",
+                     luab_kind_desc(r->type), ast_type_name(r->type));
+            while (doc->first) ast_unlink(doc->first);
+            while (r->first) {
+                ast_node *x = r->first;
+                ast_unlink(x);
+                ast_append(doc, x);
+            }
+            doc->attr = r->attr;
+        } else if (!r && !lua_isnil(L, -1)) {
+            fail(L, fidx, "Document handler returned a %s where the Document (or nil) is needed",
+                 luaL_typename(L, -1));
+        }
+    }
+    return 0;
+}
+
+static void report_failure(filter_host *h, lua_State *L, int st) {
+    int ch = -1, line = 0;
+    const char *msg = lua_tostring(L, -1);
+    luab_error_pos(h->b, &ch, &line);
+    if (st == LUA_ERRMEM) {
+        msg = "memory limit exceeded";
+        ch = -1;
+        line = 0;
+    } else if (st == LUA_ERRERR) {
+        msg = "error while handling an error (stack overflow?)";
+        ch = -1;
+        line = 0;
+    }
+    if (!msg) msg = "unknown error";
+    const char *fpath = ch >= 0 ? luab_chunk_display(h->b, ch) : NULL;
+    if (!fpath) fpath = luab_chunk_display(h->b, h->chunk[h->cur >= 0 ? h->cur : 0]);
+    if (!fpath) fpath = "filter";
+    ast_node *n = h->cur_node ? h->cur_node : h->doc;
+    diag_report(h->d, DIAG_ERROR, fpath, line, 0, "%s (while filtering %s:%d:%d, %s)", msg, module_path(h), n->line,
+                n->col, ast_type_name(n->type));
+}
+
+int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm, arena *a, ast_node *doc,
+               diag *d) {
+    char *rk = role_key(ed);
+    int same = strcmp(rk, h->roles) == 0;
+    free(rk);
+    if (!same) {
+        diag_report(d, DIAG_ERROR, fm && fm->m ? fm->m->path : NULL, 0, 0,
+                    "internal error: a Lua state made for roles [%s] was asked to filter edition `%s`", h->roles,
+                    ed->name);
+        return -1;
+    }
+    if (h->n == 0) return 0;
+    lua_State *L = luab_state(h->b);
+    int top = lua_gettop(L);
+    h->ed = ed;
+    h->fm = fm;
+    h->a = a;
+    h->d = d;
+    h->doc = doc;
+    h->failed = 0;
+    h->cur = -1;
+    h->cur_node = doc;
+    h->rungen++;
+    h->in_run = 1;
+    int rc = 0;
+    lua_pushcfunction(L, luab_msgh);
+    int msgh = lua_gettop(L);
+    luab_clear_error(h->b);
+    lua_pushcfunction(L, p_begin);
+    lua_pushlightuserdata(L, h);
+    int st = lua_pcall(L, 1, 1, msgh);
+    if (st != LUA_OK) {
+        report_failure(h, L, st);
+        rc = -1;
+    } else {
+        int ctxi = lua_gettop(L);
+        for (int i = 0; i < h->n; i++) {
+            h->cur = i;
+            h->cur_node = doc;
+            luab_reset_budget(h->b);
+            luab_clear_error(h->b);
+            lua_pushcfunction(L, p_filter);
+            lua_pushlightuserdata(L, h);
+            lua_pushvalue(L, ctxi);
+            st = lua_pcall(L, 2, 0, msgh);
+            if (st != LUA_OK) {
+                report_failure(h, L, st);
+                lua_pop(L, 1);
+                rc = -1;
+                break;
+            }
+        }
+    }
+    luab_end_run(h->b);
+    h->in_run = 0;
+    lua_settop(L, top);
+    /* give back what a failed (or greedy) run held before the next one */
+    if (rc != 0) lua_gc(L, LUA_GCCOLLECT, 0);
+    if (h->failed) rc = -1;
+    h->ed = NULL;
+    h->fm = NULL;
+    h->a = NULL;
+    h->doc = NULL;
+    return rc;
+}

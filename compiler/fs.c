@@ -1,0 +1,170 @@
+/* fs.c — small file helpers (see fs.h): whole-file read, write by temp +
+ * rename, mkdir -p, file and tree copies that never follow a symlink out of
+ * the tree being copied. */
+#include "fs.h"
+#include "util.h"
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read(const char *path, char **data, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    buf b = BUF_INIT;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_put(&b, tmp, n);
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        fclose(f);
+        buf_free(&b);
+        errno = e;
+        return -1;
+    }
+    fclose(f);
+    *len = b.len;
+    *data = buf_detach(&b);
+    return 0;
+}
+
+int fs_write(const char *path, const void *data, size_t len) {
+    size_t pl = strlen(path);
+    char *tmp = xmalloc(pl + 5);
+    memcpy(tmp, path, pl);
+    memcpy(tmp + pl, ".tmp", 5);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        free(tmp);
+        return -1;
+    }
+    int ok = (len == 0 || fwrite(data, 1, len, f) == len);
+    int e = errno;
+    if (fclose(f) != 0 && ok) ok = 0, e = errno;
+    if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
+    if (!ok) {
+        remove(tmp);
+        free(tmp);
+        errno = e ? e : EIO;
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+int fs_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_mkdir_p(const char *path) {
+    if (fs_is_dir(path)) return 0;
+    char *p = xstrdup(path);
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/') p[--n] = 0;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            int e = errno;
+            free(p);
+            errno = e;
+            return -1;
+        }
+        *s = '/';
+    }
+    int r = 0;
+    if (mkdir(p, 0777) != 0 && !(errno == EEXIST && fs_is_dir(p))) r = -1;
+    int e = errno;
+    free(p);
+    errno = e;
+    return r;
+}
+
+int fs_inside(const char *root, const char *path) {
+    char *r = realpath(root, NULL), *q = realpath(path, NULL);
+    int in = 0;
+    if (r && q) {
+        size_t rl = strlen(r);
+        in = strncmp(r, q, rl) == 0 && (q[rl] == 0 || q[rl] == '/' || (rl == 1 && r[0] == '/'));
+    }
+    free(r);
+    free(q);
+    return in;
+}
+
+int fs_copy_file(const char *src, const char *dst) {
+    char *data;
+    size_t len;
+    if (fs_read(src, &data, &len) != 0) return -1;
+    int r = fs_write(dst, data, len);
+    int e = errno;
+    free(data);
+    errno = e;
+    return r;
+}
+
+static char *join(const char *a, const char *b) {
+    size_t al = strlen(a), bl = strlen(b);
+    char *p = xmalloc(al + bl + 2);
+    memcpy(p, a, al);
+    p[al] = '/';
+    memcpy(p + al + 1, b, bl + 1);
+    return p;
+}
+
+static int copy_dir(const char *root, const char *src, const char *dst, char **failed, int depth) {
+    if (depth > 64) { /* a symlink loop inside the tree */
+        if (failed) *failed = xstrdup(src);
+        errno = ELOOP;
+        return -1;
+    }
+    if (fs_mkdir_p(dst) != 0) {
+        if (failed) *failed = xstrdup(dst);
+        return -1;
+    }
+    struct dirent **ents;
+    int n = scandir(src, &ents, NULL, alphasort);
+    if (n < 0) {
+        if (failed) *failed = xstrdup(src);
+        return -1;
+    }
+    int r = 0;
+    int e = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        if (r == 0 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+            char *s = join(src, name), *t = join(dst, name);
+            struct stat st;
+            if (lstat(s, &st) != 0) {
+                r = -1;
+            } else if (S_ISLNK(st.st_mode)) {
+                if (!fs_inside(root, s)) r = -2;
+                else if (stat(s, &st) != 0) r = -1;
+            }
+            if (r == 0) {
+                if (S_ISDIR(st.st_mode)) r = copy_dir(root, s, t, failed, depth + 1);
+                else if (S_ISREG(st.st_mode)) r = fs_copy_file(s, t) == 0 ? 0 : -1;
+                if (r != 0 && failed && !*failed) *failed = xstrdup(s);
+            } else if (failed && !*failed) {
+                *failed = xstrdup(s);
+            }
+            if (r == -1 && !e) e = errno;
+            free(s);
+            free(t);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    errno = e;
+    return r;
+}
+
+int fs_copy_tree(const char *src, const char *dst, char **failed) {
+    if (failed) *failed = NULL;
+    return copy_dir(src, src, dst, failed, 0);
+}

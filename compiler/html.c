@@ -1,0 +1,599 @@
+/* html.c — the HTML site writer (SPEC §8.1, markup contract docs/markup.md):
+ * renders each guarded module tree into the theme's page.html, then the
+ * course index, the theme's assets and the media files. Links are relative. */
+#include "html.h"
+#include "buf.h"
+#include "fs.h"
+#include "tmpl.h"
+#include "util.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct html_site {
+    const edition_ctx *ctx;
+    arena *a; /* the templates */
+    tmpl *page, *index;
+    char *site; /* out_dir/site */
+};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static char *path_join(arena *a, const char *dir, const char *name) {
+    size_t n = strlen(dir);
+    return arena_printf(a, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+static tmpl *load_template(arena *a, const char *dir, const char *name, diag *d) {
+    const char *path = path_join(a, dir, name);
+    char *src;
+    size_t len;
+    if (fs_read(path, &src, &len) != 0) {
+        diag_report(d, DIAG_ERROR, path, 0, 0, "cannot read theme template: %s", strerror(errno));
+        return NULL;
+    }
+    tmpl *t = tmpl_parse(a, src, len, path, d);
+    free(src);
+    return t;
+}
+
+static const char *minutes(arena *a, int m) { return m >= 0 ? arena_printf(a, "%d min", m) : NULL; }
+
+/* Always a string, so a section's lookup never falls through to an outer
+ * context's `title`. */
+static const char *page_title(const page_info *pg) {
+    return pg->title && *pg->title ? pg->title : pg->id ? pg->id : "";
+}
+
+/* A module id or media path must stay inside site/. */
+static int safe_rel(const char *rel) {
+    if (!rel || !*rel || rel[0] == '/') return 0;
+    for (const char *p = rel; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return 0;
+        p += n + (e ? 1 : 0);
+    }
+    return 1;
+}
+
+/* ---- rendering the tree ------------------------------------------------------ */
+
+typedef struct rend {
+    buf *b;
+    int safe;
+    int in_ws; /* inside a Worksheet: line breaks are newlines */
+} rend;
+
+static void block(rend *r, const ast_node *n, int tight);
+static void inl(rend *r, const ast_node *n);
+
+static void inlines(rend *r, const ast_node *n) {
+    for (; n; n = n->next) inl(r, n);
+}
+
+static void blocks(rend *r, const ast_node *n, int tight) {
+    for (; n; n = n->next) block(r, n, tight);
+}
+
+static void put_attr(buf *b, const char *name, const char *value) {
+    buf_printf(b, " %s=\"", name);
+    buf_puts_escaped(b, value);
+    buf_putc(b, '"');
+}
+
+/* id, then class = pre + the node's classes + post. */
+static void put_id_class(buf *b, const ast_attr *at, const char *pre, const char *post) {
+    if (at->id && *at->id) put_attr(b, "id", at->id);
+    if (!at->nclasses && !pre && !post) return;
+    buf_puts(b, " class=\"");
+    int first = 1;
+    if (pre) buf_puts_escaped(b, pre), first = 0;
+    for (int i = 0; i < at->nclasses; i++) {
+        if (!at->classes[i] || !*at->classes[i]) continue;
+        if (pre && strcmp(at->classes[i], pre) == 0) continue;
+        if (!first) buf_putc(b, ' ');
+        buf_puts_escaped(b, at->classes[i]);
+        first = 0;
+    }
+    if (post) {
+        if (!first) buf_putc(b, ' ');
+        buf_puts_escaped(b, post);
+    }
+    buf_putc(b, '"');
+}
+
+/* The only key=value attributes that reach HTML (markup contract). */
+static void put_data(buf *b, const ast_attr *at) {
+    static const char *const keys[] = {"duration", "lines"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *v = ast_attr_get(at, keys[k]);
+        if (v) {
+            buf_printf(b, " data-%s=\"", keys[k]);
+            buf_puts_escaped(b, v);
+            buf_putc(b, '"');
+        }
+    }
+}
+
+static int is_html(const ast_node *n) {
+    const char *f = n->format ? n->format : n->info;
+    return !f || strcmp(f, "html") == 0;
+}
+
+static int dangerous_url(const char *u) {
+    while (*u && (unsigned char)*u <= ' ') u++;
+    return strncasecmp(u, "javascript:", 11) == 0 || strncasecmp(u, "vbscript:", 9) == 0;
+}
+
+static void empty_blank(buf *b, int width) {
+    buf_printf(b, "<span class=\"blank\" style=\"width:%dch\"></span>", width > 0 ? width : ast_blank_step(0));
+}
+
+static void blank(rend *r, const ast_node *n) {
+    buf *b = r->b;
+    if (n->label) {
+        buf_puts(b, "<span class=\"fill-in\"><span class=\"blank-label\">");
+        buf_puts_escaped(b, n->label);
+        buf_puts(b, ":</span> ");
+    }
+    if (n->alts) {
+        buf_puts(b, "<span class=\"blank filled\">");
+        for (const ast_node *alt = n->alts; alt; alt = alt->next) {
+            if (alt != n->alts) buf_puts(b, "<span class=\"alt-sep\"> / </span>");
+            if (alt->type == AST_SPAN) inlines(r, alt->first);
+            else inl(r, alt);
+        }
+        buf_puts(b, "</span>");
+    } else {
+        empty_blank(b, n->width);
+    }
+    if (n->label) buf_puts(b, "</span>");
+}
+
+static void inl(rend *r, const ast_node *n) {
+    buf *b = r->b;
+    switch (n->type) {
+    case AST_TEXT:
+        if (n->text) buf_puts_escaped(b, n->text);
+        break;
+    case AST_CODE:
+        buf_puts(b, "<code>");
+        if (n->text) buf_puts_escaped(b, n->text);
+        buf_puts(b, "</code>");
+        break;
+    case AST_EMPH:
+        buf_puts(b, "<em>"), inlines(r, n->first), buf_puts(b, "</em>");
+        break;
+    case AST_STRONG:
+        buf_puts(b, "<strong>"), inlines(r, n->first), buf_puts(b, "</strong>");
+        break;
+    case AST_STRIKETHROUGH:
+        buf_puts(b, "<del>"), inlines(r, n->first), buf_puts(b, "</del>");
+        break;
+    case AST_LINK:
+        buf_puts(b, "<a");
+        if (n->url && !(r->safe && dangerous_url(n->url))) put_attr(b, "href", n->url);
+        if (n->title && *n->title) put_attr(b, "title", n->title);
+        buf_putc(b, '>');
+        inlines(r, n->first);
+        buf_puts(b, "</a>");
+        break;
+    case AST_IMAGE: {
+        arena *a = arena_new();
+        buf_puts(b, "<img");
+        put_attr(b, "src", n->url && !(r->safe && dangerous_url(n->url)) ? n->url : "");
+        put_attr(b, "alt", ast_plain_text(a, n));
+        if (n->title && *n->title) put_attr(b, "title", n->title);
+        buf_puts(b, " />");
+        arena_free(a);
+        break;
+    }
+    case AST_SOFTBREAK: buf_putc(b, '\n'); break;
+    case AST_LINEBREAK: buf_puts(b, r->in_ws ? "\n" : "<br />\n"); break;
+    case AST_HTMLINLINE:
+        if (!r->safe && is_html(n) && n->text) buf_puts(b, n->text);
+        break;
+    case AST_SPAN:
+        buf_puts(b, "<span");
+        put_id_class(b, &n->attr, NULL, NULL);
+        put_data(b, &n->attr);
+        buf_putc(b, '>');
+        inlines(r, n->first);
+        buf_puts(b, "</span>");
+        break;
+    case AST_BLANK: blank(r, n); break;
+    default:
+        if (ast_is_block(n->type)) block(r, n, 0);
+        break;
+    }
+}
+
+static void table(rend *r, const ast_node *n) {
+    buf *b = r->b;
+    static const char *const align[] = {NULL, "left", "center", "right"};
+    buf_puts(b, "<table");
+    put_id_class(b, &n->attr, NULL, NULL);
+    buf_puts(b, ">\n");
+    int in_body = 0, any_head = 0;
+    for (const ast_node *row = n->first; row; row = row->next) {
+        if (row->type != AST_TABLEROW) continue;
+        if (row->is_header && !in_body) {
+            if (!any_head) buf_puts(b, "<thead>\n");
+            any_head = 1;
+        } else if (!in_body) {
+            if (any_head) buf_puts(b, "</thead>\n");
+            buf_puts(b, "<tbody>\n");
+            in_body = 1;
+        }
+        const char *tag = row->is_header && !in_body ? "th" : "td";
+        buf_puts(b, "<tr");
+        put_id_class(b, &row->attr, NULL, NULL);
+        buf_puts(b, ">\n");
+        int col = 0;
+        for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
+            buf_printf(b, "<%s", tag);
+            put_id_class(b, &cell->attr, NULL, NULL);
+            if (n->aligns && col < n->ncols && n->aligns[col] > AST_ALIGN_NONE &&
+                n->aligns[col] <= AST_ALIGN_RIGHT)
+                buf_printf(b, " style=\"text-align:%s\"", align[n->aligns[col]]);
+            buf_putc(b, '>');
+            if (cell->type == AST_TABLECELL) inlines(r, cell->first);
+            else inl(r, cell);
+            buf_printf(b, "</%s>\n", tag);
+        }
+        buf_puts(b, "</tr>\n");
+    }
+    if (in_body) buf_puts(b, "</tbody>\n");
+    else if (any_head) buf_puts(b, "</thead>\n");
+    buf_puts(b, "</table>\n");
+}
+
+static void item(rend *r, const ast_node *n, int tight) {
+    buf *b = r->b;
+    buf_puts(b, "<li");
+    put_id_class(b, &n->attr, NULL, n->checked >= 0 ? "task-item" : NULL);
+    buf_putc(b, '>');
+    if (n->checked >= 0)
+        buf_puts(b, n->checked > 0 ? "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\"/> "
+                                   : "<input type=\"checkbox\" disabled=\"disabled\"/> ");
+    for (const ast_node *c = n->first; c; c = c->next) {
+        if (tight && c->type == AST_PARAGRAPH) {
+            inlines(r, c->first);
+            if (c->next) buf_putc(b, '\n');
+        } else {
+            if (c == n->first && !(n->checked >= 0 && c->type == AST_PARAGRAPH)) buf_putc(b, '\n');
+            block(r, c, tight);
+        }
+    }
+    buf_puts(b, "</li>\n");
+}
+
+static void block(rend *r, const ast_node *n, int tight) {
+    buf *b = r->b;
+    switch (n->type) {
+    case AST_DOCUMENT: blocks(r, n->first, 0); break;
+    case AST_HEADING: {
+        int lv = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
+        buf_printf(b, "<h%d", lv);
+        put_id_class(b, &n->attr, NULL, NULL);
+        buf_putc(b, '>');
+        inlines(r, n->first);
+        buf_printf(b, "</h%d>\n", lv);
+        break;
+    }
+    case AST_PARAGRAPH:
+        buf_puts(b, "<p>"), inlines(r, n->first), buf_puts(b, "</p>\n");
+        break;
+    case AST_BLOCKQUOTE:
+        buf_puts(b, "<blockquote>\n"), blocks(r, n->first, 0), buf_puts(b, "</blockquote>\n");
+        break;
+    case AST_LIST:
+        if (n->ordered) {
+            buf_puts(b, "<ol");
+            if (n->start != 1) buf_printf(b, " start=\"%d\"", n->start);
+        } else {
+            buf_puts(b, "<ul");
+        }
+        put_id_class(b, &n->attr, NULL, NULL);
+        buf_puts(b, ">\n");
+        for (const ast_node *c = n->first; c; c = c->next) {
+            if (c->type == AST_ITEM) item(r, c, n->tight);
+            else block(r, c, n->tight);
+        }
+        buf_puts(b, n->ordered ? "</ol>\n" : "</ul>\n");
+        break;
+    case AST_ITEM: item(r, n, tight); break;
+    case AST_CODEBLOCK: {
+        buf_puts(b, "<pre");
+        put_id_class(b, &n->attr, NULL, NULL);
+        buf_puts(b, "><code");
+        if (n->info && *n->info) {
+            size_t w = strcspn(n->info, " \t\n{");
+            if (w) {
+                buf_puts(b, " class=\"language-");
+                buf_put_escaped(b, n->info, w);
+                buf_putc(b, '"');
+            }
+        }
+        buf_putc(b, '>');
+        if (n->text) buf_puts_escaped(b, n->text);
+        buf_puts(b, "</code></pre>\n");
+        break;
+    }
+    case AST_HTMLBLOCK:
+        if (!r->safe && is_html(n) && n->text) {
+            size_t l = strlen(n->text);
+            buf_put(b, n->text, l);
+            if (l && n->text[l - 1] != '\n') buf_putc(b, '\n');
+        }
+        break;
+    case AST_THEMATICBREAK: buf_puts(b, "<hr />\n"); break;
+    case AST_TABLE: table(r, n); break;
+    case AST_TABLEROW:
+    case AST_TABLECELL: /* stray (filters): render the content */
+        inlines(r, n->first);
+        break;
+    case AST_DIV: {
+        const char *title = ast_attr_get(&n->attr, "title");
+        if (ast_has_class(n, "hint")) {
+            buf_puts(b, "<details");
+            put_id_class(b, &n->attr, "hint", NULL);
+            put_data(b, &n->attr);
+            buf_puts(b, "><summary>");
+            buf_puts_escaped(b, title && *title ? title : "Hint");
+            buf_puts(b, "</summary>\n");
+            blocks(r, n->first, 0);
+            buf_puts(b, "</details>\n");
+        } else {
+            buf_puts(b, "<div");
+            put_id_class(b, &n->attr, NULL, NULL);
+            put_data(b, &n->attr);
+            if (!n->first && !(title && *title)) { /* e.g. a response's ruled line */
+                buf_puts(b, "></div>\n");
+                break;
+            }
+            buf_puts(b, ">\n");
+            if (title && *title) {
+                buf_puts(b, "<p class=\"box-title\">");
+                buf_puts_escaped(b, title);
+                buf_puts(b, "</p>\n");
+            }
+            blocks(r, n->first, 0);
+            buf_puts(b, "</div>\n");
+        }
+        break;
+    }
+    case AST_WORKSHEET:
+        buf_puts(b, "<pre");
+        put_id_class(b, &n->attr, "worksheet", NULL);
+        buf_puts(b, "><code>");
+        r->in_ws++;
+        inlines(r, n->first);
+        r->in_ws--;
+        buf_puts(b, "</code></pre>\n");
+        break;
+    default: /* an inline where a block was expected (filters): keep it */
+        inl(r, n);
+        break;
+    }
+}
+
+/* ---- the module page --------------------------------------------------------- */
+
+static int drop_badges(ast_node *n, void *ud) {
+    (void)ud;
+    for (ast_node *c = n->first, *nx; c; c = nx) {
+        nx = c->next;
+        if (c->type == AST_SPAN && ast_has_class(c, "duration-badge")) ast_unlink(c);
+    }
+    return 0;
+}
+
+typedef struct toc_state {
+    arena *a;
+    tmpl_ctx *ctx;
+    int has_h1;
+    int ntoc;
+} toc_state;
+
+static int collect_toc(ast_node *n, void *ud) {
+    toc_state *t = ud;
+    if (n->type != AST_HEADING) return 0;
+    if (n->level == 1) t->has_h1 = 1;
+    if (n->level < 2 || n->level > 3) return 1;
+    /* the TOC names the heading, not its duration badge */
+    ast_node *h = ast_clone(t->a, n);
+    ast_walk(h, drop_badges, NULL);
+    const char *text = ast_plain_text(t->a, h);
+    if (!*text) return 1;
+    tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
+    t->ntoc++;
+    tmpl_set(e, "text", text);
+    tmpl_set(e, "level", n->level == 2 ? "2" : "3");
+    tmpl_set_bool(e, "sub", n->level == 3);
+    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", n->attr.id));
+    return 1;
+}
+
+static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
+    const course *c = ctx->c;
+    tmpl_set(t, "lang", c->language && *c->language ? c->language : "en");
+    tmpl_set(t, "assets", "assets");
+    tmpl_set(t, "index_href", "index.html");
+    tmpl_ctx *cm = tmpl_map(t, "course");
+    tmpl_set(cm, "id", c->id);
+    tmpl_set(cm, "title", c->title ? c->title : c->id);
+    tmpl_set(cm, "subtitle", c->subtitle);
+    tmpl_set(cm, "description", c->description);
+    tmpl_set(cm, "publisher", c->publisher);
+    tmpl_set(cm, "rights", c->rights);
+    tmpl_set(cm, "date", c->date);
+    tmpl_set(cm, "duration", minutes(a, ctx->total_duration));
+    tmpl_list(cm, "authors");
+    tmpl_set_bool(cm, "has_authors", c->nauthors > 0);
+    for (int i = 0; i < c->nauthors; i++) tmpl_list_push_str(cm, "authors", c->authors[i]);
+    tmpl_ctx *em = tmpl_map(t, "edition");
+    const char *name = ctx->ed && ctx->ed->name ? ctx->ed->name : "";
+    tmpl_set(em, "name", name);
+    tmpl_set(em, "title", ctx->ed && ctx->ed->title ? ctx->ed->title : name);
+}
+
+static int write_file(const edition_ctx *ctx, const char *path, const buf *b) {
+    if (fs_write(path, b->data ? b->data : "", b->len) != 0) {
+        diag_report(ctx->d, DIAG_ERROR, path, 0, 0, "cannot write output file: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+html_site *html_begin(const edition_ctx *ctx) {
+    html_site *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->a = arena_new();
+    const char *dir = ctx->theme_dir ? ctx->theme_dir : ".";
+    s->page = load_template(s->a, dir, "page.html", ctx->d);
+    s->index = load_template(s->a, dir, "index.html", ctx->d);
+    int ok = s->page && s->index;
+    s->site = path_join(s->a, ctx->out_dir ? ctx->out_dir : ".", "site");
+    if (ok && fs_mkdir_p(s->site) != 0) {
+        diag_report(ctx->d, DIAG_ERROR, s->site, 0, 0, "cannot create output folder: %s", strerror(errno));
+        ok = 0;
+    }
+    if (!ok) {
+        html_abort(s);
+        return NULL;
+    }
+    return s;
+}
+
+int html_page(html_site *s, int index, const ast_node *doc) {
+    const edition_ctx *ctx = s->ctx;
+    if (index < 0 || index >= ctx->npages) return -1;
+    const page_info *pg = &ctx->pages[index];
+    if (!safe_rel(pg->id) || strchr(pg->id, '/')) {
+        diag_report(ctx->d, DIAG_ERROR, pg->path, 0, 0, "module id `%s` cannot name an HTML page", pg->id);
+        return -1;
+    }
+    arena *a = arena_new();
+    buf body = BUF_INIT, out = BUF_INIT;
+    rend r = {&body, ctx->safe, 0};
+    if (doc) block(&r, doc, 0);
+
+    tmpl_ctx *t = tmpl_ctx_new(a);
+    common_ctx(ctx, a, t);
+    const char *ctitle = ctx->c->title ? ctx->c->title : ctx->c->id;
+    const char *mtitle = page_title(pg);
+    tmpl_set(t, "title", arena_printf(a, "%s \xe2\x80\x94 %s", mtitle, ctitle));
+    tmpl_ctx *mm = tmpl_map(t, "module");
+    tmpl_set(mm, "id", pg->id);
+    tmpl_set(mm, "title", mtitle);
+    tmpl_set(mm, "duration", minutes(a, pg->duration));
+    tmpl_set(mm, "number", arena_printf(a, "%d", index + 1));
+    tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
+    toc_state ts = {a, t, 0, 0};
+    tmpl_list(t, "toc");
+    if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
+    tmpl_set_bool(t, "has_h1", ts.has_h1);
+    tmpl_set_bool(t, "has_toc", ts.ntoc > 0);
+    if (index > 0) {
+        tmpl_ctx *p = tmpl_map(t, "prev");
+        tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index - 1].id));
+        tmpl_set(p, "title", page_title(&ctx->pages[index - 1]));
+    }
+    if (index + 1 < ctx->npages) {
+        tmpl_ctx *p = tmpl_map(t, "next");
+        tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
+        tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
+    }
+    tmpl_set(t, "body", body.data ? body.data : "");
+    tmpl_render(s->page, t, &out);
+
+    int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
+    buf_free(&body);
+    buf_free(&out);
+    arena_free(a);
+    return rc;
+}
+
+static int copy_assets(html_site *s) {
+    const edition_ctx *ctx = s->ctx;
+    int rc = 0;
+    const char *src = path_join(s->a, ctx->theme_dir ? ctx->theme_dir : ".", "assets");
+    const char *dst = path_join(s->a, s->site, "assets");
+    if (fs_is_dir(src)) {
+        char *failed = NULL;
+        int r = fs_copy_tree(src, dst, &failed);
+        if (r == -2)
+            diag_report(ctx->d, DIAG_ERROR, failed ? failed : src, 0, 0,
+                        "theme asset is a symbolic link leading outside the theme's assets folder");
+        else if (r != 0)
+            diag_report(ctx->d, DIAG_ERROR, failed ? failed : src, 0, 0, "cannot copy theme asset: %s",
+                        strerror(errno));
+        free(failed);
+        if (r != 0) rc = -1;
+    }
+    for (int i = 0; i < ctx->nmedia; i++) {
+        const media_file *m = &ctx->media[i];
+        if (!safe_rel(m->rel) || !m->src) {
+            diag_report(ctx->d, DIAG_ERROR, m->src ? m->src : "", 0, 0,
+                        "media path `%s` would leave the site folder", m->rel ? m->rel : "");
+            rc = -1;
+            continue;
+        }
+        char *to = path_join(s->a, s->site, m->rel);
+        char *slash = strrchr(to, '/');
+        *slash = 0;
+        int r = fs_mkdir_p(to);
+        *slash = '/';
+        if (r == 0) r = fs_copy_file(m->src, to);
+        if (r != 0) {
+            diag_report(ctx->d, DIAG_ERROR, m->src, 0, 0, "cannot copy media file to %s: %s", to,
+                        strerror(errno));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+int html_end(html_site *s) {
+    if (!s) return -1;
+    const edition_ctx *ctx = s->ctx;
+    arena *a = arena_new();
+    tmpl_ctx *t = tmpl_ctx_new(a);
+    common_ctx(ctx, a, t);
+    const char *ctitle = ctx->c->title ? ctx->c->title : ctx->c->id;
+    const char *etitle = ctx->ed && ctx->ed->title ? ctx->ed->title : NULL;
+    tmpl_set(t, "title", etitle ? arena_printf(a, "%s \xe2\x80\x94 %s", ctitle, etitle) : ctitle);
+    tmpl_set(t, "total_duration", minutes(a, ctx->total_duration));
+    tmpl_list(t, "modules");
+    for (int i = 0; i < ctx->npages; i++) {
+        const page_info *pg = &ctx->pages[i];
+        tmpl_ctx *m = tmpl_list_push(t, "modules");
+        tmpl_set(m, "id", pg->id);
+        tmpl_set(m, "href", arena_printf(a, "%s.html", pg->id));
+        tmpl_set(m, "title", page_title(pg));
+        tmpl_set(m, "number", arena_printf(a, "%d", i + 1));
+        tmpl_set(m, "duration", minutes(a, pg->duration));
+    }
+    if (ctx->npages > 0) {
+        tmpl_ctx *f = tmpl_map(t, "first");
+        tmpl_set(f, "href", arena_printf(a, "%s.html", ctx->pages[0].id));
+        tmpl_set(f, "title", page_title(&ctx->pages[0]));
+    }
+    buf out = BUF_INIT;
+    tmpl_render(s->index, t, &out);
+    int rc = write_file(ctx, arena_printf(a, "%s/index.html", s->site), &out);
+    buf_free(&out);
+    arena_free(a);
+    if (copy_assets(s) != 0) rc = -1;
+    html_abort(s);
+    return rc;
+}
+
+void html_abort(html_site *s) {
+    if (!s) return;
+    arena_free(s->a);
+    free(s);
+}

@@ -1,0 +1,1149 @@
+/* luab.c — the Lua bridge: a sandboxed lua_State (capped allocator, instruction
+ * hook, no io/os/debug/package), ast_node userdata valid for one filter run,
+ * and the `course.*` constructors. Only this file and filter.c include Lua. */
+#include "luab.h"
+#include "timing.h"
+#include "util.h"
+#include "ydoc.h"
+#include <lauxlib.h>
+#include <limits.h>
+#include <lualib.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NODE_MT "coursec.node"
+#define DEFAULT_CAP ((size_t)256 << 20)
+#define DEFAULT_BUDGET 200000000LL
+#define HOOK_STEP 1000
+#define MAX_FILTER_BYTES ((size_t)4 << 20)
+
+/* registry keys: addresses of read-only objects */
+static const char NODES_KEY = 0;    /* weak table: lightuserdata(ast_node*) → userdata */
+static const char LOADED_KEY = 0;   /* per run: required file → its value */
+static const char COMPILED_KEY = 0; /* per state: required file → compiled function */
+
+typedef struct chunk {
+    char *display; /* as the user sees it: course dir + path, or lua/x.lua */
+    char *dir;     /* real folder of the file (for require) */
+    char *root;    /* real folder it must stay inside ("" = anywhere: trust) */
+} chunk;
+
+struct luab {
+    lua_State *L;
+    int trust;
+    size_t used, cap;
+    long long count, budget;
+    int closing;
+    arena *a;
+    unsigned gen;
+    int in_run;
+    int cur_line, cur_col;
+    chunk *chunks;
+    int nchunks, capchunks;
+    int err_chunk, err_line;
+};
+
+typedef struct lnode {
+    ast_node *n;
+    unsigned gen;
+} lnode;
+
+static luab *getb(lua_State *L) {
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+/* ---------------------------------------------------------------- state */
+
+/* Counting allocator: past the cap it fails, and Lua raises a memory error. */
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    luab *b = ud;
+    if (!ptr) osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        b->used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && nsize - osize > b->cap - b->used) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (!p) return NULL;
+    b->used = b->used - osize + nsize;
+    return p;
+}
+
+static int l_panic(lua_State *L) {
+    const char *m = lua_tostring(L, -1);
+    fprintf(stderr, "coursec: unprotected Lua error: %s\n", m ? m : "?");
+    abort();
+}
+
+static void hook(lua_State *L, lua_Debug *ar) {
+    luab *b = getb(L);
+    b->count += HOOK_STEP;
+    if (b->count <= b->budget && !b->closing) return;
+    lua_getinfo(L, "Sl", ar);
+    if (ar->currentline > 0 && ar->source[0] == '@')
+        lua_pushfstring(L, "%s:%d: instruction budget exceeded (runaway loop?)", ar->source + 1, ar->currentline);
+    else
+        lua_pushliteral(L, "instruction budget exceeded (runaway loop?)");
+    lua_error(L);
+}
+
+static int sb_print(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_Buffer B;
+    luaL_buffinit(L, &B);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&B, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&B);
+    }
+    luaL_addchar(&B, '\n');
+    luaL_pushresult(&B);
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    fwrite(s, 1, len, stderr);
+    return 0;
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text. */
+static int sb_load(lua_State *L) {
+    int n = lua_gettop(L);
+    if (n > 4) lua_settop(L, n = 4);
+    while (lua_gettop(L) < 3) lua_pushnil(L);
+    lua_pushliteral(L, "t");
+    lua_replace(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n > 3 ? 4 : 3, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int chunk_of_source(const luab *b, const char *src) {
+    if (!src || src[0] != '@' || src[1] != 'c') return -1;
+    char *end;
+    long v = strtol(src + 2, &end, 10);
+    if (end == src + 2 || *end || v < 0 || v >= b->nchunks) return -1;
+    return (int)v;
+}
+
+static int valid_module_name(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 100) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int is_inside(const char *real, const char *root) {
+    size_t n = strlen(root);
+    if (n == 0) return 1;
+    return strncmp(real, root, n) == 0 && (real[n] == '/' || (n > 0 && root[n - 1] == '/'));
+}
+
+/* require(name): name.lua from the requiring file's own folder, text only;
+ * compiled once per state, run once per filter run. */
+static int sb_require(lua_State *L) {
+    luab *b = getb(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_Debug ar;
+    int ch = -1;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar)) ch = chunk_of_source(b, ar.source);
+    if (!valid_module_name(name) || ch < 0) {
+        if (!lua_isnil(L, lua_upvalueindex(1))) { /* trusted: the ordinary require */
+            lua_pushvalue(L, lua_upvalueindex(1));
+            lua_pushvalue(L, 1);
+            lua_call(L, 1, 1);
+            return 1;
+        }
+        if (ch < 0) return luaL_error(L, "require: only filter files can require other files");
+        return luaL_error(L, "require: `%s` is not a file name in the filter's folder (letters, digits, _ and - only)",
+                          name);
+    }
+    const chunk *c = &b->chunks[ch];
+    char *path = xmalloc(strlen(c->dir) + strlen(name) + 6);
+    sprintf(path, "%s/%s.lua", c->dir, name);
+    lua_pushstring(L, path);
+    free(path);
+    int key = lua_gettop(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+    int loaded = lua_gettop(L);
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, loaded) != LUA_TNIL) {
+        if (lua_islightuserdata(L, -1)) return luaL_error(L, "require: `%s` requires itself (a loop)", name);
+        return 1;
+    }
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &COMPILED_KEY);
+    int compiled = lua_gettop(L);
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, compiled) == LUA_TNIL) {
+        lua_pop(L, 1);
+        char *real = realpath(lua_tostring(L, key), NULL);
+        if (!real) {
+            if (!lua_isnil(L, lua_upvalueindex(1))) {
+                lua_pushvalue(L, lua_upvalueindex(1));
+                lua_pushvalue(L, 1);
+                lua_call(L, 1, 1);
+                return 1;
+            }
+            return luaL_error(L, "require: no file `%s.lua` in the filter's folder", name);
+        }
+        if (!is_inside(real, c->root)) {
+            free(real);
+            return luaL_error(L, "require: `%s.lua` leads outside the filter's folder", name);
+        }
+        /* display path: the requiring file's display folder + name.lua */
+        const char *slash = strrchr(c->display, '/');
+        size_t dl = slash ? (size_t)(slash - c->display) + 1 : 0;
+        char *disp = xmalloc(dl + strlen(name) + 5);
+        memcpy(disp, c->display, dl);
+        sprintf(disp + dl, "%s.lua", name);
+        int line = 0;
+        char *msg = NULL;
+        int n = luab_load_file(b, real, disp, c->root, &line, &msg);
+        free(real);
+        free(disp);
+        if (n < 0) {
+            lua_pushfstring(L, "require: %s", msg ? msg : "cannot load");
+            free(msg);
+            return lua_error(L);
+        }
+        lua_pushvalue(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, compiled);
+    }
+    /* mark as loading, run it, keep its value for this run */
+    lua_pushvalue(L, key);
+    lua_pushlightuserdata(L, (void *)&LOADED_KEY);
+    lua_rawset(L, loaded);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, key);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, loaded);
+    return 1;
+}
+
+static void open_lib(lua_State *L, const char *name, lua_CFunction f) {
+    luaL_requiref(L, name, f, 1);
+    lua_pop(L, 1);
+}
+
+static void push_constructors(lua_State *L);
+static const luaL_Reg node_meta[];
+
+static int setup(lua_State *L) {
+    luab *b = lua_touserdata(L, 1);
+    if (b->trust) {
+        luaL_openlibs(L);
+        lua_getglobal(L, "require");
+    } else {
+        open_lib(L, LUA_GNAME, luaopen_base);
+        open_lib(L, LUA_STRLIBNAME, luaopen_string);
+        open_lib(L, LUA_TABLIBNAME, luaopen_table);
+        open_lib(L, LUA_MATHLIBNAME, luaopen_math);
+        open_lib(L, LUA_UTF8LIBNAME, luaopen_utf8);
+        /* os: time, date and clock only; the full library never becomes reachable */
+        luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+        lua_newtable(L);
+        static const char *const keep[] = {"time", "date", "clock"};
+        for (int i = 0; i < 3; i++) {
+            lua_getfield(L, -2, keep[i]);
+            lua_setfield(L, -2, keep[i]);
+        }
+        lua_setglobal(L, "os");
+        lua_pop(L, 1);
+        lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+        lua_pushnil(L);
+        lua_setfield(L, -2, LUA_OSLIBNAME);
+        lua_pop(L, 1);
+        static const char *const drop[] = {"dofile", "loadfile", "collectgarbage", "require", "package", "io", "debug"};
+        for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
+            lua_pushnil(L);
+            lua_setglobal(L, drop[i]);
+        }
+        lua_getglobal(L, "string");
+        lua_pushnil(L);
+        lua_setfield(L, -2, "dump");
+        lua_pop(L, 1);
+        lua_getglobal(L, "load");
+        lua_pushcclosure(L, sb_load, 1);
+        lua_setglobal(L, "load");
+        /* protected metatables: setmetatable(_G, ...) and getmetatable("") refused */
+        lua_pushglobaltable(L);
+        lua_newtable(L);
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_setmetatable(L, -2);
+        lua_pop(L, 1);
+        lua_pushliteral(L, "");
+        if (lua_getmetatable(L, -1)) {
+            lua_pushboolean(L, 0);
+            lua_setfield(L, -2, "__metatable");
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        lua_pushnil(L); /* no fallback require */
+    }
+    lua_pushcclosure(L, sb_require, 1);
+    lua_setglobal(L, "require");
+    lua_pushcfunction(L, sb_print);
+    lua_setglobal(L, "print");
+
+    luaL_newmetatable(L, NODE_MT);
+    luaL_setfuncs(L, node_meta, 0);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &COMPILED_KEY);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
+
+    push_constructors(L);
+    lua_setglobal(L, "course");
+    return 0;
+}
+
+luab *luab_new(int trust, size_t mem_cap, long long instr_budget) {
+    luab *b = xcalloc(1, sizeof *b);
+    b->trust = trust;
+    b->cap = trust ? SIZE_MAX : mem_cap ? mem_cap : DEFAULT_CAP;
+    b->budget = trust ? LLONG_MAX : instr_budget > 0 ? instr_budget : DEFAULT_BUDGET;
+    b->err_chunk = -1;
+    b->L = lua_newstate(l_alloc, b);
+    if (!b->L) {
+        fputs("coursec: cannot create a Lua state\n", stderr);
+        abort();
+    }
+    lua_atpanic(b->L, l_panic);
+    lua_pushcfunction(b->L, setup);
+    lua_pushlightuserdata(b->L, b);
+    if (lua_pcall(b->L, 1, 0, 0) != LUA_OK) {
+        fprintf(stderr, "coursec: cannot set up Lua: %s\n", lua_tostring(b->L, -1));
+        abort();
+    }
+    if (!trust) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
+    return b;
+}
+
+void luab_free(luab *b) {
+    if (!b) return;
+    b->closing = 1; /* finalizers that loop are stopped by the hook at once */
+    lua_close(b->L);
+    for (int i = 0; i < b->nchunks; i++) {
+        free(b->chunks[i].display);
+        free(b->chunks[i].dir);
+        free(b->chunks[i].root);
+    }
+    free(b->chunks);
+    free(b);
+}
+
+lua_State *luab_state(luab *b) { return b->L; }
+
+const char *luab_chunk_display(const luab *b, int ch) {
+    return ch >= 0 && ch < b->nchunks ? b->chunks[ch].display : NULL;
+}
+
+int luab_load_file(luab *b, const char *realpath_, const char *display, const char *root, int *line,
+                   char **msgbuf) {
+    *line = 0;
+    *msgbuf = NULL;
+    FILE *f = fopen(realpath_, "rb");
+    if (!f) {
+        *msgbuf = xstrdup("cannot read the filter file");
+        return -1;
+    }
+    size_t cap = 4096, len = 0;
+    char *data = xmalloc(cap);
+    size_t r;
+    while ((r = fread(data + len, 1, cap - len, f)) > 0) {
+        len += r;
+        if (len > MAX_FILTER_BYTES) break;
+        if (len == cap) data = xrealloc(data, cap *= 2);
+    }
+    fclose(f);
+    if (len > MAX_FILTER_BYTES) {
+        free(data);
+        *msgbuf = xstrdup("filter file is larger than 4 MiB");
+        return -1;
+    }
+    if (b->nchunks == b->capchunks) {
+        b->capchunks = b->capchunks ? b->capchunks * 2 : 8;
+        b->chunks = xrealloc(b->chunks, (size_t)b->capchunks * sizeof *b->chunks);
+    }
+    int n = b->nchunks++;
+    chunk *c = &b->chunks[n];
+    c->display = xstrdup(display);
+    c->root = xstrdup(b->trust ? "" : root ? root : "");
+    const char *slash = strrchr(realpath_, '/');
+    c->dir = slash ? xstrndup(realpath_, (size_t)(slash - realpath_)) : xstrdup(".");
+    if (slash && slash == realpath_) {
+        free(c->dir);
+        c->dir = xstrdup("/");
+    }
+    char name[32];
+    snprintf(name, sizeof name, "@c%d", n);
+    int st = luaL_loadbufferx(b->L, data, len, name, "t");
+    free(data);
+    if (st != LUA_OK) {
+        const char *m = lua_tostring(b->L, -1);
+        int chn = -1;
+        size_t skip = m ? luab_parse_prefix(m, &chn, line) : 0;
+        if (st == LUA_ERRMEM) *msgbuf = xstrdup("memory limit exceeded");
+        else *msgbuf = xstrdup(m ? m + skip : "cannot load");
+        lua_pop(b->L, 1);
+        return -1;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+void luab_begin_run(luab *b, arena *a) {
+    b->gen++;
+    b->in_run = 1;
+    b->a = a;
+    b->cur_line = b->cur_col = 0;
+    lua_State *L = b->L;
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+}
+
+void luab_end_run(luab *b) {
+    b->gen++;
+    b->in_run = 0;
+    b->a = NULL;
+}
+
+void luab_set_current(luab *b, const ast_node *cur) {
+    b->cur_line = cur ? cur->line : 0;
+    b->cur_col = cur ? cur->col : 0;
+}
+
+void luab_reset_budget(luab *b) { b->count = 0; }
+
+/* ---------------------------------------------------------------- errors */
+
+size_t luab_parse_prefix(const char *msg, int *chunk_, int *line) {
+    const char *p = msg;
+    if (*p != 'c') return 0;
+    p++;
+    if (*p < '0' || *p > '9') return 0;
+    long ch = 0, ln = 0;
+    while (*p >= '0' && *p <= '9' && ch < 1000000) ch = ch * 10 + (*p++ - '0');
+    if (*p++ != ':') return 0;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9' && ln < 100000000) ln = ln * 10 + (*p++ - '0');
+    if (*p++ != ':') return 0;
+    if (*p == ' ') p++;
+    *chunk_ = (int)ch;
+    *line = (int)ln;
+    return (size_t)(p - msg);
+}
+
+int luab_msgh(lua_State *L) {
+    luab *b = getb(L);
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
+        else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    int ch = -1, line = 0;
+    size_t skip = luab_parse_prefix(msg, &ch, &line);
+    if (skip && (ch < 0 || ch >= b->nchunks)) skip = 0, ch = -1, line = 0;
+    if (!skip) {
+        lua_Debug ar;
+        for (int level = 0; lua_getstack(L, level, &ar); level++) {
+            if (!lua_getinfo(L, "Sl", &ar)) continue;
+            int c = chunk_of_source(b, ar.source);
+            if (c >= 0) {
+                ch = c;
+                line = ar.currentline > 0 ? ar.currentline : 0;
+                break;
+            }
+        }
+    }
+    b->err_chunk = ch;
+    b->err_line = line;
+    lua_pushstring(L, msg + skip);
+    return 1;
+}
+
+void luab_error_pos(const luab *b, int *ch, int *line) {
+    *ch = b->err_chunk;
+    *line = b->err_line;
+}
+
+void luab_clear_error(luab *b) {
+    b->err_chunk = -1;
+    b->err_line = 0;
+}
+
+void luab_function_pos(lua_State *L, int idx, int *ch, int *line) {
+    lua_Debug ar;
+    *ch = -1;
+    *line = 0;
+    if (!lua_isfunction(L, idx)) return;
+    lua_pushvalue(L, idx);
+    if (!lua_getinfo(L, ">S", &ar)) return;
+    *ch = chunk_of_source(getb(L), ar.source);
+    *line = ar.linedefined > 0 ? ar.linedefined : 0;
+}
+
+/* ---------------------------------------------------------------- tree rules */
+
+static int is_block_container(ast_type t) {
+    return t == AST_DOCUMENT || t == AST_BLOCKQUOTE || t == AST_ITEM || t == AST_DIV;
+}
+
+static int is_inline_container(ast_type t) {
+    switch (t) {
+    case AST_HEADING:
+    case AST_PARAGRAPH:
+    case AST_TABLECELL:
+    case AST_EMPH:
+    case AST_STRONG:
+    case AST_STRIKETHROUGH:
+    case AST_LINK:
+    case AST_IMAGE:
+    case AST_SPAN:
+    case AST_WORKSHEET:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int luab_child_ok(ast_type p, ast_type c) {
+    if (c == AST_DOCUMENT) return 0;
+    if (is_block_container(p))
+        return ast_is_block(c) && c != AST_ITEM && c != AST_TABLEROW && c != AST_TABLECELL;
+    if (p == AST_LIST) return c == AST_ITEM;
+    if (p == AST_TABLE) return c == AST_TABLEROW;
+    if (p == AST_TABLEROW) return c == AST_TABLECELL;
+    if (is_inline_container(p)) return ast_is_inline(c);
+    return 0;
+}
+
+const char *luab_need_desc(ast_type p) {
+    if (is_block_container(p)) return "a block";
+    if (p == AST_LIST) return "an Item";
+    if (p == AST_TABLE) return "a TableRow";
+    if (p == AST_TABLEROW) return "a TableCell";
+    if (is_inline_container(p)) return "an inline";
+    return "nothing (it has no children)";
+}
+
+const char *luab_kind_desc(ast_type c) {
+    switch (c) {
+    case AST_DOCUMENT: return "a Document node";
+    case AST_ITEM: return "an Item node";
+    case AST_TABLEROW: return "a TableRow node";
+    case AST_TABLECELL: return "a TableCell node";
+    default: return ast_is_block(c) ? "a block node" : "an inline node";
+    }
+}
+
+int luab_would_cycle(const ast_node *parent, const ast_node *n) {
+    for (const ast_node *p = parent; p; p = p->parent)
+        if (p == n) return 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- nodes */
+
+void luab_push_node(lua_State *L, ast_node *n) {
+    luab *b = getb(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
+    if (lua_rawgetp(L, -1, n) == LUA_TUSERDATA) {
+        lnode *u = lua_touserdata(L, -1);
+        if (u->gen == b->gen) {
+            lua_remove(L, -2);
+            return;
+        }
+    }
+    lua_pop(L, 1);
+    lnode *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->n = n;
+    u->gen = b->gen;
+    luaL_setmetatable(L, NODE_MT);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, -3, n);
+    lua_remove(L, -2);
+}
+
+ast_node *luab_tonode(lua_State *L, int idx) {
+    lnode *u = luaL_testudata(L, idx, NODE_MT);
+    if (!u) return NULL;
+    luab *b = getb(L);
+    if (!b->in_run || u->gen != b->gen)
+        luaL_error(L, "a node was used after the filter run it belongs to ended");
+    return u->n;
+}
+
+static ast_node *checknode(lua_State *L, int idx) {
+    ast_node *n = luab_tonode(L, idx);
+    if (!n) luaL_typeerror(L, idx, "node");
+    return n;
+}
+
+static arena *run_arena(lua_State *L) {
+    luab *b = getb(L);
+    if (!b->in_run || !b->a) luaL_error(L, "nodes can only be made while a filter runs");
+    return b->a;
+}
+
+static int has_text(ast_type t) {
+    return t == AST_TEXT || t == AST_CODE || t == AST_CODEBLOCK || t == AST_HTMLBLOCK || t == AST_HTMLINLINE;
+}
+
+static void push_attr(lua_State *L, const ast_attr *at) {
+    lua_createtable(L, 0, at->nkv + 2);
+    if (at->id) {
+        lua_pushstring(L, at->id);
+        lua_setfield(L, -2, "id");
+    }
+    lua_createtable(L, at->nclasses, 0);
+    for (int i = 0; i < at->nclasses; i++) {
+        lua_pushstring(L, at->classes[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "classes");
+    for (int i = 0; i < at->nkv; i++) {
+        lua_pushstring(L, at->kv[i].value ? at->kv[i].value : "");
+        lua_setfield(L, -2, at->kv[i].key);
+    }
+}
+
+static void push_children(lua_State *L, const ast_node *n) {
+    int k = 0;
+    lua_newtable(L);
+    for (ast_node *c = n->first; c; c = c->next) {
+        luab_push_node(L, c);
+        lua_rawseti(L, -2, ++k);
+    }
+}
+
+static int cmp_kv(const void *pa, const void *pb) {
+    return strcmp(((const ast_kv *)pa)->key, ((const ast_kv *)pb)->key);
+}
+
+static const char *scalar_string(lua_State *L, int idx, const char *what) {
+    int t = lua_type(L, idx);
+    if (t == LUA_TBOOLEAN) return lua_toboolean(L, idx) ? "true" : "false";
+    if (t != LUA_TSTRING && t != LUA_TNUMBER) luaL_error(L, "%s must be a string, not a %s", what, luaL_typename(L, idx));
+    return lua_tostring(L, idx);
+}
+
+/* A Lua attr table ({id=, classes={...}, key=value}) → *out, in arena a.
+ * Key/value pairs are sorted by key so outputs do not depend on table order. */
+static void to_attr(lua_State *L, int idx, arena *a, ast_attr *out) {
+    idx = lua_absindex(L, idx);
+    memset(out, 0, sizeof *out);
+    if (lua_isnoneornil(L, idx)) return;
+    if (!lua_istable(L, idx)) luaL_error(L, "attr must be a table {id=, classes={...}, key=value}");
+    if (lua_getfield(L, idx, "id") != LUA_TNIL) {
+        const char *id = scalar_string(L, -1, "attr.id");
+        if (*id) out->id = arena_strdup(a, id);
+    }
+    lua_pop(L, 1);
+    int tc = lua_getfield(L, idx, "classes");
+    if (tc == LUA_TSTRING) {
+        out->classes = arena_alloc(a, sizeof(char *));
+        out->classes[0] = arena_strdup(a, lua_tostring(L, -1));
+        out->nclasses = 1;
+    } else if (tc == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        if (n > 1000) luaL_error(L, "attr.classes: too many classes");
+        out->classes = arena_alloc(a, sizeof(char *) * (size_t)(n + 1));
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "attr.classes[%d] must be a string", (int)i);
+            const char *cls = lua_tostring(L, -1);
+            int dup = 0;
+            for (int j = 0; j < out->nclasses; j++) dup |= strcmp(out->classes[j], cls) == 0;
+            if (!dup && *cls) out->classes[out->nclasses++] = arena_strdup(a, cls);
+            lua_pop(L, 1);
+        }
+    } else if (tc != LUA_TNIL) {
+        luaL_error(L, "attr.classes must be a list of strings");
+    }
+    lua_pop(L, 1);
+    int cap = 8;
+    out->kv = arena_alloc(a, sizeof(ast_kv) * (size_t)cap);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            if (strcmp(k, "id") != 0 && strcmp(k, "classes") != 0) {
+                if (out->nkv == cap) {
+                    ast_kv *nk = arena_alloc(a, sizeof(ast_kv) * (size_t)cap * 2);
+                    memcpy(nk, out->kv, sizeof(ast_kv) * (size_t)cap);
+                    out->kv = nk;
+                    cap *= 2;
+                }
+                out->kv[out->nkv].key = arena_strdup(a, k);
+                out->kv[out->nkv].value = arena_strdup(a, scalar_string(L, -1, "an attribute value"));
+                out->nkv++;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    if (out->nkv > 1) qsort(out->kv, (size_t)out->nkv, sizeof(ast_kv), cmp_kv);
+    if (out->nkv == 0) out->kv = NULL;
+}
+
+static ast_node *new_node(lua_State *L, ast_type t) {
+    luab *b = getb(L);
+    arena *a = run_arena(L);
+    return ast_new(a, t, b->cur_line, b->cur_col);
+}
+
+/* One child value → node: a node, or a string where inlines are wanted. */
+static ast_node *to_child(lua_State *L, int idx, ast_type parent, const char *who, int at) {
+    ast_node *c = luab_tonode(L, idx);
+    if (!c && lua_type(L, idx) == LUA_TSTRING && luab_child_ok(parent, AST_TEXT)) {
+        c = new_node(L, AST_TEXT);
+        c->text = arena_strdup(run_arena(L), lua_tostring(L, idx));
+        return c;
+    }
+    if (!c)
+        luaL_error(L, "%s: child %d is a %s where %s node is needed", who, at, luaL_typename(L, idx),
+                   luab_need_desc(parent));
+    if (!luab_child_ok(parent, c->type))
+        luaL_error(L, "%s: child %d is %s (%s) where %s is needed", who, at, luab_kind_desc(c->type),
+                   ast_type_name(c->type), luab_need_desc(parent));
+    return c;
+}
+
+/* Replace n's children with the list (or single node / string) at idx.
+ * Every child is checked before the tree changes. */
+static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
+    idx = lua_absindex(L, idx);
+    arena *a = run_arena(L);
+    ast_node **kids = NULL;
+    lua_Integer cnt = 0;
+    if (lua_isnoneornil(L, idx)) {
+        cnt = 0;
+    } else if (lua_istable(L, idx) && !luab_tonode(L, idx)) {
+        cnt = luaL_len(L, idx);
+        if (cnt < 0 || cnt > 10000000) luaL_error(L, "%s: too many children", who);
+        kids = arena_alloc(a, sizeof *kids * (size_t)(cnt + 1));
+        for (lua_Integer i = 1; i <= cnt; i++) {
+            lua_rawgeti(L, idx, i);
+            kids[i - 1] = to_child(L, -1, n->type, who, (int)i);
+            lua_pop(L, 1);
+        }
+    } else {
+        cnt = 1;
+        kids = arena_alloc(a, sizeof *kids);
+        kids[0] = to_child(L, idx, n->type, who, 1);
+    }
+    for (lua_Integer i = 0; i < cnt; i++)
+        if (luab_would_cycle(n, kids[i]))
+            luaL_error(L, "%s: child %d is the node itself or one of its ancestors (a cycle)", who, (int)i + 1);
+    while (n->first) ast_unlink(n->first);
+    for (lua_Integer i = 0; i < cnt; i++) {
+        if (kids[i]->parent) ast_unlink(kids[i]);
+        ast_append(n, kids[i]);
+    }
+}
+
+static int node_index(lua_State *L) {
+    ast_node *n = checknode(L, 1);
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    const char *k = lua_tostring(L, 2);
+    ast_type t = n->type;
+    if (!strcmp(k, "type")) lua_pushstring(L, ast_type_name(t));
+    else if (!strcmp(k, "line")) lua_pushinteger(L, n->line);
+    else if (!strcmp(k, "col")) lua_pushinteger(L, n->col);
+    else if (!strcmp(k, "attr")) push_attr(L, &n->attr);
+    else if (!strcmp(k, "children")) push_children(L, n);
+    else if (!strcmp(k, "text") && has_text(t)) lua_pushstring(L, n->text ? n->text : "");
+    else if (!strcmp(k, "format") && (t == AST_HTMLBLOCK || t == AST_HTMLINLINE))
+        lua_pushstring(L, n->format ? n->format : "html");
+    else if (!strcmp(k, "level") && t == AST_HEADING) lua_pushinteger(L, n->level);
+    else if (!strcmp(k, "info") && t == AST_CODEBLOCK) lua_pushstring(L, n->info ? n->info : "");
+    else if (!strcmp(k, "url") && (t == AST_LINK || t == AST_IMAGE)) lua_pushstring(L, n->url ? n->url : "");
+    else if (!strcmp(k, "title") && (t == AST_LINK || t == AST_IMAGE)) lua_pushstring(L, n->title ? n->title : "");
+    else if (!strcmp(k, "ordered") && t == AST_LIST) lua_pushboolean(L, n->ordered);
+    else if (!strcmp(k, "tight") && t == AST_LIST) lua_pushboolean(L, n->tight);
+    else if (!strcmp(k, "start") && t == AST_LIST) lua_pushinteger(L, n->start);
+    else if (!strcmp(k, "start") && n->tstart >= 0) lua_pushinteger(L, n->tstart);
+    else if (!strcmp(k, "checked") && t == AST_ITEM && n->checked >= 0) lua_pushboolean(L, n->checked);
+    else if (!strcmp(k, "answer") && t == AST_BLANK && n->alts) {
+        lua_newtable(L);
+        int i = 0;
+        for (ast_node *alt = n->alts; alt; alt = alt->next) {
+            push_children(L, alt);
+            lua_rawseti(L, -2, ++i);
+        }
+    } else if (!strcmp(k, "width") && t == AST_BLANK) lua_pushinteger(L, n->width);
+    else if (!strcmp(k, "label") && t == AST_BLANK && n->label) lua_pushstring(L, n->label);
+    else if (!strcmp(k, "underscore") && t == AST_BLANK) lua_pushboolean(L, n->underscore);
+    else if (!strcmp(k, "duration") && n->duration >= 0) lua_pushinteger(L, n->duration);
+    else if (!strcmp(k, "is_break")) lua_pushboolean(L, n->is_break);
+    else if (!strcmp(k, "natural")) lua_pushboolean(L, n->natural);
+    else lua_pushnil(L);
+    return 1;
+}
+
+static const char *opt_string(lua_State *L, int idx, arena *a, const char *field) {
+    if (lua_isnil(L, idx)) return NULL;
+    if (lua_type(L, idx) != LUA_TSTRING && lua_type(L, idx) != LUA_TNUMBER)
+        luaL_error(L, "node.%s must be a string, not a %s", field, luaL_typename(L, idx));
+    return arena_strdup(a, lua_tostring(L, idx));
+}
+
+static int node_newindex(lua_State *L) {
+    ast_node *n = checknode(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    arena *a = run_arena(L);
+    ast_type t = n->type;
+    if (!strcmp(k, "text") && has_text(t)) {
+        n->text = arena_strdup(a, luaL_checkstring(L, 3));
+    } else if (!strcmp(k, "attr")) {
+        to_attr(L, 3, a, &n->attr);
+    } else if (!strcmp(k, "children")) {
+        char who[64];
+        snprintf(who, sizeof who, "%s.children", ast_type_name(t));
+        if (!luab_child_ok(t, AST_TEXT) && !luab_child_ok(t, AST_PARAGRAPH) && !luab_child_ok(t, AST_ITEM) &&
+            !luab_child_ok(t, AST_TABLEROW) && !luab_child_ok(t, AST_TABLECELL))
+            return luaL_error(L, "a %s node has no children", ast_type_name(t));
+        set_children(L, n, 3, who);
+    } else if (!strcmp(k, "level") && t == AST_HEADING) {
+        lua_Integer lv = luaL_checkinteger(L, 3);
+        if (lv < 1 || lv > 6) return luaL_error(L, "node.level must be 1 to 6, not %d", (int)lv);
+        n->level = (int)lv;
+    } else if (!strcmp(k, "url") && (t == AST_LINK || t == AST_IMAGE)) {
+        n->url = opt_string(L, 3, a, k);
+    } else if (!strcmp(k, "title") && (t == AST_LINK || t == AST_IMAGE)) {
+        n->title = opt_string(L, 3, a, k);
+    } else if (!strcmp(k, "info") && t == AST_CODEBLOCK) {
+        n->info = opt_string(L, 3, a, k);
+    } else if (!strcmp(k, "format") && (t == AST_HTMLBLOCK || t == AST_HTMLINLINE)) {
+        n->format = opt_string(L, 3, a, k);
+    } else if (!strcmp(k, "width") && t == AST_BLANK) {
+        lua_Integer w = luaL_checkinteger(L, 3);
+        if (w < 1 || w > 200) return luaL_error(L, "node.width must be 1 to 200 (ch), not %d", (int)w);
+        n->width = (int)w;
+    } else if (!strcmp(k, "label") && t == AST_BLANK) {
+        n->label = opt_string(L, 3, a, k);
+    } else if (!strcmp(k, "checked") && t == AST_ITEM) {
+        n->checked = lua_isnil(L, 3) ? -1 : lua_toboolean(L, 3);
+    } else if (!strcmp(k, "ordered") && t == AST_LIST) {
+        n->ordered = lua_toboolean(L, 3);
+    } else if (!strcmp(k, "tight") && t == AST_LIST) {
+        n->tight = lua_toboolean(L, 3);
+    } else if (!strcmp(k, "start") && t == AST_LIST) {
+        n->start = (int)luaL_checkinteger(L, 3);
+    } else {
+        return luaL_error(L, "cannot set field '%s' of a %s node", k, ast_type_name(t));
+    }
+    return 0;
+}
+
+static int node_tostring(lua_State *L) {
+    lnode *u = luaL_checkudata(L, 1, NODE_MT);
+    lua_pushfstring(L, "%s node", ast_type_name(u->n->type));
+    return 1;
+}
+
+static const luaL_Reg node_meta[] = {
+    {"__index", node_index},
+    {"__newindex", node_newindex},
+    {"__tostring", node_tostring},
+    {NULL, NULL},
+};
+
+/* ---------------------------------------------------------------- constructors */
+
+static int push_new(lua_State *L, ast_node *n) {
+    luab_push_node(L, n);
+    return 1;
+}
+
+static int c_text_like(lua_State *L, ast_type t) {
+    const char *s = luaL_checkstring(L, 1);
+    ast_node *n = new_node(L, t);
+    n->text = arena_strdup(run_arena(L), s);
+    return push_new(L, n);
+}
+static int c_Text(lua_State *L) { return c_text_like(L, AST_TEXT); }
+static int c_Code(lua_State *L) { return c_text_like(L, AST_CODE); }
+
+static int c_container(lua_State *L, ast_type t, const char *who, int children_arg, int attr_arg) {
+    ast_node *n = new_node(L, t);
+    set_children(L, n, children_arg, who);
+    if (attr_arg) to_attr(L, attr_arg, run_arena(L), &n->attr);
+    return push_new(L, n);
+}
+static int c_Emph(lua_State *L) { return c_container(L, AST_EMPH, "course.Emph", 1, 0); }
+static int c_Strong(lua_State *L) { return c_container(L, AST_STRONG, "course.Strong", 1, 0); }
+static int c_Strikethrough(lua_State *L) {
+    return c_container(L, AST_STRIKETHROUGH, "course.Strikethrough", 1, 0);
+}
+static int c_Span(lua_State *L) { return c_container(L, AST_SPAN, "course.Span", 1, 2); }
+static int c_Paragraph(lua_State *L) { return c_container(L, AST_PARAGRAPH, "course.Paragraph", 1, 0); }
+static int c_Div(lua_State *L) { return c_container(L, AST_DIV, "course.Div", 1, 2); }
+static int c_Item(lua_State *L) { return c_container(L, AST_ITEM, "course.Item", 1, 0); }
+static int c_BlockQuote(lua_State *L) { return c_container(L, AST_BLOCKQUOTE, "course.BlockQuote", 1, 0); }
+
+static int c_link_like(lua_State *L, ast_type t, const char *who) {
+    const char *url = luaL_checkstring(L, 2);
+    const char *title = luaL_optstring(L, 3, NULL);
+    ast_node *n = new_node(L, t);
+    set_children(L, n, 1, who);
+    n->url = arena_strdup(run_arena(L), url);
+    n->title = arena_strdup(run_arena(L), title);
+    return push_new(L, n);
+}
+static int c_Link(lua_State *L) { return c_link_like(L, AST_LINK, "course.Link"); }
+static int c_Image(lua_State *L) { return c_link_like(L, AST_IMAGE, "course.Image"); }
+
+static int c_SoftBreak(lua_State *L) { return push_new(L, new_node(L, AST_SOFTBREAK)); }
+static int c_LineBreak(lua_State *L) { return push_new(L, new_node(L, AST_LINEBREAK)); }
+static int c_ThematicBreak(lua_State *L) { return push_new(L, new_node(L, AST_THEMATICBREAK)); }
+
+static int c_raw(lua_State *L, ast_type t) {
+    const char *fmt = luaL_checkstring(L, 1);
+    const char *text = luaL_checkstring(L, 2);
+    ast_node *n = new_node(L, t);
+    n->format = arena_strdup(run_arena(L), fmt);
+    n->text = arena_strdup(run_arena(L), text);
+    return push_new(L, n);
+}
+static int c_RawInline(lua_State *L) { return c_raw(L, AST_HTMLINLINE); }
+static int c_RawBlock(lua_State *L) { return c_raw(L, AST_HTMLBLOCK); }
+
+static int c_Heading(lua_State *L) {
+    lua_Integer lv = luaL_checkinteger(L, 1);
+    if (lv < 1 || lv > 6) return luaL_error(L, "course.Heading: level must be 1 to 6, not %d", (int)lv);
+    ast_node *n = new_node(L, AST_HEADING);
+    n->level = (int)lv;
+    set_children(L, n, 2, "course.Heading");
+    to_attr(L, 3, run_arena(L), &n->attr);
+    return push_new(L, n);
+}
+
+static int c_CodeBlock(lua_State *L) {
+    const char *text = luaL_checkstring(L, 1);
+    const char *info = luaL_optstring(L, 2, NULL);
+    ast_node *n = new_node(L, AST_CODEBLOCK);
+    n->text = arena_strdup(run_arena(L), text);
+    n->info = arena_strdup(run_arena(L), info);
+    return push_new(L, n);
+}
+
+static int c_List(lua_State *L) {
+    ast_node *n = new_node(L, AST_LIST);
+    n->tight = 1;
+    n->start = 1;
+    set_children(L, n, 1, "course.List");
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        lua_getfield(L, 2, "ordered");
+        n->ordered = lua_toboolean(L, -1);
+        lua_getfield(L, 2, "start");
+        if (!lua_isnil(L, -1)) n->start = (int)luaL_checkinteger(L, -1);
+        lua_pop(L, 2);
+    }
+    return push_new(L, n);
+}
+
+/* A list of alternatives: each a string, a node or a list of inlines. */
+static int c_Blank(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    arena *a = run_arena(L);
+    ast_node *n = new_node(L, AST_BLANK);
+    size_t longest = 0;
+    int ta = lua_getfield(L, 1, "answer");
+    if (ta != LUA_TNIL) {
+        int ans = lua_gettop(L);
+        lua_Integer cnt = 1;
+        if (ta == LUA_TTABLE && !luab_tonode(L, ans)) cnt = luaL_len(L, ans);
+        ast_node **tail = &n->alts;
+        for (lua_Integer i = 1; i <= cnt; i++) {
+            if (ta == LUA_TTABLE && !luab_tonode(L, ans)) lua_rawgeti(L, ans, i);
+            else lua_pushvalue(L, ans);
+            ast_node *alt = new_node(L, AST_SPAN);
+            set_children(L, alt, -1, "course.Blank answer");
+            lua_pop(L, 1);
+            const char *pt = ast_plain_text(a, alt);
+            size_t chars = 0;
+            for (const unsigned char *p = (const unsigned char *)pt; *p; p++) chars += (*p & 0xC0) != 0x80;
+            if (chars > longest) longest = chars;
+            *tail = alt;
+            tail = &alt->next;
+        }
+    }
+    lua_pop(L, 1);
+    n->width = n->alts ? ast_blank_step(longest) : 16;
+    if (lua_getfield(L, 1, "width") != LUA_TNIL) {
+        lua_Integer w = luaL_checkinteger(L, -1);
+        if (w < 1 || w > 200) return luaL_error(L, "course.Blank: width must be 1 to 200 (ch), not %d", (int)w);
+        n->width = (int)w;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "label") != LUA_TNIL) n->label = arena_strdup(a, luaL_checkstring(L, -1));
+    lua_pop(L, 1);
+    return push_new(L, n);
+}
+
+static ast_node *table_row(lua_State *L, int idx, int header, const char *who) {
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) luaL_error(L, "%s: a row must be a list of cells", who);
+    ast_node *row = new_node(L, AST_TABLEROW);
+    row->is_header = header;
+    lua_Integer n = luaL_len(L, idx);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        ast_node *cell = luab_tonode(L, -1);
+        if (!cell || cell->type != AST_TABLECELL) {
+            cell = new_node(L, AST_TABLECELL);
+            set_children(L, cell, -1, who);
+        }
+        lua_pop(L, 1);
+        ast_append(row, cell);
+    }
+    return row;
+}
+
+static int c_Table(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    ast_node *t = new_node(L, AST_TABLE);
+    int ncols = 0;
+    if (lua_getfield(L, 1, "head") != LUA_TNIL) ast_append(t, table_row(L, -1, 1, "course.Table head"));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "rows") != LUA_TNIL) {
+        if (!lua_istable(L, -1)) return luaL_error(L, "course.Table: rows must be a list of rows");
+        lua_Integer n = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            ast_append(t, table_row(L, -1, 0, "course.Table rows"));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    for (ast_node *r = t->first; r; r = r->next) {
+        int k = 0;
+        for (ast_node *c = r->first; c; c = c->next) k++;
+        if (k > ncols) ncols = k;
+    }
+    /* pad short rows so every row has ncols cells */
+    for (ast_node *r = t->first; r; r = r->next) {
+        int k = 0;
+        for (ast_node *c = r->first; c; c = c->next) k++;
+        for (; k < ncols; k++) ast_append(r, new_node(L, AST_TABLECELL));
+    }
+    t->ncols = ncols;
+    if (ncols) t->aligns = arena_alloc(run_arena(L), sizeof(ast_align) * (size_t)ncols);
+    lua_getfield(L, 1, "attr");
+    to_attr(L, -1, run_arena(L), &t->attr);
+    lua_pop(L, 1);
+    return push_new(L, t);
+}
+
+static int c_duration(lua_State *L) {
+    const char *s = luaL_checkstring(L, 1);
+    int m = timing_parse_duration(s);
+    if (m < 0) lua_pushnil(L);
+    else lua_pushinteger(L, m);
+    return 1;
+}
+
+static int c_blank_step(lua_State *L) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    lua_pushinteger(L, ast_blank_step(n < 0 ? 0 : (size_t)n));
+    return 1;
+}
+
+static const luaL_Reg constructors[] = {
+    {"Text", c_Text},
+    {"Code", c_Code},
+    {"Emph", c_Emph},
+    {"Strong", c_Strong},
+    {"Strikethrough", c_Strikethrough},
+    {"Link", c_Link},
+    {"Image", c_Image},
+    {"Span", c_Span},
+    {"Blank", c_Blank},
+    {"SoftBreak", c_SoftBreak},
+    {"LineBreak", c_LineBreak},
+    {"RawInline", c_RawInline},
+    {"Paragraph", c_Paragraph},
+    {"Heading", c_Heading},
+    {"Div", c_Div},
+    {"BlockQuote", c_BlockQuote},
+    {"CodeBlock", c_CodeBlock},
+    {"List", c_List},
+    {"Item", c_Item},
+    {"Table", c_Table},
+    {"RawBlock", c_RawBlock},
+    {"ThematicBreak", c_ThematicBreak},
+    {"duration", c_duration},
+    {"blank_step", c_blank_step},
+    {NULL, NULL},
+};
+
+static void push_constructors(lua_State *L) {
+    luaL_newlib(L, constructors);
+}
+
+/* ---------------------------------------------------------------- YAML */
+
+static int plain_bool(const char *s) {
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) return 1;
+    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) return 0;
+    return -1;
+}
+
+void luab_push_ynode(lua_State *L, const struct ynode *y) {
+    luaL_checkstack(L, 4, "YAML too deep");
+    if (!y || y->type == Y_NULL) {
+        lua_pushboolean(L, 0);
+        return;
+    }
+    if (y->type == Y_SCALAR) {
+        const char *s = y->str ? y->str : "";
+        int bv;
+        if (!y->quoted && (bv = plain_bool(s)) >= 0) lua_pushboolean(L, bv);
+        else if (y->quoted || !*s || strlen(s) != y->len || lua_stringtonumber(L, s) == 0)
+            lua_pushlstring(L, s, y->len);
+        return;
+    }
+    lua_createtable(L, y->type == Y_SEQ ? y->n : 0, y->type == Y_MAP ? y->n : 0);
+    for (int i = 0; i < y->n; i++) {
+        if (y->type == Y_SEQ) {
+            luab_push_ynode(L, y->items[i]);
+            lua_rawseti(L, -2, i + 1);
+        } else {
+            const ynode *k = y->keys[i];
+            lua_pushlstring(L, k && k->str ? k->str : "", k ? k->len : 0);
+            luab_push_ynode(L, y->items[i]);
+            lua_rawset(L, -3);
+        }
+    }
+}

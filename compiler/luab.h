@@ -1,0 +1,71 @@
+/* luab.h — the Lua bridge used by filter.c (and only by it): one lua_State
+ * with the sandbox, the memory cap, the instruction budget, ast_node userdata
+ * and the `course.*` constructors. Only luab.c and filter.c include Lua. */
+#ifndef COURSEC_LUAB_H
+#define COURSEC_LUAB_H
+#include "arena.h"
+#include "ast.h"
+#include <lua.h>
+#include <stddef.h>
+
+typedef struct luab luab;
+
+/* A new state. trust: full standard libraries, no budget, no cap (the
+ * --trust-filters flag). mem_cap in bytes (0: 256 MiB); instr_budget in VM
+ * instructions per filter run (0: 200 million). Never NULL (plain OOM aborts).
+ * The caller frees with luab_free (which closes the state). */
+luab *luab_new(int trust, size_t mem_cap, long long instr_budget);
+void luab_free(luab *b);
+lua_State *luab_state(luab *b);
+
+/* Load a Lua text file as a chunk named "@c<N>" (N = the returned chunk
+ * number, which maps back to display). root: the real folder the chunk and
+ * what it requires must stay inside. On success pushes the compiled function
+ * and returns N >= 0; on failure pushes nothing, sets *line (0 if unknown) and
+ * *msg (static or malloc'd into *msgbuf, which the caller frees) and returns -1.
+ * Must be called inside a protected call (it pushes). */
+int luab_load_file(luab *b, const char *realpath, const char *display, const char *root, int *line,
+                   char **msgbuf);
+const char *luab_chunk_display(const luab *b, int chunk);
+
+/* Run state: nodes pushed during a run are valid only until luab_end_run.
+ * cur: the node being filtered (constructors stamp its position). */
+void luab_begin_run(luab *b, arena *a);
+void luab_end_run(luab *b);
+void luab_set_current(luab *b, const ast_node *cur);
+/* Start the instruction count of one filter run. */
+void luab_reset_budget(luab *b);
+
+/* Push a node (the same userdata for the same node within a run). */
+void luab_push_node(lua_State *L, ast_node *n);
+/* The node at idx, or NULL if the value is not a node; raises an error if it
+ * is a node from an earlier run. */
+ast_node *luab_tonode(lua_State *L, int idx);
+
+/* Tree rules shared by constructors, `node.children = ...` and the walk. */
+int luab_child_ok(ast_type parent, ast_type child);
+const char *luab_need_desc(ast_type parent);     /* "a block", "an inline", "an Item", ... */
+const char *luab_kind_desc(ast_type child);      /* "a block node", "an inline node", ... */
+/* 1 if n is anc or one of its descendants is anc (n would become its own descendant). */
+int luab_would_cycle(const ast_node *anc_parent, const ast_node *n);
+
+/* Message handler for lua_pcall: strips the "c<N>:<line>: " prefix (or finds
+ * the innermost filter frame) and records the position, read back with
+ * luab_error_pos. */
+int luab_msgh(lua_State *L);
+/* Position of the last error caught by luab_msgh: chunk number (-1 unknown)
+ * and line (0 unknown). Reset by luab_clear_error. */
+void luab_error_pos(const luab *b, int *chunk, int *line);
+void luab_clear_error(luab *b);
+/* Parse a "c<N>:<line>: " prefix of msg; returns bytes consumed or 0. */
+size_t luab_parse_prefix(const char *msg, int *chunk, int *line);
+/* The chunk number and first line of the Lua function at idx (-1/0 if not a
+ * filter function). */
+void luab_function_pos(lua_State *L, int idx, int *chunk, int *line);
+
+/* YAML tree → Lua values (plain scalars that read as numbers or booleans
+ * become numbers/booleans, null becomes false, mappings tables). */
+struct ynode;
+void luab_push_ynode(lua_State *L, const struct ynode *y);
+
+#endif

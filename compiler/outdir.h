@@ -1,0 +1,17 @@
+/* outdir.h — the output side of SPEC §8.3 (folders: fs_mkdir_p): make an edition's
+ * temporary folder beside its destination, swap it into place, remove trees.
+ * Paths returned are malloc'd (caller frees). */
+#ifndef COURSEC_OUTDIR_H
+#define COURSEC_OUTDIR_H
+
+/* A new empty folder PARENT/.NAME.tmp-XXXXXX; NULL (errno set) on failure. */
+char *outdir_temp(const char *parent, const char *name);
+/* Replace dest by tmp: the old dest (if any) is renamed aside, tmp renamed
+ * to dest, then the old one removed. 0 or -1 (dest untouched on failure). */
+int outdir_replace(const char *tmp, const char *dest);
+/* rm -rf without following symlinks. */
+void outdir_rm_rf(const char *path);
+/* Number of regular files below path. */
+int outdir_count_files(const char *path);
+
+#endif

@@ -1,0 +1,92 @@
+-- answers.lua — labels and layout for the standard classes (SPEC §2.3).
+-- The C core has already removed what the edition may not show (answers,
+-- facilitator notes, model answers, the [x] marks of a choice); this filter
+-- only presents what is left:
+--   answer → box titled "Answer"; facilitator → "Facilitator note";
+--   response → N ruled lines (lines=N, default 3) where the edition has no
+--     answers, else the model answer with class `model-answer`;
+--   choice → in editions with answers, ticked options get class `correct`;
+--   hint → "Hint"; note/tip/warning/important → "Note", "Tip", ...;
+--   exercise/activity → the author's title=, else the first heading stays
+--     as the title (a box with no heading is titled "Exercise"/"Activity").
+-- A title= written by the author always wins.
+
+local TITLES = {
+  answer = "Answer",
+  facilitator = "Facilitator note",
+  hint = "Hint",
+  note = "Note",
+  tip = "Tip",
+  warning = "Warning",
+  important = "Important",
+}
+
+local function has_class(attr, cls)
+  for _, c in ipairs(attr.classes) do
+    if c == cls then return true end
+  end
+  return false
+end
+
+local function first_heading(node)
+  for _, c in ipairs(node.children) do
+    if c.type == "Heading" then return c end
+  end
+end
+
+-- Mark ticked task items of a choice (in nested lists too).
+local function mark_correct(node)
+  for _, c in ipairs(node.children) do
+    if c.type == "Item" and c.checked == true then
+      local a = c.attr
+      if not has_class(a, "correct") then
+        table.insert(a.classes, 1, "correct")
+        c.attr = a
+      end
+    end
+    if c.type == "List" or c.type == "Item" or c.type == "Div" then mark_correct(c) end
+  end
+end
+
+local function response(node, attr, ctx)
+  if ctx.edition.include.answer then
+    if not has_class(attr, "model-answer") then attr.classes[#attr.classes + 1] = "model-answer" end
+    attr.title = attr.title or "Model answer"
+    node.attr = attr
+    return
+  end
+  local n = math.tointeger(tonumber(attr.lines)) or 3
+  if n < 1 then n = 1 elseif n > 60 then n = 60 end
+  local rules = {}
+  for i = 1, n do rules[i] = course.Div({}, {classes = {"rule"}}) end
+  node.children = rules
+end
+
+return {
+  Div = function(node, ctx)
+    local attr = node.attr
+    if has_class(attr, "response") then return response(node, attr, ctx) end
+    if has_class(attr, "choice") then
+      if ctx.edition.include.answer then mark_correct(node) end
+      return
+    end
+    for _, cls in ipairs({"answer", "facilitator", "hint", "note", "tip", "warning", "important"}) do
+      if has_class(attr, cls) then
+        if not attr.title then
+          attr.title = TITLES[cls]
+          node.attr = attr
+        end
+        return
+      end
+    end
+    for _, cls in ipairs({"exercise", "activity"}) do
+      if has_class(attr, cls) then
+        if not attr.title and not first_heading(node) then
+          attr.title = cls:sub(1, 1):upper() .. cls:sub(2)
+          node.attr = attr
+        end
+        return
+      end
+    end
+  end,
+}

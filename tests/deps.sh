@@ -1,0 +1,56 @@
+#!/bin/sh
+# Makes sure the Debian packages coursec needs are installed.
+# Usage: sh tests/deps.sh build|test
+# Quiet when everything is present. As root, installs what is missing with
+# apt-get; otherwise prints the exact apt-get line and exits 1.
+set -eu
+
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev zlib1g-dev"
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip"
+
+case "${1:-build}" in
+    build) want="$BUILD_PKGS" ;;
+    test) want="$BUILD_PKGS $TEST_PKGS" ;;
+    *)
+        echo "usage: sh tests/deps.sh build|test" >&2
+        exit 2
+        ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "coursec: dpkg-query not found; install these packages yourself: $want" >&2
+    exit 0
+fi
+
+missing=""
+for pkg in $want; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+        *" ok installed") ;;
+        *) missing="$missing $pkg" ;;
+    esac
+done
+missing=${missing# }
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "coursec needs: sudo apt-get install -y $missing"
+    exit 1
+fi
+
+echo "coursec: installing missing packages: $missing" >&2
+# Refresh the package lists only when apt has none (fresh containers) or the
+# first install attempt fails because they are stale.
+export DEBIAN_FRONTEND=noninteractive
+have_lists=no
+for f in /var/lib/apt/lists/*_Packages*; do
+    [ -e "$f" ] && have_lists=yes && break
+done
+if [ "$have_lists" = no ]; then
+    apt-get update -qq
+fi
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+if ! apt-get install -y -qq $missing; then
+    apt-get update -qq
+    apt-get install -y -qq $missing
+fi
