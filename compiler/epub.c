@@ -798,9 +798,9 @@ static void on_html_error(void *ud, xmlErrorPtr e) {
     frag_state *st = ud;
     if (!e || e->level < XML_ERR_ERROR) return;
     /* HTML5 elements unknown to libxml2's HTML 4 parser are fine, and a bare
-     * '&' is legal HTML (it is serialized as &amp;) */
+     * '&' (or "&B" without ';') is legal HTML, and is serialized as &amp; */
     if (e->code == XML_HTML_UNKNOWN_TAG) return;
-    if (e->message && strncmp(e->message, "htmlParseEntityRef: no name", 27) == 0) return;
+    if (e->message && strncmp(e->message, "htmlParseEntityRef:", 19) == 0) return;
     if (st->n == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 8;
         st->errs = xrealloc(st->errs, sizeof *st->errs * (size_t)st->cap);
@@ -815,8 +815,18 @@ typedef struct import_ctx {
     render *r;
     xmlNodePtr *holders;
     int nholders;
-    int line; /* for diagnostics about the fragment */
+    const frag_seg *segs; /* fragment line -> source line */
+    int nsegs;
+    int first_line;
+    int line;             /* source line of the element being imported */
 } import_ctx;
+
+static int src_line(const frag_seg *segs, int nsegs, int first_line, int fline) {
+    int line = first_line;
+    for (int k = 0; k < nsegs; k++)
+        if (segs[k].frag_line <= fline) line = segs[k].src_line + (fline - segs[k].frag_line);
+    return line;
+}
 
 static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns);
 
@@ -841,6 +851,8 @@ static int attr_name_ok(const char *name) {
 static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns) {
     render *r = ic->r;
     const char *name = (const char *)src->name;
+    int fl = xmlGetLineNo(src) > 0 ? (int)xmlGetLineNo(src) : 1;
+    ic->line = src_line(ic->segs, ic->nsegs, ic->first_line, fl);
     if (strcmp(name, PLACEHOLDER) == 0) {
         xmlChar *k = xmlGetProp(src, (const xmlChar *)"data-n");
         if (k) move_holder(ic, atoi((const char *)k), parent);
@@ -886,7 +898,9 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
         const char *an = (const char *)at->name;
         xmlChar *v = at->children ? xmlNodeGetContent((xmlNodePtr)at) : xmlStrdup(at->name);
         const char *val = v ? (const char *)v : "";
-        if (strncasecmp(an, "on", 2) == 0) {
+        if (strncmp(an, "xmlns", 5) == 0) {
+            /* namespaces come from the element names (svg, math) */
+        } else if (strncasecmp(an, "on", 2) == 0) {
             if (!r->warned_script)
                 diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
                             "raw HTML event handler `%s` dropped from the EPUB (no scripting)", an);
@@ -934,6 +948,27 @@ static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNs
     }
 }
 
+/* "Opening and ending tag mismatch: div and b" at the wrapper's end tag
+ * means <b> was never closed: point at the line of the last "<b". */
+static int open_tag_line(const buf *f, const char *msg, int fallback) {
+    static const char pat[] = "Opening and ending tag mismatch: div and ";
+    if (strncmp(msg, pat, sizeof pat - 1) != 0) return fallback;
+    const char *tag = msg + sizeof pat - 1;
+    size_t tl = strlen(tag);
+    if (tl == 0) return fallback;
+    const char *found = NULL;
+    for (const char *p = f->data; (p = strchr(p, '<')) != NULL; p++) {
+        const char *q = p + 1;
+        if (strncasecmp(q, tag, tl) == 0 && (q[tl] == '>' || q[tl] == ' ' || q[tl] == '\n' ||
+                                             q[tl] == '\t' || q[tl] == '/' || q[tl] == '\r'))
+            found = p;
+    }
+    if (!found) return fallback;
+    int line = 1;
+    for (const char *p = f->data; p < found; p++) line += *p == '\n';
+    return line;
+}
+
 /* The children of `container` hold raw HTML: serialize them as ONE HTML
  * fragment (raw text as is, every other child rendered separately and
  * represented by a placeholder element), parse it with libxml2's HTML parser
@@ -968,6 +1003,12 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
             if (c->line > 0) last_src = c->line;
         }
     }
+    /* the wrapper's end tag goes on the last content line: an element left
+     * open is reported there, not on a line after the fragment */
+    while (f.len && (f.data[f.len - 1] == '\n' || f.data[f.len - 1] == ' ' || f.data[f.len - 1] == '\r'))
+        f.data[--f.len] = 0;
+    fline = 1;
+    for (size_t i = 0; i < f.len; i++) fline += f.data[i] == '\n';
     buf_puts(&f, "</div></body></html>");
 
     frag_state st = {0};
@@ -983,9 +1024,9 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
 
     int first_line = nsegs ? segs[0].src_line : container->line;
     for (int i = 0; i < st.n; i++) {
-        int line = first_line;
-        for (int k = 0; k < nsegs; k++)
-            if (segs[k].frag_line <= st.errs[i].line) line = segs[k].src_line + (st.errs[i].line - segs[k].frag_line);
+        int eline = st.errs[i].line;
+        if (eline == fline) eline = open_tag_line(&f, st.errs[i].msg, eline);
+        int line = src_line(segs, nsegs, first_line, eline);
         diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, 0,
                     "raw HTML at this line is not well-formed: %s", st.errs[i].msg);
         note_error(r);
@@ -993,7 +1034,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
     }
     free(st.errs);
 
-    import_ctx ic = {r, holders, nholders, first_line};
+    import_ctx ic = {r, holders, nholders, segs, nsegs, first_line, first_line};
     xmlNodePtr root = hd ? xmlDocGetRootElement(hd) : NULL;
     xmlNodePtr body = root ? root->children : NULL;
     while (body && !(body->type == XML_ELEMENT_NODE && xmlStrEqual(body->name, (const xmlChar *)"body")))
@@ -1266,8 +1307,7 @@ static void put_nav(epub_book *b, const char *lang) {
         buf_puts(&o, "</li>\n");
     }
     buf_puts(&o, "</ol>\n</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n"
-                 "<h2>Landmarks</h2>\n<ol>\n"
-                 "<li><a epub:type=\"toc\" href=\"nav.xhtml#toc\">Contents</a></li>\n");
+                 "<h2>Landmarks</h2>\n<ol>\n");
     for (int i = 0; i < ctx->npages; i++) {
         if (!b->mods[i].written) continue;
         buf_puts(&o, "<li><a epub:type=\"bodymatter\" href=\"");

@@ -274,7 +274,7 @@ static result build(const char *dir, const char *theme, const char *media_src, i
         }
     }
     res.errors = diag_errors(d);
-    diag_flush(d);
+    if (diag_errors(d) + diag_warnings(d)) diag_flush(d); /* diag_flush qsorts NULL when empty */
     diag_free(d);
     fclose(df);
     size_t n;
@@ -409,6 +409,12 @@ int main(int argc, char **argv) {
         CHECK(clean && !contains(out, "ERROR") && !contains(out, "WARNING"), "EPUBCheck: 0 fatals, 0 errors, 0 warnings");
         if (!clean) printf("%s", out);
         free(out);
+    }
+
+    /* TEST_EPUB_KEEP=FILE keeps a copy of the book for inspection */
+    if (getenv("TEST_EPUB_KEEP")) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, getenv("TEST_EPUB_KEEP"));
+        if (system(cmd) != 0) printf("note: could not keep the book\n");
     }
 
     /* 5. a failed write is an error, not a crash */

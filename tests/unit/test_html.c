@@ -463,6 +463,31 @@ int main(int argc, char **argv) {
         free(msg);
     }
 
+    /* fs_copy_tree: symlinks inside the tree are followed, ones leading out are refused */
+    {
+        char src[1100], dst[1100], f1[1200], l1[1200];
+        snprintf(src, sizeof src, "%s/tree", tmp);
+        snprintf(f1, sizeof f1, "%s/sub/a.txt", src);
+        snprintf(l1, sizeof l1, "%s/sub", src);
+        fs_mkdir_p(l1);
+        fs_write(f1, "A", 1);
+        snprintf(l1, sizeof l1, "%s/link-in.txt", src);
+        CHECK(symlink("sub/a.txt", l1) == 0, "make inner symlink");
+        snprintf(dst, sizeof dst, "%s/copy1", tmp);
+        char *failed = NULL;
+        CHECK(fs_copy_tree(src, dst, &failed) == 0 && !failed, "copy tree with inner symlink");
+        snprintf(f1, sizeof f1, "%s/link-in.txt", dst);
+        char *got = slurp(f1);
+        CHECK(got && strcmp(got, "A") == 0, "inner symlink copied as a file");
+        free(got);
+        snprintf(l1, sizeof l1, "%s/zz-out", src);
+        CHECK(symlink("../pic.png", l1) == 0, "make escaping symlink");
+        snprintf(dst, sizeof dst, "%s/copy2", tmp);
+        int r = fs_copy_tree(src, dst, &failed);
+        CHECK(r == -2 && failed && strstr(failed, "zz-out"), "escaping symlink refused and named");
+        free(failed);
+    }
+
     free(p1);
     free(p2);
     free(ix);

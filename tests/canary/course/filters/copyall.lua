@@ -22,6 +22,6 @@ handlers.Document = function(doc, ctx)
   local kids = doc.children
   kids[#kids + 1] = course.Paragraph({course.Text("COPIED: " .. table.concat(seen, " | "))})
   kids[#kids + 1] = course.Div({course.Paragraph({course.Text("filter-made answer")})}, {classes = {"answer"}})
-  return course.Div(kids, {classes = {"copied"}})
+  doc.children = {course.Div(kids, {classes = {"copied"}})}
 end
 return handlers

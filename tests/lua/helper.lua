@@ -1,0 +1,2 @@
+-- Test helper module for req.lua.
+return { hello = function() return "hi" end }

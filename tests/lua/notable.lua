@@ -1,0 +1,2 @@
+-- Test filter: does not return a table.
+return 42

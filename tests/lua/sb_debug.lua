@@ -1,0 +1,6 @@
+-- Sandbox test: debug
+return {
+  Document = function(doc, ctx)
+    debug.sethook()
+  end,
+}

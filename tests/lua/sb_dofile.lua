@@ -1,0 +1,6 @@
+-- Sandbox test: dofile
+return {
+  Document = function(doc, ctx)
+    dofile("/etc/passwd")
+  end,
+}

@@ -1,0 +1,6 @@
+-- Sandbox test: os.execute
+return {
+  Document = function(doc, ctx)
+    os.execute("true")
+  end,
+}

@@ -1,0 +1,6 @@
+-- Sandbox test: collectgarbage
+return {
+  Document = function(doc, ctx)
+    collectgarbage("stop")
+  end,
+}

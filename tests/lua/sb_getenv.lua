@@ -1,0 +1,6 @@
+-- Sandbox test: os.getenv
+return {
+  Document = function(doc, ctx)
+    local h = os.getenv("HOME")
+  end,
+}

@@ -1,0 +1,6 @@
+-- Sandbox test: loadfile
+return {
+  Document = function(doc, ctx)
+    loadfile("/etc/passwd")
+  end,
+}
