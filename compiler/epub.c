@@ -38,18 +38,31 @@ typedef struct mod_info {
     const char **ids;
     int nids, capids;
     int props;
-    int written;
+    int written;  /* rendered (its ids are known); its document may still be deferred */
 } mod_info;
 
-/* A link into a later module whose anchor can only be checked at the end. */
-typedef struct fwd_link {
-    int from, line, target;
+/* A link whose #fragment is checked once its target document is rendered:
+ * an anchor missing from this edition (pruned, say) would make EPUBCheck
+ * fail, so such a link points at the document instead. */
+typedef struct pending_link {
+    xmlNodePtr el;
+    int target;
     const char *frag;
-} fwd_link;
+} pending_link;
+
+/* A rendered document waiting for the modules it links into (so their
+ * anchors are known); written as soon as they are rendered. */
+typedef struct deferred_doc {
+    xmlDocPtr doc;
+    int index;
+    pending_link *pend;
+    int npend;
+} deferred_doc;
 
 typedef struct media_ref {
     int used;
     int module, line; /* first reference, for diagnostics */
+    const char *name; /* path inside EPUB/ (safe characters only) */
 } media_ref;
 
 struct epub_book {
@@ -59,18 +72,11 @@ struct epub_book {
     char *path;       /* the .epub being written */
     mod_info *mods;   /* ctx->npages */
     media_ref *media; /* ctx->nmedia */
-    fwd_link *fwd;
-    int nfwd, capfwd;
+    deferred_doc *defer;
+    int ndefer, capdefer;
     int write_failed; /* reported once */
     int errors;
 };
-
-/* A link whose fragment is checked once the current document is complete. */
-typedef struct pending_link {
-    xmlNodePtr el;
-    int target;
-    const char *frag;
-} pending_link;
 
 typedef struct render {
     epub_book *b;
@@ -378,14 +384,8 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
                 buf_putc(&o, '#');
                 url_encode(&o, hash + 1, 1);
                 const char *frag = arena_strdup(r->b->a, hash + 1);
-                if (t <= r->index) {
-                    grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
-                    r->pend[r->npend++] = (pending_link){a, t, frag};
-                } else {
-                    epub_book *b = r->b;
-                    grow((void **)&b->fwd, &b->capfwd, b->nfwd, sizeof *b->fwd, b->a);
-                    b->fwd[b->nfwd++] = (fwd_link){r->index, line, t, frag};
-                }
+                grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
+                r->pend[r->npend++] = (pending_link){a, t, frag};
             }
             set_attr(a, "href", o.data);
             buf_free(&o);
@@ -429,11 +429,20 @@ static char *image_src(render *r, const char *url, int line) {
         note_error(r);
         return NULL;
     }
-    if (!media_type(ctx->media[found].rel)) {
+    const char *type = media_type(ctx->media[found].rel);
+    if (!type) {
         diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
                     "image `%s` has a type EPUB readers do not support; use PNG, JPEG, GIF or SVG",
                     url);
         note_error(r);
+        return NULL;
+    }
+    if (strcmp(type, "image/webp") == 0) {
+        /* not an EPUB 3.2 core media type: EPUBCheck demands a fallback */
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+                    "image `%s` is WebP, which EPUB 3.2 readers need not support; the EPUB shows "
+                    "its text alternative (convert it to PNG or JPEG to include it)",
+                    url);
         return NULL;
     }
     if (!b->media[found].used) {
@@ -442,7 +451,7 @@ static char *image_src(render *r, const char *url, int line) {
         b->media[found].line = line;
     }
     buf o = BUF_INIT;
-    url_encode(&o, ctx->media[found].rel, 0);
+    url_encode(&o, b->media[found].name, 0);
     return buf_detach(&o);
 }
 
@@ -1103,8 +1112,27 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     return body;
 }
 
+/* The media file's path inside the book: its rel path when made of safe
+ * characters, else (spaces, non-ASCII: EPUBCheck warns about those) a
+ * sanitized name made unique by the media index. */
+static const char *media_name(arena *a, const char *rel, int i) {
+    int safe = 1;
+    for (const char *p = rel; *p && safe; p++)
+        safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '.' || *p == '_' || *p == '-' || *p == '/';
+    if (safe && !strstr(rel, "..") && rel[0] != '/') return rel;
+    const char *base = strncmp(rel, "assets/media/", 13) == 0 ? rel + 13 : rel;
+    char *s = arena_printf(a, "assets/media/m%d-%s", i + 1, base);
+    for (char *p = s + 13; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-'))
+            *p = '_';
+    return s;
+}
+
+void epub_init(void) { xmlInitParser(); }
+
 epub_book *epub_begin(const edition_ctx *ctx) {
-    xmlInitParser();
     epub_book *b = xcalloc(1, sizeof *b);
     b->ctx = ctx;
     b->a = arena_new();
@@ -1113,6 +1141,7 @@ epub_book *epub_begin(const edition_ctx *ctx) {
     b->path = arena_printf(b->a, "%s/%s-%s.epub", ctx->out_dir, cid, ed);
     b->mods = arena_alloc(b->a, sizeof *b->mods * (size_t)(ctx->npages > 0 ? ctx->npages : 1));
     b->media = arena_alloc(b->a, sizeof *b->media * (size_t)(ctx->nmedia > 0 ? ctx->nmedia : 1));
+    for (int i = 0; i < ctx->nmedia; i++) b->media[i].name = media_name(b->a, ctx->media[i].rel, i);
     b->z = zip_open(b->path, ctx->build_time);
     if (!b->z) {
         diag_report(ctx->d, DIAG_ERROR, b->path, 0, 0, "cannot create the EPUB: %s", strerror(errno));
@@ -1136,10 +1165,60 @@ epub_book *epub_begin(const edition_ctx *ctx) {
     return b;
 }
 
+/* Resolve the document's #fragment links (all targets rendered by now),
+ * serialize it into the zip and free it. */
+static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_link *pend, int npend) {
+    const edition_ctx *ctx = b->ctx;
+    for (int i = 0; i < npend; i++) {
+        const pending_link *pl = &pend[i];
+        if (doc_has_id(&b->mods[pl->target], pl->frag)) continue;
+        buf o = BUF_INIT;
+        url_encode(&o, ctx->pages[pl->target].id, 0);
+        buf_puts(&o, ".xhtml");
+        set_attr(pl->el, "href", o.data);
+        buf_free(&o);
+    }
+    no_self_closing(doc, xmlDocGetRootElement(doc));
+    xmlBufferPtr xb = xmlBufferCreate();
+    xmlSaveCtxtPtr sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_AS_XML);
+    long rc = sc ? xmlSaveDoc(sc, doc) : -1;
+    if (sc && xmlSaveClose(sc) < 0) rc = -1;
+    if (rc < 0) {
+        diag_report(ctx->d, DIAG_ERROR, ctx->pages[index].path, 0, 0, "cannot serialize the module as XHTML");
+        b->errors++;
+    } else {
+        char *name = arena_printf(b->a, "EPUB/%s.xhtml", ctx->pages[index].id);
+        put_member(b, name, xmlBufferContent(xb), (size_t)xmlBufferLength(xb), ZIP_DEFLATE);
+    }
+    xmlBufferFree(xb);
+    xmlFreeDoc(doc);
+}
+
+static int targets_rendered(const epub_book *b, const pending_link *pend, int npend) {
+    for (int i = 0; i < npend; i++)
+        if (!b->mods[pend[i].target].written) return 0;
+    return 1;
+}
+
+/* Write every deferred document whose link targets are now known (all of
+ * them when force), keeping their order. */
+static void flush_deferred(epub_book *b, int force) {
+    int k = 0;
+    for (int i = 0; i < b->ndefer; i++) {
+        deferred_doc *dd = &b->defer[i];
+        if (force || targets_rendered(b, dd->pend, dd->npend))
+            finish_doc(b, dd->doc, dd->index, dd->pend, dd->npend);
+        else
+            b->defer[k++] = *dd;
+    }
+    b->ndefer = k;
+}
+
 int epub_module(epub_book *b, int index, const ast_node *doc) {
     const edition_ctx *ctx = b->ctx;
     if (index < 0 || index >= ctx->npages) return -1;
     const page_info *pg = &ctx->pages[index];
+    int werr = b->write_failed;
     render r = {0};
     r.b = b;
     r.index = index;
@@ -1148,35 +1227,15 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     m->nids = m->nheads = 0;
     xmlNodePtr body = new_xhtml(&r, pg->title && *pg->title ? pg->title : pg->id);
     blocks(&r, body, doc, 0);
-
-    /* links into this document or earlier ones: the anchor must exist in
-     * this edition (pruning may have removed it), else link the document */
-    for (int i = 0; i < r.npend; i++) {
-        pending_link *pl = &r.pend[i];
-        if (doc_has_id(&b->mods[pl->target], pl->frag)) continue;
-        buf o = BUF_INIT;
-        url_encode(&o, ctx->pages[pl->target].id, 0);
-        buf_puts(&o, ".xhtml");
-        set_attr(pl->el, "href", o.data);
-        buf_free(&o);
-    }
-    no_self_closing(r.doc, xmlDocGetRootElement(r.doc));
-
-    xmlBufferPtr xb = xmlBufferCreate();
-    xmlSaveCtxtPtr sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_AS_XML);
-    long rc = sc ? xmlSaveDoc(sc, r.doc) : -1;
-    if (sc) xmlSaveClose(sc);
-    if (rc < 0) {
-        diag_report(ctx->d, DIAG_ERROR, r.path, 0, 0, "cannot serialize the module as XHTML");
-        note_error(&r);
-    } else {
-        char *name = arena_printf(b->a, "EPUB/%s.xhtml", pg->id);
-        put_member(b, name, xmlBufferContent(xb), (size_t)xmlBufferLength(xb), ZIP_DEFLATE);
-    }
-    xmlBufferFree(xb);
-    xmlFreeDoc(r.doc);
     m->written = 1;
-    return r.errors || b->write_failed ? -1 : 0;
+    if (targets_rendered(b, r.pend, r.npend)) {
+        finish_doc(b, r.doc, index, r.pend, r.npend);
+    } else {
+        grow((void **)&b->defer, &b->capdefer, b->ndefer, sizeof *b->defer, b->a);
+        b->defer[b->ndefer++] = (deferred_doc){r.doc, index, r.pend, r.npend};
+    }
+    flush_deferred(b, 0);
+    return r.errors || (b->write_failed && !werr) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- package */
@@ -1229,7 +1288,7 @@ static void put_media(epub_book *b) {
             b->media[i].used = 0;
             continue;
         }
-        char *name = arena_printf(b->a, "EPUB/%s", ctx->media[i].rel);
+        char *name = arena_printf(b->a, "EPUB/%s", b->media[i].name);
         /* images are compressed already */
         int rc = zip_begin(b->z, name, ZIP_STORE);
         size_t n;
@@ -1427,7 +1486,7 @@ static void put_opf(epub_book *b, const char *ident, const char *lang) {
         if (!b->media[i].used) continue;
         buf_printf(&o, "    <item id=\"img-%d\" href=\"", i + 1);
         buf o2 = BUF_INIT;
-        url_encode(&o2, ctx->media[i].rel, 0);
+        url_encode(&o2, b->media[i].name, 0);
         esc(&o, o2.data);
         buf_free(&o2);
         buf_printf(&o, "\" media-type=\"%s\"/>\n", media_type(ctx->media[i].rel));
@@ -1448,14 +1507,8 @@ int epub_end(epub_book *b) {
                             ? c->identifier
                             : derived_uuid(b->a, c ? c->id : NULL, ctx->ed ? ctx->ed->name : NULL);
 
-    /* links into later modules could only be checked now */
-    for (int i = 0; i < b->nfwd; i++) {
-        const fwd_link *fl = &b->fwd[i];
-        if (!b->mods[fl->target].written || doc_has_id(&b->mods[fl->target], fl->frag)) continue;
-        diag_report(ctx->d, DIAG_WARNING, ctx->pages[fl->from].path, fl->line, 0,
-                    "link to `%s.html#%s`: the anchor is not in the %s edition's EPUB",
-                    ctx->pages[fl->target].id, fl->frag, ctx->ed ? ctx->ed->name : "");
-    }
+    /* documents linking to modules that never came */
+    flush_deferred(b, 1);
     put_stylesheet(b);
     put_media(b);
     put_nav(b, lang);
@@ -1479,6 +1532,7 @@ int epub_end(epub_book *b) {
 
 void epub_abort(epub_book *b) {
     if (!b) return;
+    for (int i = 0; i < b->ndefer; i++) xmlFreeDoc(b->defer[i].doc);
     zip_discard(b->z);
     remove(b->path);
     arena_free(b->a);

@@ -9,6 +9,9 @@
 
 typedef struct epub_book epub_book;
 
+/* Initialise libxml2 once, before any worker thread starts. */
+void epub_init(void);
+
 /* Start ctx->out_dir/<course-id>-<edition>.epub. NULL after reporting. */
 epub_book *epub_begin(const edition_ctx *ctx);
 /* Add module `index` (modules come in order) from its guarded tree. */

@@ -31,6 +31,7 @@ struct filter_host {
     int in_run;
     ast_node **stk; /* walk snapshots (indices survive reallocation) */
     size_t nstk, capstk;
+    ast_node *marker; /* placeholder where the node being handled stood */
     ast_node **tmp; /* nodes of a handler's return value */
     size_t ntmp, captmp;
     char **cli_names, **cli_values; /* --var, copied */
@@ -404,21 +405,22 @@ static int collect_result(lua_State *L, filter_host *h, ast_node *c, int fidx) {
     return 1;
 }
 
-/* Replace c by h->tmp (possibly empty: delete), after checking every node. */
+/* Replace c by h->tmp (possibly empty: delete), after checking every node.
+ * The marker stands where c stood before its handler ran (the handler may
+ * have moved c elsewhere, e.g. into the node it returns). */
 static void replace(lua_State *L, filter_host *h, ast_node *c, int fidx) {
-    ast_node *p = c->parent;
+    ast_node *marker = h->marker;
+    ast_node *p = marker->parent;
     const char *tn = ast_type_name(c->type);
     for (size_t i = 0; i < h->ntmp; i++) {
         ast_node *x = h->tmp[i];
         if (!luab_child_ok(p->type, x->type))
             fail(L, fidx, "%s handler returned %s (%s) where %s is needed", tn, luab_kind_desc(x->type),
                  ast_type_name(x->type), luab_need_desc(p->type));
-        if (luab_would_cycle(p, x))
+        if (x == marker || luab_would_cycle(p, x))
             fail(L, fidx, "%s handler returned one of the node's own ancestors (a cycle)", tn);
     }
-    ast_node *marker = ast_new(h->a, AST_SPAN, 0, 0);
-    ast_insert_before(c, marker);
-    ast_unlink(c);
+    if (c->parent == p) ast_unlink(c);
     for (size_t i = 0; i < h->ntmp; i++) {
         ast_node *x = h->tmp[i];
         if (x->parent) ast_unlink(x);
@@ -428,20 +430,27 @@ static void replace(lua_State *L, filter_host *h, ast_node *c, int fidx) {
             x->col = c->col;
         }
     }
-    ast_unlink(marker);
 }
 
 static void call_handler(lua_State *L, filter_host *h, ast_node *c, int fidx, int ctxi) {
     h->cur_node = c;
     luab_set_current(h->b, c);
+    ast_insert_before(c, h->marker);
     lua_pushvalue(L, fidx);
     luab_push_node(L, c);
     lua_pushvalue(L, ctxi);
     lua_call(L, 2, 1);
     if (collect_result(L, h, c, fidx)) replace(L, h, c, fidx);
+    ast_unlink(h->marker);
 }
 
-static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int ctxi) {
+#define MAX_WALK_DEPTH 10000
+
+static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int ctxi, int depth) {
+    if (depth > MAX_WALK_DEPTH) {
+        h->cur_node = parent;
+        luaL_error(L, "the document is nested more than %d levels deep", MAX_WALK_DEPTH);
+    }
     size_t base = h->nstk;
     for (ast_node *c = parent->first; c; c = c->next) {
         if (h->nstk == h->capstk) {
@@ -454,7 +463,7 @@ static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int 
     for (size_t i = base; i < end; i++) {
         ast_node *c = h->stk[i];
         if (c->parent != parent) continue; /* moved away by an earlier handler */
-        if (c->first) walk(L, h, c, hbase, ctxi);
+        if (c->first) walk(L, h, c, hbase, ctxi, depth + 1);
         if (!lua_isnil(L, hbase + (int)c->type)) call_handler(L, h, c, hbase + (int)c->type, ctxi);
     }
     h->nstk = base;
@@ -484,7 +493,7 @@ static int p_filter(lua_State *L) {
             return lua_error(L);
         }
     }
-    walk(L, h, h->doc, hbase, ctxi);
+    walk(L, h, h->doc, hbase, ctxi, 0);
     int fidx = hbase + AST_DOCUMENT;
     if (!lua_isnil(L, fidx)) {
         ast_node *doc = h->doc;
@@ -560,6 +569,7 @@ int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm
     h->cur_node = doc;
     h->rungen++;
     h->in_run = 1;
+    h->marker = ast_new(a, AST_SPAN, 0, 0);
     int rc = 0;
     lua_pushcfunction(L, luab_msgh);
     int msgh = lua_gettop(L);
@@ -589,6 +599,8 @@ int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm
             }
         }
     }
+    if (h->marker->parent) ast_unlink(h->marker); /* an error left it in the tree */
+    h->marker = NULL;
     luab_end_run(h->b);
     h->in_run = 0;
     lua_settop(L, top);

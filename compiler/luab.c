@@ -122,6 +122,20 @@ static int sb_load(lua_State *L) {
     return lua_gettop(L);
 }
 
+/* pcall/xpcall that cannot swallow a spent instruction budget: once it is
+ * exceeded, a caught error is raised again (else a loop around pcall would
+ * catch the budget error forever). */
+static int sb_pcall(lua_State *L) {
+    luab *b = getb(L);
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (b->count > b->budget && !lua_toboolean(L, 1))
+        return luaL_error(L, "instruction budget exceeded (runaway loop?)");
+    return lua_gettop(L);
+}
+
 static int chunk_of_source(const luab *b, const char *src) {
     if (!src || src[0] != '@' || src[1] != 'c') return -1;
     char *end;
@@ -280,6 +294,12 @@ static int setup(lua_State *L) {
         lua_getglobal(L, "load");
         lua_pushcclosure(L, sb_load, 1);
         lua_setglobal(L, "load");
+        lua_getglobal(L, "pcall");
+        lua_pushcclosure(L, sb_pcall, 1);
+        lua_setglobal(L, "pcall");
+        lua_getglobal(L, "xpcall");
+        lua_pushcclosure(L, sb_pcall, 1);
+        lua_setglobal(L, "xpcall");
         /* protected metatables: setmetatable(_G, ...) and getmetatable("") refused */
         lua_pushglobaltable(L);
         lua_newtable(L);

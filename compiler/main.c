@@ -1,6 +1,7 @@
 /* main.c — the command line (SPEC §9): argv → build_opts, exit status 0/1/2. */
 #include "build.h"
 #include "diag.h"
+#include "epub.h"
 #include "md.h"
 #include "util.h"
 #include <limits.h>
@@ -197,6 +198,7 @@ int main(int argc, char **argv) {
     char *data = find_data_dir();
     o.data_dir = data;
     md_init();
+    epub_init();
     diag *d = diag_new(stderr, dfmt, -1);
     status = build_run(&o, dirs, ndirs, d);
     diag_free(d);

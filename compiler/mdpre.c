@@ -3,10 +3,13 @@
  * for `[[…]]` / underscore blanks and `\{{`, all outside code. No cmark here. */
 #include "mdpre.h"
 #include "md.h"
+#include "util.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_BLANKS (4096 * 256) /* what a placeholder can number */
+#define MAX_BACKTICKS 1000      /* longer backtick runs never open a code span (as cmark) */
 
 /* ---- input checks ------------------------------------------------------ */
 
@@ -400,13 +403,52 @@ static int is_ascii_punct(unsigned char c) {
     return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 }
 
+/* Backtick runs of a prose run, each with the index of the next run of the
+ * same length (its closer, -1 if none): code spans found in linear time. */
+typedef struct bt_run {
+    size_t pos, len;
+    int next_same;
+} bt_run;
+
+typedef struct bt_scratch {
+    bt_run *runs;
+    int n, cap;
+    int last[MAX_BACKTICKS + 1]; /* by length: latest run seen (right to left) */
+} bt_scratch;
+
+static void collect_backticks(bt_scratch *bt, const char *s, size_t start, size_t end) {
+    bt->n = 0;
+    for (size_t i = start; i < end;) {
+        const char *q = memchr(s + i, '`', end - i);
+        if (!q) break;
+        size_t b = (size_t)(q - s);
+        i = b;
+        while (i < end && s[i] == '`') i++;
+        if (bt->n == bt->cap) {
+            bt->cap = bt->cap ? bt->cap * 2 : 64;
+            bt->runs = xrealloc(bt->runs, sizeof(bt_run) * (size_t)bt->cap);
+        }
+        bt->runs[bt->n].pos = b;
+        bt->runs[bt->n].len = i - b;
+        bt->runs[bt->n].next_same = -1;
+        bt->n++;
+    }
+    for (int r = bt->n - 1; r >= 0; r--) {
+        size_t len = bt->runs[r].len;
+        if (len > MAX_BACKTICKS) continue; /* as cmark: too long to open a span */
+        bt->runs[r].next_same = bt->last[len];
+        bt->last[len] = r;
+    }
+    for (int r = 0; r < bt->n; r++) /* reset only what was touched */
+        if (bt->runs[r].len <= MAX_BACKTICKS) bt->last[bt->runs[r].len] = -1;
+}
+
 /* Prose lines [from, to]: a paragraph-like run (code spans may cross lines). */
-static void scan_prose(mdpre *p, int from, int to) {
+static void scan_prose(mdpre *p, bt_scratch *bt, int from, int to) {
     char *s = p->work;
     size_t start = p->lines[from].off, end = p->lines[to].off + p->lines[to].len;
-    /* no_closer[n]: a backtick run of length n has no closer in the rest of the
-     * run (CommonMark's trick against quadratic scans) */
-    unsigned char no_closer[64] = {0};
+    collect_backticks(bt, s, start, end);
+    int r = 0;
     int li = from;
     size_t eol = p->lines[li].off + p->lines[li].len;
     int rule = underscore_rule(s + p->lines[li].off, p->lines[li].len);
@@ -426,23 +468,13 @@ static void scan_prose(mdpre *p, int from, int to) {
             continue;
         }
         if (c == '`') {
-            size_t b = i;
-            while (i < end && s[i] == '`') i++;
-            size_t n = i - b;
-            if (n < sizeof no_closer && no_closer[n]) continue;
-            size_t j = i;
-            int found = 0;
-            while (j < end && !found) {
-                if (s[j] != '`') {
-                    j++;
-                    continue;
-                }
-                size_t cb = j;
-                while (j < end && s[j] == '`') j++;
-                found = j - cb == n;
+            while (r < bt->n && bt->runs[r].pos < i) r++;
+            if (r < bt->n && bt->runs[r].pos == i && bt->runs[r].next_same >= 0) {
+                const bt_run *cl = &bt->runs[bt->runs[r].next_same];
+                i = cl->pos + cl->len; /* a code span: blanks inside stay code */
+            } else {
+                while (i < end && s[i] == '`') i++; /* literal backticks */
             }
-            if (found) i = j; /* a code span: blanks inside stay code */
-            else if (n < sizeof no_closer) no_closer[n] = 1;
             continue;
         }
         if (c == '[') {
@@ -503,18 +535,22 @@ static void scan_html_line(mdpre *p, int li) {
 static int blank_line(const mdpre *p, int i) { return trimmed_len(p, i) == 0; }
 
 static void find_blanks(mdpre *p) {
+    bt_scratch *bt = xcalloc(1, sizeof *bt);
+    for (int k = 0; k <= MAX_BACKTICKS; k++) bt->last[k] = -1;
     int run = -1;
     for (int i = 0; i <= p->nlines; i++) {
         int prose = i < p->nlines && p->lines[i].kind == MDPRE_PROSE && !blank_line(p, i);
         if (prose && run < 0) run = i;
         if (!prose && run >= 0) {
-            scan_prose(p, run, i - 1);
+            scan_prose(p, bt, run, i - 1);
             run = -1;
         }
         if (i == p->nlines) break;
         if (p->lines[i].kind == MDPRE_WORKSHEET) scan_worksheet_line(p, i);
         else if (p->lines[i].kind == MDPRE_HTML) scan_html_line(p, i);
     }
+    free(bt->runs);
+    free(bt);
 }
 
 void mdpre_run(mdpre *p, int max_depth) {

@@ -18,6 +18,9 @@ return {
       node.attr = a
     end
   end,
+  Strong = function(node, ctx)
+    return course.Link({node}, "#t")   -- wraps the node it replaces
+  end,
   Heading = function(node, ctx)
     node.level = 3
     local k = node.children

@@ -83,6 +83,10 @@ static ast_node *module1(void) {
     ast_node *ln = add(p, node(AST_LINK, 3));
     ln->url = "m2.html#part-a";
     add(ln, txt("link to part A"));
+    add(p, txt(" "));
+    ln = add(p, node(AST_LINK, 3));
+    ln->url = "m2.html#pruned-anchor"; /* not in this edition: the link keeps the document */
+    add(ln, txt("gone anchor"));
     add(p, node(AST_SOFTBREAK, 3));
     ast_node *st = add(p, node(AST_STRIKETHROUGH, 4));
     add(st, txt("gone"));
@@ -342,6 +346,8 @@ int main(int argc, char **argv) {
     CHECK(contains(m1, "<h1 id=\"introduction\">Introduction</h1>"), "heading with its id");
     CHECK(contains(m1, "<em>emphasis</em> &amp; a <a href=\"m2.xhtml#part-a\">link to part A</a>"),
           "emphasis, escaping, link to the other module rewritten to .xhtml");
+    CHECK(contains(m1, "<a href=\"m2.xhtml\">gone anchor</a>"),
+          "link to an anchor missing from a later module points at the module");
     CHECK(contains(m1, "<del>gone</del><br/><code>x &lt; y</code>"), "del, br, code");
     CHECK(contains(m1, "<th>Step</th><th style=\"text-align:right\">Minutes</th>"), "table header and alignment");
     CHECK(contains(m1, "<td style=\"text-align:right\">10</td>"), "aligned body cell");

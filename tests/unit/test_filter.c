@@ -1,0 +1,683 @@
+/* test_filter.c — the Lua filter engine (filter.c, luab.c): node fields, return
+ * forms, walk order, fresh top-level code, state separation, the sandbox, and
+ * the standard filters in lua/. Run from the repository root (or set
+ * COURSEC_SRC to it). Prints ok/FAIL lines; exits 1 on any failure. */
+#include "../../compiler/ast.h"
+#include "../../compiler/course.h"
+#include "../../compiler/diag.h"
+#include "../../compiler/filter.h"
+#include "../../compiler/ydoc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int failures, passes;
+
+static void check(int cond, const char *name, const char *detail) {
+    if (cond) {
+        passes++;
+        printf("ok %s\n", name);
+    } else {
+        failures++;
+        printf("FAIL %s\n%s%s", name, detail ? detail : "", detail ? "\n" : "");
+    }
+}
+
+static void has(const char *hay, const char *needle, const char *name) {
+    int ok = hay && strstr(hay, needle) != NULL;
+    if (!ok) {
+        failures++;
+        printf("FAIL %s: missing [%s] in:\n%s\n", name, needle, hay ? hay : "(null)");
+    } else {
+        passes++;
+        printf("ok %s\n", name);
+    }
+}
+
+static void lacks(const char *hay, const char *needle, const char *name) {
+    int ok = hay && strstr(hay, needle) == NULL;
+    if (!ok) {
+        failures++;
+        printf("FAIL %s: unexpected [%s] in:\n%s\n", name, needle, hay ? hay : "(null)");
+    } else {
+        passes++;
+        printf("ok %s\n", name);
+    }
+}
+
+static int count(const char *hay, const char *needle) {
+    int n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+/* ---------------------------------------------------------------- fixtures */
+
+static const char *src_root;
+static char lua_tests[4096], lua_std[4096];
+
+static const char *learner_roles[] = {NULL};
+static const char *fac_roles[] = {"answer", "facilitator"};
+static course_edition learner = {"learner", "Learner", learner_roles, 0, {NULL, 0, 0}};
+static course_edition facilitator = {"facilitator", "Facilitator", fac_roles, 2, {NULL, 0, 0}};
+
+typedef struct world {
+    arena *a;
+    course c;
+    course_module m;
+    filter_module fm;
+    filter_opts o;
+    diag *d;
+    FILE *out;
+} world;
+
+static void world_init(world *w, const char *lua_dir, const char **filters, int nf) {
+    memset(w, 0, sizeof *w);
+    w->a = arena_new();
+    w->c.arena = w->a;
+    w->c.dir = "course";
+    w->c.realdir = realpath(lua_dir, NULL); /* course filters resolve here */
+    w->c.yaml_path = "course/course.yaml";
+    w->c.id = "demo";
+    w->c.title = "Demo Course";
+    w->c.filters = filters;
+    w->c.nfilters = nf;
+    w->c.duration = -1;
+    w->c.start = -1;
+    w->c.natural_timings = 1;
+    w->m.file = "modules/m1.md";
+    w->m.path = "course/modules/m1.md";
+    w->m.meta.duration = -1;
+    w->m.meta.start = -1;
+    w->m.meta.unset_vars = -1;
+    w->fm.m = &w->m;
+    w->fm.id = "m1";
+    w->fm.title = "Intro";
+    w->fm.duration = -1;
+    w->fm.start = -1;
+    w->o.lua_dir = lua_dir;
+    w->o.instr_budget = 20000000;
+    w->o.mem_cap = (size_t)64 << 20;
+    w->out = tmpfile();
+    w->d = diag_new(w->out, DIAG_TEXT, 0);
+}
+
+static char *world_diags(world *w) {
+    diag_flush(w->d);
+    fflush(w->out);
+    long n = ftell(w->out);
+    char *s = calloc(1, (size_t)n + 1);
+    rewind(w->out);
+    if (n > 0 && fread(s, 1, (size_t)n, w->out) != (size_t)n) s[0] = 0;
+    rewind(w->out);
+    if (ftruncate(fileno(w->out), 0) != 0) s[0] = s[0];
+    return s;
+}
+
+static void world_free(world *w) {
+    diag_free(w->d);
+    fclose(w->out);
+    free((void *)w->c.realdir);
+    arena_free(w->a);
+}
+
+/* Run filters once; returns diagnostics text (caller frees); *rc = result. */
+static char *run_once(world *w, const course_edition *ed, ast_node *doc, int *rc) {
+    int nerr = 0;
+    filter_host *h = filter_host_new(&w->c, ed, &w->o, w->d, &nerr);
+    if (!h) {
+        *rc = -2;
+        return world_diags(w);
+    }
+    *rc = filter_run(h, ed, &w->fm, w->a, doc, w->d);
+    filter_host_free(h);
+    return world_diags(w);
+}
+
+/* ---------------------------------------------------------------- tree helpers */
+
+static ast_node *N(world *w, ast_type t, int line, int col) { return ast_new(w->a, t, line, col); }
+
+static ast_node *T(world *w, const char *s, int line, int col) {
+    ast_node *n = N(w, AST_TEXT, line, col);
+    n->text = arena_strdup(w->a, s);
+    return n;
+}
+
+static ast_node *add(ast_node *p, ast_node *c) {
+    ast_append(p, c);
+    return c;
+}
+
+static ast_node *div_with(world *w, const char *cls, int line) {
+    ast_node *d = N(w, AST_DIV, line, 1);
+    ast_add_class(w->a, d, cls);
+    return d;
+}
+
+/* A document exercising every node type. */
+static ast_node *rich_doc(world *w) {
+    ast_node *doc = N(w, AST_DOCUMENT, 1, 1);
+    ast_node *h = add(doc, N(w, AST_HEADING, 1, 1));
+    h->level = 1;
+    h->attr.id = "title";
+    h->duration = 10;
+    h->tstart = 0;
+    h->natural = 1;
+    add(h, T(w, "Title", 1, 3));
+    ast_node *p = add(doc, N(w, AST_PARAGRAPH, 3, 1));
+    add(p, T(w, "Hello", 3, 1));
+    ast_node *em = add(p, N(w, AST_EMPH, 3, 7));
+    add(em, T(w, "em", 3, 8));
+    ast_node *code = add(p, N(w, AST_CODE, 3, 12));
+    code->text = "c";
+    ast_node *link = add(p, N(w, AST_LINK, 3, 15));
+    link->url = "m2.md";
+    link->title = "tt";
+    add(link, T(w, "go", 3, 16));
+    add(p, N(w, AST_SOFTBREAK, 3, 30));
+    ast_node *b = add(p, N(w, AST_BLANK, 4, 1));
+    b->width = 16;
+    ast_node *alt1 = N(w, AST_SPAN, 4, 3), *alt2 = N(w, AST_SPAN, 4, 10);
+    add(alt1, T(w, "two rings", 4, 3));
+    add(alt2, T(w, "second", 4, 13));
+    alt1->next = alt2;
+    b->alts = alt1;
+    ast_node *u = add(p, N(w, AST_BLANK, 4, 20));
+    u->width = 9;
+    u->underscore = 1;
+    ast_node *list = add(doc, N(w, AST_LIST, 6, 1));
+    list->ordered = 1;
+    list->start = 2;
+    ast_node *it = add(list, N(w, AST_ITEM, 6, 1));
+    it->checked = 1;
+    add(add(it, N(w, AST_PARAGRAPH, 6, 8)), T(w, "a", 6, 8));
+    ast_node *cb = add(doc, N(w, AST_CODEBLOCK, 8, 1));
+    cb->info = "lua";
+    cb->text = "x = 1\n";
+    ast_node *dv = add(doc, div_with(w, "exercise", 11));
+    ast_attr_set(w->a, &dv->attr, "title", "Ex");
+    dv->duration = 15;
+    dv->tstart = 10;
+    ast_node *tb = add(doc, N(w, AST_TABLE, 14, 1));
+    tb->ncols = 1;
+    ast_node *row = add(tb, N(w, AST_TABLEROW, 14, 1));
+    row->is_header = 1;
+    add(add(row, N(w, AST_TABLECELL, 14, 2)), T(w, "cell", 14, 3));
+    ast_node *hb = add(doc, N(w, AST_HTMLBLOCK, 16, 1));
+    hb->text = "<div>raw</div>";
+    add(doc, N(w, AST_THEMATICBREAK, 17, 1));
+    ast_node *ws = add(doc, N(w, AST_WORKSHEET, 18, 1));
+    add(ws, T(w, "Name:", 19, 1));
+    add(ws, N(w, AST_LINEBREAK, 19, 6));
+    ast_node *wb = add(ws, N(w, AST_BLANK, 20, 1));
+    wb->width = 8;
+    wb->label = "org";
+    return doc;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_fields(void) {
+    world w;
+    const char *f[] = {"dump"};
+    world_init(&w, lua_tests, f, 1);
+    ast_node *doc = rich_doc(&w);
+    int rc;
+    char *out = run_once(&w, &facilitator, doc, &rc);
+    check(rc == 0, "fields: run ok", out);
+    has(out, "Heading @1:1 #title level=1 start=0 duration=10 natural", "fields: heading");
+    has(out, "Text @3:1  text=Hello", "fields: text");
+    has(out, "Code @3:12  text=c", "fields: code");
+    has(out, "Link @3:15  url=m2.md title=tt", "fields: link");
+    has(out, "SoftBreak @3:30", "fields: softbreak");
+    has(out, "Blank @4:1  width=16 answer=Text:two rings|Text:second", "fields: blank answer");
+    has(out, "Blank @4:20  width=9", "fields: underscore blank");
+    has(out, "List @6:1  ordered=true start=2", "fields: list");
+    has(out, "Item @6:1  checked=true", "fields: item");
+    has(out, "CodeBlock @8:1  text=x = 1\n info=lua", "fields: codeblock");
+    has(out, "Div @11:1 .exercise[title=Ex] start=10 duration=15", "fields: div");
+    has(out, "Table @14:1  ( TableRow @14:1  ( TableCell @14:2  ( Text @14:3  text=cell", "fields: table");
+    has(out, "HtmlBlock @16:1  text=<div>raw</div> format=html", "fields: html block");
+    has(out, "ThematicBreak @17:1", "fields: thematic break");
+    has(out, "Worksheet @18:1  ( Text @19:1  text=Name: LineBreak @19:6  Blank @20:1  width=8 label=org )",
+        "fields: worksheet");
+    free(out);
+    /* learner: a Blank without alts has no answer field */
+    doc = rich_doc(&w);
+    doc->first->next->first->next->next->next->next->next->alts = NULL;
+    out = run_once(&w, &learner, doc, &rc);
+    has(out, "Blank @4:1  width=16 Blank @4:20", "fields: blank without answer");
+    lacks(out, "two rings", "fields: no answer when alts is NULL");
+    free(out);
+    world_free(&w);
+}
+
+static void test_order(void) {
+    world w;
+    const char *f[] = {"order"};
+    world_init(&w, lua_tests, f, 1);
+    ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+    ast_node *h = add(doc, N(&w, AST_HEADING, 1, 1));
+    h->level = 1;
+    add(h, T(&w, "h", 1, 3));
+    ast_node *dv = add(doc, div_with(&w, "note", 3));
+    ast_node *p = add(dv, N(&w, AST_PARAGRAPH, 4, 1));
+    add(p, T(&w, "a", 4, 1));
+    add(add(p, N(&w, AST_EMPH, 4, 2)), T(&w, "b", 4, 3));
+    int rc;
+    char *out = run_once(&w, &learner, doc, &rc);
+    has(out, "order Text:h Heading Text:a Text:b Emph Paragraph Div Document", "walk: children before parents");
+    free(out);
+    world_free(&w);
+}
+
+static void test_fresh_and_states(void) {
+    world w;
+    const char *f[] = {"fresh"};
+    world_init(&w, lua_tests, f, 1);
+    int nerr = 0;
+    filter_host *hl = filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
+    filter_host *hf = filter_host_new(&w.c, &facilitator, &w.o, w.d, &nerr);
+    check(hl && hf, "fresh: hosts", NULL);
+    if (!hl || !hf) return;
+    for (int i = 0; i < 2; i++) {
+        ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+        ast_node *p = add(doc, N(&w, AST_PARAGRAPH, 1, 1));
+        add(p, T(&w, "x", 1, 1));
+        add(p, T(&w, "y", 1, 2));
+        filter_run(hl, &learner, &w.fm, w.a, doc, w.d);
+    }
+    ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+    filter_run(hf, &facilitator, &w.fm, w.a, doc, w.d);
+    int rc = filter_run(hl, &facilitator, &w.fm, w.a, doc, w.d);
+    char *out = world_diags(&w);
+    has(out, "count 2 runs 1 learner", "fresh: first run");
+    has(out, "count 2 runs 2 learner", "fresh: top-level local starts afresh, globals stay in the state");
+    has(out, "count 0 runs 1 facilitator", "states: another role set has its own state");
+    check(rc == -1 && strstr(out, "internal error"), "states: a host refuses another role set", out);
+    free(out);
+    filter_host_free(hl);
+    filter_host_free(hf);
+    world_free(&w);
+}
+
+static void test_returns(void) {
+    world w;
+    const char *f[] = {"returns", "dump"};
+    world_init(&w, lua_tests, f, 2);
+    ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+    ast_node *p = add(doc, N(&w, AST_PARAGRAPH, 2, 1));
+    const char *words[] = {"keep", "del", "dup", "rep", "same", "set"};
+    for (int i = 0; i < 6; i++) add(p, T(&w, words[i], 2, 1 + i * 5));
+    add(add(p, N(&w, AST_STRONG, 2, 31)), T(&w, "bold", 2, 33));
+    ast_node *un = add(doc, div_with(&w, "note", 4));
+    un->attr.id = "unwrap";
+    add(add(un, N(&w, AST_PARAGRAPH, 5, 1)), T(&w, "inner", 5, 1));
+    ast_node *at = add(doc, div_with(&w, "box", 7));
+    at->attr.id = "attr";
+    ast_node *h = add(doc, N(&w, AST_HEADING, 9, 1));
+    h->level = 2;
+    add(h, T(&w, "Head", 9, 4));
+    int rc;
+    char *out = run_once(&w, &facilitator, doc, &rc);
+    check(rc == 0, "returns: run ok", out);
+    has(out, "Paragraph @2:1  ( Text @2:1  text=keep Text @2:11  text=dup Text @2:11  text=! Emph @2:16  ( Text @2:16  "
+             "text=x Strong @2:16  ( Text @2:16  text=y ) ) Text @2:21  text=same Text @2:26  text=was set Link @2:31  "
+             "url=#t title= ( Strong @2:31  ( Text @2:33  text=bold ) ) )",
+        "returns: nil, {} deletes, list, node, same node, field set");
+    has(out, "Document @1:1  ( Paragraph @2:1", "returns: document starts with the paragraph");
+    has(out, ") Paragraph @5:1  ( Text @5:1  text=inner ) Div @7:1", "returns: list of children unwraps a div");
+    has(out, "Div @7:1 #attr.box.extra[lines=4,title=T]", "returns: attr written back");
+    has(out, "Heading @9:1  level=3 ( Text @9:4  text=Head Blank @9:1  width=16 answer=Text:two rings|Emph:+Text: ring "
+             "Blank @9:1  width=16 label=who )",
+        "returns: children set, Blank constructor");
+    free(out);
+    world_free(&w);
+}
+
+static void test_ctors(void) {
+    world w;
+    const char *f[] = {"ctors", "dump"};
+    world_init(&w, lua_tests, f, 2);
+    ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+    int rc;
+    char *out = run_once(&w, &learner, doc, &rc);
+    check(rc == 0, "ctors: run ok", out);
+    has(out, "Paragraph @1:1  ( Text @1:1  text=t Code @1:1  text=c SoftBreak @1:1  LineBreak @1:1  Link @1:1  "
+             "url=http://x title=tt ( Text @1:1  text=l ) Span @1:1 #sp.a.b ( Text @1:1  text=s ) HtmlInline @1:1  "
+             "text=<b> format=html Strikethrough @1:1  ( Text @1:1  text=del ) )",
+        "ctors: inlines");
+    has(out, "Heading @1:1 #h2 level=2 ( Text @1:1  text=H )", "ctors: heading");
+    has(out, "Div @1:1 .note ( CodeBlock @1:1  text=x = 1\n info=lua )", "ctors: div + codeblock");
+    has(out, "List @1:1  ordered=true start=3 ( Item @1:1  ( Paragraph @1:1  ( Text @1:1  text=one ) ) )", "ctors: list");
+    has(out, "Table @1:1  ( TableRow @1:1  ( TableCell @1:1  ( Text @1:1  text=A ) TableCell @1:1  ( Emph @1:1  ( "
+             "Text @1:1  text=B ) ) ) TableRow @1:1  ( TableCell @1:1  ( Text @1:1  text=1 ) TableCell @1:1  ( Text "
+             "@1:1  text=2 ) ) TableRow @1:1  ( TableCell @1:1  ( Text @1:1  text=3 ) TableCell @1:1  )",
+        "ctors: table (short rows padded)");
+    has(out, "HtmlBlock @1:1  text=<hr/> format=html", "ctors: raw block");
+    free(out);
+    world_free(&w);
+}
+
+/* A one-heading document. */
+static ast_node *small_doc(world *w) {
+    ast_node *doc = N(w, AST_DOCUMENT, 1, 1);
+    ast_node *h = add(doc, N(w, AST_HEADING, 5, 1));
+    h->level = 1;
+    add(h, T(w, "Title", 5, 3));
+    ast_node *dv = add(doc, div_with(w, "note", 7));
+    add(add(dv, N(w, AST_PARAGRAPH, 8, 1)), T(w, "x", 8, 1));
+    return doc;
+}
+
+/* Run one filter; expect exactly one error diagnostic starting with
+ * `prefix` and containing `msg`. */
+static void expect_error(const char *filter, const char *prefix, const char *msg) {
+    world w;
+    const char *f[] = {filter};
+    world_init(&w, lua_tests, f, 1);
+    int rc;
+    clock_t t0 = clock();
+    char *out = run_once(&w, &learner, small_doc(&w), &rc);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    char name[160];
+    snprintf(name, sizeof name, "%s: exactly one error", filter);
+    check(rc != 0 && count(out, ": error: ") == 1 && diag_errors(w.d) == 1, name, out);
+    snprintf(name, sizeof name, "%s: position", filter);
+    check(strncmp(out, prefix, strlen(prefix)) == 0, name, out);
+    snprintf(name, sizeof name, "%s: message", filter);
+    has(out, msg, name);
+    snprintf(name, sizeof name, "%s: within seconds", filter);
+    check(secs < 20, name, NULL);
+    free(out);
+    world_free(&w);
+}
+
+static void test_errors(void) {
+    expect_error("ctor_err", "lua/ctor_err.lua:5: error: ",
+                 "course.Paragraph: child 1 is a block node (Heading) where an inline is needed (while filtering "
+                 "course/modules/m1.md:1:1, Document)");
+    expect_error("bad_return", "lua/bad_return.lua:3: error: ",
+                 "Heading handler returned an inline node (Text) where a block is needed (while filtering "
+                 "course/modules/m1.md:5:1, Heading)");
+    expect_error("cycle", "lua/cycle.lua:5: error: ", "cycle");
+    expect_error("notable", "lua/notable.lua: error: ", "a filter must return a table of handlers");
+    expect_error("syntax", "lua/syntax.lua:3: error: ", "')' expected");
+    world w;
+    const char *f[] = {"stale"};
+    world_init(&w, lua_tests, f, 1);
+    int nerr = 0;
+    filter_host *h = filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
+    int rc1 = filter_run(h, &learner, &w.fm, w.a, small_doc(&w), w.d);
+    int rc2 = filter_run(h, &learner, &w.fm, w.a, small_doc(&w), w.d);
+    char *out = world_diags(&w);
+    check(rc1 == 0 && rc2 == -1, "stale node: second run fails", out);
+    has(out, "lua/stale.lua:4: error: a node was used after the filter run it belongs to ended", "stale node: message");
+    free(out);
+    filter_host_free(h);
+    world_free(&w);
+}
+
+static void test_sandbox(void) {
+    struct {
+        const char *f, *prefix, *msg;
+    } cases[] = {
+        {"sb_io", "lua/sb_io.lua:4: error: ", "attempt to index a nil value (global 'io')"},
+        {"sb_execute", "lua/sb_execute.lua:4: error: ", "execute"},
+        {"sb_remove", "lua/sb_remove.lua:4: error: ", "remove"},
+        {"sb_getenv", "lua/sb_getenv.lua:4: error: ", "getenv"},
+        {"sb_require_up", "lua/sb_require_up.lua:4: error: ", "not a file name in the filter's folder"},
+        {"sb_require_slash", "lua/sb_require_slash.lua:4: error: ", "not a file name in the filter's folder"},
+        {"sb_loadlib", "lua/sb_loadlib.lua:4: error: ", "package"},
+        {"sb_dofile", "lua/sb_dofile.lua:4: error: ", "dofile"},
+        {"sb_loadfile", "lua/sb_loadfile.lua:4: error: ", "loadfile"},
+        {"sb_binary", "lua/sb_binary.lua:4: error: ", "binary chunk"},
+        {"sb_dump", "lua/sb_dump.lua:4: error: ", "dump"},
+        {"sb_debug", "lua/sb_debug.lua:4: error: ", "debug"},
+        {"sb_gc", "lua/sb_gc.lua:4: error: ", "collectgarbage"},
+        {"sb_setmt", "lua/sb_setmt.lua:4: error: ", "protected metatable"},
+        {"sb_strmt", "lua/sb_strmt.lua:4: error: ", "attempt to index a boolean value"},
+        {"sb_loop", "lua/sb_loop.lua:4: error: ", "instruction budget exceeded (runaway loop?) (while filtering "
+                                                  "course/modules/m1.md:1:1, Document)"},
+        {"sb_pcallloop", "lua/sb_pcallloop.lua:4: error: ", "instruction budget exceeded"},
+        {"sb_recurse", "lua/sb_recurse.lua:4: error: ", "stack overflow"},
+        {"sb_membomb", "lua/sb_membomb.lua: error: ", "memory limit exceeded (while filtering course/modules/m1.md"},
+        {"sb_rep", "lua/sb_rep.lua:4: error: ", "resulting string too large"},
+        {"sb_rep2", "lua/sb_rep2.lua: error: ", "memory limit exceeded"},
+        {"sb_coroutine", "lua/sb_coroutine.lua:4: error: ", "coroutine"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_error(cases[i].f, cases[i].prefix, cases[i].msg);
+}
+
+static void test_ctx_and_require(void) {
+    world w;
+    const char *f[] = {"ctxerr", "req"};
+    world_init(&w, lua_tests, f, 2);
+    const char *fm = "title: Intro\nduration: 45m\n";
+    w.m.meta.root = ydoc_parse(w.a, fm, strlen(fm), "course/modules/m1.md", 2, w.d);
+    w.m.meta.duration = 45;
+    w.fm.duration = 45;
+    w.fm.start = 810;
+    const char *cy = "id: demo\ntitle: Demo Course\n";
+    w.c.root = ydoc_parse(w.a, cy, strlen(cy), "course/course.yaml", 1, w.d);
+    int rc;
+    char *out = run_once(&w, &learner, small_doc(&w), &rc);
+    check(rc == -1, "ctx.error fails the run but the chain goes on", out);
+    has(out, "course/modules/m1.md: error: module-level error", "ctx.error(nil)");
+    has(out, "course/modules/m1.md:5:1: warning: at the heading", "ctx.warn(node)");
+    has(out, "course/modules/m1.md:2:5: warning: at a table position", "ctx.warn({line, col})");
+    has(out, "meta 45 Intro pos 3:1 course Demo Course module m1 45 810 dur 90 nil", "ctx fields, course.duration");
+    has(out, "helper says hi", "require from the filter's folder");
+    free(out);
+    world_free(&w);
+}
+
+/* ---------------------------------------------------------------- standard filters */
+
+static void test_vars(void) {
+    world w;
+    const char *f[] = {"vars"};
+    world_init(&w, lua_std, f, 1);
+    course_var cv[] = {{"name", "Bob", {0}}, {"fill", NULL, {0}}, {"org", "Course Org", {0}}};
+    w.c.vars = cv;
+    w.c.nvars = 3;
+    course_var mv[] = {{"org", "Module Org", {0}}};
+    w.m.meta.vars = mv;
+    w.m.meta.nvars = 1;
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 1) {
+            static const char *names[] = {"name"}, *values[] = {"Carol"};
+            w.o.cli_var_names = names;
+            w.o.cli_var_values = values;
+            w.o.ncli_vars = 1;
+        }
+        if (pass == 2) w.m.meta.unset_vars = 1;
+        ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+        ast_node *p = add(doc, N(&w, AST_PARAGRAPH, 3, 1));
+        add(p, T(&w, "Hi {{ name }} of {{org}}: {{missing}}, {{fill}} \\{{lit}} {{course.title}}/{{module.id}}/{{edition}}",
+                 3, 1));
+        ast_node *code = add(p, N(&w, AST_CODE, 3, 90));
+        code->text = "{{name}} {{missing}} {{fill}}";
+        ast_node *cb = add(doc, N(&w, AST_CODEBLOCK, 5, 1));
+        cb->text = "a={{org}} b={{nope}}\n";
+        int rc;
+        char *out = run_once(&w, &learner, doc, &rc);
+        check(rc == 0, "vars: run ok", out);
+        ast_node *c1 = p->first;
+        const char *who = pass >= 1 ? "Carol" : "Bob";
+        char want[200];
+        snprintf(want, sizeof want, "Hi %s of Module Org: ", who);
+        check(c1 && c1->type == AST_TEXT && strcmp(c1->text, want) == 0, "vars: resolution order (--var, module, course)",
+              c1 && c1->text ? c1->text : "?");
+        ast_node *b1 = c1 ? c1->next : NULL;
+        check(b1 && b1->type == AST_BLANK && b1->label && strcmp(b1->label, "missing") == 0 && b1->width == 16,
+              "vars: unresolved → labelled blank", NULL);
+        ast_node *t2 = b1 ? b1->next : NULL;
+        ast_node *b2 = t2 ? t2->next : NULL;
+        check(t2 && t2->type == AST_TEXT && strcmp(t2->text, ", ") == 0 && b2 && b2->type == AST_BLANK &&
+                  strcmp(b2->label, "fill") == 0,
+              "vars: fill-in → labelled blank", NULL);
+        ast_node *t3 = b2 ? b2->next : NULL;
+        check(t3 && t3->type == AST_TEXT && strcmp(t3->text, " {{lit}} Demo Course/m1/learner") == 0,
+              "vars: \\{{ literal and built-ins", t3 ? t3->text : "?");
+        snprintf(want, sizeof want, "%s {{missing}} {{fill}}", who);
+        check(strcmp(code->text, want) == 0, "vars: code keeps unresolved as written", code->text);
+        check(strcmp(cb->text, "a=Module Org b={{nope}}\n") == 0, "vars: code block", cb->text);
+        if (pass == 0) {
+            has(out,
+                "course/modules/m1.md:3:",
+                "vars: warning position");
+            has(out, "warning: unresolved variable `missing` (set it in vars:, with --var, or declare it as a fill-in)",
+                "vars: warning text");
+            check(count(out, "warning") == 1, "vars: one warning (none for the fill-in)", out);
+        } else if (pass == 2) {
+            check(count(out, "warning") == 0, "vars: unset_vars: blank → no warning", out);
+        }
+        free(out);
+    }
+    world_free(&w);
+}
+
+static void test_blanks_answers(void) {
+    world w;
+    const char *f[] = {"blanks", "answers"};
+    world_init(&w, lua_std, f, 2);
+    for (int fac = 0; fac < 2; fac++) {
+        ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+        ast_node *p = add(doc, N(&w, AST_PARAGRAPH, 2, 1));
+        ast_node *u = add(p, N(&w, AST_BLANK, 2, 1));
+        u->underscore = 1;
+        u->width = 200;
+        ast_node *l = add(p, N(&w, AST_BLANK, 2, 9));
+        l->width = 8;
+        l->label = "who";
+        ast_node *s = add(p, N(&w, AST_BLANK, 2, 20));
+        s->width = 10;
+        ast_node *ans = add(doc, div_with(&w, "answer", 4));
+        ast_node *fcl = add(doc, div_with(&w, "facilitator", 6));
+        ast_node *tip = add(doc, div_with(&w, "tip", 8));
+        ast_attr_set(w.a, &tip->attr, "title", "Mine");
+        ast_node *resp = add(doc, div_with(&w, "response", 10));
+        ast_attr_set(w.a, &resp->attr, "lines", "2");
+        if (fac) add(add(resp, N(&w, AST_PARAGRAPH, 11, 1)), T(&w, "model", 11, 1));
+        ast_node *ch = add(doc, div_with(&w, "choice", 13));
+        ast_node *list = add(ch, N(&w, AST_LIST, 14, 1));
+        ast_node *i1 = add(list, N(&w, AST_ITEM, 14, 1));
+        i1->checked = 0;
+        ast_node *i2 = add(list, N(&w, AST_ITEM, 15, 1));
+        i2->checked = fac ? 1 : 0;
+        ast_add_class(w.a, i2, "mine");
+        ast_node *ex = add(doc, div_with(&w, "exercise", 17));
+        int rc;
+        char *out = run_once(&w, fac ? &facilitator : &learner, doc, &rc);
+        check(rc == 0 && out[0] == 0, "blanks/answers: clean run", out);
+        check(u->width == 60 && l->width == 16 && s->width == 16, "blanks: widths", NULL);
+        const char *t = ast_attr_get(&ans->attr, "title");
+        check(t && strcmp(t, "Answer") == 0, "answers: answer title", t);
+        t = ast_attr_get(&fcl->attr, "title");
+        check(t && strcmp(t, "Facilitator note") == 0, "answers: facilitator title", t);
+        t = ast_attr_get(&tip->attr, "title");
+        check(t && strcmp(t, "Mine") == 0, "answers: author title wins", t);
+        t = ast_attr_get(&ex->attr, "title");
+        check(t && strcmp(t, "Exercise") == 0, "answers: exercise without heading", t);
+        if (fac) {
+            check(ast_has_class(resp, "model-answer") && resp->first && resp->first->type == AST_PARAGRAPH,
+                  "answers: response keeps model answer", NULL);
+            check(i2->attr.nclasses == 2 && strcmp(i2->attr.classes[0], "correct") == 0 && !ast_has_class(i1, "correct"),
+                  "answers: correct class first on ticked items", NULL);
+        } else {
+            int n = 0, rules = 1;
+            for (ast_node *c = resp->first; c; c = c->next, n++) rules &= c->type == AST_DIV && ast_has_class(c, "rule");
+            check(n == 2 && rules, "answers: learner response → 2 ruled lines", NULL);
+            check(!ast_has_class(i2, "correct"), "answers: learner choice unmarked", NULL);
+        }
+        free(out);
+    }
+    world_free(&w);
+}
+
+static void test_timings(void) {
+    world w;
+    const char *f[] = {"timings"};
+    world_init(&w, lua_std, f, 1);
+    w.fm.duration = 45;
+    w.fm.start = 13 * 60 + 30;
+    for (int fac = 0; fac < 2; fac++) {
+        ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+        ast_node *h1 = add(doc, N(&w, AST_HEADING, 5, 1));
+        h1->level = 1;
+        add(h1, T(&w, "Afternoon", 5, 3));
+        const char *titles[] = {"Priority workshop", "Coordination drill", "Break"};
+        const char *ids[] = {"priority-workshop", "coordination-drill", "break"};
+        int durs[] = {15, 20, 10}, starts[] = {0, 15, 35};
+        ast_node *hs[3];
+        for (int i = 0; i < 3; i++) {
+            ast_node *h = hs[i] = add(doc, N(&w, AST_HEADING, 7 + 2 * i, 1));
+            h->level = 2;
+            h->attr.id = ids[i];
+            h->duration = durs[i];
+            h->tstart = starts[i];
+            h->is_break = i == 2;
+            add(h, T(&w, titles[i], 7 + 2 * i, 4));
+        }
+        hs[1]->natural = 1;
+        ast_node *sub = add(doc, N(&w, AST_HEADING, 13, 1));
+        sub->level = 3;
+        sub->duration = 5;
+        sub->tstart = 35;
+        add(sub, T(&w, "Stretch", 13, 5));
+        int rc;
+        char *out = run_once(&w, fac ? &facilitator : &learner, doc, &rc);
+        check(rc == 0 && out[0] == 0, "timings: clean run", out);
+        ast_node *badge = hs[0]->last;
+        check(badge->type == AST_SPAN && ast_has_class(badge, "duration-badge") && badge->first &&
+                  strcmp(badge->first->text, "15 min") == 0,
+              "timings: badge on a timed heading", NULL);
+        check(hs[1]->last->type == AST_TEXT, "timings: no badge when the heading states its time", NULL);
+        ast_node *rs = h1->next;
+        if (fac) {
+            check(rs->type == AST_DIV && ast_has_class(rs, "run-sheet") && rs->first && rs->first->type == AST_TABLE,
+                  "timings: run sheet after the title", NULL);
+            const char *txt = rs->first ? ast_plain_text(w.a, rs->first) : "";
+            has(txt, "StartEndDurationSegment13:3013:4515 minPriority workshop13:4514:0520 minCoordination drill"
+                     "14:0514:1510 minBreak14:0514:105 minStretch13:3014:1545 minTotal",
+                "timings: run sheet rows");
+            int indent1 = 0, brk = 0, link = 0;
+            for (ast_node *row = rs->first ? rs->first->first : NULL; row; row = row->next) {
+                ast_node *seg = row->last->first;
+                if (seg && ast_has_class(seg, "indent-1")) indent1++;
+                if (seg && seg->first && seg->first->type == AST_SPAN && ast_has_class(seg->first, "break-mark")) brk++;
+                if (seg && seg->first && seg->first->type == AST_LINK && strcmp(seg->first->url, "#priority-workshop") == 0)
+                    link++;
+            }
+            check(indent1 == 1 && brk == 1 && link == 1, "timings: nesting, break mark, link", NULL);
+        } else {
+            check(rs == hs[0], "timings: no run sheet in the learner edition", NULL);
+        }
+        free(out);
+    }
+    world_free(&w);
+}
+
+int main(void) {
+    src_root = getenv("COURSEC_SRC");
+    if (!src_root) src_root = ".";
+    snprintf(lua_tests, sizeof lua_tests, "%s/tests/lua", src_root);
+    snprintf(lua_std, sizeof lua_std, "%s/lua", src_root);
+    test_fields();
+    test_order();
+    test_fresh_and_states();
+    test_returns();
+    test_ctors();
+    test_errors();
+    test_sandbox();
+    test_ctx_and_require();
+    test_vars();
+    test_blanks_answers();
+    test_timings();
+    printf("%d passed, %d failed\n", passes, failures);
+    return failures ? 1 : 0;
+}
