@@ -31,19 +31,19 @@ $(BIN): $(OBJS)
 	$(CC) $(SANFLAGS) -o $@ $(OBJS) $(LDLIBS)
 ifneq ($(SAN),)
 	@ln -sf $(BUILD)/coursec coursec-san
-	@# coursec finds lua/ and themes/ beside its executable (SPEC §1.3).
-	@ln -sfn ../lua $(BUILD)/lua
-	@ln -sfn ../themes $(BUILD)/themes
 endif
 
 $(BUILD)/%.o: compiler/%.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD):
+# deps first: pkg-config and the -dev packages must exist before compiling
+$(BUILD): | deps-check
 	@mkdir -p $(BUILD)
 
+COURSES := $(patsubst %/course.yaml,%,$(wildcard courses/*/course.yaml))
+
 courses: all
-	./coursec build -o output $(wildcard courses/*/)
+	./coursec build -o output $(COURSES)
 
 # run-all.sh compiles tests/unit/test_*.c with these flags against $(LIBOBJS).
 test: all
