@@ -1,7 +1,15 @@
-/* build.c — courses × editions → jobs: load and parse every module once
- * (course model, Markdown, timing tree, link check), then per edition clone,
- * prune, filter, guard and write, on a pool of worker threads; each edition
- * goes to a temporary folder renamed into place only on success. */
+/* build.c — courses → HTML sites and EPUBs (SPEC §8.3, §9), in two passes
+ * over the modules, both on a pool of worker threads:
+ *   1. facts: read, parse, check (only=/except=, timings), and keep only what
+ *      the writers need of every module (id, title, anchors, links, duration);
+ *      then check links across modules. Trees are freed as soon as read, so
+ *      memory does not grow with the course.
+ *   2. write: parse each module again (diagnostics already given), then for
+ *      every edition clone, prune, filter, guard and hand the tree to that
+ *      edition's writers. HTML pages are written in parallel; the EPUB takes
+ *      its modules in order (a worker waits for its turn).
+ * Each edition is written into a temporary folder and renamed into place only
+ * when the whole course succeeded. */
 #include "build.h"
 #include "arena.h"
 #include "ast.h"
@@ -11,14 +19,14 @@
 #include "epub.h"
 #include "filter.h"
 #include "fs.h"
-#include "outdir.h"
 #include "html.h"
 #include "md.h"
+#include "outdir.h"
 #include "page.h"
 #include "timing.h"
+#include "tmpl.h"
 #include "util.h"
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,38 +35,69 @@
 #include <time.h>
 #include <unistd.h>
 
-/* One course after the parse phase: the unpruned trees and the facts the
- * writers need. Owned by build_run; freed after its editions are written. */
+#define MODULE_MAX_BYTES ((size_t)4 << 20) /* a whole module file, front matter included */
+
+/* A link or image of a module, as pass 1 found it and the link check
+ * resolved it: pass 2 meets the same nodes in the same order. */
+typedef struct link_ref {
+    ast_type type;
+    const char *url;      /* as written */
+    const char *rewrite;  /* new URL, or NULL to keep */
+    int line, col;
+} link_ref;
+
+typedef struct module_facts {
+    int ok;               /* parsed without errors: pass 2 may run */
+    const char **ids;     /* every id in the unpruned tree (anchors) */
+    int nids;
+    link_ref *links;
+    int nlinks;
+} module_facts;
+
+/* One edition being written: its writers, its temporary folder, and the
+ * EPUB's turn (the index of the module it takes next). */
+typedef struct edition_run {
+    const course_edition *ed;
+    int role_slot;        /* editions with the same role set share a Lua host */
+    edition_ctx ctx;
+    html_site *site;
+    epub_book *book;
+    char *tmp;
+    pthread_mutex_t mu;
+    pthread_cond_t turn_cv;
+    int turn;
+    int failed_source;    /* errors in the sources (filters, raw HTML): exit 1 */
+    int failed_write;     /* could not write: exit 2 */
+} edition_run;
+
+/* One course: the model, the facts of pass 1 and the editions of pass 2. */
 typedef struct loaded {
     course *c;
-    arena *a;               /* master trees, pages, media */
-    ast_node **docs;        /* per module; NULL where the module failed */
+    arena *a;             /* pages, facts, media; guarded by mu in pass 1 */
+    pthread_mutex_t mu;
     page_info *pages;
+    module_facts *facts;
     media_file *media;
     int nmedia, capmedia;
     int total_duration;
     const char *theme_dir;
     int nerr;
-    int job_failed;         /* some edition of this course failed: commit none */
+    edition_run *runs;
+    int nruns;
+    int nslots;           /* distinct role sets among runs */
+    const char *course_out;
+    int files;
 } loaded;
 
-typedef struct job {
-    loaded *L;
-    const course_edition *ed;
-    const build_opts *o;
-    diag *d;
-    const char *course_out; /* OUT/<course-id> */
-    int failed_source;      /* filter or writer errors in the sources: exit 1 */
-    int failed_write;       /* could not write: exit 2 */
-    int files;
-    char *tmp;              /* the finished edition, waiting for the commit */
-} job;
-
+/* The shared state of one pass's worker pool. */
 typedef struct pool {
-    job *jobs;
-    int njobs, next, done;
+    loaded *L;
+    const build_opts *o;
+    diag *d;              /* the user's diagnostics */
+    diag *sink;           /* drops repeats of pass-1 diagnostics in pass 2 */
     pthread_mutex_t mu;
-    int progress;           /* show progress on a terminal */
+    int next, done, progress;
+    const char *what;
 } pool;
 
 /* ------------------------------------------------------------------ paths */
@@ -106,48 +145,133 @@ static int has_scheme(const char *url) {
     return *p == ':';
 }
 
-/* ------------------------------------------------------------- the parse */
+/* -------------------------------------------------------------- pass 1 */
 
-static const char *default_title(loaded *L, course_module *m, ast_node *doc) {
+static const char *default_title(arena *a, const course_module *m, ast_node *doc) {
     if (m->title) return m->title;
     if (m->meta.title) return m->meta.title;
     for (ast_node *n = doc ? doc->first : NULL; n; n = n->next)
         if (n->type == AST_HEADING && n->level == 1) {
-            char *t = ast_plain_text(L->a, n);
+            char *t = ast_plain_text(a, n);
             if (*t) return t;
         }
     const char *base = strrchr(m->file, '/');
     base = base ? base + 1 : m->file;
     const char *dot = strrchr(base, '.');
-    return dot && dot != base ? arena_strndup(L->a, base, (size_t)(dot - base)) : base;
+    return dot && dot != base ? arena_strndup(a, base, (size_t)(dot - base)) : base;
 }
 
-typedef struct ids_ctx {
-    const char **ids;
-    int n, cap;
+/* Ids and links of a tree, gathered into growable arrays of the module's
+ * own arena (copied into the course arena under the lock afterwards). */
+typedef struct gather {
     arena *a;
-} ids_ctx;
+    const char **ids;
+    int nids, capids;
+    link_ref *links;
+    int nlinks, caplinks;
+} gather;
 
-static int collect_ids(ast_node *n, void *ud) {
-    ids_ctx *k = ud;
-    if (!n->attr.id) return 0;
-    if (k->n == k->cap) {
-        int cap = k->cap ? k->cap * 2 : 16;
-        const char **ni = arena_alloc(k->a, sizeof(char *) * (size_t)cap);
-        if (k->n) memcpy(ni, k->ids, sizeof(char *) * (size_t)k->n);
-        k->ids = ni;
-        k->cap = cap;
+static int gather_visit(ast_node *n, void *ud) {
+    gather *g = ud;
+    if (n->attr.id) {
+        if (g->nids == g->capids) {
+            g->capids = g->capids ? g->capids * 2 : 16;
+            const char **ni = arena_alloc(g->a, sizeof(char *) * (size_t)g->capids);
+            if (g->nids) memcpy(ni, g->ids, sizeof(char *) * (size_t)g->nids);
+            g->ids = ni;
+        }
+        g->ids[g->nids++] = n->attr.id;
     }
-    k->ids[k->n++] = n->attr.id;
+    if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url) {
+        if (g->nlinks == g->caplinks) {
+            g->caplinks = g->caplinks ? g->caplinks * 2 : 16;
+            link_ref *nl = arena_alloc(g->a, sizeof(link_ref) * (size_t)g->caplinks);
+            if (g->nlinks) memcpy(nl, g->links, sizeof(link_ref) * (size_t)g->nlinks);
+            g->links = nl;
+        }
+        link_ref *r = &g->links[g->nlinks++];
+        r->type = n->type;
+        r->url = n->url;
+        r->rewrite = NULL;
+        r->line = n->line;
+        r->col = n->col;
+    }
     return 0;
 }
 
-typedef struct link_ctx {
-    loaded *L;
-    int mi;
-    ids_ctx *anchors; /* per module */
-    diag *d;
-} link_ctx;
+static char *read_module(course_module *m, size_t *len, diag *d) {
+    char *data = NULL;
+    struct stat st;
+    if (stat(m->abspath, &st) == 0 && st.st_size > (off_t)MODULE_MAX_BYTES) {
+        /* checked before reading: a huge file is never loaded */
+        diag_report(d, DIAG_ERROR, m->path, 0, 0,
+                    "module is %lld bytes, over the limit of %d MiB: split it into several modules",
+                    (long long)st.st_size, (int)(MODULE_MAX_BYTES >> 20));
+        return NULL;
+    }
+    if (fs_read(m->abspath, &data, len) != 0) {
+        diag_report(d, DIAG_ERROR, m->path, 0, 0, "cannot read module file: %s", strerror(errno));
+        return NULL;
+    }
+    return data;
+}
+
+/* Parse module i; keep its facts. Runs on a worker: the course arena and the
+ * course model are shared, so everything written to them is under L->mu. */
+static void facts_module(pool *P, int i) {
+    loaded *L = P->L;
+    course *c = L->c;
+    course_module *m = &c->modules[i];
+    page_info *p = &L->pages[i];
+    if (!m->abspath) return; /* course_load reported it */
+    size_t len = 0;
+    char *src = read_module(m, &len, P->d);
+    if (!src) {
+        pthread_mutex_lock(&L->mu);
+        L->nerr++;
+        pthread_mutex_unlock(&L->mu);
+        return;
+    }
+    int merr = 0;
+    pthread_mutex_lock(&L->mu);
+    if (course_read_module(c, m, src, len, P->d) != 0) merr++;
+    pthread_mutex_unlock(&L->mu);
+    md_options mo = {0};
+    mo.safe = P->o->safe;
+    mo.max_bytes = MODULE_MAX_BYTES;
+    arena *a = arena_new();
+    ast_node *doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
+                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->d, &merr);
+    free(src);
+    gather g = {a, NULL, 0, 0, NULL, 0, 0};
+    int duration = -1;
+    if (doc) {
+        if (edition_check(c, m, doc, P->d) != 0) merr++;
+        duration = timing_module(c, m, doc, P->d, &merr);
+        ast_walk(doc, gather_visit, &g);
+    }
+    const char *title = default_title(a, m, doc);
+
+    pthread_mutex_lock(&L->mu);
+    module_facts *f = &L->facts[i];
+    p->duration = duration;
+    if (m->meta.start >= 0) p->start = m->meta.start;
+    p->id = course_module_default_id(c, m);
+    p->title = arena_strdup(L->a, title);
+    f->ids = arena_alloc(L->a, sizeof(char *) * (size_t)(g.nids + 1));
+    for (int k = 0; k < g.nids; k++) f->ids[k] = arena_strdup(L->a, g.ids[k]);
+    f->nids = g.nids;
+    f->links = arena_alloc(L->a, sizeof(link_ref) * (size_t)(g.nlinks + 1));
+    for (int k = 0; k < g.nlinks; k++) {
+        f->links[k] = g.links[k];
+        f->links[k].url = arena_strdup(L->a, g.links[k].url);
+    }
+    f->nlinks = g.nlinks;
+    f->ok = doc != NULL && merr == 0;
+    L->nerr += merr;
+    pthread_mutex_unlock(&L->mu);
+    arena_free(a);
+}
 
 static const char *add_media(loaded *L, const char *rel, const char *src) {
     for (int i = 0; i < L->nmedia; i++)
@@ -164,34 +288,32 @@ static const char *add_media(loaded *L, const char *rel, const char *src) {
     return mf->rel;
 }
 
-static int anchor_known(ids_ctx *k, const char *anchor) {
-    for (int i = 0; i < k->n; i++)
-        if (strcmp(k->ids[i], anchor) == 0) return 1;
+static int anchor_known(const module_facts *f, const char *anchor) {
+    for (int i = 0; i < f->nids; i++)
+        if (strcmp(f->ids[i], anchor) == 0) return 1;
     return 0;
 }
 
-/* Rewrite links to module sources and image paths; warn on missing link
- * targets and anchors, error on images that are missing or escape. */
-static int link_visit(ast_node *n, void *ud) {
-    link_ctx *k = ud;
-    loaded *L = k->L;
+/* Resolve one link of module mi: links to module sources become
+ * "<id>.html#anchor", images "assets/media/<path>"; warn about missing
+ * targets and anchors, refuse images that are missing or leave the course. */
+static void check_link(loaded *L, int mi, link_ref *r, diag *d) {
     course *c = L->c;
-    course_module *m = &c->modules[k->mi];
-    if ((n->type != AST_LINK && n->type != AST_IMAGE) || !n->url || !*n->url) return 0;
-    const char *url = n->url;
-    if (has_scheme(url) || url[0] == '/' || (url[0] == '/' && url[1] == '/')) {
-        if (url[0] == '/' && n->type == AST_IMAGE) {
-            diag_report(k->d, DIAG_ERROR, m->path, n->line, n->col,
+    course_module *m = &c->modules[mi];
+    const char *url = r->url;
+    if (has_scheme(url) || url[0] == '/') {
+        if (url[0] == '/' && r->type == AST_IMAGE) {
+            diag_report(d, DIAG_ERROR, m->path, r->line, r->col,
                         "image `%s` is an absolute path; use a path inside the course folder", url);
             L->nerr++;
         }
-        return 0;
+        return;
     }
     if (url[0] == '#') {
-        if (!anchor_known(&k->anchors[k->mi], url + 1))
-            diag_report(k->d, DIAG_WARNING, m->path, n->line, n->col, "link to `%s`: no heading or element has this id",
+        if (!anchor_known(&L->facts[mi], url + 1))
+            diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: no heading or element has this id",
                         url);
-        return 0;
+        return;
     }
     const char *hash = strchr(url, '#');
     const char *q = strchr(url, '?');
@@ -200,16 +322,16 @@ static int link_visit(ast_node *n, void *ud) {
     char *path = arena_strndup(L->a, url, plen);
     const char *dir = dirname_rel(L->a, m->file);
     char *rel = normalize_rel(L->a, *dir ? arena_printf(L->a, "%s/%s", dir, path) : path);
-    if (n->type == AST_IMAGE) {
+    if (r->type == AST_IMAGE) {
         const char *why = "is outside the course folder";
         const char *real = rel ? course_resolve(c, rel, &why) : NULL;
         if (!real) {
-            diag_report(k->d, DIAG_ERROR, m->path, n->line, n->col, "image `%s` %s", url, why);
+            diag_report(d, DIAG_ERROR, m->path, r->line, r->col, "image `%s` %s", url, why);
             L->nerr++;
-            return 0;
+            return;
         }
-        n->url = add_media(L, rel, real);
-        return 0;
+        r->rewrite = add_media(L, rel, real);
+        return;
     }
     if (plen > 3 && strcmp(path + plen - 3, ".md") == 0) {
         int target = -1;
@@ -218,27 +340,34 @@ static int link_visit(ast_node *n, void *ud) {
                 char *mf = normalize_rel(L->a, c->modules[i].file);
                 if (mf && strcmp(mf, rel) == 0) target = i;
             }
-        if (target < 0 || !L->docs[target]) {
-            if (target < 0)
-                diag_report(k->d, DIAG_WARNING, m->path, n->line, n->col,
-                            "link to `%s`: no module of the course has this file", url);
-            return 0;
+        if (target < 0) {
+            diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
+                        "link to `%s`: no module of the course has this file", url);
+            return;
         }
-        if (hash && hash[1] && !anchor_known(&k->anchors[target], hash + 1))
-            diag_report(k->d, DIAG_WARNING, m->path, n->line, n->col, "link to `%s`: %s has no heading with id `%s`",
-                        url, c->modules[target].file, hash + 1);
-        n->url = arena_printf(L->a, "%s.html%s", L->pages[target].id, hash ? hash : "");
+        if (!L->pages[target].id) return; /* that module failed; reported */
+        if (hash && hash[1] && !anchor_known(&L->facts[target], hash + 1))
+            diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: %s has no heading with id `%s`", url,
+                        c->modules[target].file, hash + 1);
+        r->rewrite = arena_printf(L->a, "%s.html%s", L->pages[target].id, hash ? hash : "");
     }
-    return 0;
 }
 
-static char *read_module(course_module *m, size_t *len, diag *d) {
-    char *data = NULL;
-    if (fs_read(m->abspath, &data, len) != 0) {
-        diag_report(d, DIAG_ERROR, m->path, 0, 0, "cannot read module file: %s", strerror(errno));
-        return NULL;
+typedef struct relink {
+    const module_facts *f;
+    int k;
+} relink;
+
+/* Pass 2: apply the rewrites of pass 1 to the same nodes, met in the same
+ * order (the parse is deterministic; the URL is compared to be sure). */
+static int relink_visit(ast_node *n, void *ud) {
+    relink *r = ud;
+    if ((n->type != AST_LINK && n->type != AST_IMAGE) || !n->url || !*n->url) return 0;
+    if (r->k < r->f->nlinks) {
+        const link_ref *l = &r->f->links[r->k++];
+        if (l->rewrite && strcmp(l->url, n->url) == 0) n->url = l->rewrite;
     }
-    return data;
+    return 0;
 }
 
 static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
@@ -255,9 +384,11 @@ static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
     }
     const char *why = "does not exist";
     char *rel = normalize_rel(L->a, name);
-    const char *real = rel ? course_resolve(c, rel, &why) : NULL;
+    const char *real = rel ? course_resolve_dir(c, rel, &why) : NULL;
     struct stat st;
-    if (!rel) why = "is outside the course folder";
+    if (!rel)
+        why = name[0] == '/' ? "is an absolute path: write it relative to the course folder"
+                             : "is outside the course folder";
     else if (real && (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))) real = NULL, why = "is not a folder";
     if (!real) {
         diag_report(d, DIAG_ERROR, c->theme_at.path, c->theme_at.line, c->theme_at.col,
@@ -269,57 +400,136 @@ static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
     return real;
 }
 
-static loaded *load_course(const char *dir, const build_opts *o, diag *d) {
+/* ---------------------------------------------------------------- pools */
+
+typedef void (*task_fn)(pool *P, int worker, int i, void *wstate);
+
+typedef struct worker_arg {
+    pool *P;
+    int id;
+    task_fn fn;
+    void *state;
+    int n;
+} worker_arg;
+
+static void *worker_main(void *arg) {
+    worker_arg *w = arg;
+    pool *P = w->P;
+    for (;;) {
+        pthread_mutex_lock(&P->mu);
+        int i = P->next < w->n ? P->next++ : -1;
+        pthread_mutex_unlock(&P->mu);
+        if (i < 0) break;
+        w->fn(P, w->id, i, w->state);
+        pthread_mutex_lock(&P->mu);
+        P->done++;
+        if (P->progress) {
+            fprintf(stderr, "\r%s: %s %d/%d modules", P->L->c->id, P->what, P->done, w->n);
+            fflush(stderr);
+        }
+        pthread_mutex_unlock(&P->mu);
+    }
+    return NULL;
+}
+
+/* Run fn(i) for i in [0, n) on nthreads workers, tasks taken in order. */
+static void run_pool(pool *P, int nthreads, int n, task_fn fn, void **states) {
+    P->next = P->done = 0;
+    if (nthreads > n) nthreads = n;
+    if (nthreads < 1) nthreads = 1;
+    worker_arg *args = xcalloc((size_t)nthreads, sizeof *args);
+    for (int t = 0; t < nthreads; t++) args[t] = (worker_arg){P, t, fn, states ? states[t] : NULL, n};
+    if (nthreads == 1) {
+        worker_main(&args[0]);
+    } else {
+        pthread_t *th = xcalloc((size_t)nthreads, sizeof *th);
+        for (int t = 0; t < nthreads; t++) pthread_create(&th[t], NULL, worker_main, &args[t]);
+        for (int t = 0; t < nthreads; t++) pthread_join(th[t], NULL);
+        free(th);
+    }
+    if (P->progress) fputs("\r\033[K", stderr);
+    free(args);
+}
+
+static void facts_task(pool *P, int worker, int i, void *state) {
+    (void)worker;
+    (void)state;
+    facts_module(P, i);
+}
+
+static int nthreads_for(const build_opts *o) {
+    int n = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n;
+}
+
+/* Parse the theme's templates once before anything is written, so that a
+ * template error is reported against the course (exit 1, with the path the
+ * user opens) and a course theme's file cannot be a link out of the course. */
+static int check_theme(loaded *L, diag *d) {
+    static const char *const names[] = {"page.html", "index.html"};
+    course *c = L->c;
+    size_t dl = strlen(c->realdir);
+    int inside = strncmp(L->theme_dir, c->realdir, dl) == 0 && L->theme_dir[dl] == '/';
+    int bad = 0;
+    for (int i = 0; i < 2; i++) {
+        const char *path = arena_printf(L->a, "%s/%s", L->theme_dir, names[i]);
+        const char *shown = path;
+        if (inside) {
+            const char *rel = arena_printf(L->a, "%s/%s", L->theme_dir + dl + 1, names[i]);
+            const char *why = NULL;
+            shown = arena_printf(L->a, "%s/%s", c->dir, rel);
+            if (!course_resolve(c, rel, &why)) {
+                diag_report(d, DIAG_ERROR, c->theme_at.path, c->theme_at.line, c->theme_at.col,
+                            "theme template `%s` %s", rel, why);
+                bad = 1;
+                continue;
+            }
+        }
+        char *src = NULL;
+        size_t len = 0;
+        if (fs_read(path, &src, &len) != 0) {
+            diag_report(d, DIAG_ERROR, c->theme_at.path ? c->theme_at.path : shown, c->theme_at.line,
+                        c->theme_at.col, "cannot read the theme's %s: %s (a theme needs page.html and index.html)",
+                        names[i], strerror(errno));
+            bad = 1;
+            continue;
+        }
+        arena *a = arena_new();
+        if (!tmpl_parse(a, src, len, shown, d)) bad = 1;
+        arena_free(a);
+        free(src);
+    }
+    return bad ? -1 : 0;
+}
+
+static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *sink) {
     int nerr = 0;
     course *c = course_load(dir, d, &nerr);
     if (!c) return NULL;
     loaded *L = xcalloc(1, sizeof *L);
     L->c = c;
     L->a = arena_new();
+    pthread_mutex_init(&L->mu, NULL);
     L->nerr = nerr;
-    L->docs = arena_alloc(L->a, sizeof(ast_node *) * (size_t)(c->nmodules + 1));
     L->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
-    ids_ctx *anchors = arena_alloc(L->a, sizeof(ids_ctx) * (size_t)(c->nmodules + 1));
-    md_options mo = {0};
-    mo.safe = o->safe;
+    L->facts = arena_alloc(L->a, sizeof(module_facts) * (size_t)(c->nmodules + 1));
+    for (int i = 0; i < c->nmodules; i++) {
+        L->pages[i].path = c->modules[i].path;
+        L->pages[i].duration = -1;
+        L->pages[i].start = c->start;
+    }
+    L->theme_dir = find_theme(L, o, d);
+    if (!L->theme_dir || check_theme(L, d) != 0) L->nerr++;
+
+    pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, "reading"};
+    P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
+    run_pool(&P, nthreads_for(o), c->nmodules, facts_task, NULL);
+
     int *durs = arena_alloc(L->a, sizeof(int) * (size_t)(c->nmodules + 1));
     int total = -1;
-
-    L->theme_dir = find_theme(L, o, d);
-    if (!L->theme_dir) L->nerr++;
-
     for (int i = 0; i < c->nmodules; i++) {
-        course_module *m = &c->modules[i];
-        page_info *p = &L->pages[i];
-        p->path = m->path;
-        p->duration = -1;
-        p->start = c->start;
-        durs[i] = -1;
-        if (!m->abspath) continue; /* course_load reported it */
-        size_t len = 0;
-        char *src = read_module(m, &len, d);
-        if (!src) {
-            L->nerr++;
-            continue;
-        }
-        int merr = 0;
-        if (course_read_module(c, m, src, len, d) != 0) merr++;
-        ast_node *doc = md_parse(L->a, src + m->meta.body_offset, len - m->meta.body_offset,
-                                 m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, d, &merr);
-        free(src);
-        if (doc) {
-            if (edition_check(c, m, doc, d) != 0) merr++;
-            p->duration = timing_module(c, m, doc, d, &merr);
-            durs[i] = p->duration;
-            if (p->duration >= 0) total = (total < 0 ? 0 : total) + p->duration;
-            anchors[i].a = L->a;
-            ast_walk(doc, collect_ids, &anchors[i]);
-        }
-        if (m->meta.start >= 0) p->start = m->meta.start;
-        p->id = course_module_default_id(c, m);
-        p->title = default_title(L, m, doc);
-        L->docs[i] = doc;
-        L->nerr += merr;
+        durs[i] = L->pages[i].duration;
+        if (durs[i] >= 0) total = (total < 0 ? 0 : total) + durs[i];
     }
     /* duplicate module ids collide on disk */
     for (int i = 0; i < c->nmodules; i++)
@@ -332,24 +542,14 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d) {
                 L->nerr++;
                 break;
             }
-    for (int i = 0; i < c->nmodules; i++) {
-        if (!L->docs[i]) continue;
-        link_ctx k = {L, i, anchors, d};
-        ast_walk(L->docs[i], link_visit, &k);
-    }
+    for (int i = 0; i < c->nmodules; i++)
+        for (int k = 0; k < L->facts[i].nlinks; k++) check_link(L, i, &L->facts[i].links[k], d);
     timing_course(c, durs, d);
     L->total_duration = total;
     return L;
 }
 
-static void free_loaded(loaded *L) {
-    if (!L) return;
-    course_free(L->c);
-    arena_free(L->a);
-    free(L);
-}
-
-/* --------------------------------------------------------------- editions */
+/* -------------------------------------------------------------- pass 2 */
 
 static long long build_time(const course *c) {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -369,6 +569,124 @@ static long long build_time(const course *c) {
     return (long long)time(NULL);
 }
 
+
+/* Per worker: one Lua host per role set (a host never serves two role
+ * sets: SPEC §4), created when first needed, its chain compiled once. */
+typedef struct worker_state {
+    filter_host **hosts;
+    int *host_failed;
+} worker_state;
+
+static void take_turn(edition_run *R, int i) {
+    pthread_mutex_lock(&R->mu);
+    while (R->turn != i) pthread_cond_wait(&R->turn_cv, &R->mu);
+    pthread_mutex_unlock(&R->mu);
+}
+
+static void pass_turn(edition_run *R) {
+    pthread_mutex_lock(&R->mu);
+    R->turn++;
+    pthread_cond_broadcast(&R->turn_cv);
+    pthread_mutex_unlock(&R->mu);
+}
+
+static void mark_failed(edition_run *R, int source, int write) {
+    pthread_mutex_lock(&R->mu);
+    if (source) R->failed_source = 1;
+    if (write) R->failed_write = 1;
+    pthread_mutex_unlock(&R->mu);
+}
+
+static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
+    course *c = P->L->c;
+    if (!c->nfilters || W->host_failed[R->role_slot]) return NULL;
+    if (!W->hosts[R->role_slot]) {
+        const build_opts *o = P->o;
+        filter_opts fo = {0};
+        char *lua_dir = xmalloc(strlen(o->data_dir) + 5);
+        sprintf(lua_dir, "%s/lua", o->data_dir);
+        fo.lua_dir = lua_dir;
+        fo.trust = o->trust_filters;
+        fo.cli_var_names = o->var_names;
+        fo.cli_var_values = o->var_values;
+        fo.ncli_vars = o->nvars;
+        int nerr = 0;
+        W->hosts[R->role_slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
+        free(lua_dir);
+        if (!W->hosts[R->role_slot]) W->host_failed[R->role_slot] = 1;
+    }
+    return W->hosts[R->role_slot];
+}
+
+static void write_task(pool *P, int worker, int i, void *state) {
+    (void)worker;
+    loaded *L = P->L;
+    course *c = L->c;
+    course_module *m = &c->modules[i];
+    worker_state *W = state;
+    arena *a = NULL;
+    ast_node *doc = NULL;
+    if (L->facts[i].ok) {
+        size_t len = 0;
+        char *src = read_module(m, &len, P->d);
+        if (src) {
+            a = arena_new();
+            md_options mo = {0};
+            mo.safe = P->o->safe;
+            int nerr = 0;
+            doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
+                           m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink, &nerr);
+            free(src);
+            if (doc) {
+                timing_module(c, m, doc, P->sink, &nerr);
+                relink rl = {&L->facts[i], 0};
+                ast_walk(doc, relink_visit, &rl);
+            }
+        }
+        if (!doc) /* the file changed since pass 1, or cannot be read again */
+            for (int e = 0; e < L->nruns; e++) mark_failed(&L->runs[e], 1, 0);
+    }
+    for (int e = 0; e < L->nruns; e++) {
+        edition_run *R = &L->runs[e];
+        ast_node *t = NULL;
+        if (doc) {
+            /* the last edition takes the parsed tree itself, the others a copy */
+            t = e == L->nruns - 1 ? doc : ast_clone(a, doc);
+            edition_prune(t, R->ed);
+            filter_host *h = host_for(P, W, R);
+            if (c->nfilters && !h) {
+                mark_failed(R, 1, 0);
+                t = NULL;
+            } else if (h) {
+                const page_info *pg = &L->pages[i];
+                filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start};
+                if (filter_run(h, R->ed, &fm, a, t, P->d) != 0) {
+                    mark_failed(R, 1, 0);
+                    t = NULL;
+                }
+            }
+            if (t) {
+                edition_guard(t, R->ed);
+                if (R->site && html_page(R->site, i, t) != 0) mark_failed(R, 0, 1);
+            }
+        }
+        /* the EPUB takes modules in order: every module passes its turn */
+        if (R->book) {
+            take_turn(R, i);
+            if (t && !R->failed_source && !R->failed_write && epub_module(R->book, i, t) != 0) mark_failed(R, 1, 0);
+            pass_turn(R);
+        }
+    }
+    arena_free(a);
+}
+
+static int same_roles(const course_edition *a, const course_edition *b) {
+    if (a->ninclude != b->ninclude) return 0;
+    for (int i = 0; i < a->ninclude; i++)
+        if (strcmp(a->include[i], b->include[i]) != 0) return 0;
+    return 1;
+}
+
 static int want_edition(const build_opts *o, const char *name) {
     if (!o->editions) return 1;
     for (const char **e = o->editions; *e; e++)
@@ -376,143 +694,123 @@ static int want_edition(const build_opts *o, const char *name) {
     return 0;
 }
 
-static void run_job(job *J) {
-    loaded *L = J->L;
+/* Pass 2 for one course: open every wanted edition's writers, run the
+ * workers over the modules, close the writers. Returns -1 if no edition
+ * given with -e exists in the course. */
+static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     course *c = L->c;
-    const build_opts *o = J->o;
-    diag *d = J->d;
     int html = o->want_html || o->want_epub ? o->want_html : c->format_html;
     int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
-    char *tmp = NULL;
-    edition_ctx ctx = {0};
-    ctx.c = c;
-    ctx.ed = J->ed;
-    ctx.pages = L->pages;
-    ctx.npages = c->nmodules;
-    ctx.total_duration = L->total_duration;
-    ctx.media = L->media;
-    ctx.nmedia = L->nmedia;
-    ctx.theme_dir = L->theme_dir;
-    ctx.build_time = build_time(c);
-    ctx.safe = o->safe;
-    ctx.d = d;
-
-    if (!o->check_only) {
-        if (fs_mkdir_p(J->course_out) != 0) {
-            diag_report(d, DIAG_ERROR, J->course_out, 0, 0, "cannot create the output folder: %s", strerror(errno));
-            J->failed_write = 1;
-            return;
+    L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
+    L->course_out = arena_printf(L->a, "%s/%s", o->out_dir, c->id);
+    for (int e = 0; e < c->neditions; e++) {
+        if (!want_edition(o, c->editions[e].name)) continue;
+        edition_run *R = &L->runs[L->nruns++];
+        R->ed = &c->editions[e];
+        R->role_slot = -1;
+        for (int k = 0; k < L->nruns - 1; k++)
+            if (same_roles(L->runs[k].ed, R->ed)) R->role_slot = L->runs[k].role_slot;
+        if (R->role_slot < 0) R->role_slot = L->nslots++;
+        pthread_mutex_init(&R->mu, NULL);
+        pthread_cond_init(&R->turn_cv, NULL);
+        edition_ctx *x = &R->ctx;
+        x->c = c;
+        x->ed = R->ed;
+        x->pages = L->pages;
+        x->npages = c->nmodules;
+        x->total_duration = L->total_duration;
+        x->media = L->media;
+        x->nmedia = L->nmedia;
+        x->theme_dir = L->theme_dir;
+        x->build_time = build_time(c);
+        x->safe = o->safe;
+        x->d = d;
+        if (o->check_only) continue;
+        if (fs_mkdir_p(L->course_out) != 0 || !(R->tmp = outdir_temp(L->course_out, R->ed->name))) {
+            diag_report(d, DIAG_ERROR, L->course_out, 0, 0, "cannot create the output folder: %s", strerror(errno));
+            R->failed_write = 1;
+            continue;
         }
-        tmp = outdir_temp(J->course_out, J->ed->name);
-        if (!tmp) {
-            diag_report(d, DIAG_ERROR, J->course_out, 0, 0, "cannot create a temporary folder: %s", strerror(errno));
-            J->failed_write = 1;
-            return;
-        }
-        ctx.out_dir = tmp;
+        x->out_dir = R->tmp;
+        if (html && !(R->site = html_begin(x))) R->failed_write = 1;
+        if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }
+    if (L->nruns == 0) {
+        diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0,
+                    "none of the editions given with -e exists in this course (it has %d)", c->neditions);
+        return -1;
+    }
+    int nthreads = nthreads_for(o);
+    if (nthreads > c->nmodules) nthreads = c->nmodules > 0 ? c->nmodules : 1;
+    worker_state *ws = xcalloc((size_t)nthreads, sizeof *ws);
+    void **states = xcalloc((size_t)nthreads, sizeof *states);
+    for (int t = 0; t < nthreads; t++) {
+        ws[t].hosts = xcalloc((size_t)L->nslots + 1, sizeof(filter_host *));
+        ws[t].host_failed = xcalloc((size_t)L->nslots + 1, sizeof(int));
+        states[t] = &ws[t];
+    }
+    pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, o->check_only ? "checking" : "writing"};
+    P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
+    run_pool(&P, nthreads, c->nmodules, write_task, states);
+    for (int t = 0; t < nthreads; t++) {
+        for (int s = 0; s < L->nslots; s++) filter_host_free(ws[t].hosts[s]);
+        free(ws[t].hosts);
+        free(ws[t].host_failed);
+    }
+    free(ws);
+    free(states);
 
-    filter_opts fo = {0};
-    char *lua_dir = xmalloc(strlen(o->data_dir) + 5);
-    sprintf(lua_dir, "%s/lua", o->data_dir);
-    fo.lua_dir = lua_dir;
-    fo.trust = o->trust_filters;
-    fo.cli_var_names = o->var_names;
-    fo.cli_var_values = o->var_values;
-    fo.ncli_vars = o->nvars;
-    int nerr = 0;
-    filter_host *host = c->nfilters ? filter_host_new(c, J->ed, &fo, d, &nerr) : NULL;
-    int ok = !(c->nfilters && !host);
-
-    html_site *site = NULL;
-    epub_book *book = NULL;
-    if (ok && tmp && html && !(site = html_begin(&ctx))) ok = 0, J->failed_write = 1;
-    if (ok && tmp && epub && !(book = epub_begin(&ctx))) ok = 0, J->failed_write = 1;
-
-    for (int i = 0; ok && i < c->nmodules; i++) {
-        if (!L->docs[i]) continue;
-        arena *a = arena_new();
-        ast_node *doc = ast_clone(a, L->docs[i]);
-        edition_prune(doc, J->ed);
-        int fok = 1;
-        if (host) {
-            filter_module fm = {&c->modules[i], L->pages[i].id, L->pages[i].title, L->pages[i].duration,
-                                L->pages[i].start};
-            fok = filter_run(host, J->ed, &fm, a, doc, d) == 0;
+    for (int e = 0; e < L->nruns; e++) {
+        edition_run *R = &L->runs[e];
+        int ok = !R->failed_source && !R->failed_write;
+        if (R->site) {
+            if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
+            else if (!ok) html_abort(R->site);
         }
-        if (!fok) {
-            J->failed_source = 1;
-        } else {
-            edition_guard(doc, J->ed);
-            if (site && html_page(site, i, doc) != 0) ok = 0, J->failed_write = 1;
-            if (book && epub_module(book, i, doc) != 0) ok = 0, J->failed_source = 1;
+        if (R->book) {
+            if (ok && epub_end(R->book) != 0) ok = 0, R->failed_source = 1;
+            else if (!ok) epub_abort(R->book);
         }
-        arena_free(a);
     }
-    if (J->failed_source) ok = 0;
-    if (site) {
-        if (ok && html_end(site) != 0) ok = 0, J->failed_write = 1;
-        else if (!ok) html_abort(site);
-    }
-    if (book) {
-        if (ok && epub_end(book) != 0) ok = 0, J->failed_source = 1;
-        else if (!ok) epub_abort(book);
-    }
-    filter_host_free(host);
-    free(lua_dir);
-    if (!tmp) return;
-    if (!ok) {
-        outdir_rm_rf(tmp);
-        free(tmp);
-        return;
-    }
-    J->tmp = tmp;
+    return 0;
 }
 
-/* Move every finished edition into place, or (when the build failed) throw
- * them all away so the previous output stays as it was. */
-static void commit_jobs(job *jobs, int nj, int keep, diag *d) {
-    for (int j = 0; j < nj; j++)
-        if (jobs[j].failed_source || jobs[j].failed_write) jobs[j].L->job_failed = 1;
-    for (int j = 0; j < nj; j++) {
-        job *J = &jobs[j];
-        if (!J->tmp) continue;
-        if (!keep || J->L->job_failed) {
-            outdir_rm_rf(J->tmp);
+/* Move every edition of a course into place, or throw them all away (the
+ * previous output stays as it was) when any of them failed. */
+static void commit_course(loaded *L, int keep, diag *d) {
+    for (int e = 0; e < L->nruns; e++)
+        if (L->runs[e].failed_source || L->runs[e].failed_write) keep = 0;
+    for (int e = 0; e < L->nruns; e++) {
+        edition_run *R = &L->runs[e];
+        if (!R->tmp) continue;
+        if (!keep) {
+            outdir_rm_rf(R->tmp);
         } else {
-            char *dest = xmalloc(strlen(J->course_out) + strlen(J->ed->name) + 2);
-            sprintf(dest, "%s/%s", J->course_out, J->ed->name);
-            if (outdir_replace(J->tmp, dest) != 0) {
+            char *dest = arena_printf(L->a, "%s/%s", L->course_out, R->ed->name);
+            if (outdir_replace(R->tmp, dest) != 0) {
                 diag_report(d, DIAG_ERROR, dest, 0, 0, "cannot move the new edition into place: %s", strerror(errno));
-                outdir_rm_rf(J->tmp);
-                J->failed_write = 1;
+                outdir_rm_rf(R->tmp);
+                R->failed_write = 1;
             } else {
-                J->files = outdir_count_files(dest);
+                L->files += outdir_count_files(dest);
             }
-            free(dest);
         }
-        free(J->tmp);
-        J->tmp = NULL;
+        free(R->tmp);
+        R->tmp = NULL;
     }
 }
 
-static void *worker(void *arg) {
-    pool *P = arg;
-    for (;;) {
-        pthread_mutex_lock(&P->mu);
-        int i = P->next < P->njobs ? P->next++ : -1;
-        pthread_mutex_unlock(&P->mu);
-        if (i < 0) break;
-        run_job(&P->jobs[i]);
-        pthread_mutex_lock(&P->mu);
-        P->done++;
-        if (P->progress) {
-            fprintf(stderr, "\r[%d/%d] editions", P->done, P->njobs);
-            fflush(stderr);
-        }
-        pthread_mutex_unlock(&P->mu);
+static void free_loaded(loaded *L) {
+    if (!L) return;
+    for (int e = 0; e < L->nruns; e++) {
+        pthread_mutex_destroy(&L->runs[e].mu);
+        pthread_cond_destroy(&L->runs[e].turn_cv);
+        free(L->runs[e].tmp);
     }
-    return NULL;
+    pthread_mutex_destroy(&L->mu);
+    course_free(L->c);
+    arena_free(L->a);
+    free(L);
 }
 
 /* Refuse an output folder that is a file or that contains the course. */
@@ -546,88 +844,58 @@ static int check_output(const char *out, loaded **Ls, int n, diag *d) {
     return bad ? -1 : 0;
 }
 
+/* A course with errors is never filtered, but its filter chain is still
+ * loaded once so that a filter that does not compile or cannot be found is
+ * reported in the same run as the other problems (SPEC §9). */
+static void check_filters(loaded *L, const build_opts *o, diag *d) {
+    course *c = L->c;
+    if (c->nfilters < 1 || c->neditions < 1) return;
+    filter_opts fo = {0};
+    fo.lua_dir = arena_printf(L->a, "%s/lua", o->data_dir);
+    fo.trust = o->trust_filters;
+    int nerr = 0;
+    filter_host_free(filter_host_new(c, &c->editions[0], &fo, d, &nerr));
+}
+
 int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    diag *sink = diag_new(NULL, DIAG_TEXT, 0);
     loaded **Ls = xcalloc((size_t)ndirs + 1, sizeof *Ls);
     int status = 0;
     for (int i = 0; i < ndirs; i++) {
-        Ls[i] = load_course(dirs[i], o, d);
-        if (!Ls[i]) status = 1;
+        Ls[i] = load_course(dirs[i], o, d, sink);
+        if (!Ls[i] || Ls[i]->nerr) status = 1;
     }
-    int write = !o->check_only;
-    if (write && check_output(o->out_dir, Ls, ndirs, d) != 0) {
+    if (!o->check_only && check_output(o->out_dir, Ls, ndirs, d) != 0) {
         for (int i = 0; i < ndirs; i++) free_loaded(Ls[i]);
         free(Ls);
+        diag_free(sink);
         diag_flush(d);
         return 2;
     }
-
-    /* jobs: every wanted edition of every course that parsed cleanly */
-    int cap = 0;
-    for (int i = 0; i < ndirs; i++)
-        if (Ls[i]) cap += Ls[i]->c->neditions;
-    job *jobs = xcalloc((size_t)cap + 1, sizeof *jobs);
-    int nj = 0;
-    for (int i = 0; i < ndirs; i++) {
-        loaded *L = Ls[i];
-        if (!L) continue;
-        if (L->nerr) {
-            status = 1;
-            continue;
-        }
-        int any = 0;
-        for (int e = 0; e < L->c->neditions; e++) {
-            if (!want_edition(o, L->c->editions[e].name)) continue;
-            any = 1;
-            job *J = &jobs[nj++];
-            J->L = L;
-            J->ed = &L->c->editions[e];
-            J->o = o;
-            J->d = d;
-            J->course_out = arena_printf(L->a, "%s/%s", o->out_dir, L->c->id);
-        }
-        if (!any && o->editions) {
-            diag_report(d, DIAG_ERROR, L->c->yaml_path, 0, 0, "none of the editions given with -e exists in this course");
-            status = 2;
-        }
-    }
-    /* --strict: warnings from the parse phase stop the build before writing */
-    if (o->strict && diag_warnings(d) > 0) {
-        status = status ? status : 1;
-        nj = 0;
-    }
-
-    pool P = {jobs, nj, 0, 0, PTHREAD_MUTEX_INITIALIZER, 0};
-    P.progress = !o->quiet && isatty(2) && nj > 1;
-    int nthreads = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (nthreads < 1) nthreads = 1;
-    if (nthreads > nj) nthreads = nj;
-    if (nthreads <= 1) {
-        worker(&P);
-    } else {
-        pthread_t *th = xcalloc((size_t)nthreads, sizeof *th);
-        for (int t = 0; t < nthreads; t++) pthread_create(&th[t], NULL, worker, &P);
-        for (int t = 0; t < nthreads; t++) pthread_join(th[t], NULL);
-        free(th);
-    }
-    if (P.progress) fputs("\r\033[K", stderr);
-    for (int j = 0; j < nj; j++) {
-        if (jobs[j].failed_write) status = 2;
-        else if (jobs[j].failed_source && status == 0) status = 1;
+    /* --strict: warnings so far stop the build before anything is written */
+    int strict_stop = o->strict && diag_warnings(d) > 0;
+    for (int i = 0; i < ndirs && !strict_stop; i++) {
+        if (Ls[i] && Ls[i]->nerr) check_filters(Ls[i], o, d);
+        if (!Ls[i] || Ls[i]->nerr) continue;
+        if (write_course(Ls[i], o, d, sink) != 0) status = status ? status : 2;
     }
     int strict_fail = o->strict && diag_warnings(d) > 0;
     if (strict_fail && status == 0) status = 1;
-    /* each course is committed on its own: a broken course does not keep a
-     * good one from being written, but none of a broken course's editions is */
-    commit_jobs(jobs, nj, !strict_fail, d);
-    int files = 0, editions = 0, courses = 0;
-    for (int j = 0; j < nj; j++) {
-        if (jobs[j].failed_write && status != 2) status = 2;
-        files += jobs[j].files;
-        if (jobs[j].files) editions++;
+    int editions = 0, courses = 0, files = 0;
+    for (int i = 0; i < ndirs; i++) {
+        loaded *L = Ls[i];
+        if (!L) continue;
+        courses++;
+        commit_course(L, !strict_fail, d);
+        for (int e = 0; e < L->nruns; e++) {
+            if (L->runs[e].failed_write) status = 2;
+            else if (L->runs[e].failed_source && status == 0) status = 1;
+            else if (!L->runs[e].failed_source && !strict_fail) editions++;
+        }
+        files += L->files;
     }
-    for (int i = 0; i < ndirs; i++) courses += Ls[i] != NULL;
     diag_flush(d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!o->quiet) {
@@ -637,8 +905,8 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
                 o->check_only ? "checked" : "built", files, files == 1 ? "" : "s", diag_warnings(d),
                 diag_warnings(d) == 1 ? "" : "s", diag_errors(d), diag_errors(d) == 1 ? "" : "s", secs);
     }
-    free(jobs);
     for (int i = 0; i < ndirs; i++) free_loaded(Ls[i]);
     free(Ls);
+    diag_free(sink);
     return status;
 }

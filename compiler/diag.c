@@ -33,6 +33,7 @@ diag *diag_new(FILE *out, diag_format fmt, int color) {
     diag *d = xcalloc(1, sizeof *d);
     d->out = out;
     d->fmt = fmt;
+    if (!out) return d; /* a sink */
     if (color < 0) {
         const char *nc = getenv("NO_COLOR");
         color = isatty(fileno(out)) && !(nc && *nc);
@@ -85,6 +86,7 @@ static int seen_before(diag *d, const char *key) {
 }
 
 void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
+    if (!d->out) return;
     va_list ap;
     va_start(ap, fmt);
     buf m = BUF_INIT;

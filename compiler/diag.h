@@ -13,7 +13,9 @@ typedef enum { DIAG_TEXT, DIAG_JSON } diag_format;
 
 typedef struct diag diag;
 
-/* color: 1 force, 0 never, -1 auto (a terminal and NO_COLOR unset). */
+/* color: 1 force, 0 never, -1 auto (a terminal and NO_COLOR unset).
+ * out NULL makes a sink that drops every report (for work repeated after
+ * its diagnostics were already given, e.g. the second parse of a module). */
 diag *diag_new(FILE *out, diag_format fmt, int color);
 void diag_free(diag *d);
 

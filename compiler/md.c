@@ -14,8 +14,12 @@
 #define DEFAULT_MAX_BYTES ((size_t)4 * 1024 * 1024)
 #define DEFAULT_MAX_DEPTH 64
 #define MAX_TREE_DEPTH 256 /* nesting of cmark blocks/inlines we convert */
+#define MAX_TABLE_COLUMNS 256
 
-/* cmark-gfm keeps process-global state while parsing: one parse at a time. */
+/* cmark-gfm keeps process-global state while parsing (the special-character
+ * table its extensions add to and remove from): one cmark parse at a time.
+ * Reading and freeing a finished cmark tree touches no global state, so only
+ * parse_text holds the lock; the pre-pass and the conversion run in parallel. */
 static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void md_init(void) {
@@ -26,6 +30,8 @@ void md_init(void) {
 
 static cmark_node *parse_text(const char *s, size_t n) {
     static const char *const exts[] = {"table", "strikethrough", "autolink", "tasklist"};
+    pthread_mutex_lock(&md_lock);
+    cmark_gfm_core_extensions_ensure_registered(); /* cheap after the first */
     cmark_parser *ps = cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE);
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
         cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
@@ -34,6 +40,7 @@ static cmark_node *parse_text(const char *s, size_t n) {
     cmark_parser_feed(ps, s, n);
     cmark_node *doc = cmark_parser_finish(ps);
     cmark_parser_free(ps);
+    pthread_mutex_unlock(&md_lock);
     return doc;
 }
 
@@ -424,8 +431,16 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         break;
     default:
         if (strcmp(ts, "table") == 0) {
+            int ncols = cmark_gfm_extensions_get_table_columns(n);
+            if (ncols > MAX_TABLE_COLUMNS) {
+                diag_report(c->d, DIAG_ERROR, c->path, line, col,
+                            "table has %d columns, over the limit of %d: split it into narrower tables", ncols,
+                            MAX_TABLE_COLUMNS);
+                c->nerr++;
+                return;
+            }
             x = ast_new(c->a, AST_TABLE, line, col);
-            x->ncols = cmark_gfm_extensions_get_table_columns(n);
+            x->ncols = ncols;
             uint8_t *al = cmark_gfm_extensions_get_table_alignments(n);
             if (x->ncols > 0) {
                 x->aligns = arena_alloc(c->a, sizeof(ast_align) * (size_t)x->ncols);
@@ -530,8 +545,6 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
         return NULL;
     }
 
-    pthread_mutex_lock(&md_lock);
-    cmark_gfm_core_extensions_ensure_registered();
     mdpre pre;
     mdpre_init(&pre, a, src, len, first_line, path, d);
     classify_lines(&pre);
@@ -563,7 +576,6 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
         start = e->line + 1;
     }
     parse_region(&c, start, pre.nlines, cur);
-    pthread_mutex_unlock(&md_lock);
 
     merge_texts(a, doc);
     ast_assign_heading_ids(a, doc);
