@@ -48,6 +48,8 @@ typedef struct link_ref {
 
 typedef struct module_facts {
     int ok;               /* parsed without errors: pass 2 may run */
+    arena *kept;          /* pass 1's tree kept for pass 2 (see TREE_CACHE_BYTES) */
+    ast_node *kept_doc;
     const char **ids;     /* every id in the unpruned tree (anchors) */
     int nids;
     link_ref *links;
@@ -70,6 +72,11 @@ typedef struct edition_run {
     int failed_write;     /* could not write: exit 2 */
 } edition_run;
 
+/* Pass 1 keeps its trees for pass 2 while they fit in this many bytes (a
+ * tree takes about 12 times its source): courses of ordinary size are parsed
+ * once, large ones keep memory bounded by re-parsing the rest in pass 2. */
+#define TREE_CACHE_BYTES ((size_t)64 << 20)
+
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */
 typedef struct loaded {
     course *c;
@@ -82,6 +89,7 @@ typedef struct loaded {
     int total_duration;
     const char *theme_dir;
     int nerr;
+    size_t kept_bytes;    /* trees kept by pass 1 */
     edition_run *runs;
     int nruns;
     int nslots;           /* distinct role sets among runs */
@@ -269,6 +277,12 @@ static void facts_module(pool *P, int i) {
     f->nlinks = g.nlinks;
     f->ok = doc != NULL && merr == 0;
     L->nerr += merr;
+    if (f->ok && L->kept_bytes + arena_used(a) <= TREE_CACHE_BYTES) {
+        L->kept_bytes += arena_used(a);
+        f->kept = a;
+        f->kept_doc = doc;
+        a = NULL;
+    }
     pthread_mutex_unlock(&L->mu);
     arena_free(a);
 }
@@ -626,7 +640,13 @@ static void write_task(pool *P, int worker, int i, void *state) {
     worker_state *W = state;
     arena *a = NULL;
     ast_node *doc = NULL;
-    if (L->facts[i].ok) {
+    if (L->facts[i].kept) {
+        a = L->facts[i].kept;
+        doc = L->facts[i].kept_doc;
+        L->facts[i].kept = NULL;
+        relink rl = {&L->facts[i], 0};
+        ast_walk(doc, relink_visit, &rl);
+    } else if (L->facts[i].ok) {
         size_t len = 0;
         char *src = read_module(m, &len, P->d);
         if (src) {
@@ -802,6 +822,7 @@ static void commit_course(loaded *L, int keep, diag *d) {
 
 static void free_loaded(loaded *L) {
     if (!L) return;
+    for (int i = 0; i < L->c->nmodules; i++) arena_free(L->facts[i].kept);
     for (int e = 0; e < L->nruns; e++) {
         pthread_mutex_destroy(&L->runs[e].mu);
         pthread_cond_destroy(&L->runs[e].turn_cv);

@@ -791,42 +791,118 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
     }
 }
 
+/* Field names a filter may read, found by length then bytes: node.text and
+ * friends are read for every node a handler sees, so no strcmp chain. */
+enum {
+    F_NONE, F_TYPE, F_LINE, F_COL, F_ATTR, F_CHILDREN, F_TEXT, F_FORMAT, F_LEVEL, F_INFO, F_URL, F_TITLE,
+    F_ORDERED, F_TIGHT, F_START, F_CHECKED, F_ANSWER, F_WIDTH, F_LABEL, F_UNDERSCORE, F_DURATION,
+    F_IS_BREAK, F_NATURAL
+};
+
+static int field_of(const char *k, size_t len) {
+    static const struct {
+        const char *name;
+        size_t len;
+        int id;
+    } fields[] = {
+        {"col", 3, F_COL},         {"url", 3, F_URL},           {"type", 4, F_TYPE},         {"line", 4, F_LINE},
+        {"attr", 4, F_ATTR},       {"text", 4, F_TEXT},         {"info", 4, F_INFO},         {"level", 5, F_LEVEL},
+        {"title", 5, F_TITLE},     {"tight", 5, F_TIGHT},       {"start", 5, F_START},       {"width", 5, F_WIDTH},
+        {"label", 5, F_LABEL},     {"format", 6, F_FORMAT},     {"answer", 6, F_ANSWER},     {"ordered", 7, F_ORDERED},
+        {"checked", 7, F_CHECKED}, {"natural", 7, F_NATURAL},   {"children", 8, F_CHILDREN}, {"duration", 8, F_DURATION},
+        {"is_break", 8, F_IS_BREAK}, {"underscore", 10, F_UNDERSCORE},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i].len == len && memcmp(k, fields[i].name, len) == 0)
+            return fields[i].id;
+    return F_NONE;
+}
+
 static int node_index(lua_State *L) {
     ast_node *n = checknode(L, 1);
     if (lua_type(L, 2) != LUA_TSTRING) return 0;
-    const char *k = lua_tostring(L, 2);
+    size_t len;
+    const char *k = lua_tolstring(L, 2, &len);
     ast_type t = n->type;
-    if (!strcmp(k, "type")) lua_pushstring(L, ast_type_name(t));
-    else if (!strcmp(k, "line")) lua_pushinteger(L, n->line);
-    else if (!strcmp(k, "col")) lua_pushinteger(L, n->col);
-    else if (!strcmp(k, "attr")) push_attr(L, &n->attr);
-    else if (!strcmp(k, "children")) push_children(L, n);
-    else if (!strcmp(k, "text") && has_text(t)) lua_pushstring(L, n->text ? n->text : "");
-    else if (!strcmp(k, "format") && (t == AST_HTMLBLOCK || t == AST_HTMLINLINE))
-        lua_pushstring(L, n->format ? n->format : "html");
-    else if (!strcmp(k, "level") && t == AST_HEADING) lua_pushinteger(L, n->level);
-    else if (!strcmp(k, "info") && t == AST_CODEBLOCK) lua_pushstring(L, n->info ? n->info : "");
-    else if (!strcmp(k, "url") && (t == AST_LINK || t == AST_IMAGE)) lua_pushstring(L, n->url ? n->url : "");
-    else if (!strcmp(k, "title") && (t == AST_LINK || t == AST_IMAGE)) lua_pushstring(L, n->title ? n->title : "");
-    else if (!strcmp(k, "ordered") && t == AST_LIST) lua_pushboolean(L, n->ordered);
-    else if (!strcmp(k, "tight") && t == AST_LIST) lua_pushboolean(L, n->tight);
-    else if (!strcmp(k, "start") && t == AST_LIST) lua_pushinteger(L, n->start);
-    else if (!strcmp(k, "start") && n->tstart >= 0) lua_pushinteger(L, n->tstart);
-    else if (!strcmp(k, "checked") && t == AST_ITEM && n->checked >= 0) lua_pushboolean(L, n->checked);
-    else if (!strcmp(k, "answer") && t == AST_BLANK && n->alts) {
-        lua_newtable(L);
-        int i = 0;
-        for (ast_node *alt = n->alts; alt; alt = alt->next) {
-            push_children(L, alt);
-            lua_rawseti(L, -2, ++i);
+    switch (field_of(k, len)) {
+    case F_TYPE: lua_pushstring(L, ast_type_name(t)); break;
+    case F_LINE: lua_pushinteger(L, n->line); break;
+    case F_COL: lua_pushinteger(L, n->col); break;
+    case F_ATTR: push_attr(L, &n->attr); break;
+    case F_CHILDREN: push_children(L, n); break;
+    case F_TEXT:
+        if (has_text(t)) lua_pushstring(L, n->text ? n->text : "");
+        else lua_pushnil(L);
+        break;
+    case F_FORMAT:
+        if (t == AST_HTMLBLOCK || t == AST_HTMLINLINE) lua_pushstring(L, n->format ? n->format : "html");
+        else lua_pushnil(L);
+        break;
+    case F_LEVEL:
+        if (t == AST_HEADING) lua_pushinteger(L, n->level);
+        else lua_pushnil(L);
+        break;
+    case F_INFO:
+        if (t == AST_CODEBLOCK) lua_pushstring(L, n->info ? n->info : "");
+        else lua_pushnil(L);
+        break;
+    case F_URL:
+        if (t == AST_LINK || t == AST_IMAGE) lua_pushstring(L, n->url ? n->url : "");
+        else lua_pushnil(L);
+        break;
+    case F_TITLE:
+        if (t == AST_LINK || t == AST_IMAGE) lua_pushstring(L, n->title ? n->title : "");
+        else lua_pushnil(L);
+        break;
+    case F_ORDERED:
+        if (t == AST_LIST) lua_pushboolean(L, n->ordered);
+        else lua_pushnil(L);
+        break;
+    case F_TIGHT:
+        if (t == AST_LIST) lua_pushboolean(L, n->tight);
+        else lua_pushnil(L);
+        break;
+    case F_START:
+        if (t == AST_LIST) lua_pushinteger(L, n->start);
+        else if (n->tstart >= 0) lua_pushinteger(L, n->tstart);
+        else lua_pushnil(L);
+        break;
+    case F_CHECKED:
+        if (t == AST_ITEM && n->checked >= 0) lua_pushboolean(L, n->checked);
+        else lua_pushnil(L);
+        break;
+    case F_ANSWER:
+        if (t == AST_BLANK && n->alts) {
+            lua_newtable(L);
+            int i = 0;
+            for (ast_node *alt = n->alts; alt; alt = alt->next) {
+                push_children(L, alt);
+                lua_rawseti(L, -2, ++i);
+            }
+        } else {
+            lua_pushnil(L);
         }
-    } else if (!strcmp(k, "width") && t == AST_BLANK) lua_pushinteger(L, n->width);
-    else if (!strcmp(k, "label") && t == AST_BLANK && n->label) lua_pushstring(L, n->label);
-    else if (!strcmp(k, "underscore") && t == AST_BLANK) lua_pushboolean(L, n->underscore);
-    else if (!strcmp(k, "duration") && n->duration >= 0) lua_pushinteger(L, n->duration);
-    else if (!strcmp(k, "is_break")) lua_pushboolean(L, n->is_break);
-    else if (!strcmp(k, "natural")) lua_pushboolean(L, n->natural);
-    else lua_pushnil(L);
+        break;
+    case F_WIDTH:
+        if (t == AST_BLANK) lua_pushinteger(L, n->width);
+        else lua_pushnil(L);
+        break;
+    case F_LABEL:
+        if (t == AST_BLANK && n->label) lua_pushstring(L, n->label);
+        else lua_pushnil(L);
+        break;
+    case F_UNDERSCORE:
+        if (t == AST_BLANK) lua_pushboolean(L, n->underscore);
+        else lua_pushnil(L);
+        break;
+    case F_DURATION:
+        if (n->duration >= 0) lua_pushinteger(L, n->duration);
+        else lua_pushnil(L);
+        break;
+    case F_IS_BREAK: lua_pushboolean(L, n->is_break); break;
+    case F_NATURAL: lua_pushboolean(L, n->natural); break;
+    default: lua_pushnil(L); break;
+    }
     return 1;
 }
 

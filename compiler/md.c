@@ -235,6 +235,14 @@ static void emit_text(conv *c, ast_node *out, const char *s, size_t n, int line,
     buf t = BUF_INIT;
     int tl = line, tc = col;
     for (size_t i = 0; i < n;) {
+        /* copy the run up to the next possible placeholder in one go */
+        size_t j = i;
+        while (j < n && (unsigned char)s[j] != 0xEE && (unsigned char)s[j] != 0xEF) j++;
+        if (j > i) {
+            buf_put(&t, s + i, j - i);
+            i = j;
+            continue;
+        }
         unsigned char u = (unsigned char)s[i];
         if (u == 0xEE || u == 0xEF) {
             size_t plen = 0;

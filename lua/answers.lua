@@ -4,7 +4,8 @@
 -- only presents what is left:
 --   answer → box titled "Answer"; facilitator → "Facilitator note";
 --   response → N ruled lines (lines=N, default 3) where the edition has no
---     answers, else the model answer with class `model-answer`;
+--     answers or the author gave no model answer, else the model answer with
+--     class `model-answer`;
 --   choice → in editions with answers, ticked options get class `correct`;
 --   hint → "Hint"; note/tip/warning/important → "Note", "Tip", ...;
 --   exercise/activity → the author's title=, else the first heading stays
@@ -49,7 +50,8 @@ local function mark_correct(node)
 end
 
 local function response(node, attr, ctx)
-  if ctx.edition.include.answer then
+  -- a response without a model answer keeps its writing lines in every edition
+  if ctx.edition.include.answer and #node.children > 0 then
     if not has_class(attr, "model-answer") then attr.classes[#attr.classes + 1] = "model-answer" end
     attr.title = attr.title or "Model answer"
     node.attr = attr
