@@ -52,8 +52,15 @@ test: all
 	  UNIT_CFLAGS="$(filter-out -MMD -MP,$(ALL_CFLAGS))" UNIT_LDFLAGS="$(SANFLAGS)" \
 	  UNIT_LDLIBS="$(LDLIBS)" sh tests/run-all.sh
 
+# The long hardening runs (tests/fuzz/fuzz.sh): libFuzzer targets with clang,
+# FUZZ_TIME seconds each, into build-fuzz/; the leak fuzz on 1000 courses;
+# valgrind on a full build of courses/*/.
+FUZZ_TIME ?= 60
+fuzz: all
+	FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/fuzz.sh
+
 clean:
-	rm -rf build build-san coursec coursec-san
+	rm -rf build build-san build-fuzz coursec coursec-san
 
 format:
 	clang-format -i compiler/*.c compiler/*.h

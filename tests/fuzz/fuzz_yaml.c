@@ -1,0 +1,70 @@
+/* fuzz_yaml.c — libFuzzer target: YAML documents (ydoc_parse), module front
+ * matter (course_read_module on an in-memory course) and course.yaml
+ * (course_load on a scratch folder holding the input as its manifest). */
+#include "fuzz.h"
+#include "course.h"
+#include "fs.h"
+#include "ydoc.h"
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One scratch course folder per process, made on the first input. */
+/* Remove the scratch folder at exit (libFuzzer and replay both exit normally). */
+static const char *scratch_path;
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+static void scratch_cleanup(void) {
+    if (scratch_path) nftw(scratch_path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *scratch_dir(void) {
+    static char dir[64];
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/coursec-fuzz-yaml.XXXXXX");
+        if (!mkdtemp(dir)) abort();
+        scratch_path = dir;
+        atexit(scratch_cleanup);
+    }
+    return dir;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    const char *src = (const char *)data;
+    FILE *sink;
+    diag *d = fuzz_diag(&sink);
+
+    arena *a = arena_new();
+    int nerr = 0;
+    ynode *root = ydoc_parse_n(a, src, size, "fuzz.yaml", 1, d, &nerr);
+    if (root) {
+        (void)ydoc_kind(root);
+        (void)ydoc_get(root, "title");
+    }
+    arena_free(a);
+
+    course *c = fuzz_course();
+    course_module *m = &c->modules[0];
+    if (course_read_module(c, m, src, size, d) == 0) {
+        if (m->meta.body_offset > size) abort(); /* the body must lie inside the file */
+    }
+    (void)course_module_default_id(c, m);
+    course_free(c);
+
+    if (size <= 1 << 16) {
+        const char *dir = scratch_dir();
+        char path[128];
+        snprintf(path, sizeof path, "%s/course.yaml", dir);
+        if (fs_write(path, src, size) == 0) {
+            int cerr = 0;
+            course *lc = course_load(dir, d, &cerr);
+            course_free(lc);
+        }
+    }
+    fuzz_diag_free(d, sink);
+    return 0;
+}
