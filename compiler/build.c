@@ -89,6 +89,7 @@ typedef struct loaded {
     int total_duration;
     const char *theme_dir;
     int nerr;
+    const char **norm_files;  /* module files, normalised, for link targets */
     size_t kept_bytes;    /* trees kept by pass 1 */
     edition_run *runs;
     int nruns;
@@ -350,10 +351,8 @@ static void check_link(loaded *L, int mi, link_ref *r, diag *d) {
     if (plen > 3 && strcmp(path + plen - 3, ".md") == 0) {
         int target = -1;
         if (rel)
-            for (int i = 0; i < c->nmodules; i++) {
-                char *mf = normalize_rel(L->a, c->modules[i].file);
-                if (mf && strcmp(mf, rel) == 0) target = i;
-            }
+            for (int i = 0; i < c->nmodules && target < 0; i++)
+                if (L->norm_files[i] && strcmp(L->norm_files[i], rel) == 0) target = i;
         if (target < 0) {
             diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
                         "link to `%s`: no module of the course has this file", url);
@@ -556,6 +555,8 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
                 L->nerr++;
                 break;
             }
+    L->norm_files = arena_alloc(L->a, sizeof(char *) * (size_t)(c->nmodules + 1));
+    for (int i = 0; i < c->nmodules; i++) L->norm_files[i] = normalize_rel(L->a, c->modules[i].file);
     for (int i = 0; i < c->nmodules; i++)
         for (int k = 0; k < L->facts[i].nlinks; k++) check_link(L, i, &L->facts[i].links[k], d);
     timing_course(c, durs, d);

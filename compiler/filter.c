@@ -281,6 +281,19 @@ static void push_ctx_fn(lua_State *L, filter_host *h, lua_CFunction f, const cha
 }
 
 /* Protected: start the run and push the ctx table. */
+/* __index of ctx: builds ctx.course from course.yaml on first use. */
+static int ctx_lazy(lua_State *L) {
+    filter_host *h = lua_touserdata(L, lua_upvalueindex(1));
+    const char *k = lua_tostring(L, 2);
+    if (!k || strcmp(k, "course") != 0) return 0;
+    const course *c = h->c;
+    if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root);
+    else lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 1, "course");
+    return 1;
+}
+
 static int p_begin(lua_State *L) {
     filter_host *h = lua_touserdata(L, 1);
     const course *c = h->c;
@@ -306,9 +319,14 @@ static int p_begin(lua_State *L) {
     if (m && m->meta.duration >= 0) set_int(L, "duration", m->meta.duration);
     lua_setfield(L, -2, "meta");
 
-    if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root);
-    else lua_newtable(L);
-    lua_setfield(L, -2, "course");
+    /* ctx.course is made when a filter first reads it (ctx_lazy): a course
+     * of N modules would otherwise cost O(N) per module for filters that
+     * never look at it */
+    lua_createtable(L, 0, 1);
+    lua_pushlightuserdata(L, h);
+    lua_pushcclosure(L, ctx_lazy, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
 
     int blank = c->unset_vars_blank;
     if (m && m->meta.unset_vars >= 0) blank = m->meta.unset_vars;
