@@ -33,26 +33,16 @@ int fs_read(const char *path, char **data, size_t *len) {
 }
 
 int fs_write(const char *path, const void *data, size_t len) {
-    size_t pl = strlen(path);
-    char *tmp = xmalloc(pl + 5);
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        free(tmp);
-        return -1;
-    }
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
     int ok = (len == 0 || fwrite(data, 1, len, f) == len);
     int e = errno;
     if (fclose(f) != 0 && ok) ok = 0, e = errno;
-    if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
     if (!ok) {
-        remove(tmp);
-        free(tmp);
+        remove(path);
         errno = e ? e : EIO;
         return -1;
     }
-    free(tmp);
     return 0;
 }
 

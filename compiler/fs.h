@@ -11,8 +11,10 @@
  * and its length into *len. 0, or -1 with errno. */
 int fs_read(const char *path, char **data, size_t *len);
 
-/* Write data to "path.tmp" then rename it to path, so a reader never sees a
- * half-written file. 0, or -1 with errno (the temp file is removed). */
+/* Write data to path in one go. Writers only write inside an edition's
+ * temporary folder, which is renamed into place as a whole when the edition
+ * succeeded (SPEC §8.3), so no per-file temp name is needed. 0, or -1 with
+ * errno (a partial file is removed). */
 int fs_write(const char *path, const void *data, size_t len);
 
 /* Create path and its missing parents (mode 0777 & ~umask); existing folders
