@@ -37,6 +37,8 @@ typedef struct mod_info {
     int nheads, capheads;
     const char **ids;
     int nids, capids;
+    int *slots; /* open-addressing index of ids: id index + 1, 0 = empty */
+    int nslots; /* a power of two, more than twice nids (0: none yet) */
     int props;
     int written;  /* rendered (its ids are known); its document may still be deferred */
 } mod_info;
@@ -290,8 +292,19 @@ static xmlNodePtr el(render *r, xmlNodePtr parent, const char *name) {
 static void text(render *r, xmlNodePtr parent, const char *s) {
     if (!s || !*s) return;
     char *c = xml_clean(s);
-    xmlAddChild(parent, xmlNewDocText(r->doc, (const xmlChar *)c));
+    xmlNodePtr t = xmlNewDocText(r->doc, (const xmlChar *)c);
     free(c);
+    if (parent->last && parent->last->type == XML_TEXT_NODE) {
+        /* linked by hand: xmlAddChild would merge it into the previous text
+         * node, re-measuring that node each time (quadratic in a long
+         * paragraph); adjacent text nodes serialize the same */
+        t->parent = parent;
+        t->prev = parent->last;
+        parent->last->next = t;
+        parent->last = t;
+        return;
+    }
+    xmlAddChild(parent, t);
 }
 
 static void set_attr(xmlNodePtr n, const char *name, const char *value) {
@@ -300,10 +313,38 @@ static void set_attr(xmlNodePtr n, const char *name, const char *value) {
     free(c);
 }
 
+static unsigned id_hash(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Hashed, so a module with very many ids stays linear. */
 static int doc_has_id(const mod_info *m, const char *id) {
-    for (int i = 0; i < m->nids; i++)
-        if (strcmp(m->ids[i], id) == 0) return 1;
-    return 0;
+    if (!m->nslots) return 0;
+    unsigned mask = (unsigned)m->nslots - 1;
+    for (unsigned k = id_hash(id) & mask;; k = (k + 1) & mask) {
+        if (!m->slots[k]) return 0;
+        if (strcmp(m->ids[m->slots[k] - 1], id) == 0) return 1;
+    }
+}
+
+static void add_id(mod_info *m, const char *v, arena *a) {
+    grow((void **)&m->ids, &m->capids, m->nids, sizeof *m->ids, a);
+    m->ids[m->nids++] = v;
+    int from = m->nids - 1;
+    if (m->nids * 2 >= m->nslots) {
+        int ns = m->nslots ? m->nslots * 2 : 64;
+        m->slots = arena_alloc(a, sizeof(int) * (size_t)ns);
+        m->nslots = ns;
+        from = 0;
+    }
+    unsigned mask = (unsigned)m->nslots - 1;
+    for (int i = from; i < m->nids; i++) {
+        unsigned k = id_hash(m->ids[i]) & mask;
+        while (m->slots[k]) k = (k + 1) & mask;
+        m->slots[k] = i + 1;
+    }
 }
 
 /* Sets id unless it is empty or already used in this document (XHTML ids
@@ -320,8 +361,7 @@ static const char *set_id(render *r, xmlNodePtr n, const char *id, int line) {
                     "duplicate id `%s` in this module; the EPUB keeps only the first", v);
         return NULL;
     }
-    grow((void **)&m->ids, &m->capids, m->nids, sizeof *m->ids, r->b->a);
-    m->ids[m->nids++] = v;
+    add_id(m, v, r->b->a);
     set_attr(n, "id", v);
     return v;
 }
@@ -1088,7 +1128,7 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     xmlDocSetRootElement(r->doc, html);
     r->ns = xmlNewNs(html, (const xmlChar *)XHTML_NS, NULL);
     xmlSetNs(html, r->ns);
-    xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
+    xmlNsPtr ops = xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
     set_attr(html, "lang", lang);
     xmlNodeSetLang(html, (const xmlChar *)lang);
     text(r, html, "\n");
@@ -1107,6 +1147,9 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     text(r, head, "\n");
     text(r, html, "\n");
     xmlNodePtr body = el(r, html, "body");
+    /* each module is a chapter of the book's body matter (this is also what
+     * the epub: namespace is declared for) */
+    xmlNewNsProp(body, ops, (const xmlChar *)"type", (const xmlChar *)"bodymatter chapter");
     text(r, html, "\n");
     text(r, body, "\n");
     return body;
@@ -1225,6 +1268,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     r.path = pg->path;
     mod_info *m = &b->mods[index];
     m->nids = m->nheads = 0;
+    m->nslots = 0;
     xmlNodePtr body = new_xhtml(&r, pg->title && *pg->title ? pg->title : pg->id);
     blocks(&r, body, doc, 0);
     m->written = 1;
