@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define COURSE_MAX_YAML (4u * 1024u * 1024u)
+#define COURSE_MAX_YAML ((size_t)1 << 20) /* course.yaml: 1 MiB is far more than any manifest needs */
 
 /* Reading context: where diagnostics go and how many errors so far. */
 typedef struct lctx {
@@ -295,19 +295,20 @@ const char *course_resolve(course *c, const char *rel, const char **why) { retur
 
 const char *course_resolve_dir(course *c, const char *rel, const char **why) { return resolve(c, rel, 1, why); }
 
-/* Reads a whole file (malloc'd, NUL-terminated); NULL with errno set. */
-static char *slurp(const char *path, size_t limit, size_t *len, int *too_big) {
+/* Reads a whole file (malloc'd, NUL-terminated); NULL with errno set, or
+ * with *too_big set to the size seen (> limit) when it is larger than limit. */
+static char *slurp(const char *path, size_t limit, size_t *len, size_t *too_big) {
     *too_big = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, n = 0;
     char *b = xmalloc(cap + 1);
     for (;;) {
+        if (n > limit) {
+            *too_big = n;
+            break;
+        }
         if (n == cap) {
-            if (cap > limit) {
-                *too_big = 1;
-                break;
-            }
             cap *= 2;
             b = xrealloc(b, cap + 1);
         }
@@ -650,12 +651,15 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     c->realdir = arena_strdup(a, rd);
     free(rd);
 
-    size_t len = 0;
-    int too_big = 0;
+    size_t len = 0, too_big = 0;
     char *src = slurp(c->yaml_path, COURSE_MAX_YAML, &len, &too_big);
     if (!src) {
+        struct stat st;
+        if (too_big && stat(c->yaml_path, &st) == 0 && (size_t)st.st_size > too_big) too_big = (size_t)st.st_size;
         if (too_big)
-            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "course.yaml is larger than 4 MiB");
+            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0,
+                        "course.yaml is %zu bytes, over the limit of %zu MiB: keep long texts in the modules",
+                        too_big, COURSE_MAX_YAML >> 20);
         else
             diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "cannot read course.yaml: %s", strerror(errno));
         (*nerr)++;

@@ -23,7 +23,8 @@ struct diag {
     pthread_mutex_t mu;
     item *items;
     size_t n, cap, seq;
-    /* every line ever reported, for dedupe across flushes */
+    /* every line ever reported, for dedupe across flushes: an open-addressing
+     * hash set of capseen slots (a power of two, NULL = empty) */
     char **seen;
     size_t nseen, capseen;
     int errors, warnings;
@@ -46,7 +47,7 @@ diag *diag_new(FILE *out, diag_format fmt, int color) {
 void diag_free(diag *d) {
     if (!d) return;
     for (size_t i = 0; i < d->n; i++) free(d->items[i].path), free(d->items[i].msg);
-    for (size_t i = 0; i < d->nseen; i++) free(d->seen[i]);
+    for (size_t i = 0; i < d->capseen; i++) free(d->seen[i]);
     free(d->items);
     free(d->seen);
     pthread_mutex_destroy(&d->mu);
@@ -72,16 +73,33 @@ static void format_line(buf *b, const item *it, int color) {
     buf_puts(b, it->msg);
 }
 
-/* linear scan is fine: diagnostics are few; a hash would be needed only for
- * pathological courses with tens of thousands of warnings */
+static size_t key_hash(const char *s) {
+    size_t h = 1469598103934665603u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Hashed: a pathological course can report hundreds of thousands of
+ * warnings (one per unresolved variable), and a scan would be quadratic. */
 static int seen_before(diag *d, const char *key) {
-    for (size_t i = 0; i < d->nseen; i++)
-        if (strcmp(d->seen[i], key) == 0) return 1;
-    if (d->nseen == d->capseen) {
-        d->capseen = d->capseen ? d->capseen * 2 : 64;
-        d->seen = xrealloc(d->seen, d->capseen * sizeof *d->seen);
+    if (2 * (d->nseen + 1) > d->capseen) {
+        size_t nc = d->capseen ? d->capseen * 2 : 64;
+        char **ns = xcalloc(nc, sizeof *ns);
+        for (size_t i = 0; i < d->capseen; i++) {
+            if (!d->seen[i]) continue;
+            size_t k = key_hash(d->seen[i]) & (nc - 1);
+            while (ns[k]) k = (k + 1) & (nc - 1);
+            ns[k] = d->seen[i];
+        }
+        free(d->seen);
+        d->seen = ns;
+        d->capseen = nc;
     }
-    d->seen[d->nseen++] = xstrdup(key);
+    size_t k = key_hash(key) & (d->capseen - 1);
+    for (; d->seen[k]; k = (k + 1) & (d->capseen - 1))
+        if (strcmp(d->seen[k], key) == 0) return 1;
+    d->seen[k] = xstrdup(key);
+    d->nseen++;
     return 0;
 }
 

@@ -29,6 +29,8 @@ typedef struct ctx {
     size_t *lines; /* byte offset of each line start (libyaml's line numbering) */
     size_t nlines;
     long nodes;
+    long aliases;           /* reported once, at the first, with the count */
+    yaml_mark_t first_alias;
 } ctx;
 
 /* libyaml counts lines from 0 and columns in characters from 0; we report
@@ -255,7 +257,8 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
                 }
                 break;
             case YAML_ALIAS_EVENT: {
-                error_at(&x, ev.start_mark, "aliases are not allowed in course files");
+                /* one error for all of them: an alias bomb is one problem */
+                if (x.aliases++ == 0) x.first_alias = ev.start_mark, x.nerr++;
                 ynode *n = new_node(&x, Y_NULL, ev.start_mark);
                 attach(&x, stack, depth, &root, n);
                 break;
@@ -305,6 +308,17 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
             failed = 1;
         }
         yaml_event_delete(&ev);
+    }
+    if (x.aliases) {
+        int line, col;
+        mark_pos(&x, x.first_alias, &line, &col);
+        if (x.aliases > 1)
+            diag_report(d, DIAG_ERROR, path, line, col,
+                        "aliases are not allowed in course files (this and %ld more): write each value out in full",
+                        x.aliases - 1);
+        else
+            diag_report(d, DIAG_ERROR, path, line, col,
+                        "aliases are not allowed in course files: write the value out in full");
     }
     for (int i = 0; i < depth; i++) free(stack[i].v);
     yaml_parser_delete(&p);

@@ -56,9 +56,12 @@ local function in_text(node, ctx)
       pos = s + 2
       changed = true
     else
-      local e = text:find("}}", s + 2, true)
+      -- a variable ends at the first brace after `{{`, which must start
+      -- `}}`; looking no further keeps long runs of `{{` linear
+      local k = text:find("[{}]", s + 2)
+      local e = k and text:sub(k, k + 1) == "}}" and k or nil
       local inner = e and text:sub(s + 2, e - 1)
-      if not inner or inner:find("[{}]") or trim(inner) == "" then
+      if not inner or trim(inner) == "" then
         buf[#buf + 1] = text:sub(pos, s + 1)
         pos = s + 2
       else

@@ -95,11 +95,23 @@ int main(void) {
     OK(!r && ne == 1 && strstr(dg, "x.yaml:2:4: error: aliases are not allowed in course files"), "alias refused");
     free(dg);
 
-    /* a flood of errors stops after a cap */
+    /* many aliases (an alias bomb) are one error, with the count */
     {
         char *many = malloc(100 * 12 + 1);
         many[0] = 0;
         for (int i = 0; i < 100; i++) strcat(many, "- &a x\n- *a\n");
+        r = parse(a, many, 1, &dg, &ne);
+        OK(!r && ne == 1 && strstr(dg, "x.yaml:2:3: error: aliases are not allowed in course files (this and 99 more)"),
+           "aliases: one error with the count");
+        free(dg);
+        free(many);
+    }
+
+    /* a flood of errors stops after a cap */
+    {
+        char *many = malloc(100 * 12 + 1);
+        many[0] = 0;
+        for (int i = 0; i < 100; i++) strcat(many, "? [k]\n: v\n");
         r = parse(a, many, 1, &dg, &ne);
         OK(!r && ne == 51 && strstr(dg, "too many errors"), "error flood capped");
         free(dg);

@@ -1,0 +1,151 @@
+"""Shared helpers of the end-to-end robustness suites (tests/malformed,
+tests/sandbox, tests/pathological): write a course folder from a dict, run
+coursec on it, parse its diagnostics, snapshot an output tree, match expected
+diagnostics exactly, and count passes and failures. Not a suite itself
+(run-all.sh only runs run.py files)."""
+import hashlib, os, re, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+COURSEC = os.path.abspath(os.environ.get("COURSEC") or os.path.join(ROOT, "coursec"))
+VERBOSE = os.environ.get("VERBOSE", "") not in ("", "0")
+
+DIAG_RE = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<sev>error|warning|note): (?P<msg>.*)$")
+# What a sanitizer or a crash prints: any of these on stderr fails a case.
+NOISE_RE = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|"
+                      r"Segmentation fault|Aborted|core dumped|stack-overflow|==\d+==ERROR")
+
+
+def write_course(root, files):
+    """files: relative path -> str | bytes. Folders are created as needed."""
+    for rel, data in files.items():
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        mode = "wb" if isinstance(data, (bytes, bytearray)) else "w"
+        with open(p, mode) as f:
+            f.write(data)
+
+
+def run(args, cwd, timeout=120, env=None, as_nobody=False):
+    """Runs coursec ARGS; returns (returncode, stderr text, seconds).
+    returncode is negative when a signal killed it, None on a timeout."""
+    e = dict(os.environ)
+    e["NO_COLOR"] = "1"
+    e.pop("COURSEC_DATA", None)
+    if env:
+        e.update(env)
+    pre = None
+    if as_nobody:
+        def pre():
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([COURSEC] + args, cwd=cwd, env=e, capture_output=True, timeout=timeout,
+                           preexec_fn=pre)
+    except subprocess.TimeoutExpired as ex:
+        err = ex.stderr.decode("utf-8", "replace") if ex.stderr else ""
+        return None, err, time.monotonic() - t0
+    return r.returncode, r.stderr.decode("utf-8", "replace"), time.monotonic() - t0
+
+
+def parse_diags(stderr):
+    out = []
+    for ln in stderr.splitlines():
+        m = DIAG_RE.match(ln)
+        if not m or m.group("path") == "coursec":
+            continue  # the summary line `coursec: N courses ...` and others
+        out.append({
+            "path": m.group("path"),
+            "line": int(m.group("line")) if m.group("line") else None,
+            "col": int(m.group("col")) if m.group("col") else None,
+            "sev": m.group("sev"),
+            "msg": m.group("msg"),
+            "text": ln,
+        })
+    return out
+
+
+def noise(stderr):
+    m = NOISE_RE.search(stderr)
+    return m.group(0) if m else None
+
+
+def match_diags(expected, actual, extra_warnings=False):
+    """expected: tuples (sev, path_suffix, line, col, substring); line/col
+    None means the diagnostic must carry no line/col. Every expected one must
+    match a distinct actual diagnostic; every error and warning left over is a
+    problem (warnings too unless extra_warnings). Returns a list of problems."""
+    left = [d for d in actual if d["sev"] in ("error", "warning")]
+    problems = []
+    for sev, suffix, line, col, sub in expected:
+        hit = None
+        for d in left:
+            if (d["sev"] == sev and d["path"].endswith(suffix) and d["line"] == line and d["col"] == col
+                    and sub in d["msg"]):
+                hit = d
+                break
+        if hit:
+            left.remove(hit)
+        else:
+            where = suffix + (":%s" % line if line is not None else "") + (":%s" % col if col is not None else "")
+            problems.append("missing %s at %s containing %r" % (sev, where, sub))
+    for d in left:
+        if d["sev"] == "error" or not extra_warnings:
+            problems.append("unexpected: %s" % d["text"])
+    return problems
+
+
+def snapshot(root):
+    """Every entry under root: relative path -> (kind, content hash / link)."""
+    snap = {}
+    if not os.path.exists(root):
+        return snap
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            p = os.path.join(dirpath, name)
+            rel = os.path.relpath(p, root)
+            if os.path.islink(p):
+                snap[rel] = ("L", os.readlink(p))
+            elif os.path.isdir(p):
+                snap[rel] = ("D", None)
+            else:
+                with open(p, "rb") as f:
+                    snap[rel] = ("F", hashlib.sha256(f.read()).hexdigest())
+    return snap
+
+
+def snapshot_diff(a, b):
+    problems = []
+    for k in sorted(set(a) | set(b)):
+        if k not in b:
+            problems.append("output lost %s" % k)
+        elif k not in a:
+            problems.append("output gained %s" % k)
+        elif a[k] != b[k]:
+            problems.append("output changed %s" % k)
+    return problems[:10]
+
+
+class Counter:
+    def __init__(self, suite):
+        self.suite, self.passed, self.failed = suite, 0, 0
+
+    def check(self, name, problems, log=""):
+        if problems:
+            self.failed += 1
+            print("FAIL %s/%s: %s" % (self.suite, name, problems[0]))
+            for p in problems[1:8]:
+                print("    | %s" % p)
+            for ln in log.splitlines()[:15]:
+                print("    > %s" % ln)
+        else:
+            self.passed += 1
+            if VERBOSE:
+                print("PASS %s/%s" % (self.suite, name))
+        sys.stdout.flush()
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return 1 if self.failed else 0

@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Sandbox escape tests, end to end (issue 6 item 4; SPEC §7 "Sandbox").
+
+Each case is a one-module course whose chain ends with filters/evil.lua doing
+one forbidden thing (io, os.execute/remove/getenv, require outside its
+folder, package.loadlib, dofile, loadfile, load of a binary chunk,
+string.dump, debug, collectgarbage, setmetatable on _G and on the string
+metatable, rawset tricks to bring io back, a runaway loop, deep recursion,
+a memory bomb, a huge string.rep ...), in a handler, at the top level or in a
+required helper. `coursec build` must
+  * exit 1 within 30 s, never be killed by a signal, print no sanitizer report,
+  * print exactly one diagnostic, an error naming the filter file (and the
+    line where Lua knows it) with the expected message,
+  * write nothing (the output folder holds only what the good build wrote:
+    a good build runs first, and the snapshot must be unchanged).
+Then --trust-filters must lift the sandbox: os.getenv and io work and their
+results reach the page. Prints `N passed, N failed`.
+Usage: run.py [-q] [--show] [NAME-SUBSTRING...]; env: COURSEC, VERBOSE=1.
+"""
+import concurrent.futures, os, shutil, sys, tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "malformed"))
+import harness as H  # noqa: E402
+
+YAML = """id: sb
+title: Sandbox
+modules: [modules/m1.md]
+filters: [vars, blanks, answers, timings, filters/evil.lua]
+"""
+M1 = """---
+title: One
+---
+
+# One
+
+Calls are answered within [[two rings]].
+
+Second paragraph with *emphasis* and text.
+"""
+GOOD = 'return {}\n'
+EVIL = "course/filters/evil.lua"
+BINARY = r'"\27Lua\84\0\25\147\13\10\26\10\4\8\8\120\86\0\0\0\0\0\0\0\0\0\0\0\40\119\64"'
+
+
+def doc(body):
+    """A filter whose Document handler runs body (its first line is line 3)."""
+    return "return {\n  Document = function(doc, ctx)\n" + "".join("    " + l + "\n" for l in body.split("\n")) + \
+           "  end,\n}\n"
+
+
+CASES = []
+
+
+def case(name, lua, line, msg, extra=None, exit=1):
+    CASES.append(dict(name=name, lua=lua, line=line, msg=msg, extra=extra or {}, exit=exit))
+
+
+case("io-open", doc('local f = io.open("/etc/hostname")'), 3, "attempt to index a nil value (global 'io')")
+case("io-write", doc('io.write("x")'), 3, "global 'io'")
+case("os-execute", doc('os.execute("touch /tmp/coursec-pwned")'), 3, "field 'execute'")
+case("os-remove", doc('os.remove("/tmp/x")'), 3, "field 'remove'")
+case("os-rename", doc('os.rename("/tmp/x", "/tmp/y")'), 3, "field 'rename'")
+case("os-getenv", doc('local h = os.getenv("HOME")'), 3, "field 'getenv'")
+case("os-exit", doc('os.exit(0)'), 3, "field 'exit'")
+case("require-up", doc('require("../secret")'), 3, "not a file name in the filter's folder")
+case("require-slash", doc('require("sub/x")'), 3, "not a file name in the filter's folder")
+case("require-absolute", doc('require("/etc/passwd")'), 3, "not a file name in the filter's folder")
+case("require-stdlib-io", doc('local io2 = require("io")\nio2.open("/etc/hostname")'), 3, "io")
+case("require-missing", doc('require("nothere")'), 3, "nothere")
+case("package-loadlib", doc('package.loadlib("libc.so.6", "puts")'), 3, "global 'package'")
+case("dofile", doc('dofile("/etc/passwd")'), 3, "global 'dofile'")
+case("loadfile", doc('loadfile("/etc/passwd")'), 3, "global 'loadfile'")
+case("load-binary", doc('local f, err = load(%s)\nassert(f, err)' % BINARY), 4, "binary chunk")
+case("load-binary-mode-b", doc('local f, err = load(%s, "x", "b")\nassert(f, err)' % BINARY), 4, "binary chunk")
+case("load-text-escape", doc('local f = assert(load("return io"))\nf().open("/etc/hostname")'), 4,
+     "attempt to index a nil value")
+case("string-dump", doc('string.dump(function() end)'), 3, "field 'dump'")
+case("string-dump-method", doc('local s = ("x"):dump()'), 3, "method 'dump'")
+case("debug", doc('debug.sethook()'), 3, "global 'debug'")
+case("debug-getregistry", doc('local r = debug.getregistry()'), 3, "global 'debug'")
+case("collectgarbage", doc('collectgarbage("stop")'), 3, "global 'collectgarbage'")
+case("setmetatable-G", doc('setmetatable(_G, {__index = function() return 1 end})'), 3,
+     "cannot change a protected metatable")
+case("getmetatable-G-index", doc('getmetatable(_G).__index = function() return 1 end'), 3,
+     "attempt to index a boolean value")
+case("string-metatable", doc('getmetatable("").__index = {}'), 3, "attempt to index a boolean value")
+case("string-metatable-set", doc('setmetatable(getmetatable(""), {})'), 3,
+     "bad argument #1 to 'setmetatable' (table expected, got boolean)")
+case("rawset-restore-io", doc(
+    'local found\n'
+    'for k, v in pairs(_G) do\n'
+    '  if type(v) == "table" then\n'
+    '    for k2, v2 in pairs(v) do\n'
+    '      if k2 == "open" or k2 == "popen" or k2 == "loadlib" or k2 == "getenv" then found = v end\n'
+    '    end\n'
+    '  end\n'
+    'end\n'
+    'rawset(_G, "io", found)\n'
+    'io.open("/etc/hostname")'), 12, "global 'io'")
+case("rawget-package", doc('rawget(_G, "package").loadlib("libc.so.6", "puts")'), 3, "attempt to index a nil value")
+case("rawset-string-dump", doc('rawset(string, "dump", nil)\nlocal s = string.dump(print)'), 4, "field 'dump'")
+case("runaway-loop", doc('while true do end'), 3, "instruction budget exceeded")
+case("runaway-pcall", doc('while true do pcall(function() while true do end end) end'), 3,
+     "instruction budget exceeded")
+case("runaway-text-handler", "return {\n  Text = function(n)\n    while true do end\n  end,\n}\n", 3,
+     "instruction budget exceeded")
+case("runaway-top-level", "while true do end\nreturn {}\n", 1, "instruction budget exceeded")
+case("deep-recursion", doc('local function f(n) return 1 + f(n + 1) end\nf(1)'), 3, "stack overflow")
+case("deep-c-recursion", doc('local function f() return (("x"):gsub("x", f)) end\nf()'), 3, "stack overflow")
+case("deep-table-recursion", doc('local t = setmetatable({}, {})\ngetmetatable(t).__index = function(s, k) return s[k] end\n'
+                                 'local v = t.x'), 4, "stack overflow")
+case("memory-bomb", doc('local t = {}\nwhile true do t[#t + 1] = string.rep("x", 1e6) end'), None,
+     "memory limit exceeded")
+case("memory-bomb-tables", doc('local t = {}\nfor i = 1, 1e9 do t[i] = {i, i, i, i} end'), None,
+     "memory limit exceeded")
+case("memory-bomb-concat", doc('local s = "x"\nwhile true do s = s .. s end'), None, "memory limit exceeded")
+case("string-rep-huge", doc('local s = string.rep("x", 1e12)'), 3, "resulting string too large")
+case("string-rep-over-cap", doc('local s = string.rep("x", 1e9)'), None, "memory limit exceeded")
+case("string-rep-sep", doc('local s = string.rep("x", 2^28, ",")'), None, "memory limit exceeded")
+case("coroutine", doc('coroutine.wrap(function() end)()'), 3, "global 'coroutine'")
+case("helper-does-io", 'local h = require("helper")\nreturn {\n  Document = function(doc, ctx)\n    h.go()\n  end,\n}\n',
+     2, "global 'io'",
+     extra={"filters/helper.lua": 'local M = {}\nfunction M.go()\n  io.open("/etc/hostname")\nend\nreturn M\n'})
+
+
+def run_case(c, show=False):
+    tmp = tempfile.mkdtemp(prefix="coursec-sb-")
+    try:
+        course = os.path.join(tmp, "course")
+        out = os.path.join(tmp, "out")
+        H.write_course(course, {"course.yaml": YAML, "modules/m1.md": M1, "filters/evil.lua": GOOD})
+        rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp)
+        if rc != 0:
+            return ["the good course did not build (exit %s)" % rc], err
+        before = H.snapshot(out)
+        files = {"filters/evil.lua": c["lua"]}
+        files.update(c["extra"])
+        H.write_course(course, files)
+        rc, err, secs = H.run(["build", "-o", out, "course"], tmp, timeout=30)
+        if show:
+            print("== %s: exit %s, %.2f s\n%s" % (c["name"], rc, secs, err))
+            return [], ""
+        problems = []
+        if rc is None:
+            problems.append("did not finish within 30 s")
+        elif rc < 0:
+            problems.append("killed by signal %d" % -rc)
+        elif rc != c["exit"]:
+            problems.append("exit status %d, expected %d" % (rc, c["exit"]))
+        n = H.noise(err)
+        if n:
+            problems.append("sanitizer or crash output: %s" % n)
+        path = EVIL
+        if c["name"] == "helper-does-io":
+            path = "course/filters/helper.lua"
+            # the error is raised in the helper; Lua names the helper's line
+            c = dict(c, line=3)
+        problems += H.match_diags([("error", path, c["line"], None, c["msg"])], H.parse_diags(err))
+        problems += H.snapshot_diff(before, H.snapshot(out))
+        if os.path.exists("/tmp/coursec-pwned"):
+            problems.append("os.execute ran")
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+TRUSTED = """local v = os.getenv("COURSEC_SB_MARKER")
+local f = io.open(course_file, "r")
+return {
+  Text = function(n)
+    if n.text == "Second paragraph with " then
+      return course.Text("env=" .. tostring(v) .. " io=" .. (f and "yes" or "no") .. " ")
+    end
+  end,
+}
+"""
+
+
+def trusted():
+    """--trust-filters: os.getenv and io work; without it the same filter fails."""
+    tmp = tempfile.mkdtemp(prefix="coursec-sb-")
+    try:
+        course = os.path.join(tmp, "course")
+        out = os.path.join(tmp, "out")
+        lua = TRUSTED.replace("course_file", repr(os.path.join(course, "course.yaml")).replace("'", '"'))
+        H.write_course(course, {"course.yaml": YAML, "modules/m1.md": M1, "filters/evil.lua": lua})
+        env = {"COURSEC_SB_MARKER": "marker-5d1e"}
+        problems = []
+        rc, err, _ = H.run(["build", "--trust-filters", "-o", out, "course"], tmp, env=env, timeout=30)
+        if rc != 0:
+            problems.append("--trust-filters build exited %s" % rc)
+        else:
+            page = open(os.path.join(out, "sb", "learner", "site", "m1.html"), encoding="utf-8").read()
+            if "env=marker-5d1e io=yes" not in page:
+                problems.append("--trust-filters: os.getenv/io results are not in the page")
+        rc2, err2, _ = H.run(["build", "-o", out + "2", "course"], tmp, env=env, timeout=30)
+        if rc2 != 1 or "field 'getenv'" not in err2:
+            problems.append("without --trust-filters the same filter must fail on os.getenv (exit %s)" % rc2)
+        for e in (err, err2):
+            if H.noise(e):
+                problems.append("sanitizer or crash output: %s" % H.noise(e))
+        return problems, err + err2
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    argv = [a for a in sys.argv[1:] if a != "-q"]
+    show = "--show" in argv
+    argv = [a for a in argv if a != "--show"]
+    cases = [c for c in CASES if not argv or any(a in c["name"] for a in argv)]
+    if not os.access(H.COURSEC, os.X_OK):
+        print("FAIL sandbox: no executable coursec at %s" % H.COURSEC)
+        print("0 passed, 1 failed")
+        return 1
+    if show:
+        for c in cases:
+            run_case(c, show=True)
+        return 0
+    counter = H.Counter("sandbox")
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(8, os.cpu_count() or 1))) as ex:
+        results = list(ex.map(run_case, cases))
+    for c, (problems, err) in zip(cases, results):
+        counter.check(c["name"], problems, err)
+    if not argv or any(a in "trust-filters" for a in argv):
+        counter.check("trust-filters", *trusted())
+    return counter.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
