@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define DEFAULT_MAX_BYTES ((size_t)4 * 1024 * 1024)
+#define DEFAULT_MAX_BYTES ((size_t)1 << 20) /* see MODULE_MAX_BYTES in build.c */
 #define DEFAULT_MAX_DEPTH 64
 #define MAX_TREE_DEPTH 256 /* nesting of cmark blocks/inlines we convert */
 #define MAX_TABLE_COLUMNS 256

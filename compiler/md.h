@@ -15,7 +15,7 @@ void md_init(void);
 
 typedef struct md_options {
     int safe;            /* --safe: drop raw HTML and javascript: URLs, warning each */
-    size_t max_bytes;    /* input size limit (0 = default 4 MiB) */
+    size_t max_bytes;    /* input size limit (0 = default 1 MiB) */
     int max_depth;       /* div nesting limit (0 = default 64) */
 } md_options;
 

@@ -46,10 +46,36 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
     int line = first_line, nerr = 0;
     size_t bol = 0, nnul = 0, nbad = 0;
     int nul_line = 0, nul_col = 0, bad_line = 0, bad_col = 0;
+    /* emphasis delimiters in the current block (lines up to a blank line):
+     * cmark-gfm 0.29 pairs them in quadratic time, so a block may hold at
+     * most MDPRE_MAX_DELIMS of them (real prose holds a few dozen) */
+    size_t delims = 0;
+    int block_line = first_line, blank_line = 1, delim_reported = 0;
     for (size_t i = 0; i < len;) {
         if (s[i] == '\n') {
+            if (blank_line) delims = 0;
+            blank_line = 1;
             line++;
             bol = ++i;
+            continue;
+        }
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
+            if (blank_line && delims == 0) block_line = line;
+            blank_line = 0;
+        }
+        if (s[i] == '*' || s[i] == '_') {
+            /* one delimiter run; 5+ underscores are a blank, not a delimiter */
+            size_t j = i;
+            while (j < len && s[j] == s[i]) j++;
+            if (!(s[i] == '_' && j - i >= 5) && ++delims > MDPRE_MAX_DELIMS && !delim_reported) {
+                diag_report(d, DIAG_ERROR, path, block_line, 1,
+                            "this block holds more than %d runs of `*`/`_` emphasis markers: split it with blank "
+                            "lines (cmark-gfm pairs them in quadratic time)",
+                            MDPRE_MAX_DELIMS);
+                delim_reported = 1;
+                nerr++;
+            }
+            i = j;
             continue;
         }
         if (s[i] == 0) {

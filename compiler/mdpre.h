@@ -10,6 +10,11 @@
  * memory lives in the arena given to mdpre_init. */
 #ifndef COURSEC_MDPRE_H
 #define COURSEC_MDPRE_H
+
+/* Runs of emphasis markers (`*`, `_`; 5+ underscores are a blank) allowed in
+ * one block of lines not separated by a blank line (cmark-gfm 0.29 pairs them
+ * in quadratic time; real prose has a few dozen). */
+#define MDPRE_MAX_DELIMS 20000
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"

@@ -204,7 +204,7 @@ case("limit-course-yaml-1mib", {"course.yaml": yaml_with("description: " + "x" *
 case("limit-course-yaml-1mib+1", {"course.yaml": yaml_with("description: " + "x" * (MiB - len(YAML) - 13) + "\n")},
      [(E, Y, None, None, "course.yaml is 1048577 bytes, over the limit of 1 MiB")])
 case("fm-huge-scalar", {"modules/m1.md": fm("description: " + "x" * (5 * MiB) + "\n")},
-     [(E, M1P, None, None, "over the limit of 4 MiB: split it into several modules")])
+     [(E, M1P, None, None, "over the limit of 1 MiB: split it into several modules")])
 case("yaml-nul", {"course.yaml": "id: mf\ntitle: Mal\x00formed\nmodules: [modules/m1.md]\n"},
      [(E, Y, 2, 11, "cannot read YAML: control characters are not allowed")])
 case("yaml-invalid-utf8", {"course.yaml": b"id: mf\ntitle: Mal\xffformed\nmodules: [modules/m1.md]\n"},
@@ -217,11 +217,19 @@ case("md-invalid-utf8", {"modules/m1.md": b"# One\n\nCaf\xe9 au lait.\n"},
      [(E, M1P, 3, 4, "invalid UTF-8: save the file as UTF-8")])
 case("md-binary", {"modules/m1.md": png()},
      [(E, M1P, 1, 1, "invalid UTF-8 (and"), (E, M1P, 3, 1, "NUL byte in a text file (and 23 more)")])
-case("limit-module-4mib", {"modules/m1.md": "# One\n\n" + ("word " * 15 + "\n") * (4 * MiB // 76) +
-                           "x" * (4 * MiB - 7 - 76 * (4 * MiB // 76))}, [], exit=0, timeout=120)
-case("limit-module-4mib+1", {"modules/m1.md": "# One\n\n" + ("word " * 15 + "\n") * (4 * MiB // 76) +
-                             "x" * (4 * MiB - 6 - 76 * (4 * MiB // 76))},
-     [(E, M1P, None, None, "module is 4194305 bytes, over the limit of 4 MiB: split it into several modules")])
+def module_of(size):
+    """A module of exactly `size` bytes: a heading, lines of words, then x's."""
+    head, line = "# One\n\n", "word " * 15 + "\n"
+    lines = (size - len(head)) // len(line)
+    return head + line * lines + "x" * (size - len(head) - len(line) * lines)
+
+
+case("limit-module-1mib", {"modules/m1.md": module_of(MiB)}, [], exit=0, timeout=120)
+case("limit-module-1mib+1", {"modules/m1.md": module_of(MiB + 1)},
+     [(E, M1P, None, None, "module is 1048577 bytes, over the limit of 1 MiB: split it into several modules")])
+case("limit-emphasis-markers", {"modules/m1.md": "# One\n\n" + "a" + "*_" * 10000 + "\n\nok *x*\n"}, [], exit=0)
+case("limit-emphasis-markers+1", {"modules/m1.md": "# One\n\n" + "a" + "*_" * 10000 + "*\n"},
+     [(E, M1P, 3, 1, "this block holds more than 20000 runs of `*`/`_` emphasis markers: split it with blank lines")])
 
 # ---- module paths -------------------------------------------------------------
 case("module-is-directory", {"course.yaml": yaml_modules("modules/m1.md", "modules")},
