@@ -10,18 +10,30 @@ int edition_includes(const course_edition *ed, const char *role) {
     return 0;
 }
 
-/* Does the comma-separated list (spaces allowed) name `name`? */
-static int list_names(const char *list, const char *name) {
-    size_t nl = strlen(name);
-    const char *p = list;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        const char *s = p;
-        while (*p && *p != ',') p++;
-        const char *e = p;
-        while (e > s && e[-1] == ' ') e--;
-        if ((size_t)(e - s) == nl && memcmp(s, name, nl) == 0) return 1;
+/* Step through a comma-separated list of names (spaces allowed): sets *s
+ * and *n to the next non-empty name and returns 1, or returns 0 at the end. */
+static int next_name(const char **p, const char **s, size_t *n) {
+    for (;;) {
+        while (**p == ' ' || **p == ',') (*p)++;
+        if (!**p) return 0;
+        const char *b = *p;
+        while (**p && **p != ',') (*p)++;
+        const char *e = *p;
+        while (e > b && e[-1] == ' ') e--;
+        if (e > b) {
+            *s = b;
+            *n = (size_t)(e - b);
+            return 1;
+        }
     }
+}
+
+/* Does the comma-separated list name `name`? */
+static int list_names(const char *list, const char *name) {
+    size_t nl = strlen(name), n;
+    const char *p = list, *s;
+    while (next_name(&p, &s, &n))
+        if (n == nl && memcmp(s, name, nl) == 0) return 1;
     return 0;
 }
 
@@ -99,28 +111,21 @@ typedef struct check_ctx {
 static void check_list(check_ctx *k, const ast_node *n, const char *key) {
     const char *list = ast_attr_get(&n->attr, key);
     if (!list) return;
-    const char *p = list;
+    const char *p = list, *s;
+    size_t len;
     int any = 0;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        const char *s = p;
-        while (*p && *p != ',') p++;
-        const char *e = p;
-        while (e > s && e[-1] == ' ') e--;
-        if (e == s) continue;
+    while (next_name(&p, &s, &len)) {
         any = 1;
         int found = 0;
         for (int i = 0; i < k->c->neditions; i++)
-            if (strlen(k->c->editions[i].name) == (size_t)(e - s) && memcmp(k->c->editions[i].name, s, (size_t)(e - s)) == 0)
-                found = 1;
+            if (strlen(k->c->editions[i].name) == len && memcmp(k->c->editions[i].name, s, len) == 0) found = 1;
         if (!found) {
             diag_report(k->d, DIAG_ERROR, k->m->path, n->line, n->col,
                         "%s=%s names edition `%.*s`, which the course does not define (editions are in course.yaml)",
-                        key, list, (int)(e - s), s);
+                        key, list, (int)len, s);
             k->nerr++;
         }
-    }
-    if (!any) {
+    }    if (!any) {
         diag_report(k->d, DIAG_ERROR, k->m->path, n->line, n->col, "%s= needs at least one edition name", key);
         k->nerr++;
     }

@@ -1364,6 +1364,16 @@ static void module_href(buf *o, const edition_ctx *ctx, int i) {
     buf_puts(o, ".xhtml");
 }
 
+/* "<module>.xhtml#<id>", attribute-escaped: a heading's address in nav and NCX. */
+static void heading_href(buf *o, const edition_ctx *ctx, int i, const char *id) {
+    module_href(o, ctx, i);
+    buf_putc(o, '#');
+    buf enc = BUF_INIT;
+    url_encode(&enc, id, 1);
+    esc(o, enc.data);
+    buf_free(&enc);
+}
+
 static const char *module_label(const edition_ctx *ctx, int i) {
     const page_info *p = &ctx->pages[i];
     return p->title && *p->title ? p->title : p->id;
@@ -1395,12 +1405,7 @@ static void put_nav(epub_book *b, const char *lang) {
             buf_puts(&o, "\n<ol>\n");
             for (int h = 0; h < m->nheads; h++) {
                 buf_puts(&o, "<li><a href=\"");
-                module_href(&o, ctx, i);
-                buf_putc(&o, '#');
-                buf o2 = BUF_INIT;
-                url_encode(&o2, m->heads[h].id, 1);
-                esc(&o, o2.data);
-                buf_free(&o2);
+                heading_href(&o, ctx, i, m->heads[h].id);
                 buf_puts(&o, "\">");
                 esc(&o, m->heads[h].text);
                 buf_puts(&o, "</a></li>\n");
@@ -1457,12 +1462,7 @@ static void put_ncx(epub_book *b, const char *ident, const char *lang) {
             buf_printf(&o, "<navPoint id=\"np-%d\" playOrder=\"%d\">\n<navLabel><text>", order, order);
             esc(&o, m->heads[h].text);
             buf_puts(&o, "</text></navLabel>\n<content src=\"");
-            module_href(&o, ctx, i);
-            buf_putc(&o, '#');
-            buf o2 = BUF_INIT;
-            url_encode(&o2, m->heads[h].id, 1);
-            esc(&o, o2.data);
-            buf_free(&o2);
+            heading_href(&o, ctx, i, m->heads[h].id);
             buf_puts(&o, "\"/>\n</navPoint>\n");
         }
         buf_puts(&o, "</navPoint>\n");
