@@ -802,7 +802,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
 
 /* Move every edition of a course into place, or throw them all away (the
  * previous output stays as it was) when any of them failed. */
-static void commit_course(loaded *L, int keep, diag *d) {
+static void commit_course(loaded *L, int keep, int verbose, diag *d) {
     for (int e = 0; e < L->nruns; e++)
         if (L->runs[e].failed_source || L->runs[e].failed_write) keep = 0;
     for (int e = 0; e < L->nruns; e++) {
@@ -817,7 +817,9 @@ static void commit_course(loaded *L, int keep, diag *d) {
                 outdir_rm_rf(R->tmp);
                 R->failed_write = 1;
             } else {
-                L->files += outdir_count_files(dest);
+                int nf = outdir_count_files(dest);
+                L->files += nf;
+                if (verbose) fprintf(stderr, "coursec: wrote %s (%d files)\n", dest, nf);
             }
         }
         free(R->tmp);
@@ -914,7 +916,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
         loaded *L = Ls[i];
         if (!L) continue;
         courses++;
-        commit_course(L, !strict_fail, d);
+        commit_course(L, !strict_fail, o->verbose, d);
         for (int e = 0; e < L->nruns; e++) {
             if (L->runs[e].failed_write) status = 2;
             else if (L->runs[e].failed_source && status == 0) status = 1;
