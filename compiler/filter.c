@@ -36,6 +36,10 @@ struct filter_host {
     size_t ntmp, captmp;
     char **cli_names, **cli_values; /* --var, copied */
     int ncli;
+    /* the running filter's `needs`: a handler of a text-bearing type is
+     * called only for nodes whose text contains this (NULL: every node);
+     * copied into the run's arena */
+    const char *needle[AST_TYPE_COUNT];
 };
 
 static char *role_key(const course_edition *ed) {
@@ -482,7 +486,10 @@ static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int 
         ast_node *c = h->stk[i];
         if (c->parent != parent) continue; /* moved away by an earlier handler */
         if (c->first) walk(L, h, c, hbase, ctxi, depth + 1);
-        if (!lua_isnil(L, hbase + (int)c->type)) call_handler(L, h, c, hbase + (int)c->type, ctxi);
+        if (lua_isnil(L, hbase + (int)c->type)) continue;
+        const char *needle = h->needle[c->type];
+        if (needle && (!c->text || !strstr(c->text, needle))) continue;
+        call_handler(L, h, c, hbase + (int)c->type, ctxi);
     }
     h->nstk = base;
 }
@@ -511,7 +518,21 @@ static int p_filter(lua_State *L) {
             return lua_error(L);
         }
     }
+    /* needs = {Text = "{{", ...}: see docs/filters.md */
+    memset(h->needle, 0, sizeof h->needle);
+    if (lua_getfield(L, ht, "needs") == LUA_TTABLE) {
+        int nt = lua_gettop(L);
+        static const ast_type text_types[] = {AST_TEXT, AST_CODE, AST_CODEBLOCK, AST_HTMLBLOCK, AST_HTMLINLINE};
+        for (size_t k = 0; k < sizeof text_types / sizeof text_types[0]; k++) {
+            ast_type t = text_types[k];
+            if (lua_getfield(L, nt, ast_type_name(t)) == LUA_TSTRING && lua_rawlen(L, -1) > 0)
+                h->needle[t] = arena_strdup(h->a, lua_tostring(L, -1)); /* a handler may drop it */
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     walk(L, h, h->doc, hbase, ctxi, 0);
+    memset(h->needle, 0, sizeof h->needle);
     int fidx = hbase + AST_DOCUMENT;
     if (!lua_isnil(L, fidx)) {
         ast_node *doc = h->doc;

@@ -97,6 +97,9 @@ local function in_text(node, ctx)
 end
 
 return {
+  -- the core calls these handlers only for nodes whose text holds `{{`
+  -- (see "needs" in docs/filters.md): most text has no variable in it
+  needs = {Text = "{{", Code = "{{", CodeBlock = "{{"},
   Text = in_text,
   Code = function(node, ctx)
     local t = in_code(node.text, ctx.vars)

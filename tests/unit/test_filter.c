@@ -274,6 +274,26 @@ static void test_order(void) {
     world_free(&w);
 }
 
+static void test_needs(void) {
+    world w;
+    const char *f[] = {"needs"};
+    world_init(&w, lua_tests, f, 1);
+    ast_node *doc = N(&w, AST_DOCUMENT, 1, 1);
+    ast_node *p = add(doc, N(&w, AST_PARAGRAPH, 1, 1));
+    add(p, T(&w, "plain", 1, 1));
+    add(p, T(&w, "a {{v}}", 1, 7));
+    add(add(p, N(&w, AST_EMPH, 1, 15)), T(&w, "x", 1, 16));
+    ast_node *code = add(p, N(&w, AST_CODE, 1, 20));
+    code->text = "no";
+    ast_node *code2 = add(p, N(&w, AST_CODE, 1, 25));
+    code2->text = "a@@b";
+    int rc;
+    char *out = run_once(&w, &learner, doc, &rc);
+    has(out, "needs Text:a {{v}} Emph: Code:a@@b", "needs: handlers only for texts holding the needle");
+    free(out);
+    world_free(&w);
+}
+
 static void test_fresh_and_states(void) {
     world w;
     const char *f[] = {"fresh"};
@@ -669,6 +689,7 @@ int main(void) {
     snprintf(lua_std, sizeof lua_std, "%s/lua", src_root);
     test_fields();
     test_order();
+    test_needs();
     test_fresh_and_states();
     test_returns();
     test_ctors();
