@@ -193,6 +193,8 @@ int main(int argc, char **argv) {
         goto out;
     }
     o.check_only = strcmp(cmd, "check") == 0;
+    /* stderr then holds nothing but JSON lines: no progress, no summary */
+    if (dfmt == DIAG_JSON) o.quiet = 1;
     if (ned) o.editions = editions;
     if (ndirs == 0) dirs[ndirs++] = ".";
     char *data = find_data_dir();
