@@ -2,14 +2,16 @@
  * over the modules, both on a pool of worker threads:
  *   1. facts: read, parse, check (only=/except=, timings), and keep only what
  *      the writers need of every module (id, title, anchors, links, duration);
- *      then check links across modules. Trees are freed as soon as read, so
- *      memory does not grow with the course.
- *   2. write: parse each module again (diagnostics already given), then for
- *      every edition clone, prune, filter, guard and hand the tree to that
- *      edition's writers. HTML pages are written in parallel; the EPUB takes
- *      its modules in order (a worker waits for its turn).
- * Each edition is written into a temporary folder and renamed into place only
- * when the whole course succeeded. */
+ *      then check links across modules. Trees are kept for pass 2 while they
+ *      fit in TREE_CACHE_BYTES and freed otherwise, so memory stays bounded
+ *      however large the course.
+ *   2. write: take the kept tree or parse the module again (its diagnostics
+ *      were already given), then for every edition clone, prune, filter,
+ *      guard and hand the tree to that edition's writers. HTML pages are
+ *      written in parallel; the EPUB takes its modules in order (a worker
+ *      waits for its turn).
+ * Each edition is written into a temporary folder; a course's editions are
+ * renamed into place only when all of them succeeded. */
 #include "build.h"
 #include "arena.h"
 #include "ast.h"
