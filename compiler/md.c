@@ -14,7 +14,7 @@
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20) /* see MODULE_MAX_BYTES in build.c */
 #define DEFAULT_MAX_DEPTH 64
 #define MAX_TREE_DEPTH 256 /* nesting of cmark blocks/inlines we convert */
-#define MAX_TABLE_COLUMNS 256
+#define MAX_TABLE_COLUMNS 64 /* cmark-gfm 0.29 appends cells in O(cells) each */
 
 /* cmark-gfm keeps process-global state while parsing (the special-character
  * table its extensions add to and remove from): one cmark parse at a time.

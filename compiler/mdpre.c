@@ -49,10 +49,18 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
     /* emphasis delimiters in the current block (lines up to a blank line):
      * cmark-gfm 0.29 pairs them in quadratic time, so a block may hold at
      * most MDPRE_MAX_DELIMS of them (real prose holds a few dozen) */
-    size_t delims = 0;
-    int block_line = first_line, blank_line = 1, delim_reported = 0;
+    size_t delims = 0, pipes = 0;
+    int block_line = first_line, blank_line = 1, delim_reported = 0, pipe_reported = 0;
     for (size_t i = 0; i < len;) {
+        if (s[i] == '|' && ++pipes > MDPRE_MAX_PIPES && !pipe_reported) {
+            diag_report(d, DIAG_ERROR, path, line, 1,
+                        "more than %d `|` on one line: a table has at most 64 columns (split the table)",
+                        MDPRE_MAX_PIPES);
+            pipe_reported = 1;
+            nerr++;
+        }
         if (s[i] == '\n') {
+            pipes = 0;
             if (blank_line) delims = 0;
             blank_line = 1;
             line++;

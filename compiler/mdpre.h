@@ -15,6 +15,11 @@
  * one block of lines not separated by a blank line (cmark-gfm 0.29 pairs them
  * in quadratic time; real prose has a few dozen). */
 #define MDPRE_MAX_DELIMS 20000
+
+/* `|` characters allowed on one line: cmark-gfm 0.29 appends each table cell
+ * by walking the row's list of cells, so a row of n cells costs n²; tables
+ * have at most 64 columns (md.c), escaped pipes and ragged rows leave room. */
+#define MDPRE_MAX_PIPES 256
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"

@@ -6,12 +6,29 @@
 #include "arena.h"
 #include "course.h"
 #include "diag.h"
+#include "outdir.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* One scratch folder per process, /tmp/coursec-fuzz-NAME.XXXXXX, made on the
+ * first call and removed at exit (libFuzzer and replay both exit normally). */
+static char fuzz_scratch[64];
+static inline void fuzz_scratch_cleanup(void) {
+    if (fuzz_scratch[0]) outdir_rm_rf(fuzz_scratch);
+}
+static inline const char *fuzz_scratch_dir(const char *name) {
+    if (!fuzz_scratch[0]) {
+        snprintf(fuzz_scratch, sizeof fuzz_scratch, "/tmp/coursec-fuzz-%s.XXXXXX", name);
+        if (!mkdtemp(fuzz_scratch)) abort();
+        atexit(fuzz_scratch_cleanup);
+    }
+    return fuzz_scratch;
+}
 
 /* Diagnostics into /dev/null (collected, never printed). The caller frees
  * both with fuzz_diag_free. */

@@ -13,29 +13,8 @@
 #include "timing.h"
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 
-/* Remove the scratch folder at exit (libFuzzer and replay both exit normally). */
-static const char *scratch_path;
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-static void scratch_cleanup(void) {
-    if (scratch_path) nftw(scratch_path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *scratch_dir(void) {
-    static char dir[64];
-    if (!dir[0]) {
-        strcpy(dir, "/tmp/coursec-fuzz-html.XXXXXX");
-        if (!mkdtemp(dir)) abort();
-        scratch_path = dir;
-        atexit(scratch_cleanup);
-    }
-    return dir;
-}
 
 /* The default theme: $COURSEC_ROOT/themes/default, else relative to the
  * repository root (make and tests/fuzz/run.sh run from there). */
@@ -89,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ctx.npages = 1;
         ctx.total_duration = pg.duration;
         ctx.theme_dir = theme_dir();
-        ctx.out_dir = scratch_dir();
+        ctx.out_dir = fuzz_scratch_dir("html");
         ctx.build_time = 0;
         ctx.safe = mo.safe;
         ctx.d = d;

@@ -7,31 +7,9 @@
 #include "ydoc.h"
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* One scratch course folder per process, made on the first input. */
-/* Remove the scratch folder at exit (libFuzzer and replay both exit normally). */
-static const char *scratch_path;
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-static void scratch_cleanup(void) {
-    if (scratch_path) nftw(scratch_path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *scratch_dir(void) {
-    static char dir[64];
-    if (!dir[0]) {
-        strcpy(dir, "/tmp/coursec-fuzz-yaml.XXXXXX");
-        if (!mkdtemp(dir)) abort();
-        scratch_path = dir;
-        atexit(scratch_cleanup);
-    }
-    return dir;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *src = (const char *)data;
@@ -56,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     course_free(c);
 
     if (size <= 1 << 16) {
-        const char *dir = scratch_dir();
+        const char *dir = fuzz_scratch_dir("yaml");
         char path[128];
         snprintf(path, sizeof path, "%s/course.yaml", dir);
         if (fs_write(path, src, size) == 0) {

@@ -374,11 +374,14 @@ case("except-unknown-edition", {"modules/m2.md": "# Two\n\n::: {except=learner,n
      [(E, M2P, 3, 1, "except=learner,nobody names edition `nobody`, which the course does not define")])
 case("only-no-name", {"modules/m2.md": "# Two\n\n::: {only=\",\"}\nHi.\n:::\n"},
      [(E, M2P, 3, 1, "only= needs at least one edition name")])
-case("limit-table-256-cols", {"modules/m2.md": "# Two\n\n" + "|a" * 256 + "|\n" + "|-" * 256 + "|\n" + "|1" * 256 +
-                              "|\n"}, [], exit=0)
-case("limit-table-257-cols", {"modules/m2.md": "# Two\n\n" + "|a" * 257 + "|\n" + "|-" * 257 + "|\n" + "|1" * 257 +
-                              "|\n"},
-     [(E, M2P, 3, 1, "table has 257 columns, over the limit of 256")])
+case("limit-table-64-cols", {"modules/m2.md": "# Two\n\n" + "|a" * 64 + "|\n" + "|-" * 64 + "|\n" + "|1" * 64 +
+                             "|\n"}, [], exit=0)
+case("limit-table-65-cols", {"modules/m2.md": "# Two\n\n" + "|a" * 65 + "|\n" + "|-" * 65 + "|\n" + "|1" * 65 +
+                             "|\n"},
+     [(E, M2P, 3, 1, "table has 65 columns, over the limit of 64")])
+case("limit-pipes-256", {"modules/m2.md": "# Two\n\n" + "x|" * 256 + "\n"}, [], exit=0)
+case("limit-pipes-257", {"modules/m2.md": "# Two\n\n" + "x|" * 257 + "\n"},
+     [(E, M2P, 3, 1, "more than 256 `|` on one line: a table has at most 64 columns (split the table)")])
 
 # ---- filters ------------------------------------------------------------------------
 F = "course/filters/f.lua"

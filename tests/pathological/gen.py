@@ -50,7 +50,7 @@ def ordered_lists(n):
 
 def wide_table(n):
     # one table, as wide as the column limit allows, with many rows
-    cols = 256
+    cols = 64
     row = "|" + "a|" * cols + "\n"
     return "|" + "h|" * cols + "\n|" + "-|" * cols + "\n" + row * (n // (2 * cols + 2))
 

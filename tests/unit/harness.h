@@ -89,6 +89,8 @@ static inline int harness_int_eq(long long a, long long b, const char *ea, const
 #define CONTAINS(hay, needle)     harness_contains((hay), (needle), 1, #hay, #needle, __FILE__, __LINE__)
 #define NOT_CONTAINS(hay, needle) harness_contains((hay), (needle), 0, #hay, #needle, __FILE__, __LINE__)
 #define INT_EQ(a, b)              harness_int_eq((long long)(a), (long long)(b), #a, #b, __FILE__, __LINE__)
+/* A check with a name of its own instead of the condition's text. */
+#define CHECK(cond, name)         harness_check(!!(cond), __FILE__, __LINE__, (name), NULL)
 
 /* Prints the counts; returns the exit status for main (0 = all passed). */
 static inline int harness_summary_named(const char *name) {

@@ -11,18 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fails, passes;
-
-#define OK(cond, name)                                                                                                 \
-    do {                                                                                                               \
-        if (cond) {                                                                                                    \
-            passes++;                                                                                                  \
-            printf("ok   %s\n", name);                                                                                 \
-        } else {                                                                                                       \
-            fails++;                                                                                                   \
-            printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__);                                                     \
-        }                                                                                                              \
-    } while (0)
+#include "harness.h"
 
 static char root[256];
 
@@ -145,42 +134,42 @@ static void test_valid(void) {
     snprintf(given, sizeof given, "%s/", dirpath("valid")); /* trailing slash: no "//" */
     course *c = course_load(given, k.d, &nerr);
     cap_flush(&k);
-    OK(c && nerr == 0 && k.len == 0, "valid course: no diagnostics");
+    CHECK(c && nerr == 0 && k.len == 0, "valid course: no diagnostics");
     if (!c) {
         cap_close(&k);
         return;
     }
     char want[700];
     snprintf(want, sizeof want, "%scourse.yaml", given);
-    OK(!strcmp(c->yaml_path, want), "yaml display path without //");
-    OK(!strcmp(c->id, "demo-1") && !strcmp(c->title, "Demo Course") && !strcmp(c->subtitle, "Sub"), "strings");
-    OK(c->nauthors == 2 && !strcmp(c->authors[1], "Bob"), "authors list");
-    OK(!strcmp(c->language, "en-AU") && !strcmp(c->date, "2024-02-29"), "language, date");
-    OK(c->duration == 90 && c->duration_at.line == 7 && c->duration_at.col == 1, "duration + position");
-    OK(c->start == 540, "start 09:00");
-    OK(c->nvars == 4 && !strcmp(c->vars[0].name, "org") && c->vars[0].value == NULL &&
+    CHECK(!strcmp(c->yaml_path, want), "yaml display path without //");
+    CHECK(!strcmp(c->id, "demo-1") && !strcmp(c->title, "Demo Course") && !strcmp(c->subtitle, "Sub"), "strings");
+    CHECK(c->nauthors == 2 && !strcmp(c->authors[1], "Bob"), "authors list");
+    CHECK(!strcmp(c->language, "en-AU") && !strcmp(c->date, "2024-02-29"), "language, date");
+    CHECK(c->duration == 90 && c->duration_at.line == 7 && c->duration_at.col == 1, "duration + position");
+    CHECK(c->start == 540, "start 09:00");
+    CHECK(c->nvars == 4 && !strcmp(c->vars[0].name, "org") && c->vars[0].value == NULL &&
            !strcmp(c->vars[1].value, "Retail") && !strcmp(c->vars[2].value, "12") && !strcmp(c->vars[3].value, ""),
        "vars: fill-in, string, number, quoted empty");
-    OK(c->unset_vars_blank == 1 && c->natural_timings == 0, "unset_vars, timings");
-    OK(c->nfilters == 2 && !strcmp(c->filters[1], "filters/x.lua") && c->filter_at[1].line == 16, "filters");
-    OK(c->neditions == 3 && !strcmp(c->editions[1].name, "answer-key") && c->editions[1].ninclude == 2 &&
+    CHECK(c->unset_vars_blank == 1 && c->natural_timings == 0, "unset_vars, timings");
+    CHECK(c->nfilters == 2 && !strcmp(c->filters[1], "filters/x.lua") && c->filter_at[1].line == 16, "filters");
+    CHECK(c->neditions == 3 && !strcmp(c->editions[1].name, "answer-key") && c->editions[1].ninclude == 2 &&
            !strcmp(c->editions[1].include[0], "answer") && !strcmp(c->editions[1].include[1], "facilitator") &&
            !strcmp(c->editions[1].title, "Answer key"),
        "editions: include sorted unique, title");
-    OK(!strcmp(c->editions[0].title, "Learner") && c->editions[0].ninclude == 0 &&
+    CHECK(!strcmp(c->editions[0].title, "Learner") && c->editions[0].ninclude == 0 &&
            !strcmp(c->editions[2].title, "Plain"),
        "edition default titles");
-    OK(c->format_epub == 1 && c->format_html == 0, "formats");
-    OK(!strcmp(c->theme, "mytheme") && c->theme_at.line == 22, "theme");
-    OK(c->nmodules == 2 && !strcmp(c->modules[0].file, "modules/m1.md") && c->modules[0].at.line == 24 &&
+    CHECK(c->format_epub == 1 && c->format_html == 0, "formats");
+    CHECK(!strcmp(c->theme, "mytheme") && c->theme_at.line == 22, "theme");
+    CHECK(c->nmodules == 2 && !strcmp(c->modules[0].file, "modules/m1.md") && c->modules[0].at.line == 24 &&
            c->modules[0].at.col == 5,
        "module 1");
     snprintf(want, sizeof want, "%smodules/m1.md", given);
-    OK(!strcmp(c->modules[0].path, want), "module display path");
-    OK(c->modules[0].abspath && c->modules[0].abspath[0] == '/', "module real path");
-    OK(!strcmp(c->modules[1].id, "second") && !strcmp(c->modules[1].title, "Second"), "module mapping id/title");
-    OK(!strcmp(course_module_default_id(c, &c->modules[1]), "second"), "default id from mapping");
-    OK(!strcmp(course_module_default_id(c, &c->modules[0]), "m1"), "default id from file name");
+    CHECK(!strcmp(c->modules[0].path, want), "module display path");
+    CHECK(c->modules[0].abspath && c->modules[0].abspath[0] == '/', "module real path");
+    CHECK(!strcmp(c->modules[1].id, "second") && !strcmp(c->modules[1].title, "Second"), "module mapping id/title");
+    CHECK(!strcmp(course_module_default_id(c, &c->modules[1]), "second"), "default id from mapping");
+    CHECK(!strcmp(course_module_default_id(c, &c->modules[0]), "m1"), "default id from file name");
     course_free(c);
     cap_close(&k);
 
@@ -191,13 +180,13 @@ static void test_valid(void) {
     nerr = 0;
     c = course_load(dirpath("defaults"), k.d, &nerr);
     cap_flush(&k);
-    OK(c && nerr == 0, "minimal course");
+    CHECK(c && nerr == 0, "minimal course");
     if (c) {
-        OK(!strcmp(c->language, "en") && c->duration == -1 && c->start == -1 && c->natural_timings == 1 &&
+        CHECK(!strcmp(c->language, "en") && c->duration == -1 && c->start == -1 && c->natural_timings == 1 &&
                c->format_html && c->format_epub && !strcmp(c->theme, "default") && c->unset_vars_blank == 0,
            "scalar defaults");
-        OK(c->nfilters == 4 && !strcmp(c->filters[0], "vars") && !strcmp(c->filters[3], "timings"), "default filters");
-        OK(c->neditions == 2 && !strcmp(c->editions[0].name, "learner") &&
+        CHECK(c->nfilters == 4 && !strcmp(c->filters[0], "vars") && !strcmp(c->filters[3], "timings"), "default filters");
+        CHECK(c->neditions == 2 && !strcmp(c->editions[0].name, "learner") &&
                !strcmp(c->editions[1].name, "facilitator") && !strcmp(c->editions[1].title, "Facilitator") &&
                c->editions[1].ninclude == 2 && !strcmp(c->editions[1].include[0], "answer"),
            "default editions");
@@ -211,7 +200,7 @@ static void test_valid(void) {
     cap_open(&k);
     nerr = 0;
     c = course_load(dirpath("nofilters"), k.d, &nerr);
-    OK(c && nerr == 0 && c->nfilters == 0, "filters: [] means no filters");
+    CHECK(c && nerr == 0 && c->nfilters == 0, "filters: [] means no filters");
     course_free(c);
     cap_close(&k);
 }
@@ -226,14 +215,14 @@ static void test_manifest_errors(void) {
     const char *dir = dirpath("m016");
     course *c = course_load(dir, k.d, &nerr);
     cap_flush(&k);
-    OK(c != NULL, "016 course returned despite errors");
-    OK(nerr == 2, "016 two errors");
-    OK(has_diag(&k, dir, "course.yaml", 2, 1, "warning", "unknown key `titel` (did you mean `title`?)"),
+    CHECK(c != NULL, "016 course returned despite errors");
+    CHECK(nerr == 2, "016 two errors");
+    CHECK(has_diag(&k, dir, "course.yaml", 2, 1, "warning", "unknown key `titel` (did you mean `title`?)"),
        "016 did you mean title");
-    OK(has_diag(&k, dir, "course.yaml", 5, 5, "error", "module file `modules/missing.md` does not exist"),
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 5, "error", "module file `modules/missing.md` does not exist"),
        "016 missing module at item");
-    OK(has_diag(&k, dir, "course.yaml", 1, 1, "error", "missing required key `title`"), "016 missing title");
-    OK(c && c->nmodules == 1, "016 the good module kept");
+    CHECK(has_diag(&k, dir, "course.yaml", 1, 1, "error", "missing required key `title`"), "016 missing title");
+    CHECK(c && c->nmodules == 1, "016 the good module kept");
     course_free(c);
     cap_close(&k);
 }
@@ -258,25 +247,25 @@ static void test_types(void) {
     const char *dir = dirpath("types");
     course *c = course_load(dir, k.d, &nerr);
     cap_flush(&k);
-    OK(c != NULL, "types: course returned");
-    OK(has_diag(&k, dir, "course.yaml", 1, 5, "error", "course id `Bad_Id`"), "bad id at value");
-    OK(has_diag(&k, dir, "course.yaml", 2, 8, "error", "`title` must be a string"), "title wrong type");
-    OK(has_diag(&k, dir, "course.yaml", 3, 10, "error", "`modules` must be a list"), "modules wrong type");
-    OK(has_diag(&k, dir, "course.yaml", 4, 11, "error", "cannot read duration `15 mintues`"), "bad duration");
-    OK(has_diag(&k, dir, "course.yaml", 5, 8, "error", "cannot read start time `9am`"), "bad start");
-    OK(has_diag(&k, dir, "course.yaml", 6, 7, "error", "YYYY-MM-DD"), "bad date");
-    OK(has_diag(&k, dir, "course.yaml", 7, 13, "error", "`warn` or `blank`"), "bad unset_vars");
-    OK(has_diag(&k, dir, "course.yaml", 8, 12, "error", "edition name `Bad`"), "bad edition name");
-    OK(has_diag(&k, dir, "course.yaml", 8, 35, "error", "`include` must be a list"), "include not a list");
-    OK(has_diag(&k, dir, "course.yaml", 9, 17, "error", "unknown format `pdf`"), "bad format");
-    OK(has_diag(&k, dir, "course.yaml", 10, 11, "error", "variable `a` must be a string"), "bad var");
-    OK(has_diag(&k, dir, "course.yaml", 11, 20, "error", "`natural` must be true or false"), "bad bool");
-    OK(has_diag(&k, dir, "course.yaml", 12, 1, "warning", "did you mean `language`?"), "languag suggestion");
-    OK(has_diag(&k, dir, "course.yaml", 13, 1, "warning", "unknown key `zzzzzz`") &&
+    CHECK(c != NULL, "types: course returned");
+    CHECK(has_diag(&k, dir, "course.yaml", 1, 5, "error", "course id `Bad_Id`"), "bad id at value");
+    CHECK(has_diag(&k, dir, "course.yaml", 2, 8, "error", "`title` must be a string"), "title wrong type");
+    CHECK(has_diag(&k, dir, "course.yaml", 3, 10, "error", "`modules` must be a list"), "modules wrong type");
+    CHECK(has_diag(&k, dir, "course.yaml", 4, 11, "error", "cannot read duration `15 mintues`"), "bad duration");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 8, "error", "cannot read start time `9am`"), "bad start");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 7, "error", "YYYY-MM-DD"), "bad date");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 13, "error", "`warn` or `blank`"), "bad unset_vars");
+    CHECK(has_diag(&k, dir, "course.yaml", 8, 12, "error", "edition name `Bad`"), "bad edition name");
+    CHECK(has_diag(&k, dir, "course.yaml", 8, 35, "error", "`include` must be a list"), "include not a list");
+    CHECK(has_diag(&k, dir, "course.yaml", 9, 17, "error", "unknown format `pdf`"), "bad format");
+    CHECK(has_diag(&k, dir, "course.yaml", 10, 11, "error", "variable `a` must be a string"), "bad var");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 20, "error", "`natural` must be true or false"), "bad bool");
+    CHECK(has_diag(&k, dir, "course.yaml", 12, 1, "warning", "did you mean `language`?"), "languag suggestion");
+    CHECK(has_diag(&k, dir, "course.yaml", 13, 1, "warning", "unknown key `zzzzzz`") &&
            !strstr(k.out, "`zzzzzz` (did you mean"),
        "no suggestion when far");
-    OK(nerr == 12, "types: every error counted");
-    if (c) OK(c->neditions == 2 && !strcmp(c->editions[0].name, "learner"), "bad editions: defaults kept");
+    CHECK(nerr == 12, "types: every error counted");
+    if (c) CHECK(c->neditions == 2 && !strcmp(c->editions[0].name, "learner"), "bad editions: defaults kept");
     course_free(c);
     cap_close(&k);
 
@@ -286,7 +275,7 @@ static void test_types(void) {
     nerr = 0;
     c = course_load(dirpath("empty"), k.d, &nerr);
     cap_flush(&k);
-    OK(!c && nerr == 1 && strstr(k.out, "must be a mapping"), "empty course.yaml");
+    CHECK(!c && nerr == 1 && strstr(k.out, "must be a mapping"), "empty course.yaml");
     cap_close(&k);
 
     mkdirs("nofile");
@@ -294,7 +283,7 @@ static void test_types(void) {
     nerr = 0;
     c = course_load(dirpath("nofile"), k.d, &nerr);
     cap_flush(&k);
-    OK(!c && nerr == 1 && strstr(k.out, "course.yaml: error: cannot read course.yaml"), "missing course.yaml");
+    CHECK(!c && nerr == 1 && strstr(k.out, "course.yaml: error: cannot read course.yaml"), "missing course.yaml");
     cap_close(&k);
 
     put("badyaml/course.yaml", "id: badyaml\ntitle: \"Unterminated\nmodules: [modules/m1.md]\n");
@@ -302,7 +291,7 @@ static void test_types(void) {
     nerr = 0;
     c = course_load(dirpath("badyaml"), k.d, &nerr);
     cap_flush(&k);
-    OK(!c && nerr == 1 && has_diag(&k, dirpath("badyaml"), "course.yaml", 2, 8, "error", "quoted scalar"),
+    CHECK(!c && nerr == 1 && has_diag(&k, dirpath("badyaml"), "course.yaml", 2, 8, "error", "quoted scalar"),
        "015 bad yaml at line 2");
     cap_close(&k);
 
@@ -310,7 +299,7 @@ static void test_types(void) {
     nerr = 0;
     c = course_load(dirpath("does-not-exist"), k.d, &nerr);
     cap_flush(&k);
-    OK(!c && nerr == 1 && strstr(k.out, "cannot open the course folder"), "missing course folder");
+    CHECK(!c && nerr == 1 && strstr(k.out, "cannot open the course folder"), "missing course folder");
     cap_close(&k);
 
     /* duplicate ids and files */
@@ -325,12 +314,12 @@ static void test_types(void) {
     dir = dirpath("dups");
     c = course_load(dir, k.d, &nerr);
     cap_flush(&k);
-    OK(has_diag(&k, dir, "course.yaml", 5, 22, "error", "module id `x` is used twice"), "duplicate module id");
-    OK(has_diag(&k, dir, "course.yaml", 6, 5, "error", "is listed twice"), "duplicate module file");
-    OK(has_diag(&k, dir, "course.yaml", 7, 18, "warning", "did you mean `id`?"), "module entry key suggestion");
-    OK(has_diag(&k, dir, "course.yaml", 8, 5, "error", "has no `file:`"), "module entry without file");
-    OK(has_diag(&k, dir, "course.yaml", 10, 5, "error", "a module must be a file path"), "module as list");
-    OK(c && c->nmodules == 3 && nerr == 4, "dups: 3 modules kept (a, c, 42), 4 errors");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 22, "error", "module id `x` is used twice"), "duplicate module id");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 5, "error", "is listed twice"), "duplicate module file");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 18, "warning", "did you mean `id`?"), "module entry key suggestion");
+    CHECK(has_diag(&k, dir, "course.yaml", 8, 5, "error", "has no `file:`"), "module entry without file");
+    CHECK(has_diag(&k, dir, "course.yaml", 10, 5, "error", "a module must be a file path"), "module as list");
+    CHECK(c && c->nmodules == 3 && nerr == 4, "dups: 3 modules kept (a, c, 42), 4 errors");
     course_free(c);
     cap_close(&k);
 }
@@ -345,9 +334,9 @@ static void test_paths(void) {
     char target[600];
     snprintf(target, sizeof target, "%s/outside.md", root);
     unlink(dirpath("esc/modules/link.md"));
-    OK(symlink(target, dirpath("esc/modules/link.md")) == 0, "symlink created");
+    CHECK(symlink(target, dirpath("esc/modules/link.md")) == 0, "symlink created");
     unlink(dirpath("esc/modules/inlink.md"));
-    OK(symlink("m3.md", dirpath("esc/modules/inlink.md")) == 0, "inner symlink created");
+    CHECK(symlink("m3.md", dirpath("esc/modules/inlink.md")) == 0, "inner symlink created");
     put("esc/modules/m3.md", "# Three\n");
     cap k;
     cap_open(&k);
@@ -355,33 +344,33 @@ static void test_paths(void) {
     const char *dir = dirpath("esc");
     course *c = course_load(dir, k.d, &nerr);
     cap_flush(&k);
-    OK(has_diag(&k, dir, "course.yaml", 5, 5, "error",
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 5, "error",
                 "module path `../../../../../../etc/hostname` is outside the "
                 "course folder"),
        "017 .. escape");
-    OK(has_diag(&k, dir, "course.yaml", 6, 5, "error", "module path `modules/link.md` is outside the course folder"),
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 5, "error", "module path `modules/link.md` is outside the course folder"),
        "symlink escape");
-    OK(has_diag(&k, dir, "course.yaml", 7, 5, "error", "is an absolute path"), "absolute path");
-    OK(has_diag(&k, dir, "course.yaml", 8, 5, "error", "module file `modules` is a directory"), "directory");
-    OK(has_diag(&k, dir, "course.yaml", 10, 5, "error", "is listed twice"), "same file via ..");
-    OK(has_diag(&k, dir, "course.yaml", 11, 5, "error", "NUL"), "NUL in path");
-    OK(c && c->nmodules == 2 && !strcmp(c->modules[1].file, "modules/inlink.md"), "inner symlink accepted");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 5, "error", "is an absolute path"), "absolute path");
+    CHECK(has_diag(&k, dir, "course.yaml", 8, 5, "error", "module file `modules` is a directory"), "directory");
+    CHECK(has_diag(&k, dir, "course.yaml", 10, 5, "error", "is listed twice"), "same file via ..");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 5, "error", "NUL"), "NUL in path");
+    CHECK(c && c->nmodules == 2 && !strcmp(c->modules[1].file, "modules/inlink.md"), "inner symlink accepted");
     if (c) {
         const char *why = NULL;
-        OK(course_resolve(c, "modules/m1.md", &why) != NULL && why == NULL, "resolve ok");
-        OK(!course_resolve(c, "nope.png", &why) && !strcmp(why, "does not exist"), "resolve missing");
-        OK(!course_resolve(c, "../x/y/z.png", &why) && !strcmp(why, "is outside the course folder"),
+        CHECK(course_resolve(c, "modules/m1.md", &why) != NULL && why == NULL, "resolve ok");
+        CHECK(!course_resolve(c, "nope.png", &why) && !strcmp(why, "does not exist"), "resolve missing");
+        CHECK(!course_resolve(c, "../x/y/z.png", &why) && !strcmp(why, "is outside the course folder"),
            "resolve lexical escape of missing file");
-        OK(!course_resolve(c, "../outside.md", &why) && !strcmp(why, "is outside the course folder"),
+        CHECK(!course_resolve(c, "../outside.md", &why) && !strcmp(why, "is outside the course folder"),
            "resolve existing outside file");
-        OK(!course_resolve(c, "modules", &why) && !strcmp(why, "is a directory"), "resolve directory");
-        OK(course_resolve_dir(c, "modules", &why) != NULL, "resolve_dir ok");
-        OK(!course_resolve_dir(c, "modules/m1.md", &why) && !strcmp(why, "is not a directory"), "resolve_dir on file");
-        OK(!course_resolve(c, "", &why) && !course_resolve(c, NULL, &why), "resolve empty");
+        CHECK(!course_resolve(c, "modules", &why) && !strcmp(why, "is a directory"), "resolve directory");
+        CHECK(course_resolve_dir(c, "modules", &why) != NULL, "resolve_dir ok");
+        CHECK(!course_resolve_dir(c, "modules/m1.md", &why) && !strcmp(why, "is not a directory"), "resolve_dir on file");
+        CHECK(!course_resolve(c, "", &why) && !course_resolve(c, NULL, &why), "resolve empty");
         /* a sibling folder sharing the prefix is still outside */
         mkdirs("esc2");
         put("esc2/f.md", "x\n");
-        OK(!course_resolve(c, "../esc2/f.md", &why) && !strcmp(why, "is outside the course folder"),
+        CHECK(!course_resolve(c, "../esc2/f.md", &why) && !strcmp(why, "is outside the course folder"),
            "prefix-sharing sibling is outside");
     }
     course_free(c);
@@ -402,14 +391,14 @@ static void test_front_matter(void) {
     int nerr = 0;
     course *c = course_load(dirpath("fm"), k.d, &nerr);
     if (!c) {
-        OK(0, "fm course");
+        CHECK(0, "fm course");
         cap_close(&k);
         return;
     }
     course_module m;
 
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "# No front matter\n", &k) == 0 && m.meta.body_line == 1 && m.meta.body_offset == 0 &&
+    CHECK(read_mod(c, &m, "# No front matter\n", &k) == 0 && m.meta.body_line == 1 && m.meta.body_offset == 0 &&
            m.meta.root == NULL && m.meta.duration == -1 && m.meta.unset_vars == -1,
        "no front matter");
 
@@ -428,57 +417,57 @@ static void test_front_matter(void) {
                       "---\n"
                       "# Body\n";
     int r = read_mod(c, &m, src, &k);
-    OK(r == 0, "full front matter ok");
-    OK(!strcmp(m.meta.title, "First Module") && !strcmp(m.meta.id, "first"), "title, id");
-    OK(m.meta.duration == 45 && m.meta.duration_at.line == 4 && m.meta.duration_at.col == 1 &&
+    CHECK(r == 0, "full front matter ok");
+    CHECK(!strcmp(m.meta.title, "First Module") && !strcmp(m.meta.id, "first"), "title, id");
+    CHECK(m.meta.duration == 45 && m.meta.duration_at.line == 4 && m.meta.duration_at.col == 1 &&
            !strcmp(m.meta.duration_at.path, "c/modules/m.md"),
        "duration and its line in the original file");
-    OK(m.meta.start == 810 && m.meta.unset_vars == 1, "start, unset_vars");
-    OK(m.meta.nvars == 2 && m.meta.vars[1].value == NULL && m.meta.vars[0].at.line == 6, "vars");
-    OK(m.meta.body_line == 13 && !strncmp(src + m.meta.body_offset, "# Body", 6), "body line/offset");
-    OK(m.meta.root && ydoc_get(m.meta.root, "custom") != NULL, "other keys kept");
-    OK(!strcmp(course_module_default_id(c, &m), "first"), "default id from front matter");
+    CHECK(m.meta.start == 810 && m.meta.unset_vars == 1, "start, unset_vars");
+    CHECK(m.meta.nvars == 2 && m.meta.vars[1].value == NULL && m.meta.vars[0].at.line == 6, "vars");
+    CHECK(m.meta.body_line == 13 && !strncmp(src + m.meta.body_offset, "# Body", 6), "body line/offset");
+    CHECK(m.meta.root && ydoc_get(m.meta.root, "custom") != NULL, "other keys kept");
+    CHECK(!strcmp(course_module_default_id(c, &m), "first"), "default id from front matter");
 
     memset(&m, 0, sizeof m);
     src = "---  \r\ntitle: T\r\n...\r\nBody\r\n";
-    OK(read_mod(c, &m, src, &k) == 0 && !strcmp(m.meta.title, "T") && m.meta.body_line == 4 &&
+    CHECK(read_mod(c, &m, src, &k) == 0 && !strcmp(m.meta.title, "T") && m.meta.body_line == 4 &&
            !strcmp(src + m.meta.body_offset, "Body\r\n"),
        "CRLF, trailing spaces, ... close");
 
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\n---\n# x\n", &k) == 0 && m.meta.root == NULL && m.meta.body_line == 3,
+    CHECK(read_mod(c, &m, "---\n---\n# x\n", &k) == 0 && m.meta.root == NULL && m.meta.body_line == 3,
        "empty front matter");
 
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "----\ntitle: x\n----\n", &k) == 0 && m.meta.body_line == 1 && m.meta.title == NULL,
+    CHECK(read_mod(c, &m, "----\ntitle: x\n----\n", &k) == 0 && m.meta.body_line == 1 && m.meta.title == NULL,
        "---- is not a fence");
 
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\ntitle: x\n", &k) == -1, "unterminated");
+    CHECK(read_mod(c, &m, "---\ntitle: x\n", &k) == -1, "unterminated");
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---", &k) == -1, "lone ---");
+    CHECK(read_mod(c, &m, "---", &k) == -1, "lone ---");
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\n- a\n- b\n---\n", &k) == -1, "not a mapping");
+    CHECK(read_mod(c, &m, "---\n- a\n- b\n---\n", &k) == -1, "not a mapping");
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\nduration: 15 mintues\n---\n# Oops\n", &k) == -1, "010 bad duration");
+    CHECK(read_mod(c, &m, "---\nduration: 15 mintues\n---\n# Oops\n", &k) == -1, "010 bad duration");
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\ntitle: \"x\nid: y\n---\n", &k) == -1, "bad yaml in front matter");
+    CHECK(read_mod(c, &m, "---\ntitle: \"x\nid: y\n---\n", &k) == -1, "bad yaml in front matter");
     memset(&m, 0, sizeof m);
-    OK(read_mod(c, &m, "---\nid: Not OK\nobjectives: x\nstart: 25:00\n---\n", &k) == -1, "bad id, objectives, start");
+    CHECK(read_mod(c, &m, "---\nid: Not OK\nobjectives: x\nstart: 25:00\n---\n", &k) == -1, "bad id, objectives, start");
     memset(&m, 0, sizeof m);
     m.path = "c/modules/m.md";
     m.file = "modules/My Module_01.md";
-    OK(!strcmp(course_module_default_id(c, &m), "my-module-01"), "slugified file name id");
+    CHECK(!strcmp(course_module_default_id(c, &m), "my-module-01"), "slugified file name id");
 
     cap_flush(&k);
-    OK(strstr(k.out, "c/modules/m.md:1:1: error: front matter starting here is never closed (add a line `---`)") !=
+    CHECK(strstr(k.out, "c/modules/m.md:1:1: error: front matter starting here is never closed (add a line `---`)") !=
            NULL,
        "unterminated message at 1:1");
-    OK(strstr(k.out, "c/modules/m.md:2:1: error: front matter must be a mapping") != NULL, "not-a-mapping message");
-    OK(strstr(k.out, "c/modules/m.md:2:11: error: cannot read duration `15 mintues`") != NULL,
+    CHECK(strstr(k.out, "c/modules/m.md:2:1: error: front matter must be a mapping") != NULL, "not-a-mapping message");
+    CHECK(strstr(k.out, "c/modules/m.md:2:11: error: cannot read duration `15 mintues`") != NULL,
        "010 error at line 2 (value)");
-    OK(strstr(k.out, "c/modules/m.md:2:8: error: cannot read YAML") != NULL, "front matter YAML error line");
-    OK(strstr(k.out, "c/modules/m.md:2:5: error: module id `Not OK`") != NULL &&
+    CHECK(strstr(k.out, "c/modules/m.md:2:8: error: cannot read YAML") != NULL, "front matter YAML error line");
+    CHECK(strstr(k.out, "c/modules/m.md:2:5: error: module id `Not OK`") != NULL &&
            strstr(k.out, "c/modules/m.md:3:13: error: `objectives` must be a list") != NULL &&
            strstr(k.out, "c/modules/m.md:4:8: error: cannot read start time `25:00`") != NULL,
        "front matter type errors");
@@ -487,10 +476,10 @@ static void test_front_matter(void) {
 }
 
 static void test_clock(void) {
-    OK(course_parse_clock("09:00") == 540 && course_parse_clock("9:05") == 545 && course_parse_clock("23:59") == 1439 &&
+    CHECK(course_parse_clock("09:00") == 540 && course_parse_clock("9:05") == 545 && course_parse_clock("23:59") == 1439 &&
            course_parse_clock("00:00") == 0,
        "clock ok");
-    OK(course_parse_clock("24:00") < 0 && course_parse_clock("9:5") < 0 && course_parse_clock("09:60") < 0 &&
+    CHECK(course_parse_clock("24:00") < 0 && course_parse_clock("9:5") < 0 && course_parse_clock("09:60") < 0 &&
            course_parse_clock("9am") < 0 && course_parse_clock("") < 0 && course_parse_clock("09:00 ") < 0 &&
            course_parse_clock(NULL) < 0,
        "clock bad");
@@ -511,6 +500,5 @@ int main(void) {
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);
-    printf("%d passed, %d failed\n", passes, fails);
-    return fails ? 1 : 0;
+    return harness_summary();
 }

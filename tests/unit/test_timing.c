@@ -9,24 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fails, passes;
-
-#define OK(cond, name)                                                                                                 \
-    do {                                                                                                               \
-        if (cond) {                                                                                                    \
-            passes++;                                                                                                  \
-            printf("ok   %s\n", name);                                                                                 \
-        } else {                                                                                                       \
-            fails++;                                                                                                   \
-            printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__);                                                     \
-        }                                                                                                              \
-    } while (0)
+#include "harness.h"
 
 static void dur(const char *s, int want) {
     char name[128];
     int got = timing_parse_duration(s);
     snprintf(name, sizeof name, "duration \"%s\" -> %d (got %d)", s, want, got);
-    OK(got == want, name);
+    CHECK(got == want, name);
 }
 
 static void prefix(const char *s, int want, size_t want_used) {
@@ -34,7 +23,7 @@ static void prefix(const char *s, int want, size_t want_used) {
     size_t used = 999;
     int got = timing_parse_duration_prefix(s, &used);
     snprintf(name, sizeof name, "prefix \"%s\" -> %d used %zu (got %d, %zu)", s, want, want_used, got, used);
-    OK(got == want && (want < 0 || used == want_used), name);
+    CHECK(got == want && (want < 0 || used == want_used), name);
 }
 
 static ast_node *text(arena *a, const char *s, int line) {
@@ -139,7 +128,7 @@ static void test_durations(void) {
     dur("15-20 minutes", -1);
     dur("9999999999", -1);
     dur("15 minutes with 2 breaks", -1);
-    OK(timing_parse_duration(NULL) == -1, "NULL duration");
+    CHECK(timing_parse_duration(NULL) == -1, "NULL duration");
 
     prefix("150 minutes with 2 breaks", 150, 11);
     prefix("15 minutes", 15, 10);
@@ -168,20 +157,20 @@ static void test_008(void) {
     ast_node *wrap = heading(a, doc, 2, 20, "Wrap-Up (10 minutes)");
     int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
-    OK(md == 60, "008 module duration 60");
-    OK(e.nerr == 0, "008 no errors");
-    OK(strstr(e.out, "c/modules/m1.md:12:1: warning: timing: \"Core Delivery\" declares 30 min but its parts add up "
+    CHECK(md == 60, "008 module duration 60");
+    CHECK(e.nerr == 0, "008 no errors");
+    CHECK(strstr(e.out, "c/modules/m1.md:12:1: warning: timing: \"Core Delivery\" declares 30 min but its parts add up "
                      "to 40 min") != NULL,
        "008 warning at Core Delivery line 12");
-    OK(count_lines(e.out) == 1, "008 exactly one diagnostic");
-    OK(open->duration == 20 && core->duration == 30 && wrap->duration == 10 && brk->duration == 10, "008 durations");
-    OK(open->natural && l1->natural && wrap->natural, "008 natural flags");
-    OK(open->tstart == 0 && wel->tstart == 0 && ovw->tstart == 10 && core->tstart == 20 && l1->tstart == 20 &&
+    CHECK(count_lines(e.out) == 1, "008 exactly one diagnostic");
+    CHECK(open->duration == 20 && core->duration == 30 && wrap->duration == 10 && brk->duration == 10, "008 durations");
+    CHECK(open->natural && l1->natural && wrap->natural, "008 natural flags");
+    CHECK(open->tstart == 0 && wel->tstart == 0 && ovw->tstart == 10 && core->tstart == 20 && l1->tstart == 20 &&
            brk->tstart == 35 && l2->tstart == 45 && wrap->tstart == 50,
        "008 starts (parent's declared duration decides)");
-    OK(brk->is_break && !l1->is_break && !core->is_break, "008 break by heading text");
-    OK(doc->first->duration == -1 && doc->first->tstart == -1, "008 untimed h1");
-    OK(strcmp(l1->first->text, "Lesson 1 (15 minutes)") == 0, "heading text left as written");
+    CHECK(brk->is_break && !l1->is_break && !core->is_break, "008 break by heading text");
+    CHECK(doc->first->duration == -1 && doc->first->tstart == -1, "008 untimed h1");
+    CHECK(strcmp(l1->first->text, "Lesson 1 (15 minutes)") == 0, "heading text left as written");
     env_done(&e);
 }
 
@@ -201,9 +190,9 @@ static void test_009(void) {
     ast_attr_set(a, &h3->attr, "duration", "10m");
     int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
-    OK(md == 45 && e.nerr == 0 && e.outlen == 0, "009 45 min, no diagnostics");
-    OK(h1->tstart == 0 && h2->tstart == 15 && h3->tstart == 35, "009 starts 0/15/35");
-    OK(h3->is_break && !h1->natural, "009 break class, not natural");
+    CHECK(md == 45 && e.nerr == 0 && e.outlen == 0, "009 45 min, no diagnostics");
+    CHECK(h1->tstart == 0 && h2->tstart == 15 && h3->tstart == 35, "009 starts 0/15/35");
+    CHECK(h3->is_break && !h1->natural, "009 break class, not natural");
     env_done(&e);
 }
 
@@ -218,8 +207,8 @@ static void test_023(void) {
     heading(a, doc, 2, 8, "Part B (10 minutes)");
     int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
-    OK(md == 30, "023 front matter decides");
-    OK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: module \"Check\" declares 30 min but its parts add up "
+    CHECK(md == 30, "023 front matter decides");
+    CHECK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: module \"Check\" declares 30 min but its parts add up "
                      "to 20 min") != NULL,
        "023 warning at duration line");
     env_done(&e);
@@ -233,15 +222,15 @@ static void test_sum_and_none(void) {
     ast_node *doc = ast_new(a, AST_DOCUMENT, 1, 1);
     heading(a, doc, 2, 1, "A (1h)");
     heading(a, doc, 2, 3, "B (1h30m)");
-    OK(timing_module(&e.c, &e.m, doc, e.d, &e.nerr) == 150, "sum of parts when no front matter");
+    CHECK(timing_module(&e.c, &e.m, doc, e.d, &e.nerr) == 150, "sum of parts when no front matter");
     ast_node *doc2 = ast_new(a, AST_DOCUMENT, 1, 1);
     heading(a, doc2, 1, 1, "Nothing timed");
     para(a, doc2, 3, "Text (15 minutes)");
     heading(a, doc2, 2, 5, "Exercise (2 of 3)");
-    OK(timing_module(&e.c, &e.m, doc2, e.d, &e.nerr) == -1, "no timings -> -1");
-    OK(doc2->last->natural == 0 && doc2->last->duration == -1, "(2 of 3) is not a duration");
+    CHECK(timing_module(&e.c, &e.m, doc2, e.d, &e.nerr) == -1, "no timings -> -1");
+    CHECK(doc2->last->natural == 0 && doc2->last->duration == -1, "(2 of 3) is not a duration");
     env_flush(&e);
-    OK(e.outlen == 0, "no diagnostics");
+    CHECK(e.outlen == 0, "no diagnostics");
     env_done(&e);
 }
 
@@ -267,16 +256,16 @@ static void test_divs(void) {
     ast_attr_set(a, &bad->attr, "duration", "15 mintues");
     int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
-    OK(e.nerr == 1 && strstr(e.out, "c/modules/m1.md:15:1: error: cannot read duration `15 mintues`"),
+    CHECK(e.nerr == 1 && strstr(e.out, "c/modules/m1.md:15:1: error: cannot read duration `15 mintues`"),
        "bad duration= error at node");
-    OK(strstr(e.out, "c/modules/m1.md:3:1: warning: timing: \"Customer priority assessment\" declares 15 min but its "
+    CHECK(strstr(e.out, "c/modules/m1.md:3:1: warning: timing: \"Customer priority assessment\" declares 15 min but its "
                      "parts add up to 20 min") != NULL,
        "div sum warning with title=");
-    OK(!strstr(e.out, "\"Section\""), "section 30 = 15 + 15: no warning");
-    OK(md == 35, "module = section 30 + orphan 5");
-    OK(div->tstart == 0 && inner1->tstart == 0 && inner2->tstart == 10 && after->tstart == 15, "div starts");
-    OK(orphan->tstart == 30 && untimed->duration == -1, "untimed heading closes the section");
-    OK(sec->natural == 1 && bad->duration == -1, "flags");
+    CHECK(!strstr(e.out, "\"Section\""), "section 30 = 15 + 15: no warning");
+    CHECK(md == 35, "module = section 30 + orphan 5");
+    CHECK(div->tstart == 0 && inner1->tstart == 0 && inner2->tstart == 10 && after->tstart == 15, "div starts");
+    CHECK(orphan->tstart == 30 && untimed->duration == -1, "untimed heading closes the section");
+    CHECK(sec->natural == 1 && bad->duration == -1, "flags");
     env_done(&e);
 
     env_init(&e, -1, 0);
@@ -285,7 +274,7 @@ static void test_divs(void) {
     doc = ast_new(a, AST_DOCUMENT, 1, 1);
     ast_node *h = heading(a, doc, 2, 1, "Break (15 minutes)");
     md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
-    OK(md == -1 && h->duration == -1 && !h->natural && h->is_break == 0, "natural timings off");
+    CHECK(md == -1 && h->duration == -1 && !h->natural && h->is_break == 0, "natural timings off");
     env_done(&e);
 }
 
@@ -308,10 +297,10 @@ static void test_natural_title(void) {
     heading(a, doc, 3, 6, "BREAK (60 min)");
     timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
-    OK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: \"Core Training Delivery\" declares 150 min but its parts "
+    CHECK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: \"Core Training Delivery\" declares 150 min but its parts "
                      "add up to 160 min") != NULL,
        "spec example message");
-    OK(doc->last->is_break && h->duration == 150, "BREAK any case");
+    CHECK(doc->last->is_break && h->duration == 150, "BREAK any case");
     env_done(&e);
 }
 
@@ -326,14 +315,14 @@ static void test_course_total(void) {
     int d1[] = {60, -1, 45};
     timing_course(&e.c, d1, e.d);
     env_flush(&e);
-    OK(strstr(e.out, "c/course.yaml:4:1: warning: timing: course \"Course\" declares 120 min but its modules add up to "
+    CHECK(strstr(e.out, "c/course.yaml:4:1: warning: timing: course \"Course\" declares 120 min but its modules add up to "
                      "105 min") != NULL,
        "course total warning");
     int d2[] = {60, -1, 60};
     size_t before = e.outlen;
     timing_course(&e.c, d2, e.d);
     env_flush(&e);
-    OK(e.outlen == before, "course total matches: no warning");
+    CHECK(e.outlen == before, "course total matches: no warning");
     env_done(&e);
 }
 
@@ -346,6 +335,5 @@ int main(void) {
     test_divs();
     test_natural_title();
     test_course_total();
-    printf("%d passed, %d failed\n", passes, fails);
-    return fails ? 1 : 0;
+    return harness_summary();
 }
