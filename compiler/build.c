@@ -632,7 +632,11 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
         fo.cli_var_values = o->var_values;
         fo.ncli_vars = o->nvars;
         int nerr = 0;
+        /* resolving course filter paths allocates in the course arena,
+         * which the workers share: one host is made at a time */
+        pthread_mutex_lock(&P->L->mu);
         W->hosts[R->role_slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
+        pthread_mutex_unlock(&P->L->mu);
         free(lua_dir);
         if (!W->hosts[R->role_slot]) W->host_failed[R->role_slot] = 1;
     }
