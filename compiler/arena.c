@@ -1,8 +1,7 @@
-/* arena.c — bump allocator in growing chunks (see arena.h). */
+/* arena.c — bump allocator in growing chunks (see arena.h); the helpers
+ * built on arena_alloc (copies, printf, growable arrays) are in arenautil.c. */
 #include "arena.h"
 #include "util.h"
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,28 +63,6 @@ void *arena_alloc(arena *a, size_t n) {
     c->used += n;
     a->total += n;
     memset(p, 0, n);
-    return p;
-}
-
-char *arena_strndup(arena *a, const char *s, size_t n) {
-    if (!s) return NULL;
-    char *p = arena_alloc(a, n + 1);
-    memcpy(p, s, n);
-    p[n] = 0;
-    return p;
-}
-
-char *arena_strdup(arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
-
-char *arena_printf(arena *a, const char *fmt, ...) {
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
     return p;
 }
 

@@ -16,6 +16,10 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 /* printf into the arena. */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Make room for one more element in a growable array living in the arena:
+ * when n == *cap, *arr becomes a copy twice as large (16 to start) and
+ * *cap grows; the old block stays until arena_free. */
+void arena_grow(arena *a, void **arr, int *cap, int n, size_t elem);
 /* Bytes handed out so far (for limits and benchmarks). */
 size_t arena_used(const arena *a);
 

@@ -217,24 +217,18 @@ char *ast_slug(arena *a, const char *text) {
 
 typedef struct idset {
     const char **ids;
-    size_t n, cap;
+    int n, cap;
     arena *a;
 } idset;
 
 static int idset_has(const idset *s, const char *id) {
-    for (size_t i = 0; i < s->n; i++)
+    for (int i = 0; i < s->n; i++)
         if (strcmp(s->ids[i], id) == 0) return 1;
     return 0;
 }
 
 static void idset_add(idset *s, const char *id) {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        const char **ni = arena_alloc(s->a, cap * sizeof *ni);
-        if (s->n) memcpy(ni, s->ids, s->n * sizeof *ni);
-        s->ids = ni;
-        s->cap = cap;
-    }
+    arena_grow(s->a, (void **)&s->ids, &s->cap, s->n, sizeof *s->ids);
     s->ids[s->n++] = id;
 }
 

@@ -189,21 +189,11 @@ typedef struct gather {
 static int gather_visit(ast_node *n, void *ud) {
     gather *g = ud;
     if (n->attr.id) {
-        if (g->nids == g->capids) {
-            g->capids = g->capids ? g->capids * 2 : 16;
-            const char **ni = arena_alloc(g->a, sizeof(char *) * (size_t)g->capids);
-            if (g->nids) memcpy(ni, g->ids, sizeof(char *) * (size_t)g->nids);
-            g->ids = ni;
-        }
+        arena_grow(g->a, (void **)&g->ids, &g->capids, g->nids, sizeof *g->ids);
         g->ids[g->nids++] = n->attr.id;
     }
     if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url) {
-        if (g->nlinks == g->caplinks) {
-            g->caplinks = g->caplinks ? g->caplinks * 2 : 16;
-            link_ref *nl = arena_alloc(g->a, sizeof(link_ref) * (size_t)g->caplinks);
-            if (g->nlinks) memcpy(nl, g->links, sizeof(link_ref) * (size_t)g->nlinks);
-            g->links = nl;
-        }
+        arena_grow(g->a, (void **)&g->links, &g->caplinks, g->nlinks, sizeof *g->links);
         link_ref *r = &g->links[g->nlinks++];
         r->type = n->type;
         r->url = n->url;
@@ -297,12 +287,7 @@ static void facts_module(pool *P, int i) {
 static const char *add_media(loaded *L, const char *rel, const char *src) {
     for (int i = 0; i < L->nmedia; i++)
         if (strcmp(L->media[i].src, src) == 0) return L->media[i].rel;
-    if (L->nmedia == L->capmedia) {
-        L->capmedia = L->capmedia ? L->capmedia * 2 : 8;
-        media_file *nm = arena_alloc(L->a, sizeof(media_file) * (size_t)L->capmedia);
-        if (L->nmedia) memcpy(nm, L->media, sizeof(media_file) * (size_t)L->nmedia);
-        L->media = nm;
-    }
+    arena_grow(L->a, (void **)&L->media, &L->capmedia, L->nmedia, sizeof *L->media);
     media_file *mf = &L->media[L->nmedia++];
     mf->rel = arena_printf(L->a, "assets/media/%s", rel);
     mf->src = src;

@@ -94,15 +94,6 @@ typedef struct render {
 
 /* ---------------------------------------------------------------- helpers */
 
-static void grow(void **arr, int *cap, int n, size_t elem, arena *a) {
-    if (n < *cap) return;
-    int nc = *cap ? *cap * 2 : 16;
-    void *na = arena_alloc(a, elem * (size_t)nc);
-    if (n) memcpy(na, *arr, elem * (size_t)n);
-    *arr = na;
-    *cap = nc;
-}
-
 /* XML 1.0 forbids most control characters even as references: drop them. */
 static char *xml_clean(const char *s) {
     size_t n = strlen(s);
@@ -330,7 +321,7 @@ static int doc_has_id(const mod_info *m, const char *id) {
 }
 
 static void add_id(mod_info *m, const char *v, arena *a) {
-    grow((void **)&m->ids, &m->capids, m->nids, sizeof *m->ids, a);
+    arena_grow(a, (void **)&m->ids, &m->capids, m->nids, sizeof *m->ids);
     m->ids[m->nids++] = v;
     int from = m->nids - 1;
     if (m->nids * 2 >= m->nslots) {
@@ -401,7 +392,7 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
     }
     if (url[0] == '#' || url[0] == 0) {
         if (url[0] == '#' && url[1]) {
-            grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
+            arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
             r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
         }
         set_attr(a, "href", url);
@@ -424,7 +415,7 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
                 buf_putc(&o, '#');
                 url_encode(&o, hash + 1, 1);
                 const char *frag = arena_strdup(r->b->a, hash + 1);
-                grow((void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend, r->b->a);
+                arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
                 r->pend[r->npend++] = (pending_link){a, t, frag};
             }
             set_attr(a, "href", o.data);
@@ -642,7 +633,7 @@ static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
         const char *t = ast_plain_text(r->b->a, n);
         mod_info *m = &r->b->mods[r->index];
         if (*t) {
-            grow((void **)&m->heads, &m->capheads, m->nheads, sizeof *m->heads, r->b->a);
+            arena_grow(r->b->a, (void **)&m->heads, &m->capheads, m->nheads, sizeof *m->heads);
             m->heads[m->nheads++] = (nav_head){id, t};
         }
     }
@@ -1035,7 +1026,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
             const char *t = c->type == AST_SOFTBREAK ? "\n" : c->text ? c->text : "";
             if (c->type != AST_SOFTBREAK) {
                 int sl = c->line > 0 ? c->line : last_src;
-                grow((void **)&segs, &capsegs, nsegs, sizeof *segs, r->b->a);
+                arena_grow(r->b->a, (void **)&segs, &capsegs, nsegs, sizeof *segs);
                 segs[nsegs++] = (frag_seg){fline, sl};
             }
             for (const char *p = t; *p; p++) fline += *p == '\n';
@@ -1045,7 +1036,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
             xmlNodePtr h = xmlNewDocNode(r->doc, r->ns, (const xmlChar *)"div", NULL);
             if (inl) inline_node(r, h, c, 0);
             else block(r, h, c, tight);
-            grow((void **)&holders, &capholders, nholders, sizeof *holders, r->b->a);
+            arena_grow(r->b->a, (void **)&holders, &capholders, nholders, sizeof *holders);
             holders[nholders] = h;
             buf_printf(&f, "<" PLACEHOLDER " data-n=\"%d\"></" PLACEHOLDER ">", nholders);
             nholders++;
@@ -1275,7 +1266,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     if (targets_rendered(b, r.pend, r.npend)) {
         finish_doc(b, r.doc, index, r.pend, r.npend);
     } else {
-        grow((void **)&b->defer, &b->capdefer, b->ndefer, sizeof *b->defer, b->a);
+        arena_grow(b->a, (void **)&b->defer, &b->capdefer, b->ndefer, sizeof *b->defer);
         b->defer[b->ndefer++] = (deferred_doc){r.doc, index, r.pend, r.npend};
     }
     flush_deferred(b, 0);

@@ -1,13 +1,10 @@
-/* arena_fuzz.c — compiler/arena.c's API with one malloc per allocation, of
+/* arena_fuzz.c — compiler/arena.c's allocator with one malloc per allocation, of
  * the exact size asked, so that AddressSanitizer sees every read or write
  * past an arena allocation (the bump allocator's chunks hide them). Linked
  * instead of arena.o into the fuzz targets and their replay only. */
 #include "arena.h"
 #include "util.h"
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct block {
     struct block *next;
@@ -39,28 +36,6 @@ void *arena_alloc(arena *a, size_t n) {
     const size_t al = sizeof(max_align_t);
     a->total += (n ? (n + al - 1) / al : 1) * al; /* as arena.c counts */
     return b->p;
-}
-
-char *arena_strndup(arena *a, const char *s, size_t n) {
-    if (!s) return NULL;
-    char *p = arena_alloc(a, n + 1);
-    memcpy(p, s, n);
-    p[n] = 0;
-    return p;
-}
-
-char *arena_strdup(arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
-
-char *arena_printf(arena *a, const char *fmt, ...) {
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    return p;
 }
 
 size_t arena_used(const arena *a) { return a->total; }

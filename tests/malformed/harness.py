@@ -3,7 +3,7 @@ tests/sandbox, tests/pathological): write a course folder from a dict, run
 coursec on it, parse its diagnostics, snapshot an output tree, match expected
 diagnostics exactly, and count passes and failures. Not a suite itself
 (run-all.sh only runs run.py files)."""
-import hashlib, os, re, subprocess, sys, time
+import concurrent.futures, hashlib, os, re, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -149,3 +149,31 @@ class Counter:
     def finish(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         return 1 if self.failed else 0
+
+
+def run_cases(suite, cases, run_case, argv):
+    """The shared driver of the case suites: pick the cases named in argv
+    (substrings; all when none), `--show` prints what coursec says for each,
+    else run them in parallel (each run_case(case) returns (problems, log);
+    a first problem starting with SKIP is a note, not a result). Returns
+    the Counter, or an int exit status when there is nothing to count."""
+    show = "--show" in argv
+    argv = [a for a in argv if a not in ("--show", "-q")]
+    cases = [c for c in cases if not argv or any(a in c["name"] for a in argv)]
+    if not os.access(COURSEC, os.X_OK):
+        print("FAIL %s: no executable coursec at %s" % (suite, COURSEC))
+        print("0 passed, 1 failed")
+        return 1
+    if show:
+        for c in cases:
+            run_case(c, show=True)
+        return 0
+    counter = Counter(suite)
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(8, os.cpu_count() or 1))) as ex:
+        results = list(ex.map(run_case, cases))
+    for c, (problems, log) in zip(cases, results):
+        if problems and problems[0].startswith("SKIP"):
+            print("note: %s/%s skipped: %s" % (suite, c["name"], problems[0]))
+            continue
+        counter.check(c["name"], problems, log)
+    return counter

@@ -18,7 +18,7 @@ Usage: run.py [-q] [--show] [NAME-SUBSTRING...]   (--show prints what coursec
 said for the selected cases instead of checking). Prints `N passed, N failed`.
 env: COURSEC (the compiler, default ./coursec), VERBOSE=1.
 """
-import concurrent.futures, os, shutil, stat, struct, sys, tempfile, zlib
+import os, shutil, struct, sys, tempfile, zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
@@ -534,30 +534,10 @@ def run_case(c, show=False):
 
 
 def main():
-    argv = [a for a in sys.argv[1:] if a != "-q"]
-    show = "--show" in argv
-    argv = [a for a in argv if a != "--show"]
-    cases = [c for c in CASES if not argv or any(a in c["name"] for a in argv)]
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
-    if not os.access(H.COURSEC, os.X_OK):
-        print("FAIL malformed: no executable coursec at %s" % H.COURSEC)
-        print("0 passed, 1 failed")
-        return 1
-    if show:
-        for c in cases:
-            run_case(c, show=True)
-        return 0
-    counter = H.Counter("malformed")
-    jobs = max(1, min(8, os.cpu_count() or 1))
-    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
-        results = list(ex.map(run_case, cases))
-    for c, (problems, err) in zip(cases, results):
-        if problems and problems[0].startswith("SKIP"):
-            print("note: malformed/%s skipped: %s" % (c["name"], problems[0]))
-            continue
-        counter.check(c["name"], problems, err)
-    return counter.finish()
+    counter = H.run_cases("malformed", CASES, run_case, sys.argv[1:])
+    return counter if isinstance(counter, int) else counter.finish()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ Then --trust-filters must lift the sandbox: os.getenv and io work and their
 results reach the page. Prints `N passed, N failed`.
 Usage: run.py [-q] [--show] [NAME-SUBSTRING...]; env: COURSEC, VERBOSE=1.
 """
-import concurrent.futures, os, shutil, sys, tempfile
+import os, shutil, sys, tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "malformed"))
 import harness as H  # noqa: E402
@@ -205,23 +205,10 @@ def trusted():
 
 
 def main():
-    argv = [a for a in sys.argv[1:] if a != "-q"]
-    show = "--show" in argv
-    argv = [a for a in argv if a != "--show"]
-    cases = [c for c in CASES if not argv or any(a in c["name"] for a in argv)]
-    if not os.access(H.COURSEC, os.X_OK):
-        print("FAIL sandbox: no executable coursec at %s" % H.COURSEC)
-        print("0 passed, 1 failed")
-        return 1
-    if show:
-        for c in cases:
-            run_case(c, show=True)
-        return 0
-    counter = H.Counter("sandbox")
-    with concurrent.futures.ThreadPoolExecutor(max(1, min(8, os.cpu_count() or 1))) as ex:
-        results = list(ex.map(run_case, cases))
-    for c, (problems, err) in zip(cases, results):
-        counter.check(c["name"], problems, err)
+    counter = H.run_cases("sandbox", CASES, run_case, sys.argv[1:])
+    if isinstance(counter, int):
+        return counter
+    argv = [a for a in sys.argv[1:] if a not in ("--show", "-q")]
     if not argv or any(a in "trust-filters" for a in argv):
         counter.check("trust-filters", *trusted())
     return counter.finish()
