@@ -101,7 +101,7 @@ if ! skip valgrind; then
             out=$(mktemp -d "${TMPDIR:-/tmp}/coursec-vg.XXXXXX") || exit 2
             echo "valgrind: coursec build -j$j courses/*/"
             # shellcheck disable=SC2046
-            if valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite \
+            if valgrind -q --soname-synonyms='somalloc=libmimalloc.so*' --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite \
                 ./coursec build -q -j$j -o "$out" $(ls -d courses/*/) >"$B/valgrind-j$j.log" 2>&1; then
                 echo "valgrind: -j$j clean"
             else
