@@ -2,11 +2,12 @@
  * over the modules, both on a pool of worker threads:
  *   1. facts: read, parse, check (only=/except=, timings), and keep only what
  *      the writers need of every module (id, title, anchors, links, duration);
- *      then check links across modules. Trees are kept for pass 2 while they
- *      fit in TREE_CACHE_BYTES and freed otherwise, so memory stays bounded
- *      however large the course.
- *   2. write: take the kept tree or parse the module again (its diagnostics
- *      were already given), then for every edition clone, prune, filter,
+ *      then check links across modules. Each tree is packed (astpack.h,
+ *      about a tenth of its size) and kept for pass 2 while the packs fit in
+ *      PACK_CACHE_BYTES, so memory stays bounded however large the course.
+ *   2. write: unpack the kept tree, or past the budget parse the module
+ *      again (its diagnostics were already given), then for every edition
+ *      clone, prune, filter,
  *      guard and hand the tree to that edition's writers. HTML pages are
  *      written in parallel; the EPUB takes its modules in order (a worker
  *      waits for its turn).
@@ -15,6 +16,7 @@
 #include "build.h"
 #include "arena.h"
 #include "ast.h"
+#include "astpack.h"
 #include "buf.h"
 #include "course.h"
 #include "edition.h"
@@ -54,8 +56,8 @@ typedef struct link_ref {
 
 typedef struct module_facts {
     int ok;               /* parsed without errors: pass 2 may run */
-    arena *kept;          /* pass 1's tree kept for pass 2 (see TREE_CACHE_BYTES) */
-    ast_node *kept_doc;
+    char *packed;         /* pass 1's tree, packed for pass 2 (see PACK_CACHE_BYTES) */
+    size_t npacked;
     const char **ids;     /* every id in the unpruned tree (anchors) */
     int nids;
     link_ref *links;
@@ -78,10 +80,12 @@ typedef struct edition_run {
     int failed_write;     /* could not write: exit 2 */
 } edition_run;
 
-/* Pass 1 keeps its trees for pass 2 while they fit in this many bytes (a
- * tree takes about 12 times its source): courses of ordinary size are parsed
- * once, large ones keep memory bounded by re-parsing the rest in pass 2. */
-#define TREE_CACHE_BYTES ((size_t)64 << 20)
+/* Pass 1 keeps its packed trees for pass 2 while they fit in this many bytes.
+ * A packed tree takes about 1.4 times its source (a tree in the arena takes
+ * 12 times): 96 MB hold some 1700 modules of 40 KB, so every course we can
+ * imagine is parsed once; beyond that pass 2 parses the rest again and memory
+ * stays bounded. */
+#define PACK_CACHE_BYTES ((size_t)96 << 20)
 
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */
 typedef struct loaded {
@@ -96,7 +100,7 @@ typedef struct loaded {
     const char *theme_dir;
     int nerr;
     const char **norm_files;  /* module files, normalised, for link targets */
-    size_t kept_bytes;    /* trees kept by pass 1 */
+    size_t packed_bytes;  /* packed trees kept by pass 1 */
     edition_run *runs;
     int nruns;
     int nslots;           /* distinct role sets among runs */
@@ -256,6 +260,8 @@ static void facts_module(pool *P, int i) {
         ast_walk(doc, gather_visit, &g);
     }
     const char *title = default_title(a, m, doc);
+    buf pk = {0};
+    if (doc && merr == 0) ast_pack(doc, &pk);
 
     pthread_mutex_lock(&L->mu);
     module_facts *f = &L->facts[i];
@@ -274,13 +280,13 @@ static void facts_module(pool *P, int i) {
     f->nlinks = g.nlinks;
     f->ok = doc != NULL && merr == 0;
     L->nerr += merr;
-    if (f->ok && L->kept_bytes + arena_used(a) <= TREE_CACHE_BYTES) {
-        L->kept_bytes += arena_used(a);
-        f->kept = a;
-        f->kept_doc = doc;
-        a = NULL;
+    if (f->ok && pk.len && L->packed_bytes + pk.len <= PACK_CACHE_BYTES) {
+        L->packed_bytes += pk.len;
+        f->npacked = pk.len;
+        f->packed = buf_detach(&pk);
     }
     pthread_mutex_unlock(&L->mu);
+    buf_free(&pk);
     arena_free(a);
 }
 
@@ -636,10 +642,11 @@ static void write_task(pool *P, int worker, int i, void *state) {
     worker_state *W = state;
     arena *a = NULL;
     ast_node *doc = NULL;
-    if (L->facts[i].kept) {
-        a = L->facts[i].kept;
-        doc = L->facts[i].kept_doc;
-        L->facts[i].kept = NULL;
+    if (L->facts[i].packed) {
+        a = arena_new();
+        doc = ast_unpack(a, L->facts[i].packed, L->facts[i].npacked);
+        free(L->facts[i].packed);
+        L->facts[i].packed = NULL;
         relink rl = {&L->facts[i], 0};
         ast_walk(doc, relink_visit, &rl);
     } else if (L->facts[i].ok) {
@@ -820,7 +827,7 @@ static void commit_course(loaded *L, int keep, int verbose, diag *d) {
 
 static void free_loaded(loaded *L) {
     if (!L) return;
-    for (int i = 0; i < L->c->nmodules; i++) arena_free(L->facts[i].kept);
+    for (int i = 0; i < L->c->nmodules; i++) free(L->facts[i].packed);
     for (int e = 0; e < L->nruns; e++) {
         pthread_mutex_destroy(&L->runs[e].mu);
         pthread_cond_destroy(&L->runs[e].turn_cv);
