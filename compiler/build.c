@@ -3,7 +3,7 @@
  *   1. facts: read, parse, check (only=/except=, timings), and keep only what
  *      the writers need of every module (id, title, anchors, links, duration);
  *      then check links across modules. Each tree is packed (astpack.h,
- *      a sixth of its size) and kept for pass 2 while the packs fit in
+ *      a tenth of its size) and kept for pass 2 while the packs fit in
  *      PACK_CACHE_BYTES, so memory stays bounded however large the course.
  *   2. write: unpack the kept tree, or past the budget parse the module
  *      again (its diagnostics were already given), then for every edition
@@ -81,10 +81,9 @@ typedef struct edition_run {
 } edition_run;
 
 /* Pass 1 keeps its packed trees for pass 2 while they fit in this many bytes.
- * A packed tree takes about twice its source (a tree in the arena takes 12
- * times): 96 MB hold some 1100 modules of 40 KB (the bench course of 1000 is
- * parsed once); beyond that pass 2 parses the rest again and memory stays
- * bounded. */
+ * A packed tree takes 1.2 times its source (a tree in the arena takes 12
+ * times): 96 MB hold some 1900 modules of 40 KB; beyond that pass 2 parses
+ * the rest again and memory stays bounded. */
 #define PACK_CACHE_BYTES ((size_t)96 << 20)
 
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */
