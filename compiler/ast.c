@@ -79,36 +79,25 @@ void ast_unlink(ast_node *n) {
     n->parent = n->prev = n->next = NULL;
 }
 
+/* Strings are immutable once in a tree (they are replaced, never written
+ * to), so a copy shares them; arrays are copied (ast_attr_set writes kv). */
 static void clone_attr(arena *a, ast_attr *dst, const ast_attr *src) {
-    dst->id = arena_strdup(a, src->id);
-    dst->nclasses = src->nclasses;
-    dst->classes = NULL;
     if (src->nclasses) {
         dst->classes = arena_alloc(a, sizeof(char *) * (size_t)src->nclasses);
-        for (int i = 0; i < src->nclasses; i++) dst->classes[i] = arena_strdup(a, src->classes[i]);
-    }
-    dst->nkv = src->nkv;
-    dst->kv = NULL;
+        memcpy(dst->classes, src->classes, sizeof(char *) * (size_t)src->nclasses);
+    } else dst->classes = NULL;
     if (src->nkv) {
         dst->kv = arena_alloc(a, sizeof(ast_kv) * (size_t)src->nkv);
-        for (int i = 0; i < src->nkv; i++) {
-            dst->kv[i].key = arena_strdup(a, src->kv[i].key);
-            dst->kv[i].value = arena_strdup(a, src->kv[i].value);
-        }
-    }
+        memcpy(dst->kv, src->kv, sizeof(ast_kv) * (size_t)src->nkv);
+    } else dst->kv = NULL;
 }
 
-ast_node *ast_clone(arena *a, const ast_node *n) {
+static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
     ast_node *c = arena_alloc(a, sizeof *c);
     *c = *n;
-    c->parent = c->first = c->last = c->prev = c->next = NULL;
+    c->parent = parent;
+    c->first = c->last = c->prev = c->next = NULL;
     clone_attr(a, &c->attr, &n->attr);
-    c->text = arena_strdup(a, n->text);
-    c->info = arena_strdup(a, n->info);
-    c->format = arena_strdup(a, n->format);
-    c->url = arena_strdup(a, n->url);
-    c->title = arena_strdup(a, n->title);
-    c->label = arena_strdup(a, n->label);
     if (n->aligns && n->ncols > 0) {
         c->aligns = arena_alloc(a, sizeof(ast_align) * (size_t)n->ncols);
         memcpy(c->aligns, n->aligns, sizeof(ast_align) * (size_t)n->ncols);
@@ -116,13 +105,23 @@ ast_node *ast_clone(arena *a, const ast_node *n) {
     c->alts = NULL;
     ast_node **tail = &c->alts;
     for (const ast_node *alt = n->alts; alt; alt = alt->next) {
-        ast_node *ca = ast_clone(a, alt);
+        ast_node *ca = clone_node(a, alt, NULL);
         *tail = ca;
         tail = &ca->next;
     }
-    for (const ast_node *ch = n->first; ch; ch = ch->next) ast_append(c, ast_clone(a, ch));
+    ast_node *prev = NULL;
+    for (const ast_node *ch = n->first; ch; ch = ch->next) {
+        ast_node *cc = clone_node(a, ch, c);
+        cc->prev = prev;
+        if (prev) prev->next = cc;
+        else c->first = cc;
+        prev = cc;
+    }
+    c->last = prev;
     return c;
 }
+
+ast_node *ast_clone(arena *a, const ast_node *n) { return clone_node(a, n, NULL); }
 
 const char *ast_attr_get(const ast_attr *at, const char *key) {
     for (int i = 0; i < at->nkv; i++)
@@ -202,17 +201,18 @@ char *ast_plain_text(arena *a, const ast_node *n) {
 }
 
 char *ast_slug(arena *a, const char *text) {
-    buf b = BUF_INIT;
+    /* the slug is never longer than the text: written straight into the arena */
+    size_t n = strlen(text), len = 0;
+    char *r = arena_alloc(a, n + 1);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (isalnum(*p) && *p < 0x80) buf_putc(&b, tolower(*p));
+        if (isalnum(*p) && *p < 0x80) r[len++] = (char)tolower(*p);
         else if (*p == ' ' || *p == '-' || *p == '_') {
-            if (b.len && b.data[b.len - 1] != '-') buf_putc(&b, '-');
+            if (len && r[len - 1] != '-') r[len++] = '-';
         }
     }
-    while (b.len && b.data[b.len - 1] == '-') b.len--;
-    char *r = b.len ? arena_strndup(a, b.data, b.len) : arena_strdup(a, "section");
-    buf_free(&b);
-    return r;
+    while (len && r[len - 1] == '-') len--;
+    r[len] = 0;
+    return len ? r : arena_strdup(a, "section");
 }
 
 typedef struct idset {
@@ -232,27 +232,31 @@ static void idset_add(idset *s, const char *id) {
     s->ids[s->n++] = id;
 }
 
-static int collect_explicit(ast_node *n, void *ud) {
-    if (n->attr.id) idset_add(ud, n->attr.id);
-    return 0;
+/* Direct recursion (not ast_walk): no call through a pointer per node. */
+static void collect_explicit(idset *s, const ast_node *n) {
+    if (n->attr.id) idset_add(s, n->attr.id);
+    for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_explicit(s, alt);
+    for (const ast_node *c = n->first; c; c = c->next) collect_explicit(s, c);
 }
 
-static int derive_ids(ast_node *n, void *ud) {
-    idset *s = ud;
-    if (n->type != AST_HEADING || n->attr.id) return 0;
-    char *base = ast_slug(s->a, ast_plain_text(s->a, n));
-    const char *id = base;
-    for (int k = 1; idset_has(s, id); k++) id = arena_printf(s->a, "%s-%d", base, k);
-    n->attr.id = id;
-    idset_add(s, id);
-    return 1;
+static void derive_ids(idset *s, ast_node *n) {
+    if (n->type == AST_HEADING && !n->attr.id) {
+        char *base = ast_slug(s->a, ast_plain_text(s->a, n));
+        const char *id = base;
+        for (int k = 1; idset_has(s, id); k++) id = arena_printf(s->a, "%s-%d", base, k);
+        n->attr.id = id;
+        idset_add(s, id);
+        return;
+    }
+    for (ast_node *alt = n->alts; alt; alt = alt->next) derive_ids(s, alt);
+    for (ast_node *c = n->first; c; c = c->next) derive_ids(s, c);
 }
 
 void ast_assign_heading_ids(arena *a, ast_node *doc) {
     idset s = {0};
     s.a = a;
-    ast_walk(doc, collect_explicit, &s);
-    ast_walk(doc, derive_ids, &s);
+    collect_explicit(&s, doc);
+    derive_ids(&s, doc);
 }
 
 void ast_walk(ast_node *n, ast_visit_fn f, void *ud) {

@@ -109,7 +109,9 @@ void ast_prepend(ast_node *parent, ast_node *child);
 void ast_insert_before(ast_node *sibling, ast_node *child);
 /* Unlink from parent and siblings (the node stays in the arena). */
 void ast_unlink(ast_node *n);
-/* Deep copy of n (and its Blank alternatives) into arena a. */
+/* Copy of n's subtree (and its Blank alternatives) into arena a: new nodes
+ * and arrays; the strings are shared with n, so they must live at least as
+ * long as the copy (same arena, or one that outlives it). */
 ast_node *ast_clone(arena *a, const ast_node *n);
 
 const char *ast_type_name(ast_type t); /* "Heading", ... as in SPEC §7 */

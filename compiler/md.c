@@ -1,13 +1,20 @@
 /* md.c — Markdown → ast_node (SPEC §2, §3): the only file that includes
- * cmark-gfm. A structural parse classifies lines for the pre-pass (mdpre.c),
- * then each region between `:::` fences is parsed and converted; placeholders
- * become Blank nodes and `\{{`, ```worksheet blocks become Worksheet nodes. */
+ * cmark-gfm. A structural parse (blocks only) classifies lines for the
+ * pre-pass (mdpre.c), then each region between `:::` fences is parsed and
+ * converted; placeholders become Blank nodes and `\{{`, ```worksheet blocks
+ * become Worksheet nodes. cmark's trees live in a per-thread bump store,
+ * dropped whole once converted. */
 #include "md.h"
 #include "buf.h"
 #include "mdpre.h"
+#include "util.h"
 #include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,8 +25,9 @@
 
 /* cmark-gfm keeps process-global state while parsing (the special-character
  * table its extensions add to and remove from): one cmark parse at a time.
- * Reading and freeing a finished cmark tree touches no global state, so only
- * parse_text holds the lock; the pre-pass and the conversion run in parallel. */
+ * Reading a finished cmark tree touches no global state (nor does dropping
+ * it: its memory is the calling thread's cm_store), so only parse_text holds
+ * the lock; the pre-pass and the conversion run in parallel. */
 static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void md_init(void) {
@@ -28,18 +36,181 @@ void md_init(void) {
     pthread_mutex_unlock(&md_lock);
 }
 
-static cmark_node *parse_text(const char *s, size_t n) {
-    static const char *const exts[] = {"table", "strikethrough", "autolink", "tasklist"};
+/* ---- cmark's memory -------------------------------------------------------
+ * Every cmark tree of one md_parse lives in a bump allocator of this thread
+ * (cmark_mem has no context pointer): allocation is a pointer bump, cmark's
+ * frees cost nothing, and md_parse drops the whole store at the end instead of
+ * walking each tree with cmark_node_free. A block's size sits in front of it
+ * so that realloc can copy (or grow the last block in place). */
+
+typedef struct cm_chunk {
+    struct cm_chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} cm_chunk;
+
+typedef struct cm_store {
+    cm_chunk *head;
+} cm_store;
+
+static _Thread_local cm_store *cm_cur;
+
+#define CM_ALIGN sizeof(max_align_t)
+#define CM_CHUNK ((size_t)256 * 1024)
+
+static _Noreturn void cm_oom(void) {
+    fputs("coursec: out of memory\n", stderr);
+    abort();
+}
+
+/* n bytes (a multiple of CM_ALIGN), not zeroed, after a CM_ALIGN header. */
+static void *cm_take(size_t n) {
+    cm_store *st = cm_cur;
+    size_t need = n + CM_ALIGN;
+    cm_chunk *c = st->head;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
+        cm_chunk *nc = xmalloc(sizeof(cm_chunk) + cap);
+        nc->cap = cap;
+        nc->used = 0;
+        if (c && cap != CM_CHUNK) { /* a big block: keep filling the current chunk */
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            st->head = nc;
+        }
+        c = nc;
+    }
+    char *h = (char *)c->data + c->used;
+    c->used += need;
+    *(size_t *)h = n;
+    return h + CM_ALIGN;
+}
+
+static size_t cm_round(size_t n) {
+    if (n > (size_t)-1 / 4) cm_oom();
+    return n ? (n + CM_ALIGN - 1) / CM_ALIGN * CM_ALIGN : CM_ALIGN;
+}
+
+static void *cm_calloc(size_t nmem, size_t size) {
+    if (size && nmem > (size_t)-1 / 2 / size) cm_oom();
+    size_t n = cm_round(nmem * size);
+    void *p = cm_take(n);
+    memset(p, 0, n);
+    return p;
+}
+
+static void *cm_realloc(void *p, size_t size) {
+    size_t n = cm_round(size);
+    if (!p) return cm_take(n);
+    size_t old = *(size_t *)((char *)p - CM_ALIGN);
+    if (n <= old) return p;
+    cm_chunk *c = cm_cur->head;
+    if (c && (char *)p + old == (char *)c->data + c->used && c->cap - c->used >= n - old) {
+        c->used += n - old; /* the last block of the chunk grows in place */
+        *(size_t *)((char *)p - CM_ALIGN) = n;
+        return p;
+    }
+    void *q = cm_take(n);
+    memcpy(q, p, old);
+    return q;
+}
+
+static void cm_free(void *p) { (void)p; }
+
+static cmark_mem cm_mem = {cm_calloc, cm_realloc, cm_free};
+
+/* Drop every tree in the store; keep (emptied) one chunk for the next parse
+ * unless all: then free everything. */
+static void cm_store_clear(cm_store *st, int all) {
+    cm_chunk *keep = NULL;
+    for (cm_chunk *c = st->head, *n; c; c = n) {
+        n = c->next;
+        if (!all && !keep && c->cap == CM_CHUNK) keep = c;
+        else free(c);
+    }
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
+    st->head = keep;
+}
+
+/* ---- the structural parse --------------------------------------------------
+ * classify_lines needs cmark's blocks only, and cmark parses inlines only in
+ * nodes whose contains_inlines says so. A private extension (attached last,
+ * its try_opening_block opens nothing) notes the document root; after the
+ * last feed every paragraph and heading already closed is handed to it, and
+ * its contains_inlines says no. Blocks still open (the last child chain) may
+ * take the final line in cmark_parser_finish, so they keep cmark's own
+ * handling. The block tree is the one a plain parse makes; only inlines are
+ * missing. */
+
+static cmark_syntax_extension *blocks_ext; /* made under md_lock */
+static cmark_node *blocks_root;             /* the current parse's (md_lock) */
+
+static cmark_node *blocks_note_root(cmark_syntax_extension *ext, int indented, cmark_parser *parser,
+                                    cmark_node *parent, unsigned char *input, int len) {
+    (void)ext, (void)indented, (void)parser, (void)input, (void)len;
+    if (!blocks_root && parent) {
+        while (cmark_node_parent(parent)) parent = cmark_node_parent(parent);
+        blocks_root = parent;
+    }
+    return NULL;
+}
+
+static int blocks_no_inlines(cmark_syntax_extension *ext, cmark_node *node) {
+    (void)ext, (void)node;
+    return 0;
+}
+
+/* Closed paragraphs and headings under root skip inline parsing. */
+static void blocks_skip_inlines(cmark_node *root) {
+    cmark_node *n = root;
+    while (n) {
+        cmark_node_type t = cmark_node_get_type(n);
+        if ((t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) && !cmark_node_get_syntax_extension(n))
+            cmark_node_set_syntax_extension(n, blocks_ext);
+        cmark_node *next = cmark_node_first_child(n);
+        while (!next && n && n != root) {
+            next = cmark_node_next(n);
+            if (!next) n = cmark_node_parent(n);
+        }
+        if (n == root && !next) break;
+        n = next;
+    }
+    for (n = root; n; n = cmark_node_last_child(n)) /* possibly still open */
+        if (cmark_node_get_syntax_extension(n) == blocks_ext) cmark_node_set_syntax_extension(n, NULL);
+}
+
+/* full: every extension coursec uses; else only those that shape blocks
+ * (table, tasklist) and no inlines, for classify_lines. The tree lives in
+ * cm_cur's store (the caller's). */
+static cmark_node *parse_text(const char *s, size_t n, int full) {
+    static const char *const all_exts[] = {"table", "strikethrough", "autolink", "tasklist", NULL};
+    static const char *const block_exts[] = {"table", "tasklist", NULL};
     pthread_mutex_lock(&md_lock);
     cmark_gfm_core_extensions_ensure_registered(); /* cheap after the first */
-    cmark_parser *ps = cmark_parser_new(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE);
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-        cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+    cmark_parser *ps = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE, &cm_mem);
+    for (const char *const *x = full ? all_exts : block_exts; *x; x++) {
+        cmark_syntax_extension *e = cmark_find_syntax_extension(*x);
         if (e) cmark_parser_attach_syntax_extension(ps, e);
     }
+    if (!full) {
+        if (!blocks_ext) {
+            blocks_ext = cmark_syntax_extension_new("coursec-blocks");
+            cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
+            cmark_syntax_extension_set_contains_inlines_func(blocks_ext, blocks_no_inlines);
+        }
+        cmark_parser_attach_syntax_extension(ps, blocks_ext);
+        blocks_root = NULL;
+    }
     cmark_parser_feed(ps, s, n);
+    if (!full && blocks_root) blocks_skip_inlines(blocks_root);
     cmark_node *doc = cmark_parser_finish(ps);
     cmark_parser_free(ps);
+    blocks_root = NULL;
     pthread_mutex_unlock(&md_lock);
     return doc;
 }
@@ -76,7 +247,7 @@ static int setext_underline(const char *s, size_t n) {
 /* Structural parse of the whole body: which lines are code, worksheet
  * content, raw HTML, and which line ends each heading's text. */
 static void classify_lines(mdpre *p) {
-    cmark_node *doc = parse_text(p->work, p->len);
+    cmark_node *doc = parse_text(p->work, p->len, 0);
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
@@ -104,7 +275,6 @@ static void classify_lines(mdpre *p) {
         }
     }
     cmark_iter_free(it);
-    cmark_node_free(doc);
 }
 
 /* ---- conversion ---------------------------------------------------------- */
@@ -151,7 +321,7 @@ static ast_node *parse_alt(conv *c, const char *s, size_t n, int line, int col) 
         } else buf_putc(&b, s[i]);
     }
     ast_node *span = ast_new(c->a, AST_SPAN, line, col);
-    cmark_node *doc = parse_text(b.data, b.len);
+    cmark_node *doc = parse_text(b.data, b.len, 1);
     buf_free(&b);
     int fl = c->fixed_line, fc = c->fixed_col;
     c->fixed_line = line;
@@ -162,7 +332,6 @@ static ast_node *parse_alt(conv *c, const char *s, size_t n, int line, int col) 
     }
     c->fixed_line = fl;
     c->fixed_col = fc;
-    cmark_node_free(doc);
     ast_node *f = span->first;
     if (f && f->type == AST_TEXT && f->text && strncmp(f->text, "\xEF\x80\x81", 3) == 0) {
         f->text += 3;
@@ -222,51 +391,64 @@ static ast_node *make_blank(conv *c, int k) {
     return bl;
 }
 
-static void add_text(conv *c, ast_node *out, buf *t, int line, int col) {
-    if (!t->len) return;
+/* Index of the first byte >= 0xEE (where a placeholder may start) in s[i, n). */
+static size_t skip_to_high(const char *s, size_t i, size_t n) {
+    typedef unsigned char v16 __attribute__((vector_size(16)));
+    while (i + 16 <= n) {
+        v16 x;
+        memcpy(&x, s + i, 16);
+        v16 m = (v16)(x >= 0xEE);
+        uint64_t w[2];
+        memcpy(w, &m, 16);
+        if (w[0] | w[1]) break;
+        i += 16;
+    }
+    while (i < n && (unsigned char)s[i] < 0xEE) i++;
+    return i;
+}
+
+/* A Text node for s[0, n) (nothing if empty); esc: it holds `\{{`
+ * placeholders, put back in the copy (both are three bytes). */
+static void add_text(conv *c, ast_node *out, const char *s, size_t n, int esc, int line, int col) {
+    if (!n) return;
     ast_node *x = ast_new(c->a, AST_TEXT, line, col);
-    x->text = arena_strndup(c->a, t->data, t->len);
+    char *t = arena_strndup(c->a, s, n);
+    for (char *q = t; esc && (q = memchr(q, 0xEF, n - (size_t)(q - t))) != NULL;) {
+        if (n - (size_t)(q - t) >= 3 && (unsigned char)q[1] == 0x80 && (unsigned char)q[2] == 0x80) {
+            q[0] = '\\', q[1] = '{', q[2] = '{';
+            q += 3;
+        } else q++;
+    }
+    x->text = t;
     ast_append(out, x);
-    buf_clear(t);
 }
 
 /* Text (after merging cmark's pieces) → Text, Blank, Text ... into out. */
 static void emit_text(conv *c, ast_node *out, const char *s, size_t n, int line, int col) {
-    buf t = BUF_INIT;
-    int tl = line, tc = col;
-    for (size_t i = 0; i < n;) {
-        /* copy the run up to the next possible placeholder in one go */
-        size_t j = i;
-        while (j < n && (unsigned char)s[j] != 0xEE && (unsigned char)s[j] != 0xEF) j++;
-        if (j > i) {
-            buf_put(&t, s + i, j - i);
-            i = j;
+    size_t seg = 0; /* start of the pending Text */
+    int tl = line, tc = col, esc = 0;
+    for (size_t i = skip_to_high(s, 0, n); i < n; i = skip_to_high(s, i, n)) {
+        size_t plen = 0;
+        int k = mdpre_placeholder_at(c->pre, s + i, n - i, &plen);
+        if (k == MDPRE_ESCAPE) { /* stays in the Text; add_text restores it */
+            esc = 1;
+            i += plen;
             continue;
         }
-        unsigned char u = (unsigned char)s[i];
-        if (u == 0xEE || u == 0xEF) {
-            size_t plen = 0;
-            int k = mdpre_placeholder_at(c->pre, s + i, n - i, &plen);
-            if (k == MDPRE_ESCAPE) {
-                buf_puts(&t, "\\{{");
-                i += plen;
-                continue;
-            }
-            if (k >= 0) {
-                add_text(c, out, &t, tl, tc);
-                ast_node *bl = make_blank(c, k);
-                ast_append(out, bl);
-                tl = bl->line;
-                tc = bl->col + (int)plen;
-                i += plen;
-                continue;
-            }
+        if (k < 0) {
+            i++;
+            continue;
         }
-        buf_putc(&t, s[i]);
-        i++;
+        add_text(c, out, s + seg, i - seg, esc, tl, tc);
+        esc = 0;
+        ast_node *bl = make_blank(c, k);
+        ast_append(out, bl);
+        tl = bl->line;
+        tc = bl->col + (int)plen;
+        i += plen;
+        seg = i;
     }
-    add_text(c, out, &t, tl, tc);
-    buf_free(&t);
+    add_text(c, out, s + seg, n - seg, esc, tl, tc);
 }
 
 /* Literal text with placeholders put back as written (code, URLs, raw HTML).
@@ -494,6 +676,13 @@ static void convert_children(conv *c, cmark_node *n, ast_node *out) {
             /* merge cmark's adjacent text pieces so placeholders are whole */
             int line, col;
             pos_of(c, ch, out, &line, &col);
+            cmark_node *nx = cmark_node_next(ch);
+            if (!nx || cmark_node_get_type(nx) != CMARK_NODE_TEXT) {
+                const char *l = cmark_node_get_literal(ch);
+                if (l) emit_text(c, out, l, strlen(l), line, col);
+                ch = nx;
+                continue;
+            }
             buf t = BUF_INIT;
             while (ch && cmark_node_get_type(ch) == CMARK_NODE_TEXT) {
                 const char *l = cmark_node_get_literal(ch);
@@ -535,9 +724,9 @@ static void parse_region(conv *c, int from, int to, ast_node *parent) {
         if (p->work[k] != ' ' && p->work[k] != '\t' && p->work[k] != '\n' && p->work[k] != '\r') break;
     if (k == e) return;
     c->line0 = from;
-    cmark_node *doc = parse_text(p->work + s, e - s);
+    cmark_node *doc = parse_text(p->work + s, e - s, 1);
     convert_children(c, doc, parent);
-    cmark_node_free(doc);
+    cm_store_clear(cm_cur, 0);
 }
 
 ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
@@ -553,9 +742,12 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
         return NULL;
     }
 
+    cm_store store = {0}, *saved = cm_cur;
+    cm_cur = &store;
     mdpre pre;
     mdpre_init(&pre, a, src, len, first_line, path, d);
     classify_lines(&pre);
+    cm_store_clear(&store, 0);
     mdpre_run(&pre, max_depth);
 
     conv c = {0};
@@ -585,6 +777,8 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
     }
     parse_region(&c, start, pre.nlines, cur);
 
+    cm_cur = saved;
+    cm_store_clear(&store, 1);
     merge_texts(a, doc);
     ast_assign_heading_ids(a, doc);
     if (nerr) *nerr += pre.nerr + c.nerr;

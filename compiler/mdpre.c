@@ -13,6 +13,28 @@
 
 /* ---- input checks ------------------------------------------------------ */
 
+/* Scanning sixteen bytes at a time (GCC vector extension: SSE2 on x86-64,
+ * plain words elsewhere): a comparison gives a mask of 0/0xFF bytes. */
+typedef unsigned char v16 __attribute__((vector_size(16)));
+static inline v16 v16_load(const unsigned char *s) {
+    v16 x;
+    memcpy(&x, s, 16);
+    return x;
+}
+/* Index of the first byte set in mask m (bytes 0 or 0xFF), 16 if none. */
+static inline size_t v16_first(v16 m) {
+    uint64_t w[2];
+    memcpy(w, &m, 16);
+    for (int h = 0; h < 2; h++)
+        if (w[h])
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
+#else
+            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
+#endif
+    return 16;
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n) {
     unsigned c = s[0];
@@ -52,14 +74,34 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
     size_t delims = 0, pipes = 0;
     int block_line = first_line, blank_line = 1, delim_reported = 0, pipe_reported = 0;
     for (size_t i = 0; i < len;) {
-        if (s[i] == '|' && ++pipes > MDPRE_MAX_PIPES && !pipe_reported) {
+        unsigned char c = s[i];
+        if (c < 0x80 && c != '\n' && c != '|' && c != '*' && c != '_' && c != 0) {
+            /* an ordinary ASCII byte: only the first non-space one of a line
+             * matters (it ends a blank line); then skip to the next byte that
+             * needs a look, sixteen at a time */
+            i++;
+            if (blank_line) {
+                if (c == ' ' || c == '\t' || c == '\r') continue;
+                if (delims == 0) block_line = line;
+                blank_line = 0;
+            }
+            while (i + 16 <= len) {
+                v16 x = v16_load(s + i);
+                size_t k = v16_first((v16)((x == '\n') | (x == '|') | (x == '*') | (x == '_') | (x == 0) | (x >= 0x80)));
+                i += k;
+                if (k < 16) break;
+            }
+            while (i < len && (c = s[i]) < 0x80 && c != '\n' && c != '|' && c != '*' && c != '_' && c != 0) i++;
+            continue;
+        }
+        if (c == '|' && ++pipes > MDPRE_MAX_PIPES && !pipe_reported) {
             diag_report(d, DIAG_ERROR, path, line, 1,
                         "more than %d `|` on one line: a table has at most 64 columns (split the table)",
                         MDPRE_MAX_PIPES);
             pipe_reported = 1;
             nerr++;
         }
-        if (s[i] == '\n') {
+        if (c == '\n') {
             pipes = 0;
             if (blank_line) delims = 0;
             blank_line = 1;
@@ -67,15 +109,13 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
             bol = ++i;
             continue;
         }
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') {
-            if (blank_line && delims == 0) block_line = line;
-            blank_line = 0;
-        }
-        if (s[i] == '*' || s[i] == '_') {
+        if (blank_line && delims == 0) block_line = line;
+        blank_line = 0;
+        if (c == '*' || c == '_') {
             /* one delimiter run; 5+ underscores are a blank, not a delimiter */
             size_t j = i;
-            while (j < len && s[j] == s[i]) j++;
-            if (!(s[i] == '_' && j - i >= 5) && ++delims > MDPRE_MAX_DELIMS && !delim_reported) {
+            while (j < len && s[j] == c) j++;
+            if (!(c == '_' && j - i >= 5) && ++delims > MDPRE_MAX_DELIMS && !delim_reported) {
                 diag_report(d, DIAG_ERROR, path, block_line, 1,
                             "this block holds more than %d runs of `*`/`_` emphasis markers: split it with blank "
                             "lines (cmark-gfm pairs them in quadratic time)",
@@ -86,7 +126,11 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
             i = j;
             continue;
         }
-        if (s[i] == 0) {
+        if (c == '|') {
+            i++;
+            continue;
+        }
+        if (c == 0) {
             if (!nnul++) nul_line = line, nul_col = (int)(i - bol) + 1;
             i++;
             continue;
@@ -132,23 +176,23 @@ void mdpre_init(mdpre *p, arena *a, const char *src, size_t len, int first_line,
     memcpy(p->work, src, len);
     /* A lone CR ends a line for cmark; make it a LF so that our line numbers
      * and cmark's agree (same length, so columns do not move). */
-    for (size_t i = 0; i < len; i++)
-        if (p->work[i] == '\r' && (i + 1 == len || p->work[i + 1] != '\n')) p->work[i] = '\n';
+    for (char *q = p->work, *end = p->work + len; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
+        if (q + 1 == end || q[1] != '\n') *q = '\n';
     int n = 1;
-    for (size_t i = 0; i < len; i++)
-        if (p->work[i] == '\n' && i + 1 < len) n++;
+    for (const char *q = p->work, *end = p->work + len; (q = memchr(q, '\n', (size_t)(end - q))) != NULL;)
+        if (++q < end) n++;
     p->lines = arena_alloc(a, sizeof(mdpre_line) * (size_t)n);
     size_t bol = 0;
     int k = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || p->work[i] == '\n') {
-            if (i == len && bol == len && k > 0) break;
-            p->lines[k].off = bol;
-            p->lines[k].len = i - bol;
-            k++;
-            bol = i + 1;
-            if (k == n) break;
-        }
+    while (k < n) {
+        const char *q = bol < len ? memchr(p->work + bol, '\n', len - bol) : NULL;
+        size_t i = q ? (size_t)(q - p->work) : len;
+        if (i == len && bol == len && k > 0) break;
+        p->lines[k].off = bol;
+        p->lines[k].len = i - bol;
+        k++;
+        bol = i + 1;
+        if (i == len) break;
     }
     p->nlines = k;
 }
@@ -477,6 +521,19 @@ static void collect_backticks(bt_scratch *bt, const char *s, size_t start, size_
         if (bt->runs[r].len <= MAX_BACKTICKS) bt->last[bt->runs[r].len] = -1;
 }
 
+/* First byte at or after i (before eol) that scan_prose must look at. */
+static size_t skip_prose(const char *s, size_t i, size_t eol) {
+    const unsigned char *u = (const unsigned char *)s;
+    while (i + 16 <= eol) {
+        v16 x = v16_load(u + i);
+        size_t k = v16_first((v16)((x == '\\') | (x == '`') | (x == '[') | (x == '_')));
+        i += k;
+        if (k < 16) return i;
+    }
+    while (i < eol && u[i] != '\\' && u[i] != '`' && u[i] != '[' && u[i] != '_') i++;
+    return i;
+}
+
 /* Prose lines [from, to]: a paragraph-like run (code spans may cross lines). */
 static void scan_prose(mdpre *p, bt_scratch *bt, int from, int to) {
     char *s = p->work;
@@ -485,12 +542,19 @@ static void scan_prose(mdpre *p, bt_scratch *bt, int from, int to) {
     int r = 0;
     int li = from;
     size_t eol = p->lines[li].off + p->lines[li].len;
-    int rule = underscore_rule(s + p->lines[li].off, p->lines[li].len);
+    int rule = -1; /* is line li an underscore thematic break? -1: not yet known */
     for (size_t i = start; i < end;) {
-        while (i > eol) {
-            li++;
-            eol = p->lines[li].off + p->lines[li].len;
-            rule = underscore_rule(s + p->lines[li].off, p->lines[li].len);
+        if (i > eol) {
+            while (i > eol) {
+                li++;
+                eol = p->lines[li].off + p->lines[li].len;
+            }
+            rule = -1;
+        }
+        i = skip_prose(s, i, eol);
+        if (i == eol) {
+            i++; /* the line's newline (or the end) */
+            continue;
         }
         char c = s[i];
         if (c == '\\') {
@@ -519,21 +583,30 @@ static void scan_prose(mdpre *p, bt_scratch *bt, int from, int to) {
             } else i++;
             continue;
         }
-        if (c == '_') {
-            size_t b = i;
-            while (i < eol && s[i] == '_') i++;
-            if (i - b >= 5 && !rule) add_blank(p, b, i - b, 1);
-            continue;
+        /* c == '_' */
+        size_t b = i;
+        while (i < eol && s[i] == '_') i++;
+        if (i - b >= 5) {
+            if (rule < 0) rule = underscore_rule(s + p->lines[li].off, p->lines[li].len);
+            if (!rule) add_blank(p, b, i - b, 1);
         }
-        i++;
     }
 }
 
 /* Worksheet content: every `[[…]]` and run of 5+ underscores is a blank. */
 static void scan_worksheet_line(mdpre *p, int li) {
     char *s = p->work;
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = p->lines[li].off, eol = i + p->lines[li].len;
     while (i < eol) {
+        while (i + 16 <= eol) { /* to the next `[` or `_` */
+            v16 x = v16_load(u + i);
+            size_t k = v16_first((v16)((x == '[') | (x == '_')));
+            i += k;
+            if (k < 16) break;
+        }
+        while (i < eol && s[i] != '[' && s[i] != '_') i++;
+        if (i == eol) break;
         if (s[i] == '[') {
             size_t e = bracket_blank_end(s, i, eol);
             if (e) {
@@ -556,6 +629,9 @@ static void scan_html_line(mdpre *p, int li) {
     const char *s = p->work;
     size_t i = p->lines[li].off, eol = i + p->lines[li].len;
     for (; i < eol; i++) {
+        const char *q = memchr(s + i, '[', eol - i);
+        if (!q) break;
+        i = (size_t)(q - s);
         size_t e = bracket_blank_end(s, i, eol);
         if (!e) continue;
         diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, li), (int)(i - p->lines[li].off) + 1,
