@@ -1,6 +1,9 @@
 /* epub.c — the EPUB 3 writer (SPEC §8.2): each module's guarded tree becomes
- * one XHTML document built with libxml2 and streamed into a deterministic zip
- * (zip.c); raw HTML is re-parsed into XHTML; nav, NCX, OPF, CSS and media at the end. */
+ * one XHTML document built with libxml2 (names from a dictionary the book's
+ * documents share), serialized by libxml2 into a reusable buffer and added
+ * to a deterministic zip (zip.c) one module at a time; raw HTML is re-parsed
+ * into XHTML; nav, NCX, OPF, CSS and media at the end. Only this file
+ * includes libxml2. */
 #include "epub.h"
 #include "buf.h"
 #include "util.h"
@@ -25,6 +28,30 @@
 #define PLACEHOLDER "coursec-ph"
 
 enum { PROP_SVG = 1, PROP_MATHML = 2 };
+
+/* Element and attribute names the writer makes, interned once per book in
+ * the dictionary its documents share: a node names itself with the dict's
+ * string (no copy, nothing to free). */
+#define XHTML_NAMES(X)                                                                        \
+    X(E_HTML, "html") X(E_HEAD, "head") X(E_META, "meta") X(E_TITLE, "title")                  \
+    X(E_LINK, "link") X(E_BODY, "body") X(E_H1, "h1") X(E_H2, "h2") X(E_H3, "h3")              \
+    X(E_H4, "h4") X(E_H5, "h5") X(E_H6, "h6") X(E_P, "p") X(E_BLOCKQUOTE, "blockquote")        \
+    X(E_OL, "ol") X(E_UL, "ul") X(E_LI, "li") X(E_PRE, "pre") X(E_CODE, "code") X(E_HR, "hr")  \
+    X(E_TABLE, "table") X(E_THEAD, "thead") X(E_TBODY, "tbody") X(E_TR, "tr") X(E_TH, "th")    \
+    X(E_TD, "td") X(E_DIV, "div") X(E_ASIDE, "aside") X(E_SPAN, "span") X(E_EM, "em")          \
+    X(E_STRONG, "strong") X(E_DEL, "del") X(E_A, "a") X(E_IMG, "img") X(E_BR, "br")            \
+    X(E_INPUT, "input") X(E_SECTION, "section") X(E_AREA, "area") X(E_BASE, "base")            \
+    X(E_COL, "col") X(E_EMBED, "embed") X(E_PARAM, "param") X(E_SOURCE, "source")              \
+    X(E_TRACK, "track") X(E_WBR, "wbr")                                                       \
+    X(A_CLASS, "class") X(A_ID, "id") X(A_STYLE, "style") X(A_HREF, "href")                    \
+    X(A_TITLE, "title") X(A_SRC, "src") X(A_ALT, "alt") X(A_TYPE, "type")                      \
+    X(A_DISABLED, "disabled") X(A_CHECKED, "checked") X(A_START, "start") X(A_REL, "rel")      \
+    X(A_CHARSET, "charset") X(A_LANG, "lang") X(A_DATA_DURATION, "data-duration")              \
+    X(A_DATA_LINES, "data-lines")
+#define NAME_ENUM(k, s) k,
+#define NAME_STR(k, s) s,
+enum { XHTML_NAMES(NAME_ENUM) NNAMES };
+static const char *const name_str[NNAMES] = {XHTML_NAMES(NAME_STR)};
 
 typedef struct nav_head {
     const char *id, *text;
@@ -70,6 +97,9 @@ typedef struct media_ref {
 struct epub_book {
     const edition_ctx *ctx;
     arena *a;
+    xmlDictPtr dict;  /* shared by the book's documents (reference-counted) */
+    const xmlChar *nm[NNAMES]; /* name_str interned in dict */
+    buf xml;          /* a document serialized, before it goes into the zip */
     zip_writer *z;
     char *path;       /* the .epub being written */
     mod_info *mods;   /* ctx->npages */
@@ -90,28 +120,61 @@ typedef struct render {
     pending_link *pend;
     int npend, cappend;
     int warned_script;
+    buf tmp;          /* scratch: cleaned text */
+    buf cls;          /* scratch: class lists */
+    /* text for the end of tparent not made a node yet: adjacent pieces
+     * become one text node (they would serialize the same apart) */
+    xmlNodePtr tparent;
+    buf ptext;
 } render;
 
 /* ---------------------------------------------------------------- helpers */
 
 /* XML 1.0 forbids most control characters even as references: drop them. */
-static char *xml_clean(const char *s) {
-    size_t n = strlen(s);
-    char *o = xmalloc(n + 1), *p = o;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
-        *p++ = (char)c;
+static const unsigned char xml_forbidden_byte[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static int xml_forbidden(unsigned char c) { return xml_forbidden_byte[c]; }
+
+/* Whether s[0..n) holds no forbidden byte: eight bytes at a time (a word
+ * with a byte below 0x20, tab and newlines included, is looked at closely). */
+static int xml_is_clean(const char *s, size_t n) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w - ones * 0x20) & ~w & highs)
+            for (int k = 0; k < 8; k++)
+                if (xml_forbidden((unsigned char)s[i + k])) return 0;
     }
-    *p = 0;
+    for (; i < n; i++)
+        if (xml_forbidden((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+/* s[0..*n) without its forbidden bytes: s itself when clean, else a copy in
+ * tmp (*n updated). */
+static const char *xml_cleaned(buf *tmp, const char *s, size_t *n) {
+    if (xml_is_clean(s, *n)) return s;
+    buf_clear(tmp);
+    buf_grow(tmp, *n + 1);
+    char *o = tmp->data;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!xml_forbidden((unsigned char)s[i])) o[k++] = s[i];
+    o[k] = 0;
+    tmp->len = k;
+    *n = k;
     return o;
 }
 
 /* Escaped, cleaned text for the hand-written XML files (nav, OPF, NCX). */
 static void esc(buf *o, const char *s) {
-    char *c = xml_clean(s ? s : "");
-    buf_puts_escaped(o, c);
-    free(c);
+    buf tmp = BUF_INIT;
+    size_t n = s ? strlen(s) : 0;
+    const char *c = xml_cleaned(&tmp, s ? s : "", &n);
+    buf_put_escaped(o, c, n);
+    buf_free(&tmp);
 }
 
 /* Percent-encode a path for use in a URL; keep_pct: the input is already a
@@ -274,34 +337,108 @@ static char *derived_uuid(arena *a, const char *id, const char *edition) {
 
 /* ---------------------------------------------------------------- tree building */
 
-static xmlNodePtr el(render *r, xmlNodePtr parent, const char *name) {
-    xmlNodePtr n = xmlNewDocNode(r->doc, r->ns, (const xmlChar *)name, NULL);
-    if (parent) xmlAddChild(parent, n);
+static void xml_oom(void) {
+    fputs("coursec: out of memory\n", stderr);
+    abort();
+}
+
+/* Links c (a new node of parent's document) as parent's last child: by
+ * hand, as xmlAddChild would also merge text nodes (re-measuring the
+ * previous one each time). */
+static void link_last(xmlNodePtr parent, xmlNodePtr c) {
+    c->parent = parent;
+    c->prev = parent->last;
+    if (parent->last) parent->last->next = c;
+    else parent->children = c;
+    parent->last = c;
+}
+
+/* The pending text becomes a node (called before any other child is
+ * added to any node, and when the document is complete). */
+static void flush_text(render *r) {
+    if (r->tparent && r->ptext.len) {
+        if (r->ptext.len > INT32_MAX) xml_oom(); /* libxml2 counts in int */
+        xmlNodePtr t = xmlNewDocTextLen(r->doc, (const xmlChar *)r->ptext.data, (int)r->ptext.len);
+        if (!t) xml_oom();
+        link_last(r->tparent, t);
+    }
+    r->tparent = NULL;
+    buf_clear(&r->ptext);
+}
+
+static void append(render *r, xmlNodePtr parent, xmlNodePtr c) {
+    flush_text(r);
+    link_last(parent, c);
+}
+
+/* A new XHTML element named name_str[k], appended to parent (if any). */
+static xmlNodePtr el(render *r, xmlNodePtr parent, int k) {
+    xmlNodePtr n = xmlNewDocNodeEatName(r->doc, r->ns, (xmlChar *)(uintptr_t)r->b->nm[k], NULL);
+    if (!n) xml_oom();
+    if (parent) append(r, parent, n);
     return n;
 }
 
-static void text(render *r, xmlNodePtr parent, const char *s) {
-    if (!s || !*s) return;
-    char *c = xml_clean(s);
-    xmlNodePtr t = xmlNewDocText(r->doc, (const xmlChar *)c);
-    free(c);
-    if (parent->last && parent->last->type == XML_TEXT_NODE) {
-        /* linked by hand: xmlAddChild would merge it into the previous text
-         * node, re-measuring that node each time (quadratic in a long
-         * paragraph); adjacent text nodes serialize the same */
-        t->parent = parent;
-        t->prev = parent->last;
-        parent->last->next = t;
-        parent->last = t;
-        return;
-    }
-    xmlAddChild(parent, t);
+/* A text node of s[0..n) (cleaned), or NULL when that is empty. */
+static xmlNodePtr text_node(xmlDocPtr doc, buf *tmp, const char *s, size_t n) {
+    s = xml_cleaned(tmp, s, &n);
+    if (!n) return NULL;
+    if (n > INT32_MAX) xml_oom(); /* libxml2 counts in int */
+    xmlNodePtr t = xmlNewDocTextLen(doc, (const xmlChar *)s, (int)n);
+    if (!t) xml_oom();
+    return t;
 }
 
-static void set_attr(xmlNodePtr n, const char *name, const char *value) {
-    char *c = xml_clean(value ? value : "");
-    xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)c);
-    free(c);
+/* Text s (cleaned) at the end of parent: added to the pending text. */
+static void text(render *r, xmlNodePtr parent, const char *s) {
+    if (!s || !*s) return;
+    if (r->tparent != parent) {
+        flush_text(r);
+        r->tparent = parent;
+    }
+    size_t n = strlen(s);
+    buf *p = &r->ptext;
+    buf_grow(p, n);
+    if (xml_is_clean(s, n)) {
+        memcpy(p->data + p->len, s, n);
+        p->len += n;
+    } else {
+        for (; *s; s++)
+            if (!xml_forbidden((unsigned char)*s)) p->data[p->len++] = *s;
+    }
+    p->data[p->len] = 0;
+}
+
+/* Sets attribute `name` (interned in the document's dict, as every
+ * attribute name of the document is) to value[0..n), cleaned; replaces the
+ * value of one already set. */
+static void set_attr_len(buf *tmp, xmlNodePtr n, const xmlChar *name, const char *value, size_t len) {
+    xmlAttrPtr a = n->properties;
+    while (a && !(a->name == name && !a->ns)) a = a->next;
+    if (a) {
+        xmlFreeNodeList(a->children);
+        a->children = a->last = NULL;
+    } else if (!(a = xmlNewNsPropEatName(n, NULL, (xmlChar *)(uintptr_t)name, NULL))) {
+        xml_oom();
+    }
+    xmlNodePtr t = text_node(n->doc, tmp, value, len);
+    if (!t) t = xmlNewDocTextLen(n->doc, (const xmlChar *)"", 0);
+    if (!t) xml_oom();
+    t->parent = (xmlNodePtr)a;
+    a->children = a->last = t;
+}
+
+static void set_attr(render *r, xmlNodePtr n, int k, const char *value) {
+    if (!value) value = "";
+    set_attr_len(&r->tmp, n, r->b->nm[k], value, strlen(value));
+}
+
+/* Same with a name that is not one of name_str. */
+static void set_attr_named(render *r, xmlNodePtr n, const char *name, const char *value) {
+    const xmlChar *in = xmlDictLookup(r->doc->dict, (const xmlChar *)name, -1);
+    if (!in) xml_oom();
+    if (!value) value = "";
+    set_attr_len(&r->tmp, n, in, value, strlen(value));
 }
 
 static unsigned id_hash(const char *s) {
@@ -353,25 +490,31 @@ static const char *set_id(render *r, xmlNodePtr n, const char *id, int line) {
         return NULL;
     }
     add_id(m, v, r->b->a);
-    set_attr(n, "id", v);
+    set_attr(r, n, A_ID, v);
     return v;
 }
 
 /* class="pre c1 c2 post" (pre/post may be NULL); nothing if empty. */
-static void set_classes(xmlNodePtr n, const char *pre, const ast_node *src, const char *post) {
-    buf o = BUF_INIT;
-    if (pre) buf_puts(&o, pre);
+static void set_classes(render *r, xmlNodePtr n, const char *pre, const ast_node *src, const char *post) {
+    int nc = src ? src->attr.nclasses : 0;
+    if (!pre && !post && nc <= 1) {
+        if (nc == 1 && src->attr.classes[0] && *src->attr.classes[0])
+            set_attr(r, n, A_CLASS, src->attr.classes[0]);
+        return;
+    }
+    buf *o = &r->cls;
+    buf_clear(o);
+    if (pre) buf_puts(o, pre);
     for (int i = 0; src && i < src->attr.nclasses; i++) {
         if (!src->attr.classes[i] || !*src->attr.classes[i]) continue;
-        if (o.len) buf_putc(&o, ' ');
-        buf_puts(&o, src->attr.classes[i]);
+        if (o->len) buf_putc(o, ' ');
+        buf_puts(o, src->attr.classes[i]);
     }
     if (post) {
-        if (o.len) buf_putc(&o, ' ');
-        buf_puts(&o, post);
+        if (o->len) buf_putc(o, ' ');
+        buf_puts(o, post);
     }
-    if (o.len) set_attr(n, "class", o.data);
-    buf_free(&o);
+    if (o->len) set_attr_len(&r->tmp, n, r->b->nm[A_CLASS], o->data, o->len);
 }
 
 static void note_error(render *r) {
@@ -387,7 +530,7 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
     if (!url) return -1;
     if (has_scheme(url)) {
         if (strncasecmp(url, "javascript:", 11) == 0) return -1;
-        set_attr(a, "href", url);
+        set_attr(r, a, A_HREF, url);
         return 0;
     }
     if (url[0] == '#' || url[0] == 0) {
@@ -395,7 +538,7 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
             arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
             r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
         }
-        set_attr(a, "href", url);
+        set_attr(r, a, A_HREF, url);
         return 0;
     }
     const char *hash = strchr(url, '#');
@@ -418,12 +561,12 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
                 arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
                 r->pend[r->npend++] = (pending_link){a, t, frag};
             }
-            set_attr(a, "href", o.data);
+            set_attr(r, a, A_HREF, o.data);
             buf_free(&o);
             return 0;
         }
         if (plen - ext == 5 && strncmp(p, "index", 5) == 0) {
-            set_attr(a, "href", "nav.xhtml");
+            set_attr(r, a, A_HREF, "nav.xhtml");
             return 0;
         }
     }
@@ -525,15 +668,20 @@ static void blocks(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 }
 
 static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
-    char style[32];
-    snprintf(style, sizeof style, "width:%dch", n->width > 0 ? n->width : 8);
+    char style[32], digits[12];
+    unsigned w = n->width > 0 ? (unsigned)n->width : 8, nd = 0;
+    do digits[nd++] = (char)('0' + w % 10); while (w /= 10);
+    char *p = style;
+    memcpy(p, "width:", 6), p += 6;
+    while (nd) *p++ = digits[--nd];
+    memcpy(p, "ch", 3);
     if (n->alts) {
-        xmlNodePtr s = el(r, parent, "span");
-        set_attr(s, "class", "blank filled");
+        xmlNodePtr s = el(r, parent, E_SPAN);
+        set_attr(r, s, A_CLASS, "blank filled");
         for (const ast_node *alt = n->alts; alt; alt = alt->next) {
             if (alt != n->alts) {
-                xmlNodePtr sep = el(r, s, "span");
-                set_attr(sep, "class", "alt-sep");
+                xmlNodePtr sep = el(r, s, E_SPAN);
+                set_attr(r, sep, A_CLASS, "alt-sep");
                 text(r, sep, " / ");
             }
             for (const ast_node *c = alt->first; c; c = c->next) inline_node(r, s, c, 0);
@@ -542,17 +690,17 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     }
     xmlNodePtr holder = parent;
     if (n->label) {
-        holder = el(r, parent, "span");
-        set_attr(holder, "class", "fill-in");
-        xmlNodePtr l = el(r, holder, "span");
-        set_attr(l, "class", "blank-label");
-        char *lab = arena_printf(r->b->a, "%s:", n->label);
-        text(r, l, lab);
+        holder = el(r, parent, E_SPAN);
+        set_attr(r, holder, A_CLASS, "fill-in");
+        xmlNodePtr l = el(r, holder, E_SPAN);
+        set_attr(r, l, A_CLASS, "blank-label");
+        text(r, l, n->label);
+        text(r, l, ":"); /* the same text node */
         text(r, holder, " ");
     }
-    xmlNodePtr s = el(r, holder, "span");
-    set_attr(s, "class", "blank");
-    set_attr(s, "style", style);
+    xmlNodePtr s = el(r, holder, E_SPAN);
+    set_attr(r, s, A_CLASS, "blank");
+    set_attr(r, s, A_STYLE, style);
 }
 
 static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_pre) {
@@ -562,36 +710,36 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         text(r, parent, n->text);
         return;
     case AST_CODE:
-        x = el(r, parent, "code");
+        x = el(r, parent, E_CODE);
         text(r, x, n->text);
         return;
     case AST_EMPH:
     case AST_STRONG:
     case AST_STRIKETHROUGH:
-        x = el(r, parent, n->type == AST_EMPH ? "em" : n->type == AST_STRONG ? "strong" : "del");
+        x = el(r, parent, n->type == AST_EMPH ? E_EM : n->type == AST_STRONG ? E_STRONG : E_DEL);
         inlines(r, x, n, in_pre);
         return;
     case AST_LINK:
-        x = el(r, parent, "a");
+        x = el(r, parent, E_A);
         if (link_href(r, x, n->url, n->line) < 0) {
             xmlNodeSetName(x, (const xmlChar *)"span");
-            set_attr(x, "class", "link");
+            set_attr(r, x, A_CLASS, "link");
         } else if (n->title && *n->title)
-            set_attr(x, "title", n->title);
+            set_attr(r, x, A_TITLE, n->title);
         inlines(r, x, n, in_pre);
         return;
     case AST_IMAGE: {
         char *src = image_src(r, n->url, n->line);
         char *alt = ast_plain_text(r->b->a, n);
         if (src) {
-            x = el(r, parent, "img");
-            set_attr(x, "src", src);
-            set_attr(x, "alt", alt);
-            if (n->title && *n->title) set_attr(x, "title", n->title);
+            x = el(r, parent, E_IMG);
+            set_attr(r, x, A_SRC, src);
+            set_attr(r, x, A_ALT, alt);
+            if (n->title && *n->title) set_attr(r, x, A_TITLE, n->title);
             free(src);
         } else {
-            x = el(r, parent, "span");
-            set_attr(x, "class", "image-alt");
+            x = el(r, parent, E_SPAN);
+            set_attr(r, x, A_CLASS, "image-alt");
             text(r, x, alt);
         }
         return;
@@ -601,16 +749,16 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         return;
     case AST_LINEBREAK:
         if (in_pre) text(r, parent, "\n");
-        else el(r, parent, "br");
+        else el(r, parent, E_BR);
         return;
     case AST_HTMLINLINE:
     case AST_HTMLBLOCK:
         /* only reached with --safe or a foreign format: dropped */
         return;
     case AST_SPAN:
-        x = el(r, parent, "span");
+        x = el(r, parent, E_SPAN);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, NULL, n, NULL);
+        set_classes(r, x, NULL, n, NULL);
         inlines(r, x, n, in_pre);
         return;
     case AST_BLANK:
@@ -624,10 +772,9 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
 
 static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
     int level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
-    char name[3] = {'h', (char)('0' + level), 0};
-    xmlNodePtr h = el(r, parent, name);
+    xmlNodePtr h = el(r, parent, E_H1 + level - 1); /* E_H1..E_H6 are consecutive */
     const char *id = set_id(r, h, n->attr.id, n->line);
-    set_classes(h, NULL, n, NULL);
+    set_classes(r, h, NULL, n, NULL);
     inlines(r, h, n, 0);
     if (level == 2 && id) {
         const char *t = ast_plain_text(r->b->a, n);
@@ -640,33 +787,33 @@ static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
 }
 
 static void table(render *r, xmlNodePtr parent, const ast_node *n) {
-    xmlNodePtr t = el(r, parent, "table");
+    xmlNodePtr t = el(r, parent, E_TABLE);
     set_id(r, t, n->attr.id, n->line);
-    set_classes(t, NULL, n, NULL);
+    set_classes(r, t, NULL, n, NULL);
     xmlNodePtr head = NULL, body = NULL;
     for (const ast_node *row = n->first; row; row = row->next) {
         if (row->type != AST_TABLEROW) continue;
         xmlNodePtr sect;
         if (row->is_header) {
-            if (!head) text(r, t, "\n"), head = el(r, t, "thead");
+            if (!head) text(r, t, "\n"), head = el(r, t, E_THEAD);
             sect = head;
         } else {
-            if (!body) text(r, t, "\n"), body = el(r, t, "tbody");
+            if (!body) text(r, t, "\n"), body = el(r, t, E_TBODY);
             sect = body;
         }
         text(r, sect, "\n");
-        xmlNodePtr tr = el(r, sect, "tr");
+        xmlNodePtr tr = el(r, sect, E_TR);
         set_id(r, tr, row->attr.id, row->line);
-        set_classes(tr, NULL, row, NULL);
+        set_classes(r, tr, NULL, row, NULL);
         int col = 0;
         for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
-            xmlNodePtr td = el(r, tr, row->is_header ? "th" : "td");
+            xmlNodePtr td = el(r, tr, row->is_header ? E_TH : E_TD);
             set_id(r, td, cell->attr.id, cell->line);
-            set_classes(td, NULL, cell, NULL);
+            set_classes(r, td, NULL, cell, NULL);
             if (n->aligns && col < n->ncols) {
                 ast_align al = n->aligns[col];
                 if (al != AST_ALIGN_NONE)
-                    set_attr(td, "style", al == AST_ALIGN_LEFT     ? "text-align:left"
+                    set_attr(r, td, A_STYLE, al == AST_ALIGN_LEFT     ? "text-align:left"
                                           : al == AST_ALIGN_CENTER ? "text-align:center"
                                                                    : "text-align:right");
             }
@@ -677,9 +824,9 @@ static void table(render *r, xmlNodePtr parent, const ast_node *n) {
 }
 
 static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
-    xmlNodePtr li = el(r, parent, "li");
+    xmlNodePtr li = el(r, parent, E_LI);
     set_id(r, li, n->attr.id, n->line);
-    set_classes(li, NULL, n, n->checked >= 0 ? "task-item" : NULL);
+    set_classes(r, li, NULL, n, n->checked >= 0 ? "task-item" : NULL);
     if (n->checked < 0) {
         blocks(r, li, n, tight);
         return;
@@ -687,11 +834,11 @@ static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     /* the checkbox goes inside the first paragraph, as GFM renders it */
     const ast_node *first = n->first;
     xmlNodePtr box_parent = li;
-    if (first && first->type == AST_PARAGRAPH && !tight) box_parent = el(r, li, "p");
-    xmlNodePtr in = el(r, box_parent, "input");
-    set_attr(in, "type", "checkbox");
-    set_attr(in, "disabled", "disabled");
-    if (n->checked) set_attr(in, "checked", "checked");
+    if (first && first->type == AST_PARAGRAPH && !tight) box_parent = el(r, li, E_P);
+    xmlNodePtr in = el(r, box_parent, E_INPUT);
+    set_attr(r, in, A_TYPE, "checkbox");
+    set_attr(r, in, A_DISABLED, "disabled");
+    if (n->checked) set_attr(r, in, A_CHECKED, "checked");
     text(r, box_parent, " ");
     const ast_node *rest = first;
     if (first && first->type == AST_PARAGRAPH) {
@@ -703,24 +850,21 @@ static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 
 static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     int hint = ast_has_class(n, "hint");
-    xmlNodePtr d = el(r, parent, hint ? "aside" : "div");
+    xmlNodePtr d = el(r, parent, hint ? E_ASIDE : E_DIV);
     set_id(r, d, n->attr.id, n->line);
-    set_classes(d, NULL, n, NULL);
+    set_classes(r, d, NULL, n, NULL);
     static const char *const data_keys[] = {"duration", "lines", NULL};
+    static const int data_names[] = {A_DATA_DURATION, A_DATA_LINES};
     for (int i = 0; data_keys[i]; i++) {
         const char *v = ast_attr_get(&n->attr, data_keys[i]);
-        if (v) {
-            char name[32];
-            snprintf(name, sizeof name, "data-%s", data_keys[i]);
-            set_attr(d, name, v);
-        }
+        if (v) set_attr(r, d, data_names[i], v);
     }
     const char *title = ast_attr_get(&n->attr, "title");
     if (hint && (!title || !*title)) title = "Hint";
     if (title && *title) {
         text(r, d, "\n");
-        xmlNodePtr p = el(r, d, "p");
-        set_attr(p, "class", "box-title");
+        xmlNodePtr p = el(r, d, E_P);
+        set_attr(r, p, A_CLASS, "box-title");
         text(r, p, title);
     }
     text(r, d, "\n");
@@ -741,26 +885,26 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
             inlines(r, parent, n, 0);
             return;
         }
-        x = el(r, parent, "p");
+        x = el(r, parent, E_P);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, NULL, n, NULL);
+        set_classes(r, x, NULL, n, NULL);
         inlines(r, x, n, 0);
         break;
     case AST_BLOCKQUOTE:
-        x = el(r, parent, "blockquote");
+        x = el(r, parent, E_BLOCKQUOTE);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, NULL, n, NULL);
+        set_classes(r, x, NULL, n, NULL);
         text(r, x, "\n");
         blocks(r, x, n, 0);
         break;
     case AST_LIST:
-        x = el(r, parent, n->ordered ? "ol" : "ul");
+        x = el(r, parent, n->ordered ? E_OL : E_UL);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, NULL, n, NULL);
+        set_classes(r, x, NULL, n, NULL);
         if (n->ordered && n->start != 1) {
             char s[24];
             snprintf(s, sizeof s, "%d", n->start);
-            set_attr(x, "start", s);
+            set_attr(r, x, A_START, s);
         }
         text(r, x, "\n");
         for (const ast_node *c = n->first; c; c = c->next) {
@@ -773,14 +917,14 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         item(r, parent, n, tight);
         break;
     case AST_CODEBLOCK: {
-        x = el(r, parent, "pre");
+        x = el(r, parent, E_PRE);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, NULL, n, NULL);
-        xmlNodePtr code = el(r, x, "code");
+        set_classes(r, x, NULL, n, NULL);
+        xmlNodePtr code = el(r, x, E_CODE);
         if (n->info && *n->info) {
             size_t w = strcspn(n->info, " \t");
             char *lang = arena_printf(r->b->a, "language-%.*s", (int)w, n->info);
-            set_attr(code, "class", lang);
+            set_attr(r, code, A_CLASS, lang);
         }
         text(r, code, n->text);
         break;
@@ -790,7 +934,7 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
          * siblings; a lone one (or --safe) lands here: dropped */
         return;
     case AST_THEMATICBREAK:
-        el(r, parent, "hr");
+        el(r, parent, E_HR);
         break;
     case AST_TABLE:
         table(r, parent, n);
@@ -799,10 +943,10 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         div_box(r, parent, n);
         break;
     case AST_WORKSHEET: {
-        x = el(r, parent, "pre");
+        x = el(r, parent, E_PRE);
         set_id(r, x, n->attr.id, n->line);
-        set_classes(x, "worksheet", n, NULL);
-        xmlNodePtr code = el(r, x, "code");
+        set_classes(r, x, "worksheet", n, NULL);
+        xmlNodePtr code = el(r, x, E_CODE);
         for (const ast_node *c = n->first; c; c = c->next) inline_node(r, code, c, 1);
         break;
     }
@@ -873,6 +1017,7 @@ static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNs
 static void move_holder(import_ctx *ic, int k, xmlNodePtr parent) {
     if (k < 0 || k >= ic->nholders || !ic->holders[k]) return;
     xmlNodePtr h = ic->holders[k];
+    flush_text(ic->r); /* h's own text, or the parent's, is complete */
     for (xmlNodePtr c = h->children, next; c; c = next) {
         next = c->next;
         xmlUnlinkNode(c);
@@ -925,7 +1070,8 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
         free(href);
     }
     xmlNodePtr x = xmlNewDocNode(r->doc, NULL, src->name, NULL);
-    xmlAddChild(parent, x);
+    if (!x) xml_oom();
+    append(r, parent, x);
     /* inline SVG and MathML live in their own namespaces in XHTML */
     if (ns == r->ns && (strcmp(name, "svg") == 0 || strcmp(name, "math") == 0)) {
         int svg = name[0] == 's';
@@ -946,7 +1092,7 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
                             "raw HTML event handler `%s` dropped from the EPUB (no scripting)", an);
             r->warned_script = 1;
         } else if (strcmp(an, "xlink:href") == 0 && ns != r->ns) {
-            set_attr(x, "href", val);
+            set_attr(r, x, A_HREF, val);
         } else if (!attr_name_ok(an)) {
             diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
                         "raw HTML attribute `%s` cannot be written as XHTML; dropped from the EPUB",
@@ -957,18 +1103,18 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
             if (link_href(r, x, val, ic->line) < 0) xmlNodeSetName(x, (const xmlChar *)"span");
         } else if (is_img && strcmp(an, "src") == 0) {
             char *s = image_src(r, val, ic->line);
-            if (s) set_attr(x, "src", s);
+            if (s) set_attr(r, x, A_SRC, s);
             free(s);
         } else if (strcmp(an, "xml:lang") == 0) {
             xmlNodeSetLang(x, v);
         } else if (strcmp(an, "xml:space") == 0) {
             /* meaningless in XHTML output */
         } else {
-            set_attr(x, an, val);
+            set_attr_named(r, x, an, val);
         }
         xmlFree(v);
     }
-    if (is_img && !xmlHasProp(x, (const xmlChar *)"alt")) set_attr(x, "alt", "");
+    if (is_img && !xmlHasProp(x, (const xmlChar *)"alt")) set_attr(r, x, A_ALT, "");
     for (xmlNodePtr c = src->children; c; c = c->next) import_node(ic, c, x, ns);
 }
 
@@ -1033,7 +1179,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
             buf_puts(&f, t);
             if (c->line > 0) last_src = c->line;
         } else {
-            xmlNodePtr h = xmlNewDocNode(r->doc, r->ns, (const xmlChar *)"div", NULL);
+            xmlNodePtr h = el(r, NULL, E_DIV);
             if (inl) inline_node(r, h, c, 0);
             else block(r, h, c, tight);
             arena_grow(r->b->a, (void **)&holders, &capholders, nholders, sizeof *holders);
@@ -1092,52 +1238,70 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
 
 /* ---------------------------------------------------------------- documents */
 
-static int is_void(const xmlChar *name) {
-    static const char *const v[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
-                                    "link", "meta", "param", "source", "track", "wbr", NULL};
-    for (int i = 0; v[i]; i++)
-        if (xmlStrEqual(name, (const xmlChar *)v[i])) return 1;
+/* name: interned in the book's dict, as every element name of its
+ * documents is (el, and xmlNewDocNode and xmlNodeSetName with a dict). */
+static int is_void(const epub_book *b, const xmlChar *name) {
+    static const int v[] = {E_AREA, E_BASE,  E_BR,    E_COL,   E_EMBED,  E_HR,    E_IMG,
+                            E_INPUT, E_LINK, E_META,  E_PARAM, E_SOURCE, E_TRACK, E_WBR};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (name == b->nm[v[i]]) return 1;
     return 0;
 }
 
 /* <span></span>, not <span/>: XML allows both, but HTML-minded readers and
- * tools expect explicit end tags on non-void elements. */
-static void no_self_closing(xmlDocPtr doc, xmlNodePtr n) {
-    for (xmlNodePtr c = n->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE) no_self_closing(doc, c);
-    if (n->type == XML_ELEMENT_NODE && !n->children && n->ns &&
-        xmlStrEqual(n->ns->href, (const xmlChar *)XHTML_NS) && !is_void(n->name))
-        xmlAddChild(n, xmlNewDocText(doc, (const xmlChar *)""));
+ * tools expect explicit end tags on non-void elements. An empty text node
+ * (no content) makes the serializer write the end tag. xhtml: the root's
+ * namespace, the XHTML one. */
+static void no_self_closing(const epub_book *b, xmlNsPtr xhtml, xmlNodePtr n) {
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (c->children) {
+            no_self_closing(b, xhtml, c);
+        } else if (c->ns && (c->ns == xhtml || xmlStrEqual(c->ns->href, (const xmlChar *)XHTML_NS)) &&
+                   !is_void(b, c->name)) {
+            xmlNodePtr t = xmlNewDocTextLen(c->doc, NULL, 0);
+            if (!t) xml_oom();
+            link_last(c, t);
+        }
+    }
+}
+
+static int xml_sink(void *ctx, const char *p, int len) {
+    buf_put(ctx, p, (size_t)len);
+    return len;
 }
 
 static xmlNodePtr new_xhtml(render *r, const char *title) {
     const edition_ctx *ctx = r->b->ctx;
     const char *lang = ctx->c && ctx->c->language ? ctx->c->language : "en";
     r->doc = xmlNewDoc((const xmlChar *)"1.0");
+    if (!r->doc) xml_oom();
+    r->doc->dict = r->b->dict;
+    xmlDictReference(r->b->dict);
     xmlCreateIntSubset(r->doc, (const xmlChar *)"html", NULL, NULL);
-    xmlNodePtr html = xmlNewDocNode(r->doc, NULL, (const xmlChar *)"html", NULL);
+    xmlNodePtr html = el(r, NULL, E_HTML); /* namespace set below */
     xmlDocSetRootElement(r->doc, html);
     r->ns = xmlNewNs(html, (const xmlChar *)XHTML_NS, NULL);
     xmlSetNs(html, r->ns);
     xmlNsPtr ops = xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
-    set_attr(html, "lang", lang);
+    set_attr(r, html, A_LANG, lang);
     xmlNodeSetLang(html, (const xmlChar *)lang);
     text(r, html, "\n");
-    xmlNodePtr head = el(r, html, "head");
+    xmlNodePtr head = el(r, html, E_HEAD);
     text(r, head, "\n");
-    xmlNodePtr meta = el(r, head, "meta");
-    set_attr(meta, "charset", "utf-8");
+    xmlNodePtr meta = el(r, head, E_META);
+    set_attr(r, meta, A_CHARSET, "utf-8");
     text(r, head, "\n");
-    xmlNodePtr t = el(r, head, "title");
+    xmlNodePtr t = el(r, head, E_TITLE);
     text(r, t, title);
     text(r, head, "\n");
-    xmlNodePtr link = el(r, head, "link");
-    set_attr(link, "rel", "stylesheet");
-    set_attr(link, "type", "text/css");
-    set_attr(link, "href", "epub.css");
+    xmlNodePtr link = el(r, head, E_LINK);
+    set_attr(r, link, A_REL, "stylesheet");
+    set_attr(r, link, A_TYPE, "text/css");
+    set_attr(r, link, A_HREF, "epub.css");
     text(r, head, "\n");
     text(r, html, "\n");
-    xmlNodePtr body = el(r, html, "body");
+    xmlNodePtr body = el(r, html, E_BODY);
     /* each module is a chapter of the book's body matter (this is also what
      * the epub: namespace is declared for) */
     xmlNewNsProp(body, ops, (const xmlChar *)"type", (const xmlChar *)"bodymatter chapter");
@@ -1183,6 +1347,9 @@ epub_book *epub_begin(const edition_ctx *ctx) {
         free(b);
         return NULL;
     }
+    if (!(b->dict = xmlDictCreate())) xml_oom();
+    for (int i = 0; i < NNAMES; i++)
+        if (!(b->nm[i] = xmlDictLookup(b->dict, (const xmlChar *)name_str[i], -1))) xml_oom();
     static const char container[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n"
@@ -1203,28 +1370,35 @@ epub_book *epub_begin(const edition_ctx *ctx) {
  * serialize it into the zip and free it. */
 static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_link *pend, int npend) {
     const edition_ctx *ctx = b->ctx;
+    buf tmp = BUF_INIT;
     for (int i = 0; i < npend; i++) {
         const pending_link *pl = &pend[i];
         if (doc_has_id(&b->mods[pl->target], pl->frag)) continue;
         buf o = BUF_INIT;
         url_encode(&o, ctx->pages[pl->target].id, 0);
         buf_puts(&o, ".xhtml");
-        set_attr(pl->el, "href", o.data);
+        set_attr_len(&tmp, pl->el, b->nm[A_HREF], o.data, o.len);
         buf_free(&o);
     }
-    no_self_closing(doc, xmlDocGetRootElement(doc));
-    xmlBufferPtr xb = xmlBufferCreate();
-    xmlSaveCtxtPtr sc = xmlSaveToBuffer(xb, "UTF-8", XML_SAVE_AS_XML);
-    long rc = sc ? xmlSaveDoc(sc, doc) : -1;
-    if (sc && xmlSaveClose(sc) < 0) rc = -1;
+    buf_free(&tmp);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    no_self_closing(b, root->ns, root);
+    /* serialized by libxml2 into b->xml (no encoder: the tree is UTF-8
+     * already), which is then deflated in one piece */
+    buf_clear(&b->xml);
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(xml_sink, NULL, &b->xml, NULL);
+    int rc = -1;
+    if (ob) {
+        xmlNodeDumpOutput(ob, doc, (xmlNodePtr)doc, 0, 0, "UTF-8");
+        rc = xmlOutputBufferClose(ob);
+    }
     if (rc < 0) {
         diag_report(ctx->d, DIAG_ERROR, ctx->pages[index].path, 0, 0, "cannot serialize the module as XHTML");
         b->errors++;
     } else {
         char *name = arena_printf(b->a, "EPUB/%s.xhtml", ctx->pages[index].id);
-        put_member(b, name, xmlBufferContent(xb), (size_t)xmlBufferLength(xb), ZIP_DEFLATE);
+        put_member(b, name, b->xml.data ? b->xml.data : "", b->xml.len, ZIP_DEFLATE);
     }
-    xmlBufferFree(xb);
     xmlFreeDoc(doc);
 }
 
@@ -1262,6 +1436,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     m->nslots = 0;
     xmlNodePtr body = new_xhtml(&r, pg->title && *pg->title ? pg->title : pg->id);
     blocks(&r, body, doc, 0);
+    flush_text(&r);
     m->written = 1;
     if (targets_rendered(b, r.pend, r.npend)) {
         finish_doc(b, r.doc, index, r.pend, r.npend);
@@ -1270,6 +1445,9 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
         b->defer[b->ndefer++] = (deferred_doc){r.doc, index, r.pend, r.npend};
     }
     flush_deferred(b, 0);
+    buf_free(&r.tmp);
+    buf_free(&r.cls);
+    buf_free(&r.ptext);
     return r.errors || (b->write_failed && !werr) ? -1 : 0;
 }
 
@@ -1560,6 +1738,8 @@ int epub_end(epub_book *b) {
         epub_abort(b);
         return -1;
     }
+    xmlDictFree(b->dict);
+    buf_free(&b->xml);
     arena_free(b->a);
     free(b);
     return 0;
@@ -1570,6 +1750,8 @@ void epub_abort(epub_book *b) {
     for (int i = 0; i < b->ndefer; i++) xmlFreeDoc(b->defer[i].doc);
     zip_discard(b->z);
     remove(b->path);
+    xmlDictFree(b->dict);
+    buf_free(&b->xml);
     arena_free(b->a);
     free(b);
 }

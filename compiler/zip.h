@@ -1,8 +1,10 @@
-/* zip.h — a small streaming, deterministic zip writer (zlib deflate) for the
+/* zip.h — a small deterministic zip writer (libdeflate raw deflate) for the
  * EPUB container: members in the order written, no extra fields, one fixed
- * DOS timestamp, no data descriptors (sizes and CRC are written back into
- * the local header), no zip64 (a member or archive past 4 GiB is an error).
- * Only zip.c includes zlib. */
+ * DOS timestamp, no data descriptors, no zip64 (a member or archive past
+ * 4 GiB is an error). A stored member streams to the file (its CRC and sizes
+ * are written back into the local header); a deflated member is compressed
+ * in one piece at its end (zip_add: straight from the caller's bytes), so it
+ * is held in memory until then. Only zip.c includes libdeflate. */
 #ifndef COURSEC_ZIP_H
 #define COURSEC_ZIP_H
 #include <stddef.h>
@@ -16,9 +18,9 @@ enum { ZIP_STORE = 0, ZIP_DEFLATE = 8 };
  * errno set on failure. The writer owns the FILE until zip_close/zip_discard. */
 zip_writer *zip_open(const char *path, long long mtime);
 
-/* Streaming member: begin, write any number of chunks, end. method is
- * ZIP_STORE or ZIP_DEFLATE. Names are stored as given (UTF-8 flag set when
- * not ASCII). Each returns 0, or -1 with errno set (the writer then refuses
+/* Member in pieces: begin, write any number of chunks, end. method is
+ * ZIP_STORE (streamed) or ZIP_DEFLATE (collected, compressed by zip_end).
+ * Names are stored as given (UTF-8 flag set when not ASCII). Each returns 0, or -1 with errno set (the writer then refuses
  * everything but zip_discard). */
 int zip_begin(zip_writer *z, const char *name, int method);
 int zip_write(zip_writer *z, const void *data, size_t len);
