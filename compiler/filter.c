@@ -40,6 +40,13 @@ struct filter_host {
      * called only for nodes whose text contains this (NULL: every node);
      * copied into the run's arena */
     const char *needle[AST_TYPE_COUNT];
+    /* the running filter has a handler for the type (so the walk asks no
+     * Lua API call about nodes nobody handles) */
+    unsigned char handled[AST_TYPE_COUNT];
+    /* walk into the children of a node of the type: not into inline
+     * containers (paragraphs, headings, cells, ...) when the filter handles
+     * no inline type, for they hold inlines only (luab_child_ok) */
+    unsigned char descend[AST_TYPE_COUNT];
 };
 
 static char *role_key(const course_edition *ed) {
@@ -485,8 +492,8 @@ static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int 
     for (size_t i = base; i < end; i++) {
         ast_node *c = h->stk[i];
         if (c->parent != parent) continue; /* moved away by an earlier handler */
-        if (c->first) walk(L, h, c, hbase, ctxi, depth + 1);
-        if (lua_isnil(L, hbase + (int)c->type)) continue;
+        if (c->first && h->descend[c->type]) walk(L, h, c, hbase, ctxi, depth + 1);
+        if (!h->handled[c->type]) continue;
         const char *needle = h->needle[c->type];
         if (needle && (!c->text || !strstr(c->text, needle))) continue;
         call_handler(L, h, c, hbase + (int)c->type, ctxi);
@@ -512,12 +519,16 @@ static int p_filter(lua_State *L) {
     int hbase = ht + 1;
     for (int t = 0; t < AST_TYPE_COUNT; t++) {
         int ty = lua_getfield(L, ht, ast_type_name((ast_type)t));
+        h->handled[t] = ty == LUA_TFUNCTION;
         if (ty != LUA_TNIL && ty != LUA_TFUNCTION) {
             lua_pushfstring(L, "c%d:0: handler `%s` must be a function, not a %s", ch, ast_type_name((ast_type)t),
                             lua_typename(L, ty));
             return lua_error(L);
         }
     }
+    int inlines = 0;
+    for (int t = 0; t < AST_TYPE_COUNT; t++) inlines |= h->handled[t] && ast_is_inline((ast_type)t);
+    for (int t = 0; t < AST_TYPE_COUNT; t++) h->descend[t] = inlines || !luab_child_ok((ast_type)t, AST_TEXT);
     /* needs = {Text = "{{", ...}: see docs/filters.md */
     memset(h->needle, 0, sizeof h->needle);
     if (lua_getfield(L, ht, "needs") == LUA_TTABLE) {

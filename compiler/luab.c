@@ -20,9 +20,19 @@
 #define MAX_FILTER_BYTES ((size_t)4 << 20)
 
 /* registry keys: addresses of read-only objects */
-static const char NODES_KEY = 0;    /* weak table: lightuserdata(ast_node*) → userdata */
 static const char LOADED_KEY = 0;   /* per run: required file → its value */
 static const char COMPILED_KEY = 0; /* per state: required file → compiled function */
+
+/* Node identity within a run: the run's userdata live in a Lua list
+ * (registry[nodes_ref], strong, replaced by a fresh one every run) and an
+ * open-addressing hash on the C side maps an ast_node* to its index there.
+ * A slot belongs to the run whose gen it carries; older slots count as empty,
+ * so starting a run clears nothing. */
+typedef struct nslot {
+    const ast_node *n;
+    unsigned gen;
+    int idx;
+} nslot;
 
 typedef struct chunk {
     char *display; /* as the user sees it: course dir + path, or lua/x.lua */
@@ -43,6 +53,12 @@ struct luab {
     chunk *chunks;
     int nchunks, capchunks;
     int err_chunk, err_line;
+    int nodes_ref;       /* registry: this run's list of node userdata */
+    int mt_ref;          /* registry: the node metatable */
+    const void *node_mt; /* its address: a value is a node iff it has this metatable */
+    nslot *slots;        /* node → index in the list (capacity a power of two) */
+    size_t capslots, nslots_used;
+    int nnodes;          /* userdata made this run */
 };
 
 typedef struct lnode {
@@ -68,7 +84,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     if (nsize > osize && nsize - osize > b->cap - b->used) return NULL;
-    void *p = realloc(ptr, nsize);
+    void *p = ptr ? realloc(ptr, nsize) : malloc(nsize);
     if (!p) return NULL;
     b->used = b->used - osize + nsize;
     return p;
@@ -322,17 +338,23 @@ static int setup(lua_State *L) {
     lua_setglobal(L, "print");
 
     luaL_newmetatable(L, NODE_MT);
-    luaL_setfuncs(L, node_meta, 0);
+    lua_createtable(L, AST_TYPE_COUNT, 0); /* node.type strings, made once */
+    for (int t = 0; t < AST_TYPE_COUNT; t++) {
+        lua_pushstring(L, ast_type_name((ast_type)t));
+        lua_rawseti(L, -2, t + 1);
+    }
+    luaL_setfuncs(L, node_meta, 1);
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
+    b->node_mt = lua_topointer(L, -1);
+    b->mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushboolean(L, 0); /* reserves the key; a list while a run lasts */
+    b->nodes_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &COMPILED_KEY);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
-    lua_newtable(L);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
 
     push_constructors(L);
     lua_setglobal(L, "course");
@@ -371,6 +393,7 @@ void luab_free(luab *b) {
         free(b->chunks[i].root);
     }
     free(b->chunks);
+    free(b->slots);
     free(b);
 }
 
@@ -440,13 +463,11 @@ void luab_begin_run(luab *b, arena *a) {
     b->in_run = 1;
     b->a = a;
     b->cur_line = b->cur_col = 0;
+    b->nnodes = 0;
+    b->nslots_used = 0;
     lua_State *L = b->L;
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushliteral(L, "v");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
+    lua_createtable(L, 256, 0);
+    lua_rawseti(L, LUA_REGISTRYINDEX, b->nodes_ref);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
 }
@@ -455,6 +476,15 @@ void luab_end_run(luab *b) {
     b->gen++;
     b->in_run = 0;
     b->a = NULL;
+    /* the run's userdata become garbage (nodes kept in globals now only
+     * raise errors); the key exists, so this cannot fail */
+    lua_pushboolean(b->L, 0);
+    lua_rawseti(b->L, LUA_REGISTRYINDEX, b->nodes_ref);
+    if (b->capslots > 65536) { /* a huge run: do not keep its hash */
+        free(b->slots);
+        b->slots = NULL;
+        b->capslots = 0;
+    }
 }
 
 void luab_set_current(luab *b, const ast_node *cur) {
@@ -594,30 +624,61 @@ int luab_would_cycle(const ast_node *parent, const ast_node *n) {
 
 /* ---------------------------------------------------------------- nodes */
 
+static size_t slot_hash(const ast_node *n, size_t mask) {
+    return (size_t)(((uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+/* The slot of n in this run, or the empty slot where it would go. */
+static nslot *find_slot(luab *b, const ast_node *n) {
+    size_t mask = b->capslots - 1;
+    for (size_t i = slot_hash(n, mask);; i = (i + 1) & mask) {
+        nslot *s = &b->slots[i];
+        if (s->gen != b->gen || s->n == n) return s;
+    }
+}
+
+static void grow_slots(luab *b) {
+    size_t oldcap = b->capslots;
+    nslot *old = b->slots;
+    b->capslots = oldcap ? oldcap * 2 : 1024;
+    b->slots = xcalloc(b->capslots, sizeof *b->slots);
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].gen == b->gen) *find_slot(b, old[i].n) = old[i];
+    free(old);
+}
+
 void luab_push_node(lua_State *L, ast_node *n) {
     luab *b = getb(L);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &NODES_KEY);
-    if (lua_rawgetp(L, -1, n) == LUA_TUSERDATA) {
-        lnode *u = lua_touserdata(L, -1);
-        if (u->gen == b->gen) {
-            lua_remove(L, -2);
-            return;
-        }
+    if (!b->in_run) luaL_error(L, "nodes can only be used while a filter runs");
+    if (2 * (b->nslots_used + 1) > b->capslots) grow_slots(b);
+    nslot *s = find_slot(b, n);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->nodes_ref);
+    if (s->gen == b->gen) {
+        lua_rawgeti(L, -1, s->idx);
+    } else {
+        lnode *u = lua_newuserdatauv(L, sizeof *u, 0);
+        u->n = n;
+        u->gen = b->gen;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, b->mt_ref);
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, b->nnodes + 1); /* may raise a memory error: record the slot after */
+        s->n = n;
+        s->gen = b->gen;
+        s->idx = ++b->nnodes;
+        b->nslots_used++;
     }
+    lua_copy(L, -1, -2);
     lua_pop(L, 1);
-    lnode *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->n = n;
-    u->gen = b->gen;
-    luaL_setmetatable(L, NODE_MT);
-    lua_pushvalue(L, -1);
-    lua_rawsetp(L, -3, n);
-    lua_remove(L, -2);
 }
 
 ast_node *luab_tonode(lua_State *L, int idx) {
-    lnode *u = luaL_testudata(L, idx, NODE_MT);
-    if (!u) return NULL;
+    if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return NULL;
     luab *b = getb(L);
+    int is_node = lua_topointer(L, -1) == b->node_mt;
+    lua_pop(L, 1);
+    if (!is_node) return NULL;
+    lnode *u = lua_touserdata(L, idx);
     if (!b->in_run || u->gen != b->gen)
         luaL_error(L, "a node was used after the filter run it belongs to ended");
     return u->n;
@@ -628,6 +689,12 @@ static ast_node *checknode(lua_State *L, int idx) {
     if (!n) luaL_typeerror(L, idx, "node");
     return n;
 }
+
+/* The node __index/__newindex were called on. The metamethods are only
+ * reachable through node values (`__metatable` hides the table), but the
+ * metatable is still compared: a check of a few instructions is cheaper
+ * than a memory-safety argument that must hold for every future sandbox. */
+static ast_node *self_node(lua_State *L) { return checknode(L, 1); }
 
 static arena *run_arena(lua_State *L) {
     luab *b = getb(L);
@@ -659,7 +726,9 @@ static void push_attr(lua_State *L, const ast_attr *at) {
 
 static void push_children(lua_State *L, const ast_node *n) {
     int k = 0;
-    lua_newtable(L);
+    for (ast_node *c = n->first; c; c = c->next) k++;
+    lua_createtable(L, k, 0);
+    k = 0;
     for (ast_node *c = n->first; c; c = c->next) {
         luab_push_node(L, c);
         lua_rawseti(L, -2, ++k);
@@ -791,41 +860,69 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
     }
 }
 
-/* Field names a filter may read, found by length then bytes: node.text and
- * friends are read for every node a handler sees, so no strcmp chain. */
+/* Field names a filter may read, found by length and one or two bytes then
+ * confirmed: node.text and friends are read for every node a handler sees. */
 enum {
     F_NONE, F_TYPE, F_LINE, F_COL, F_ATTR, F_CHILDREN, F_TEXT, F_FORMAT, F_LEVEL, F_INFO, F_URL, F_TITLE,
     F_ORDERED, F_TIGHT, F_START, F_CHECKED, F_ANSWER, F_WIDTH, F_LABEL, F_UNDERSCORE, F_DURATION,
     F_IS_BREAK, F_NATURAL
 };
 
+#define IS(name, id) (memcmp(k, name, sizeof name - 1) == 0 ? (id) : F_NONE)
+
 static int field_of(const char *k, size_t len) {
-    static const struct {
-        const char *name;
-        size_t len;
-        int id;
-    } fields[] = {
-        {"col", 3, F_COL},         {"url", 3, F_URL},           {"type", 4, F_TYPE},         {"line", 4, F_LINE},
-        {"attr", 4, F_ATTR},       {"text", 4, F_TEXT},         {"info", 4, F_INFO},         {"level", 5, F_LEVEL},
-        {"title", 5, F_TITLE},     {"tight", 5, F_TIGHT},       {"start", 5, F_START},       {"width", 5, F_WIDTH},
-        {"label", 5, F_LABEL},     {"format", 6, F_FORMAT},     {"answer", 6, F_ANSWER},     {"ordered", 7, F_ORDERED},
-        {"checked", 7, F_CHECKED}, {"natural", 7, F_NATURAL},   {"children", 8, F_CHILDREN}, {"duration", 8, F_DURATION},
-        {"is_break", 8, F_IS_BREAK}, {"underscore", 10, F_UNDERSCORE},
-    };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (fields[i].len == len && memcmp(k, fields[i].name, len) == 0)
-            return fields[i].id;
-    return F_NONE;
+    switch (len) {
+    case 3:
+        return k[0] == 'c' ? IS("col", F_COL) : IS("url", F_URL);
+    case 4:
+        switch (k[0]) {
+        case 't': return k[1] == 'e' ? IS("text", F_TEXT) : IS("type", F_TYPE);
+        case 'l': return IS("line", F_LINE);
+        case 'a': return IS("attr", F_ATTR);
+        case 'i': return IS("info", F_INFO);
+        default: return F_NONE;
+        }
+    case 5:
+        switch (k[0]) {
+        case 'l': return k[2] == 'v' ? IS("level", F_LEVEL) : IS("label", F_LABEL);
+        case 't': return k[2] == 't' ? IS("title", F_TITLE) : IS("tight", F_TIGHT);
+        case 's': return IS("start", F_START);
+        case 'w': return IS("width", F_WIDTH);
+        default: return F_NONE;
+        }
+    case 6:
+        return k[0] == 'f' ? IS("format", F_FORMAT) : IS("answer", F_ANSWER);
+    case 7:
+        switch (k[0]) {
+        case 'o': return IS("ordered", F_ORDERED);
+        case 'c': return IS("checked", F_CHECKED);
+        case 'n': return IS("natural", F_NATURAL);
+        default: return F_NONE;
+        }
+    case 8:
+        switch (k[0]) {
+        case 'c': return IS("children", F_CHILDREN);
+        case 'd': return IS("duration", F_DURATION);
+        case 'i': return IS("is_break", F_IS_BREAK);
+        default: return F_NONE;
+        }
+    case 10:
+        return IS("underscore", F_UNDERSCORE);
+    default:
+        return F_NONE;
+    }
 }
 
+#undef IS
+
 static int node_index(lua_State *L) {
-    ast_node *n = checknode(L, 1);
+    ast_node *n = self_node(L);
     if (lua_type(L, 2) != LUA_TSTRING) return 0;
     size_t len;
     const char *k = lua_tolstring(L, 2, &len);
     ast_type t = n->type;
     switch (field_of(k, len)) {
-    case F_TYPE: lua_pushstring(L, ast_type_name(t)); break;
+    case F_TYPE: lua_rawgeti(L, lua_upvalueindex(1), (lua_Integer)t + 1); break; /* setup's list of names */
     case F_LINE: lua_pushinteger(L, n->line); break;
     case F_COL: lua_pushinteger(L, n->col); break;
     case F_ATTR: push_attr(L, &n->attr); break;
@@ -914,7 +1011,7 @@ static const char *opt_string(lua_State *L, int idx, arena *a, const char *field
 }
 
 static int node_newindex(lua_State *L) {
-    ast_node *n = checknode(L, 1);
+    ast_node *n = self_node(L);
     const char *k = luaL_checkstring(L, 2);
     arena *a = run_arena(L);
     ast_type t = n->type;

@@ -22,9 +22,15 @@ local TITLES = {
   important = "Important",
 }
 
+-- Boxes titled from TITLES, then boxes titled from their first heading, in
+-- the order they are looked for.
+local LABELLED = {"answer", "facilitator", "hint", "note", "tip", "warning", "important"}
+local EXERCISES = {"exercise", "activity"}
+
 local function has_class(attr, cls)
-  for _, c in ipairs(attr.classes) do
-    if c == cls then return true end
+  local classes = attr.classes
+  for i = 1, #classes do
+    if classes[i] == cls then return true end
   end
   return false
 end
@@ -67,12 +73,13 @@ end
 return {
   Div = function(node, ctx)
     local attr = node.attr
+    if #attr.classes == 0 then return end -- none of ours
     if has_class(attr, "response") then return response(node, attr, ctx) end
     if has_class(attr, "choice") then
       if ctx.edition.include.answer then mark_correct(node) end
       return
     end
-    for _, cls in ipairs({"answer", "facilitator", "hint", "note", "tip", "warning", "important"}) do
+    for _, cls in ipairs(LABELLED) do
       if has_class(attr, cls) then
         if not attr.title then
           attr.title = TITLES[cls]
@@ -81,7 +88,7 @@ return {
         return
       end
     end
-    for _, cls in ipairs({"exercise", "activity"}) do
+    for _, cls in ipairs(EXERCISES) do
       if has_class(attr, cls) then
         if not attr.title and not first_heading(node) then
           attr.title = cls:sub(1, 1):upper() .. cls:sub(2)

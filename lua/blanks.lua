@@ -11,20 +11,22 @@
 
 local MIN_RUN, MAX_RUN = 5, 60
 local MIN_FILL_IN = 16
+local blank_step = course.blank_step
 
 return {
   Blank = function(node, ctx)
-    local w = node.width or 0
+    local width = node.width
+    local w = width or 0
     if node.underscore then
       if w < MIN_RUN then w = MIN_RUN elseif w > MAX_RUN then w = MAX_RUN end
     elseif node.label then
       if w < MIN_FILL_IN then w = MIN_FILL_IN end
-      w = course.blank_step(w)
+      w = blank_step(w)
     else
       -- never derive the width from the answer here: the learner edition
       -- has no answer and both editions must agree
-      w = course.blank_step(w > 0 and w or 1)
+      w = blank_step(w > 0 and w or 1)
     end
-    if w ~= node.width then node.width = w end
+    if w ~= width then node.width = w end
   end,
 }

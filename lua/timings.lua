@@ -10,21 +10,24 @@
 --     after the module's title heading: one row per timed segment in order,
 --     nested segments indented, breaks marked, and a Total row.
 
+local concat, gsub, format = table.concat, string.gsub, string.format
+local byte, sub = string.byte, string.sub
+local Text, Span = course.Text, course.Span
+
 local function badge(minutes)
-  return course.Span({course.Text(minutes .. " min")}, {classes = {"duration-badge"}})
+  return Span({Text(minutes .. " min")}, {classes = {"duration-badge"}})
 end
 
 local function has_class(node, cls)
-  for _, c in ipairs(node.attr.classes) do
-    if c == cls then return true end
+  local classes = node.attr.classes
+  for i = 1, #classes do
+    if classes[i] == cls then return true end
   end
   return false
 end
 
 -- Plain text of a node, without blanks and without our own badges.
-local function plain(node, out)
-  out = out or {}
-  local t = node.type
+local function plain(node, out, t)
   if t == "Text" or t == "Code" then
     out[#out + 1] = node.text
   elseif t == "SoftBreak" or t == "LineBreak" then
@@ -32,50 +35,63 @@ local function plain(node, out)
   elseif t == "Blank" or t == "HtmlInline" or (t == "Span" and has_class(node, "duration-badge")) then
     -- nothing
   else
-    for _, c in ipairs(node.children) do plain(c, out) end
+    local kids = node.children
+    for i = 1, #kids do
+      local c = kids[i]
+      plain(c, out, c.type)
+    end
   end
   return out
 end
 
-local function text_of(node)
-  return (table.concat(plain(node)):gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+-- Whitespace runs become one space, and none at either end.
+local function text_of(node, t)
+  local s = gsub(concat(plain(node, {}, t)), "%s+", " ")
+  if byte(s, 1) == 32 then s = sub(s, 2) end
+  if byte(s, -1) == 32 then s = sub(s, 1, -2) end
+  return s
 end
 
 local function clock(minutes, start)
   if start then
     local m = (start + minutes) % (24 * 60)
-    return string.format("%02d:%02d", m // 60, m % 60)
+    return format("%02d:%02d", m // 60, m % 60)
   end
-  return string.format("%d:%02d", minutes // 60, minutes % 60)
+  return format("%d:%02d", minutes // 60, minutes % 60)
 end
 
 -- Timed segments in document order with their nesting depth. A heading owns
 -- what follows it up to the next heading of the same or a higher level; a
--- div owns its content.
+-- div owns its content. A row keeps the node's type and duration, read once.
 local function segments(doc)
   local rows, stack = {}, {}
   local function depth()
     local d = 0
-    for _, s in ipairs(stack) do if s.timed then d = d + 1 end end
+    for i = 1, #stack do if stack[i].timed then d = d + 1 end end
     return d
   end
   local function visit(list)
-    for _, n in ipairs(list) do
-      if n.type == "Heading" then
-        while #stack > 0 and stack[#stack].kind == "h" and stack[#stack].level >= n.level do
-          table.remove(stack)
+    for i = 1, #list do
+      local n = list[i]
+      local t = n.type
+      if t == "Heading" then
+        local level = n.level
+        while #stack > 0 and stack[#stack].kind == "h" and stack[#stack].level >= level do
+          stack[#stack] = nil
         end
-        if n.duration then
-          rows[#rows + 1] = {node = n, depth = depth()}
-          stack[#stack + 1] = {kind = "h", level = n.level, timed = true}
+        local d = n.duration
+        if d then
+          rows[#rows + 1] = {node = n, type = t, duration = d, depth = depth()}
+          stack[#stack + 1] = {kind = "h", level = level, timed = true}
         end
-      elseif n.type == "Div" then
-        if n.duration then rows[#rows + 1] = {node = n, depth = depth()} end
+      elseif t == "Div" then
+        local d = n.duration
+        if d then rows[#rows + 1] = {node = n, type = t, duration = d, depth = depth()} end
         local mark = #stack
-        stack[#stack + 1] = {kind = "d", timed = n.duration ~= nil}
+        stack[#stack + 1] = {kind = "d", timed = d ~= nil}
         visit(n.children)
-        for i = #stack, mark + 1, -1 do stack[i] = nil end
-      elseif n.type == "BlockQuote" then
+        for j = #stack, mark + 1, -1 do stack[j] = nil end
+      elseif t == "BlockQuote" then
         visit(n.children)
       end
     end
@@ -84,43 +100,50 @@ local function segments(doc)
   return rows
 end
 
-local function title_of(n)
-  if n.type == "Heading" then return text_of(n) end
-  local a = n.attr
+local function title_of(n, t, a)
+  if t == "Heading" then return text_of(n, t) end
   if a.title then return a.title end
-  for _, c in ipairs(n.children) do
-    if c.type == "Heading" then return text_of(c) end
+  local kids = n.children
+  for i = 1, #kids do
+    local c = kids[i]
+    if c.type == "Heading" then return text_of(c, "Heading") end
   end
-  return (a.classes[1] or "segment"):gsub("^%l", string.upper)
+  return (gsub(a.classes[1] or "segment", "^%l", string.upper))
 end
 
 local function run_sheet(doc, ctx)
   local start = ctx.module.start
   local rows = {}
-  for _, seg in ipairs(segments(doc)) do
-    local n = seg.node
-    local title = title_of(n)
-    local id = n.attr.id
-    local label = id and course.Link({course.Text(title)}, "#" .. id) or course.Text(title)
+  local segs = segments(doc)
+  for i = 1, #segs do
+    local seg = segs[i]
+    local n, t, dur = seg.node, seg.type, seg.duration
+    local a = n.attr
+    local title = title_of(n, t, a)
+    local id = a.id
+    local label = id and course.Link({Text(title)}, "#" .. id) or Text(title)
     local cell = {label}
-    if n.is_break and title:lower() ~= "break" then
-      cell = {label, course.Text(" "), course.Span({course.Text("Break")}, {classes = {"break-mark"}})}
-    elseif n.is_break then
-      cell = {course.Span({label}, {classes = {"break-mark"}})}
+    if n.is_break then
+      if title:lower() ~= "break" then
+        cell = {label, Text(" "), Span({Text("Break")}, {classes = {"break-mark"}})}
+      else
+        cell = {Span({label}, {classes = {"break-mark"}})}
+      end
     end
-    local seg_cell = {course.Span(cell, {classes = {"indent-" .. seg.depth}})}
+    local seg_cell = {Span(cell, {classes = {"indent-" .. seg.depth}})}
     local s, e = "", ""
-    if n.start then
-      s = clock(n.start, start)
-      e = clock(n.start + n.duration, start)
+    local ns = n.start
+    if ns then
+      s = clock(ns, start)
+      e = clock(ns + dur, start)
     end
-    rows[#rows + 1] = {{course.Text(s)}, {course.Text(e)}, {course.Text(n.duration .. " min")}, seg_cell}
+    rows[#rows + 1] = {{Text(s)}, {Text(e)}, {Text(dur .. " min")}, seg_cell}
   end
   local total = ctx.module.duration
   rows[#rows + 1] = {
-    {course.Text(clock(0, start))}, {course.Text(clock(total, start))},
-    {course.Text(total .. " min")},
-    {course.Span({course.Text("Total")}, {classes = {"run-sheet-total"}})},
+    {Text(clock(0, start))}, {Text(clock(total, start))},
+    {Text(total .. " min")},
+    {Span({Text("Total")}, {classes = {"run-sheet-total"}})},
   }
   local tbl = course.Table{head = {"Start", "End", "Duration", "Segment"}, rows = rows}
   return course.Div({tbl}, {classes = {"run-sheet"}, title = "Run sheet"})
@@ -128,22 +151,24 @@ end
 
 return {
   Heading = function(node, ctx)
-    if node.duration and not node.natural then
+    local d = node.duration
+    if d and not node.natural then
       local kids = node.children
-      kids[#kids + 1] = badge(node.duration)
+      kids[#kids + 1] = badge(d)
       node.children = kids
     end
   end,
   Div = function(node, ctx)
-    if node.duration then
+    local d = node.duration
+    if d then
       local kids = node.children
       local first = kids[1]
       if first and first.type == "Heading" and not first.duration then
         local hk = first.children
-        hk[#hk + 1] = badge(node.duration)
+        hk[#hk + 1] = badge(d)
         first.children = hk
       else
-        table.insert(kids, 1, course.Paragraph({badge(node.duration)}))
+        table.insert(kids, 1, course.Paragraph({badge(d)}))
         node.children = kids
       end
     end
@@ -152,7 +177,8 @@ return {
     if not (ctx.edition.include.facilitator and ctx.module.duration) then return end
     local sheet = run_sheet(doc, ctx)
     local kids, out, placed = doc.children, {}, false
-    for _, c in ipairs(kids) do
+    for i = 1, #kids do
+      local c = kids[i]
       out[#out + 1] = c
       if not placed and c.type == "Heading" and c.level == 1 then
         out[#out + 1] = sheet

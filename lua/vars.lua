@@ -11,88 +11,150 @@
 --     written (code may use braces).
 --   * `\{{` in prose is a literal `{{`.
 
-local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
-end
+local find, sub, byte, match = string.find, string.sub, string.byte, string.match
+local concat, type = table.concat, type
+local Text, Blank = course.Text, course.Blank
+
+local NONE = math.huge
+
+-- A variable is `{{`, a name, `}}`: it ends at the first brace after `{{`,
+-- which must start `}}` (looking no further keeps long runs of `{{`
+-- linear). The name is trimmed of whitespace; names are rarely written with
+-- spaces, so most need no pattern at all. The scans below keep lb and rb,
+-- the first `{` and `}` after an earlier `{{` of the same text, so a text is
+-- searched once for each however many `{{` it holds.
 
 -- Code: substitute resolved variables only; `\{{` stays as written.
 local function in_code(text, vars)
-  local out, pos = {}, 1
-  while true do
-    local s, e, inner = text:find("{{([^{}]*)}}", pos)
-    if not s then break end
-    local name = trim(inner)
-    local value = vars[name]
-    out[#out + 1] = text:sub(pos, s - 1)
-    if type(value) == "string" and name ~= "" and text:sub(s - 1, s - 1) ~= "\\" then
-      out[#out + 1] = value
-    else
-      out[#out + 1] = text:sub(s, e)
+  local s = find(text, "{{", 1, true)
+  if not s then return text end
+  local out, n, pos, lb, rb = {}, 0, 1, 0, 0
+  repeat
+    local from = s + 2
+    if rb < from then rb = find(text, "}", from, true) or NONE end
+    if lb < from then lb = find(text, "{", from, true) or NONE end
+    local name
+    if rb < lb and rb > from then
+      local z, _, c = byte(text, rb - 1, rb + 1)
+      if c == 125 then
+        name = sub(text, from, rb - 1)
+        if z <= 32 or byte(name) <= 32 then name = match(name, "^%s*(.-)%s*$") end
+      end
     end
-    pos = e + 1
-  end
-  out[#out + 1] = text:sub(pos)
-  return table.concat(out)
-end
-
-local function blank_for(name)
-  return course.Blank{label = name, width = 16}
+    if name then
+      local value = vars[name]
+      if type(value) == "string" and name ~= "" and (s == 1 or byte(text, s - 1) ~= 92) then
+        out[n + 1] = sub(text, pos, s - 1)
+        out[n + 2] = value
+        n = n + 2
+        pos = rb + 2
+      end
+      s = find(text, "{{", rb + 2, true)
+    elseif rb < lb and byte(text, rb + 1) == 125 then
+      s = find(text, "{{", rb + 2, true) -- `{{}}`: not a variable, skipped
+    else
+      -- no variable here; the next one may start inside these braces
+      s = find(text, "{{", s + 1, true)
+    end
+  until not s
+  if n == 0 then return text end
+  out[n + 1] = sub(text, pos)
+  return concat(out)
 end
 
 -- Prose: returns nil when nothing changes, else a list of nodes.
 local function in_text(node, ctx)
   local text = node.text
-  if not text:find("{{", 1, true) then return nil end
+  local s = find(text, "{{", 1, true)
+  if not s then return nil end
   local vars = ctx.vars
   local blank_unset = ctx.module.unset_vars == "blank"
-  local nodes, buf, pos = {}, {}, 1
-  local changed = false
-  while pos <= #text do
-    local s = text:find("{{", pos, true)
-    if not s then break end
-    if s > 1 and text:sub(s - 1, s - 1) == "\\" then
+  local nodes, nn = nil, 0  -- nodes made so far
+  local buf, nb = nil, 0    -- pieces of the text before the next blank
+  local pos, changed, lb, rb = 1, false, 0, 0
+  repeat
+    local from = s + 2
+    local before, first -- the byte before `{{` (nil at the start), the one after
+    if s > 1 then
+      local _
+      before, _, _, first = byte(text, s - 1, from)
+    else
+      first = byte(text, from)
+    end
+    if before == 92 then
       -- escaped: drop the backslash, keep the braces literally
-      buf[#buf + 1] = text:sub(pos, s - 2) .. "{{"
-      pos = s + 2
+      buf = buf or {}
+      buf[nb + 1] = sub(text, pos, s - 2)
+      buf[nb + 2] = "{{"
+      nb = nb + 2
+      pos = from
       changed = true
     else
-      -- a variable ends at the first brace after `{{`, which must start
-      -- `}}`; looking no further keeps long runs of `{{` linear
-      local k = text:find("[{}]", s + 2)
-      local e = k and text:sub(k, k + 1) == "}}" and k or nil
-      local inner = e and text:sub(s + 2, e - 1)
-      if not inner or trim(inner) == "" then
-        buf[#buf + 1] = text:sub(pos, s + 1)
-        pos = s + 2
+      if rb < from then rb = find(text, "}", from, true) or NONE end
+      if lb < from then lb = find(text, "{", from, true) or NONE end
+      local name
+      if rb < lb and rb > from then
+        local z, _, c = byte(text, rb - 1, rb + 1)
+        if c == 125 then
+          name = sub(text, from, rb - 1)
+          if z <= 32 or first <= 32 then
+            name = match(name, "^%s*(.-)%s*$")
+            if name == "" then name = nil end
+          end
+        end
+      end
+      if not name then
+        buf = buf or {}
+        nb = nb + 1
+        buf[nb] = sub(text, pos, s + 1)
+        pos = from
       else
-        local name = trim(inner)
         local value = vars[name]
-        buf[#buf + 1] = text:sub(pos, s - 1)
-        if type(value) == "string" then
-          buf[#buf + 1] = value
+        if value and type(value) == "string" then
+          buf = buf or {}
+          if pos < s then
+            nb = nb + 1
+            buf[nb] = sub(text, pos, s - 1)
+          end
+          nb = nb + 1
+          buf[nb] = value
         else
           if value == nil and not blank_unset then
             ctx.warn({line = node.line, col = node.col > 0 and node.col + s - 1 or 0},
               "unresolved variable `" .. name ..
               "` (set it in vars:, with --var, or declare it as a fill-in)")
           end
-          if #buf > 0 then nodes[#nodes + 1] = course.Text(table.concat(buf)) end
-          buf = {}
-          nodes[#nodes + 1] = blank_for(name)
+          -- the text before the blank, even when empty
+          local t = sub(text, pos, s - 1)
+          if nb > 0 then
+            buf[nb + 1] = t
+            t = concat(buf, "", 1, nb + 1)
+            nb = 0
+          end
+          if nodes then
+            nodes[nn + 1] = Text(t)
+            nodes[nn + 2] = Blank{label = name, width = 16}
+          else
+            nodes = {Text(t), Blank{label = name, width = 16}, nil} -- room for the rest
+          end
+          nn = nn + 2
         end
-        pos = e + 2
+        pos = rb + 2
         changed = true
       end
     end
-  end
+    s = find(text, "{{", pos, true)
+  until not s
   if not changed then return nil end
-  buf[#buf + 1] = text:sub(pos)
-  local rest = table.concat(buf)
-  if rest ~= "" then nodes[#nodes + 1] = course.Text(rest) end
-  if #nodes == 1 and nodes[1].type == "Text" then
-    node.text = nodes[1].text
+  local rest = sub(text, pos)
+  if nb > 0 then rest = concat(buf, "", 1, nb) .. rest end
+  if not nodes then
+    -- only text: change the node in place (an empty result deletes it)
+    if rest == "" then return {} end
+    node.text = rest
     return nil
   end
+  if rest ~= "" then nodes[nn + 1] = Text(rest) end
   return nodes
 end
 
@@ -102,11 +164,13 @@ return {
   needs = {Text = "{{", Code = "{{", CodeBlock = "{{"},
   Text = in_text,
   Code = function(node, ctx)
-    local t = in_code(node.text, ctx.vars)
-    if t ~= node.text then node.text = t end
+    local text = node.text
+    local t = in_code(text, ctx.vars)
+    if t ~= text then node.text = t end
   end,
   CodeBlock = function(node, ctx)
-    local t = in_code(node.text, ctx.vars)
-    if t ~= node.text then node.text = t end
+    local text = node.text
+    local t = in_code(text, ctx.vars)
+    if t ~= text then node.text = t end
   end,
 }
