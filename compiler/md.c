@@ -11,7 +11,9 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +25,36 @@
 #define MAX_TREE_DEPTH 256 /* nesting of cmark blocks/inlines we convert */
 #define MAX_TABLE_COLUMNS 64 /* cmark-gfm 0.29 appends cells in O(cells) each */
 
-/* cmark-gfm keeps process-global state while parsing (the special-character
- * table its extensions add to and remove from): one cmark parse at a time.
- * Reading a finished cmark tree touches no global state (nor does dropping
- * it: its memory is the calling thread's cm_store), so only parse_text holds
- * the lock; the pre-pass and the conversion run in parallel. */
+/* cmark-gfm keeps one piece of process-global state while parsing: the table
+ * of special inline characters. Every parse adds its extensions' characters
+ * before parsing inlines and removes them after
+ * (cmark_manage_extensions_special_characters, blocks.c), so a parse that
+ * ends while another is parsing inlines makes the other lose strikethrough
+ * and autolinks. Every parse of ours attaches a subset of the same four
+ * extensions, so the table can hold all their characters for good: md_init
+ * adds them once, and the definition of that function below — which the
+ * library calls through its PLT, so ours is the one called — leaves the
+ * table alone. Characters of an extension a parser lacks are then merely
+ * text to that parser (the structural parse, which needs blocks only).
+ * md_init proves the library calls our definition (a test parse must reach
+ * it); if it does not (another build of cmark-gfm), every parse takes
+ * md_lock as before. Reading or dropping a finished cmark tree touches no
+ * global state (its memory is the calling thread's cm_store). */
 static pthread_mutex_t md_lock = PTHREAD_MUTEX_INITIALIZER;
+typedef void (*manage_fn)(cmark_parser *, int);
+static manage_fn real_manage;     /* the library's definition */
+static atomic_int manage_calls;   /* calls that reached ours */
+static int chars_pinned;          /* set once in md_init, read-only after */
 
-void md_init(void) {
-    pthread_mutex_lock(&md_lock);
-    cmark_gfm_core_extensions_ensure_registered();
-    pthread_mutex_unlock(&md_lock);
+void cmark_manage_extensions_special_characters(cmark_parser *parser, int add) {
+    atomic_fetch_add_explicit(&manage_calls, 1, memory_order_relaxed);
+    if (!chars_pinned && real_manage) real_manage(parser, add);
 }
+
+static cmark_syntax_extension *blocks_ext;
+static const char *const all_exts[] = {"table", "strikethrough", "autolink", "tasklist", NULL};
+static const char *const block_exts[] = {"table", "tasklist", NULL};
+int md_parses_in_parallel(void) { return chars_pinned; }
 
 /* ---- cmark's memory -------------------------------------------------------
  * Every cmark tree of one md_parse lives in a bump allocator of this thread
@@ -147,8 +167,7 @@ static void cm_store_clear(cm_store *st, int all) {
  * handling. The block tree is the one a plain parse makes; only inlines are
  * missing. */
 
-static cmark_syntax_extension *blocks_ext; /* made under md_lock */
-static cmark_node *blocks_root;             /* the current parse's (md_lock) */
+static _Thread_local cmark_node *blocks_root; /* the current parse's */
 
 static cmark_node *blocks_note_root(cmark_syntax_extension *ext, int indented, cmark_parser *parser,
                                     cmark_node *parent, unsigned char *input, int len) {
@@ -188,21 +207,13 @@ static void blocks_skip_inlines(cmark_node *root) {
  * (table, tasklist) and no inlines, for classify_lines. The tree lives in
  * cm_cur's store (the caller's). */
 static cmark_node *parse_text(const char *s, size_t n, int full) {
-    static const char *const all_exts[] = {"table", "strikethrough", "autolink", "tasklist", NULL};
-    static const char *const block_exts[] = {"table", "tasklist", NULL};
-    pthread_mutex_lock(&md_lock);
-    cmark_gfm_core_extensions_ensure_registered(); /* cheap after the first */
+    if (!chars_pinned) pthread_mutex_lock(&md_lock);
     cmark_parser *ps = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE, &cm_mem);
     for (const char *const *x = full ? all_exts : block_exts; *x; x++) {
         cmark_syntax_extension *e = cmark_find_syntax_extension(*x);
         if (e) cmark_parser_attach_syntax_extension(ps, e);
     }
     if (!full) {
-        if (!blocks_ext) {
-            blocks_ext = cmark_syntax_extension_new("coursec-blocks");
-            cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
-            cmark_syntax_extension_set_contains_inlines_func(blocks_ext, blocks_no_inlines);
-        }
         cmark_parser_attach_syntax_extension(ps, blocks_ext);
         blocks_root = NULL;
     }
@@ -211,7 +222,7 @@ static cmark_node *parse_text(const char *s, size_t n, int full) {
     cmark_node *doc = cmark_parser_finish(ps);
     cmark_parser_free(ps);
     blocks_root = NULL;
-    pthread_mutex_unlock(&md_lock);
+    if (!chars_pinned) pthread_mutex_unlock(&md_lock);
     return doc;
 }
 
@@ -783,4 +794,33 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
     ast_assign_heading_ids(a, doc);
     if (nerr) *nerr += pre.nerr + c.nerr;
     return doc;
+}
+
+/* ---- set-up (see the special characters at the top) ---------------------- */
+
+void md_init(void) {
+    static int done;
+    if (done) return;
+    done = 1;
+    cmark_gfm_core_extensions_ensure_registered();
+    blocks_ext = cmark_syntax_extension_new("coursec-blocks");
+    cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
+    cmark_syntax_extension_set_contains_inlines_func(blocks_ext, blocks_no_inlines);
+    real_manage = (manage_fn)(uintptr_t)dlsym(RTLD_NEXT, "cmark_manage_extensions_special_characters");
+    if (!real_manage) return; /* cannot pin: every parse locks */
+    atomic_store(&manage_calls, 0);
+    cm_store st = {0};
+    cm_cur = &st;
+    parse_text("x", 1, 1);
+    cm_cur = NULL;
+    cm_store_clear(&st, 1);
+    if (atomic_load(&manage_calls) == 0) return; /* the library calls its own: every parse locks */
+    cmark_parser *ps = cmark_parser_new(CMARK_OPT_DEFAULT);
+    for (const char *const *x = all_exts; *x; x++) {
+        cmark_syntax_extension *e = cmark_find_syntax_extension(*x);
+        if (e) cmark_parser_attach_syntax_extension(ps, e);
+    }
+    real_manage(ps, 1);
+    cmark_parser_free(ps);
+    chars_pinned = 1;
 }

@@ -10,8 +10,12 @@
 #include "diag.h"
 #include <stddef.h>
 
-/* Register cmark-gfm's extensions; call once before any thread parses. */
+/* Register cmark-gfm's extensions and pin their special characters (see
+ * md.c); call once before any thread parses. */
 void md_init(void);
+/* 1 when parses run concurrently; 0 when each takes a lock (the cmark-gfm
+ * build does not let md_init pin the characters). For tests. */
+int md_parses_in_parallel(void);
 
 typedef struct md_options {
     int safe;            /* --safe: drop raw HTML and javascript: URLs, warning each */
