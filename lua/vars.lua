@@ -20,9 +20,29 @@ local NONE = math.huge
 -- A variable is `{{`, a name, `}}`: it ends at the first brace after `{{`,
 -- which must start `}}` (looking no further keeps long runs of `{{`
 -- linear). The name is trimmed of whitespace; names are rarely written with
--- spaces, so most need no pattern at all. The scans below keep lb and rb,
--- the first `{` and `}` after an earlier `{{` of the same text, so a text is
--- searched once for each however many `{{` it holds.
+-- spaces, so most need no pattern at all. Callers keep lb and rb, the first
+-- `{` and `}` after an earlier `{{` of the same text, so a text is searched
+-- once for each however many `{{` it holds.
+
+-- The variable whose `{{` is at s: its name, or nil when none starts there
+-- (no `}}` before the next `{`, or only whitespace inside); and lb, rb.
+local function name_at(text, s, lb, rb)
+  local from = s + 2
+  if rb < from then rb = find(text, "}", from, true) or NONE end
+  if lb < from then lb = find(text, "{", from, true) or NONE end
+  local name
+  if rb < lb and rb > from then
+    local z, _, c = byte(text, rb - 1, rb + 1)
+    if c == 125 then
+      name = sub(text, from, rb - 1)
+      if z <= 32 or byte(name) <= 32 then
+        name = match(name, "^%s*(.-)%s*$")
+        if name == "" then name = nil end
+      end
+    end
+  end
+  return name, lb, rb
+end
 
 -- Code: substitute resolved variables only; `\{{` stays as written.
 local function in_code(text, vars)
@@ -30,20 +50,11 @@ local function in_code(text, vars)
   if not s then return text end
   local out, n, pos, lb, rb = {}, 0, 1, 0, 0
   repeat
-    local from = s + 2
-    if rb < from then rb = find(text, "}", from, true) or NONE end
-    if lb < from then lb = find(text, "{", from, true) or NONE end
     local name
-    if rb < lb and rb > from then
-      local z, _, c = byte(text, rb - 1, rb + 1)
-      if c == 125 then
-        name = sub(text, from, rb - 1)
-        if z <= 32 or byte(name) <= 32 then name = match(name, "^%s*(.-)%s*$") end
-      end
-    end
+    name, lb, rb = name_at(text, s, lb, rb)
     if name then
       local value = vars[name]
-      if type(value) == "string" and name ~= "" and (s == 1 or byte(text, s - 1) ~= 92) then
+      if type(value) == "string" and (s == 1 or byte(text, s - 1) ~= 92) then
         out[n + 1] = sub(text, pos, s - 1)
         out[n + 2] = value
         n = n + 2
@@ -74,14 +85,7 @@ local function in_text(node, ctx)
   local pos, changed, lb, rb = 1, false, 0, 0
   repeat
     local from = s + 2
-    local before, first -- the byte before `{{` (nil at the start), the one after
-    if s > 1 then
-      local _
-      before, _, _, first = byte(text, s - 1, from)
-    else
-      first = byte(text, from)
-    end
-    if before == 92 then
+    if s > 1 and byte(text, s - 1) == 92 then
       -- escaped: drop the backslash, keep the braces literally
       buf = buf or {}
       buf[nb + 1] = sub(text, pos, s - 2)
@@ -90,19 +94,8 @@ local function in_text(node, ctx)
       pos = from
       changed = true
     else
-      if rb < from then rb = find(text, "}", from, true) or NONE end
-      if lb < from then lb = find(text, "{", from, true) or NONE end
       local name
-      if rb < lb and rb > from then
-        local z, _, c = byte(text, rb - 1, rb + 1)
-        if c == 125 then
-          name = sub(text, from, rb - 1)
-          if z <= 32 or first <= 32 then
-            name = match(name, "^%s*(.-)%s*$")
-            if name == "" then name = nil end
-          end
-        end
-      end
+      name, lb, rb = name_at(text, s, lb, rb)
       if not name then
         buf = buf or {}
         nb = nb + 1
