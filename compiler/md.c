@@ -742,6 +742,7 @@ static void parse_region(conv *c, int from, int to, ast_node *parent) {
 
 ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
                    const md_options *opt, diag *d, int *nerr) {
+    md_init(); /* once per process (callers that forgot it included) */
     md_options defaults = {0};
     if (!opt) opt = &defaults;
     size_t max_bytes = opt->max_bytes ? opt->max_bytes : DEFAULT_MAX_BYTES;
@@ -798,10 +799,7 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 
 /* ---- set-up (see the special characters at the top) ---------------------- */
 
-void md_init(void) {
-    static int done;
-    if (done) return;
-    done = 1;
+static void init_once(void) {
     cmark_gfm_core_extensions_ensure_registered();
     blocks_ext = cmark_syntax_extension_new("coursec-blocks");
     cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
@@ -824,3 +822,7 @@ void md_init(void) {
     cmark_parser_free(ps);
     chars_pinned = 1;
 }
+
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+void md_init(void) { pthread_once(&md_once, init_once); }

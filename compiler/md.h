@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 /* Register cmark-gfm's extensions and pin their special characters (see
- * md.c); call once before any thread parses. */
+ * md.c). Runs once per process; md_parse calls it too. */
 void md_init(void);
 /* 1 when parses run concurrently; 0 when each takes a lock (the cmark-gfm
  * build does not let md_init pin the characters). For tests. */
