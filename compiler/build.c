@@ -83,8 +83,18 @@ typedef struct edition_run {
 /* Pass 1 keeps its packed trees for pass 2 while they fit in this many bytes.
  * A packed tree takes 1.2 times its source (a tree in the arena takes 12
  * times): 96 MB hold some 1900 modules of 40 KB; beyond that pass 2 parses
- * the rest again and memory stays bounded. */
+ * the rest again and memory stays bounded. The environment variable
+ * COURSEC_PACK_BYTES sets another budget (tests/repro uses 0 to prove that
+ * the re-parse path writes the same bytes). */
 #define PACK_CACHE_BYTES ((size_t)96 << 20)
+
+static size_t pack_budget(void) {
+    const char *v = getenv("COURSEC_PACK_BYTES");
+    if (!v || !*v) return PACK_CACHE_BYTES;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    return *end ? PACK_CACHE_BYTES : (size_t)n;
+}
 
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */
 typedef struct loaded {
@@ -100,6 +110,7 @@ typedef struct loaded {
     int nerr;
     const char **norm_files;  /* module files, normalised, for link targets */
     size_t packed_bytes;  /* packed trees kept by pass 1 */
+    size_t pack_budget;   /* at most this many (PACK_CACHE_BYTES) */
     edition_run *runs;
     int nruns;
     int nslots;           /* distinct role sets among runs */
@@ -279,7 +290,7 @@ static void facts_module(pool *P, int i) {
     f->nlinks = g.nlinks;
     f->ok = doc != NULL && merr == 0;
     L->nerr += merr;
-    if (f->ok && pk.len && L->packed_bytes + pk.len <= PACK_CACHE_BYTES) {
+    if (f->ok && pk.len && L->packed_bytes + pk.len <= L->pack_budget) {
         L->packed_bytes += pk.len;
         f->npacked = pk.len;
         f->packed = buf_detach(&pk);
@@ -520,6 +531,7 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
     L->a = arena_new();
     pthread_mutex_init(&L->mu, NULL);
     L->nerr = nerr;
+    L->pack_budget = pack_budget();
     L->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
     L->facts = arena_alloc(L->a, sizeof(module_facts) * (size_t)(c->nmodules + 1));
     for (int i = 0; i < c->nmodules; i++) {

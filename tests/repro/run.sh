@@ -4,6 +4,8 @@
 # byte for byte (same file list, then cmp of every file):
 #   same-epoch   two builds with the same SOURCE_DATE_EPOCH, a second apart
 #   jobs-N       builds with -j1 against -j2 and -j8 (same epoch)
+#   reparse      pass 2 parsing every module again (COURSEC_PACK_BYTES=0: no
+#                packed tree kept) against the normal build
 #   no-epoch     without SOURCE_DATE_EPOCH, two builds a second apart of the
 #                courses that set `date:` (the date at 00:00:00Z is used);
 #                plus a check that their OPF says so
@@ -99,6 +101,9 @@ same() {
     build j1 "$EPOCH" -j1 $COURSES && {
         build j2 "$EPOCH" -j2 $COURSES && same jobs-2 j1 j2
         build j8 "$EPOCH" -j8 $COURSES && same jobs-8 j1 j8
+        export COURSEC_PACK_BYTES=0
+        build rp "$EPOCH" -j2 $COURSES && same reparse j1 rp
+        unset COURSEC_PACK_BYTES
     }
     # (c) no SOURCE_DATE_EPOCH: course `date:` at 00:00:00Z
     if [ -z "$DATED" ]; then
