@@ -254,6 +254,7 @@ static void facts_module(pool *P, int i) {
     int merr = 0;
     pthread_mutex_lock(&L->mu);
     if (course_read_module(c, m, src, len, P->d) != 0) merr++;
+    int room = L->packed_bytes < L->pack_budget; /* else pass 2 parses again: no pack */
     pthread_mutex_unlock(&L->mu);
     md_options mo = {0};
     mo.safe = P->o->safe;
@@ -271,7 +272,7 @@ static void facts_module(pool *P, int i) {
     }
     const char *title = default_title(a, m, doc);
     buf pk = {0};
-    if (doc && merr == 0) ast_pack(doc, &pk);
+    if (doc && merr == 0 && room) ast_pack(doc, &pk);
 
     pthread_mutex_lock(&L->mu);
     module_facts *f = &L->facts[i];

@@ -6,6 +6,7 @@
  * includes libxml2. */
 #include "epub.h"
 #include "buf.h"
+#include "fs.h"
 #include "util.h"
 #include "zip.h"
 #include <errno.h>
@@ -1453,31 +1454,12 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
 
 /* ---------------------------------------------------------------- package */
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    buf o = BUF_INIT;
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) buf_put(&o, tmp, n);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        buf_free(&o);
-        errno = EIO;
-        return NULL;
-    }
-    *len = o.len;
-    if (!o.data) buf_puts(&o, "");
-    return buf_detach(&o);
-}
-
 static void put_stylesheet(epub_book *b) {
     const edition_ctx *ctx = b->ctx;
     char *css_path = arena_printf(b->a, "%s/epub.css", ctx->theme_dir ? ctx->theme_dir : ".");
     size_t len = 0;
-    char *css = read_file(css_path, &len);
-    if (!css) {
+    char *css = NULL;
+    if (fs_read(css_path, &css, &len) != 0) {
         diag_report(ctx->d, DIAG_ERROR, css_path, 0, 0, "cannot read the theme's EPUB stylesheet: %s",
                     strerror(errno));
         b->errors++;

@@ -206,17 +206,24 @@ static void bad_duration(tctx *t, ast_node *n, const char *v) {
     (*t->nerr)++;
 }
 
-static void annotate_heading(tctx *t, ast_node *h) {
-    const char *v = ast_attr_get(&h->attr, "duration");
-    h->duration = -1;
-    h->natural = 0;
+/* The node's `duration=` (reported when unreadable) into n->duration, -1 if
+ * none; returns the attribute's text or NULL. */
+static const char *read_duration(tctx *t, ast_node *n) {
+    const char *v = ast_attr_get(&n->attr, "duration");
+    n->duration = -1;
     if (v) {
         int dmin = timing_parse_duration(v);
         if (dmin < 0)
-            bad_duration(t, h, v);
+            bad_duration(t, n, v);
         else
-            h->duration = dmin;
+            n->duration = dmin;
     }
+    return v;
+}
+
+static void annotate_heading(tctx *t, ast_node *h) {
+    const char *v = read_duration(t, h);
+    h->natural = 0;
     if (t->c->natural_timings) {
         long open = trailing_paren(h);
         if (open >= 0) {
@@ -236,15 +243,7 @@ static void annotate_heading(tctx *t, ast_node *h) {
 }
 
 static void annotate_div(tctx *t, ast_node *n) {
-    const char *v = ast_attr_get(&n->attr, "duration");
-    n->duration = -1;
-    if (v) {
-        int dmin = timing_parse_duration(v);
-        if (dmin < 0)
-            bad_duration(t, n, v);
-        else
-            n->duration = dmin;
-    }
+    read_duration(t, n);
     if (ast_has_class(n, "break")) n->is_break = 1;
 }
 
