@@ -102,7 +102,7 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
     }
     lua_State *L = luab_state(h->b);
     char *lua_root = o->lua_dir ? realpath(o->lua_dir, NULL) : NULL;
-    int errs = 0;
+    int errs = 0, own = 1;
     for (int i = 0; i < h->n; i++) {
         const char *name = c->filters[i];
         pos at = c->filter_at ? c->filter_at[i] : (pos){c->yaml_path, 0, 0};
@@ -116,6 +116,7 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
                 errs++;
                 continue;
             }
+            own = 0;
             real = xstrdup(r);
             display = join(c->dir ? c->dir : "", name);
             root = c->realdir;
@@ -161,6 +162,10 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
         filter_host_free(h);
         return NULL;
     }
+    /* Only coursec's own filters: they run unmetered, under a time limit
+     * (luab.h). One course filter in the chain and every filter is counted,
+     * so course code never runs without its exact budget. */
+    if (own) luab_unmetered(h->b, o->own_cpu_ms > 0 ? o->own_cpu_ms : OWN_FILTER_CPU_MS);
     return h;
 }
 

@@ -17,7 +17,13 @@ typedef struct filter_opts {
     int ncli_vars;
     long long instr_budget;     /* per filter run; 0 = default */
     size_t mem_cap;             /* per Lua state; 0 = default */
+    long own_cpu_ms;            /* CPU limit of a run of coursec's own filters; 0 = default */
 } filter_opts;
+
+/* A chain of coursec's own filters only is not instruction-counted; a run
+ * that uses this much CPU time is stopped (a bug in them cannot hang a build;
+ * generous, so a slow machine or a sanitizer build never trips it). */
+#define OWN_FILTER_CPU_MS 10000L
 
 typedef struct filter_host filter_host;
 

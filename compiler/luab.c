@@ -4,10 +4,12 @@
 #include "luab.h"
 #include "timing.h"
 #include "util.h"
+#include "watchdog.h"
 #include "ydoc.h"
 #include <lauxlib.h>
 #include <limits.h>
 #include <lualib.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,12 @@ struct luab {
     size_t used, cap;
     long long count, budget;
     int closing;
+    /* unmetered (a chain of coursec's own filters only): no count hook; a
+     * watchdog stops a run after cpu_ms of CPU time by setting stopped and
+     * the hook, from a signal handler on this state's thread */
+    long cpu_ms;
+    watch *watch;
+    volatile sig_atomic_t stopped;
     arena *a;
     unsigned gen;
     int in_run;
@@ -96,16 +104,35 @@ static int l_panic(lua_State *L) {
     abort();
 }
 
+/* Why a run is being stopped (the budget is spent or the watchdog fired). */
+static const char *stop_reason(const luab *b, char *buf, size_t size) {
+    if (!b->stopped) return "instruction budget exceeded (runaway loop?)";
+    snprintf(buf, size, "stopped after %ld s of CPU time (runaway loop?)", (b->cpu_ms + 999) / 1000);
+    return buf;
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
     luab *b = getb(L);
     b->count += HOOK_STEP;
-    if (b->count <= b->budget && !b->closing) return;
+    if (b->count <= b->budget && !b->closing && !b->stopped) return;
+    char buf[96];
+    const char *what = stop_reason(b, buf, sizeof buf);
     lua_getinfo(L, "Sl", ar);
     if (ar->currentline > 0 && ar->source[0] == '@')
-        lua_pushfstring(L, "%s:%d: instruction budget exceeded (runaway loop?)", ar->source + 1, ar->currentline);
+        lua_pushfstring(L, "%s:%d: %s", ar->source + 1, ar->currentline, what);
     else
-        lua_pushliteral(L, "instruction budget exceeded (runaway loop?)");
+        lua_pushstring(L, what);
     lua_error(L);
+}
+
+/* The watchdog's fire(): runs in a signal handler on this state's thread
+ * while a run is in progress. lua_sethook is safe there (Lua's own lua.c
+ * stops scripts on SIGINT the same way); the hook then raises the error at
+ * the next instruction, and at every one after it, so pcall cannot hold it. */
+static void overtime(void *arg) {
+    luab *b = arg;
+    b->stopped = 1;
+    lua_sethook(b->L, hook, LUA_MASKCOUNT, 1);
 }
 
 static int sb_print(lua_State *L) {
@@ -147,8 +174,10 @@ static int sb_pcall(lua_State *L) {
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
-    if (b->count > b->budget && !lua_toboolean(L, 1))
-        return luaL_error(L, "instruction budget exceeded (runaway loop?)");
+    if ((b->count > b->budget || b->stopped) && !lua_toboolean(L, 1)) {
+        char buf[96];
+        return luaL_error(L, "%s", stop_reason(b, buf, sizeof buf));
+    }
     return lua_gettop(L);
 }
 
@@ -383,9 +412,17 @@ luab *luab_new(int trust, size_t mem_cap, long long instr_budget) {
     return b;
 }
 
+void luab_unmetered(luab *b, long cpu_ms) {
+    if (b->trust) return;
+    b->cpu_ms = cpu_ms > 0 ? cpu_ms : 1;
+    lua_sethook(b->L, NULL, 0, 0);
+}
+
 void luab_free(luab *b) {
     if (!b) return;
+    watch_free(b->watch);
     b->closing = 1; /* finalizers that loop are stopped by the hook at once */
+    if (!b->trust) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
     lua_close(b->L);
     for (int i = 0; i < b->nchunks; i++) {
         free(b->chunks[i].display);
@@ -459,6 +496,16 @@ int luab_load_file(luab *b, const char *realpath_, const char *display, const ch
 /* ---------------------------------------------------------------- runs */
 
 void luab_begin_run(luab *b, arena *a) {
+    if (b->cpu_ms) {
+        /* made here, on the thread that runs the filters: the watchdog reads
+         * that thread's CPU clock */
+        if (!b->watch) b->watch = watch_new(b->cpu_ms, overtime, b);
+        if (b->stopped) {
+            lua_sethook(b->L, NULL, 0, 0);
+            b->stopped = 0;
+        }
+        watch_begin(b->watch);
+    }
     b->gen++;
     b->in_run = 1;
     b->a = a;
@@ -473,6 +520,7 @@ void luab_begin_run(luab *b, arena *a) {
 }
 
 void luab_end_run(luab *b) {
+    if (b->watch) watch_end(b->watch);
     b->gen++;
     b->in_run = 0;
     b->a = NULL;

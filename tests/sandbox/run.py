@@ -204,6 +204,51 @@ def trusted():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OWN_YAML = YAML.replace(", filters/evil.lua]", "]")
+# coursec's own filters are not instruction-counted; a watchdog stops a run
+# after COURSEC_OWN_FILTER_CPU_MS of CPU time (10 s by default). A copy of
+# lua/ whose blanks.lua loops proves it: (name, blanks.lua, line of the loop).
+OWN_LOOPS = [
+    ("own-filter-loop", 'return {\n  Text = function(n)\n    while true do end\n  end,\n}\n', 3),
+    ("own-filter-loop-in-pcall", 'return {\n  Document = function()\n'
+     '    while true do pcall(function() while true do end end) end\n  end,\n}\n', 3),
+    ("own-filter-top-level-loop", 'local x = 0\nwhile true do x = x + 1 end\nreturn {}\n', 2),
+]
+
+
+def own_filter_limit(lua, line):
+    tmp = tempfile.mkdtemp(prefix="coursec-sb-")
+    try:
+        course = os.path.join(tmp, "course")
+        out = os.path.join(tmp, "out")
+        data = os.path.join(tmp, "data")
+        shutil.copytree(os.path.join(ROOT, "themes"), os.path.join(data, "themes"))
+        shutil.copytree(os.path.join(ROOT, "lua"), os.path.join(data, "lua"))
+        H.write_course(course, {"course.yaml": OWN_YAML, "modules/m1.md": M1})
+        env = {"COURSEC_DATA": data, "COURSEC_OWN_FILTER_CPU_MS": "300"}
+        rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
+        if rc != 0:
+            return ["the good course did not build (exit %s)" % rc], err
+        before = H.snapshot(out)
+        with open(os.path.join(data, "lua", "blanks.lua"), "w") as f:
+            f.write(lua)
+        rc, err, secs = H.run(["build", "-o", out, "course"], tmp, env=env, timeout=30)
+        problems = []
+        if rc is None:
+            problems.append("did not finish within 30 s")
+        elif rc != 1:
+            problems.append("exit status %s, expected 1" % rc)
+        if H.noise(err):
+            problems.append("sanitizer or crash output: %s" % H.noise(err))
+        problems += H.match_diags([("error", "lua/blanks.lua", line, None, "stopped after 1 s of CPU time")],
+                                  H.parse_diags(err))
+        problems += H.snapshot_diff(before, H.snapshot(out))
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     counter = H.run_cases("sandbox", CASES, run_case, sys.argv[1:])
     if isinstance(counter, int):
@@ -211,6 +256,9 @@ def main():
     argv = [a for a in sys.argv[1:] if a not in ("--show", "-q")]
     if not argv or any(a in "trust-filters" for a in argv):
         counter.check("trust-filters", *trusted())
+    for name, lua, line in OWN_LOOPS:
+        if not argv or any(a in name for a in argv):
+            counter.check(name, *own_filter_limit(lua, line))
     return counter.finish()
 
 

@@ -395,10 +395,13 @@ static ast_node *small_doc(world *w) {
 
 /* Run one filter; expect exactly one error diagnostic starting with
  * `prefix` and containing `msg`. */
-static void expect_error(const char *filter, const char *prefix, const char *msg) {
+/* The chain f (own_cpu_ms: the CPU limit of a chain of own filters, 0 =
+ * default) fails with one error that starts with prefix and holds msg. */
+static void expect_chain_error(const char **f, int nf, long own_cpu_ms, const char *prefix, const char *msg) {
+    const char *filter = f[0];
     world w;
-    const char *f[] = {filter};
-    world_init(&w, lua_tests, f, 1);
+    world_init(&w, lua_tests, f, nf);
+    w.o.own_cpu_ms = own_cpu_ms;
     int rc;
     clock_t t0 = clock();
     char *out = run_once(&w, &learner, small_doc(&w), &rc);
@@ -414,6 +417,11 @@ static void expect_error(const char *filter, const char *prefix, const char *msg
     check(secs < 20, name, NULL);
     free(out);
     world_free(&w);
+}
+
+static void expect_error(const char *filter, const char *prefix, const char *msg) {
+    const char *f[] = {filter};
+    expect_chain_error(f, 1, 0, prefix, msg);
 }
 
 static void test_errors(void) {
@@ -460,9 +468,10 @@ static void test_sandbox(void) {
         {"sb_gc", "lua/sb_gc.lua:4: error: ", "collectgarbage"},
         {"sb_setmt", "lua/sb_setmt.lua:4: error: ", "protected metatable"},
         {"sb_strmt", "lua/sb_strmt.lua:4: error: ", "attempt to index a boolean value"},
-        {"sb_loop", "lua/sb_loop.lua:4: error: ", "instruction budget exceeded (runaway loop?) (while filtering "
-                                                  "course/modules/m1.md:1:1, Document)"},
-        {"sb_pcallloop", "lua/sb_pcallloop.lua:4: error: ", "instruction budget exceeded"},
+        /* a course filter (a path) is counted exactly */
+        {"sb_loop.lua", "course/sb_loop.lua:4: error: ", "instruction budget exceeded (runaway loop?) (while "
+                                                         "filtering course/modules/m1.md:1:1, Document)"},
+        {"sb_pcallloop.lua", "course/sb_pcallloop.lua:4: error: ", "instruction budget exceeded"},
         {"sb_recurse", "lua/sb_recurse.lua:4: error: ", "stack overflow"},
         {"sb_membomb", "lua/sb_membomb.lua: error: ", "memory limit exceeded (while filtering course/modules/m1.md"},
         {"sb_rep", "lua/sb_rep.lua:4: error: ", "resulting string too large"},
@@ -470,6 +479,19 @@ static void test_sandbox(void) {
         {"sb_coroutine", "lua/sb_coroutine.lua:4: error: ", "coroutine"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_error(cases[i].f, cases[i].prefix, cases[i].msg);
+}
+
+/* A chain of bare names only (coursec's own filters) is not counted: the
+ * watchdog stops a loop by CPU time, also inside pcall. One course filter in
+ * the chain and every filter in it is counted again. */
+static void test_own_filter_limit(void) {
+    const char *loop[] = {"sb_loop"}, *pcall_loop[] = {"sb_pcallloop"};
+    expect_chain_error(loop, 1, 300, "lua/sb_loop.lua:4: error: ",
+                       "stopped after 1 s of CPU time (runaway loop?) (while filtering course/modules/m1.md:1:1, "
+                       "Document)");
+    expect_chain_error(pcall_loop, 1, 300, "lua/sb_pcallloop.lua:4: error: ", "stopped after 1 s of CPU time");
+    const char *mixed[] = {"sb_loop", "fresh.lua"};
+    expect_chain_error(mixed, 2, 600000, "lua/sb_loop.lua:4: error: ", "instruction budget exceeded");
 }
 
 static void test_ctx_and_require(void) {
@@ -695,6 +717,7 @@ int main(void) {
     test_ctors();
     test_errors();
     test_sandbox();
+    test_own_filter_limit();
     test_ctx_and_require();
     test_vars();
     test_blanks_answers();
