@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "util.h"
+#include "xmlesc.h"
 #include "zip.h"
 #include <errno.h>
 #include <libxml/HTMLparser.h>
@@ -1384,14 +1385,31 @@ static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_lin
     buf_free(&tmp);
     xmlNodePtr root = xmlDocGetRootElement(doc);
     no_self_closing(b, root->ns, root);
-    /* serialized by libxml2 into b->xml (no encoder: the tree is UTF-8
-     * already), which is then deflated in one piece */
+    /* Serialized by libxml2 into b->xml, which is then deflated in one
+     * piece. The bytes are those of xmlNodeDumpOutput(.., "UTF-8") on an
+     * output buffer without an encoder (what this did before), with two
+     * public-API differences that change no byte (tests/unit/test_xmlesc.c
+     * compares the two on random documents):
+     * - the save context has no encoding and the document says UTF-8
+     *   instead; the declaration is written from doc->encoding, no encoder
+     *   is set up (the tree is UTF-8 already), and attribute values keep
+     *   their UTF-8 bytes (xmlBufAttrSerializeTxtContent writes character
+     *   references only when doc->encoding is NULL), as before;
+     * - text content goes through xmlesc_text (xmlSaveSetEscape), which
+     *   writes what libxml2 2.9's default for an encoding-less buffer,
+     *   xmlEscapeContent, writes (& < > CR as &amp; &lt; &gt; &#13;, every
+     *   other byte as is) but copies runs of plain bytes with memcpy where
+     *   xmlEscapeContent tests each byte four times: it was a tenth of the
+     *   writer's instructions. Attribute values keep libxml2's escaping
+     *   (2.9 has no hook for them). */
     buf_clear(&b->xml);
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(xml_sink, NULL, &b->xml, NULL);
+    if (!doc->encoding && !(doc->encoding = xmlStrdup((const xmlChar *)"UTF-8"))) xml_oom();
+    xmlSaveCtxtPtr sc = xmlSaveToIO(xml_sink, NULL, &b->xml, NULL, XML_SAVE_AS_XML);
     int rc = -1;
-    if (ob) {
-        xmlNodeDumpOutput(ob, doc, (xmlNodePtr)doc, 0, 0, "UTF-8");
-        rc = xmlOutputBufferClose(ob);
+    if (sc) {
+        xmlSaveSetEscape(sc, xmlesc_text);
+        rc = xmlSaveDoc(sc, doc) < 0 ? -1 : 0;
+        if (xmlSaveClose(sc) < 0) rc = -1;
     }
     if (rc < 0) {
         diag_report(ctx->d, DIAG_ERROR, ctx->pages[index].path, 0, 0, "cannot serialize the module as XHTML");
