@@ -355,15 +355,32 @@ static void link_last(xmlNodePtr parent, xmlNodePtr c) {
     parent->last = c;
 }
 
+/* A text node of s[0..n) (already cleaned). Content shorter than two
+ * pointers (most are: "\n" between blocks, class names, ids) is kept inside
+ * the node, in the properties and nsDef fields a text node does not use,
+ * as libxml2's parser does with XML_PARSE_COMPACT: one allocation instead of
+ * two, and nothing for xmlFreeDoc to look up and free. libxml2 knows such
+ * content (content == &properties) wherever it frees, merges or replaces
+ * it; the serializer only reads it. */
+static xmlNodePtr new_text(xmlDocPtr doc, const char *s, size_t n) {
+    if (n > INT32_MAX) xml_oom(); /* libxml2 counts in int */
+    xmlNodePtr t;
+    if (n < 2 * sizeof(void *)) {
+        if (!(t = xmlNewDocTextLen(doc, NULL, 0))) xml_oom();
+        unsigned char *in = (unsigned char *)&t->properties;
+        memcpy(in, s, n);
+        in[n] = 0;
+        t->content = in;
+    } else if (!(t = xmlNewDocTextLen(doc, (const xmlChar *)s, (int)n))) {
+        xml_oom();
+    }
+    return t;
+}
+
 /* The pending text becomes a node (called before any other child is
  * added to any node, and when the document is complete). */
 static void flush_text(render *r) {
-    if (r->tparent && r->ptext.len) {
-        if (r->ptext.len > INT32_MAX) xml_oom(); /* libxml2 counts in int */
-        xmlNodePtr t = xmlNewDocTextLen(r->doc, (const xmlChar *)r->ptext.data, (int)r->ptext.len);
-        if (!t) xml_oom();
-        link_last(r->tparent, t);
-    }
+    if (r->tparent && r->ptext.len) link_last(r->tparent, new_text(r->doc, r->ptext.data, r->ptext.len));
     r->tparent = NULL;
     buf_clear(&r->ptext);
 }
@@ -384,11 +401,7 @@ static xmlNodePtr el(render *r, xmlNodePtr parent, int k) {
 /* A text node of s[0..n) (cleaned), or NULL when that is empty. */
 static xmlNodePtr text_node(xmlDocPtr doc, buf *tmp, const char *s, size_t n) {
     s = xml_cleaned(tmp, s, &n);
-    if (!n) return NULL;
-    if (n > INT32_MAX) xml_oom(); /* libxml2 counts in int */
-    xmlNodePtr t = xmlNewDocTextLen(doc, (const xmlChar *)s, (int)n);
-    if (!t) xml_oom();
-    return t;
+    return n ? new_text(doc, s, n) : NULL;
 }
 
 /* Text s (cleaned) at the end of parent: added to the pending text. */
@@ -424,8 +437,7 @@ static void set_attr_len(buf *tmp, xmlNodePtr n, const xmlChar *name, const char
         xml_oom();
     }
     xmlNodePtr t = text_node(n->doc, tmp, value, len);
-    if (!t) t = xmlNewDocTextLen(n->doc, (const xmlChar *)"", 0);
-    if (!t) xml_oom();
+    if (!t) t = new_text(n->doc, "", 0);
     t->parent = (xmlNodePtr)a;
     a->children = a->last = t;
 }
