@@ -11,25 +11,41 @@ typedef unsigned char v16 __attribute__((vector_size(16)));
 
 static const unsigned char special[256] = {['\r'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1};
 
-/* Number of bytes of s[0..n) before the first special one (n if none). */
+/* Index of the first byte set in the 0/0xFF mask m, 16 if none. */
+static size_t first_set(v16 m) {
+    uint64_t w[2];
+    memcpy(w, &m, 16);
+    for (int h = 0; h < 2; h++)
+        if (w[h])
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
+#else
+            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
+#endif
+    return 16;
+}
+
+static size_t first_special16(const unsigned char *s) {
+    v16 x;
+    memcpy(&x, s, 16);
+    return first_set((v16)((x == '<') | (x == '>') | (x == '&') | (x == '\r')));
+}
+
+/* Number of bytes of s[0..n) before the first special one (n if none):
+ * sixteen at a time, the last sixteen overlapping bytes already known
+ * plain (they cannot be the first special one); under sixteen one by one. */
 static size_t plain_run(const unsigned char *s, size_t n) {
+    if (n < 16) {
+        size_t i = 0;
+        while (i < n && !special[s[i]]) i++;
+        return i;
+    }
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        v16 x;
-        memcpy(&x, s + i, 16);
-        v16 m = (v16)((x == '<') | (x == '>') | (x == '&') | (x == '\r'));
-        uint64_t w[2];
-        memcpy(w, &m, 16);
-        for (int h = 0; h < 2; h++)
-            if (w[h])
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-                return i + (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
-#else
-                return i + (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
-#endif
+        size_t k = first_special16(s + i);
+        if (k < 16) return i + k;
     }
-    while (i < n && !special[s[i]]) i++;
-    return i;
+    return i == n ? n : n - 16 + first_special16(s + n - 16);
 }
 
 int xmlesc_text(unsigned char *out, int *outlen, const unsigned char *in, int *inlen) {
