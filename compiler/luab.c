@@ -695,27 +695,33 @@ static void grow_slots(luab *b) {
     free(old);
 }
 
+/* Push n's userdata; list is the absolute stack index of this run's node
+ * list (callers pushing many nodes fetch it once). */
+static void push_node_in(lua_State *L, luab *b, ast_node *n, int list) {
+    if (2 * (b->nslots_used + 1) > b->capslots) grow_slots(b);
+    nslot *s = find_slot(b, n);
+    if (s->gen == b->gen) {
+        lua_rawgeti(L, list, s->idx);
+        return;
+    }
+    lnode *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->n = n;
+    u->gen = b->gen;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->mt_ref);
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, list, b->nnodes + 1); /* may raise a memory error: record the slot after */
+    s->n = n;
+    s->gen = b->gen;
+    s->idx = ++b->nnodes;
+    b->nslots_used++;
+}
+
 void luab_push_node(lua_State *L, ast_node *n) {
     luab *b = getb(L);
     if (!b->in_run) luaL_error(L, "nodes can only be used while a filter runs");
-    if (2 * (b->nslots_used + 1) > b->capslots) grow_slots(b);
-    nslot *s = find_slot(b, n);
     lua_rawgeti(L, LUA_REGISTRYINDEX, b->nodes_ref);
-    if (s->gen == b->gen) {
-        lua_rawgeti(L, -1, s->idx);
-    } else {
-        lnode *u = lua_newuserdatauv(L, sizeof *u, 0);
-        u->n = n;
-        u->gen = b->gen;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, b->mt_ref);
-        lua_setmetatable(L, -2);
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, b->nnodes + 1); /* may raise a memory error: record the slot after */
-        s->n = n;
-        s->gen = b->gen;
-        s->idx = ++b->nnodes;
-        b->nslots_used++;
-    }
+    push_node_in(L, b, n, lua_absindex(L, -1));
     lua_copy(L, -1, -2);
     lua_pop(L, 1);
 }
@@ -773,14 +779,19 @@ static void push_attr(lua_State *L, const ast_attr *at) {
 }
 
 static void push_children(lua_State *L, const ast_node *n) {
+    luab *b = getb(L);
+    if (!b->in_run) luaL_error(L, "nodes can only be used while a filter runs");
     int k = 0;
     for (ast_node *c = n->first; c; c = c->next) k++;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->nodes_ref);
+    int list = lua_gettop(L);
     lua_createtable(L, k, 0);
     k = 0;
     for (ast_node *c = n->first; c; c = c->next) {
-        luab_push_node(L, c);
+        push_node_in(L, b, c, list);
         lua_rawseti(L, -2, ++k);
     }
+    lua_remove(L, list);
 }
 
 static int cmp_kv(const void *pa, const void *pb) {

@@ -11,7 +11,7 @@
 --     nested segments indented, breaks marked, and a Total row.
 
 local concat, gsub, format = table.concat, string.gsub, string.format
-local byte, sub = string.byte, string.sub
+local byte, sub, find = string.byte, string.sub, string.find
 local Text, Span = course.Text, course.Span
 
 local function badge(minutes)
@@ -44,9 +44,11 @@ local function plain(node, out, t)
   return out
 end
 
--- Whitespace runs become one space, and none at either end.
+-- Whitespace runs become one space, and none at either end. Most titles
+-- hold single spaces only: two plain finds are much cheaper than the gsub.
 local function text_of(node, t)
-  local s = gsub(concat(plain(node, {}, t)), "%s+", " ")
+  local s = concat(plain(node, {}, t))
+  if find(s, "  ", 1, true) or find(s, "[^ %S]") then s = gsub(s, "%s+", " ") end
   if byte(s, 1) == 32 then s = sub(s, 2) end
   if byte(s, -1) == 32 then s = sub(s, 1, -2) end
   return s
@@ -96,8 +98,9 @@ local function segments(doc)
       end
     end
   end
-  visit(doc.children)
-  return rows
+  local kids = doc.children
+  visit(kids)
+  return rows, kids
 end
 
 local function title_of(n, t, a)
@@ -111,10 +114,12 @@ local function title_of(n, t, a)
   return (gsub(a.classes[1] or "segment", "^%l", string.upper))
 end
 
+-- The run sheet, and the document's children (read once: each read of
+-- doc.children builds a fresh list).
 local function run_sheet(doc, ctx)
   local start = ctx.module.start
   local rows = {}
-  local segs = segments(doc)
+  local segs, kids = segments(doc)
   for i = 1, #segs do
     local seg = segs[i]
     local n, t, dur = seg.node, seg.type, seg.duration
@@ -146,7 +151,7 @@ local function run_sheet(doc, ctx)
     {Span({Text("Total")}, {classes = {"run-sheet-total"}})},
   }
   local tbl = course.Table{head = {"Start", "End", "Duration", "Segment"}, rows = rows}
-  return course.Div({tbl}, {classes = {"run-sheet"}, title = "Run sheet"})
+  return course.Div({tbl}, {classes = {"run-sheet"}, title = "Run sheet"}), kids
 end
 
 return {
@@ -175,17 +180,17 @@ return {
   end,
   Document = function(doc, ctx)
     if not (ctx.edition.include.facilitator and ctx.module.duration) then return end
-    local sheet = run_sheet(doc, ctx)
-    local kids, out, placed = doc.children, {}, false
+    local sheet, kids = run_sheet(doc, ctx)
+    -- after the first level-1 heading, else first
+    local at = 1
     for i = 1, #kids do
       local c = kids[i]
-      out[#out + 1] = c
-      if not placed and c.type == "Heading" and c.level == 1 then
-        out[#out + 1] = sheet
-        placed = true
+      if c.type == "Heading" and c.level == 1 then
+        at = i + 1
+        break
       end
     end
-    if not placed then table.insert(out, 1, sheet) end
-    doc.children = out
+    table.insert(kids, at, sheet)
+    doc.children = kids
   end,
 }

@@ -26,7 +26,8 @@ local NONE = math.huge
 
 -- The variable whose `{{` is at s: its name, or nil when none starts there
 -- (no `}}` before the next `{`, or only whitespace inside); and lb, rb.
-local function name_at(text, s, lb, rb)
+-- f is the byte after `{{` when the caller has it from a wider string.byte.
+local function name_at(text, s, lb, rb, f)
   local from = s + 2
   if rb < from then rb = find(text, "}", from, true) or NONE end
   if lb < from then lb = find(text, "{", from, true) or NONE end
@@ -35,7 +36,7 @@ local function name_at(text, s, lb, rb)
     local z, _, c = byte(text, rb - 1, rb + 1)
     if c == 125 then
       name = sub(text, from, rb - 1)
-      if z <= 32 or byte(name) <= 32 then
+      if z <= 32 or (f or byte(name)) <= 32 then
         name = match(name, "^%s*(.-)%s*$")
         if name == "" then name = nil end
       end
@@ -73,11 +74,15 @@ local function in_code(text, vars)
   return concat(out)
 end
 
--- Prose: returns nil when nothing changes, else a list of nodes.
+-- Prose: returns nil when nothing changes, else a list of nodes. Each
+-- string function call costs far more than a VM instruction, so the escape
+-- check and the first byte of the name come from one string.byte, and the
+-- end of the text is found by its length rather than by one more find/sub.
 local function in_text(node, ctx)
   local text = node.text
   local s = find(text, "{{", 1, true)
   if not s then return nil end
+  local len = #text
   local vars = ctx.vars
   local blank_unset = ctx.module.unset_vars == "blank"
   local nodes, nn = nil, 0  -- nodes made so far
@@ -85,7 +90,13 @@ local function in_text(node, ctx)
   local pos, changed, lb, rb = 1, false, 0, 0
   repeat
     local from = s + 2
-    if s > 1 and byte(text, s - 1) == 92 then
+    local esc, f, _
+    if s > 1 then
+      esc, _, _, f = byte(text, s - 1, from)
+    else
+      f = byte(text, from)
+    end
+    if esc == 92 then
       -- escaped: drop the backslash, keep the braces literally
       buf = buf or {}
       buf[nb + 1] = sub(text, pos, s - 2)
@@ -95,7 +106,7 @@ local function in_text(node, ctx)
       changed = true
     else
       local name
-      name, lb, rb = name_at(text, s, lb, rb)
+      name, lb, rb = name_at(text, s, lb, rb, f)
       if not name then
         buf = buf or {}
         nb = nb + 1
@@ -136,10 +147,10 @@ local function in_text(node, ctx)
         changed = true
       end
     end
-    s = find(text, "{{", pos, true)
+    s = pos < len and find(text, "{{", pos, true)
   until not s
   if not changed then return nil end
-  local rest = sub(text, pos)
+  local rest = pos <= len and sub(text, pos) or ""
   if nb > 0 then rest = concat(buf, "", 1, nb) .. rest end
   if not nodes then
     -- only text: change the node in place (an empty result deletes it)
