@@ -32,6 +32,7 @@
 #include "util.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,30 @@ typedef struct module_facts {
     int nlinks;
 } module_facts;
 
+/* A module's arena (its trees, one per edition) while its task or an EPUB
+ * queue still needs it: freed by whoever lets go last. */
+typedef struct module_hold {
+    arena *a;
+    atomic_int refs;
+} module_hold;
+
+/* A module's tree waiting for its turn in an EPUB (t NULL: the module
+ * failed and only passes its turn). */
+typedef struct epub_wait {
+    int index;
+    ast_node *t;
+    module_hold *hold;
+} epub_wait;
+
+/* Modules an EPUB holds at most while it waits for an earlier one (per
+ * worker thread): enough that a worker never waits behind a slow module in
+ * practice, few enough that memory stays bounded. */
+#define EPUB_WAIT_PER_THREAD 3
+
 /* One edition being written: its writers, its temporary folder, and the
- * EPUB's turn (the index of the module it takes next). */
+ * EPUB's sequence: it takes modules in order (turn: the next one). A worker
+ * whose module is not next leaves the tree in `waiting` and goes on; the
+ * worker that writes a module then writes every waiting one that follows. */
 typedef struct edition_run {
     const course_edition *ed;
     int role_slot;        /* editions with the same role set share a Lua host */
@@ -74,8 +97,11 @@ typedef struct edition_run {
     epub_book *book;
     char *tmp;
     pthread_mutex_t mu;
-    pthread_cond_t turn_cv;
+    pthread_cond_t turn_cv; /* turn moved or a waiting slot came free */
     int turn;
+    int writing;          /* a worker is writing module `turn` to the EPUB */
+    epub_wait *waiting;   /* (unordered) up to maxwaiting */
+    int nwaiting, maxwaiting;
     int failed_source;    /* errors in the sources (filters, raw HTML): exit 1 */
     int failed_write;     /* could not write: exit 2 */
 } edition_run;
@@ -602,23 +628,58 @@ typedef struct worker_state {
     int *host_failed;
 } worker_state;
 
-static void take_turn(edition_run *R, int i) {
-    pthread_mutex_lock(&R->mu);
-    while (R->turn != i) pthread_cond_wait(&R->turn_cv, &R->mu);
-    pthread_mutex_unlock(&R->mu);
-}
-
-static void pass_turn(edition_run *R) {
-    pthread_mutex_lock(&R->mu);
-    R->turn++;
-    pthread_cond_broadcast(&R->turn_cv);
-    pthread_mutex_unlock(&R->mu);
-}
-
 static void mark_failed(edition_run *R, int source, int write) {
     pthread_mutex_lock(&R->mu);
     if (source) R->failed_source = 1;
     if (write) R->failed_write = 1;
+    pthread_mutex_unlock(&R->mu);
+}
+
+static void hold_release(module_hold *h) {
+    if (atomic_fetch_sub(&h->refs, 1) == 1) {
+        arena_free(h->a);
+        free(h);
+    }
+}
+
+/* Under R->mu: take the waiting tree of module i out of the queue. */
+static int take_waiting(edition_run *R, int i, epub_wait *out) {
+    for (int k = 0; k < R->nwaiting; k++)
+        if (R->waiting[k].index == i) {
+            *out = R->waiting[k];
+            R->waiting[k] = R->waiting[--R->nwaiting];
+            return 1;
+        }
+    return 0;
+}
+
+/* Module i's tree t (NULL: failed) for the EPUB of R. Written now if it is
+ * module i's turn, else left waiting (h keeps the arena alive); a worker
+ * blocks only when the queue is full. Output is the same whatever the
+ * timing: the EPUB still takes the modules in order. */
+static void epub_offer(edition_run *R, int i, ast_node *t, module_hold *h) {
+    pthread_mutex_lock(&R->mu);
+    while (!(R->turn == i && !R->writing) && R->nwaiting >= R->maxwaiting)
+        pthread_cond_wait(&R->turn_cv, &R->mu);
+    if (R->turn != i || R->writing) {
+        atomic_fetch_add(&h->refs, 1);
+        R->waiting[R->nwaiting++] = (epub_wait){i, t, h};
+        pthread_mutex_unlock(&R->mu);
+        return;
+    }
+    R->writing = 1;
+    epub_wait w = {i, t, NULL};
+    for (;;) {
+        int failed = R->failed_source || R->failed_write;
+        pthread_mutex_unlock(&R->mu);
+        if (w.t && !failed && epub_module(R->book, w.index, w.t) != 0) mark_failed(R, 1, 0);
+        if (w.hold) hold_release(w.hold);
+        pthread_mutex_lock(&R->mu);
+        R->turn++;
+        pthread_cond_broadcast(&R->turn_cv);
+        if (!take_waiting(R, R->turn, &w)) break;
+    }
+    R->writing = 0;
     pthread_mutex_unlock(&R->mu);
 }
 
@@ -658,6 +719,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
     worker_state *W = state;
     arena *a = NULL;
     ast_node *doc = NULL;
+    module_hold *hold = NULL;
     if (L->facts[i].packed) {
         a = arena_new();
         doc = ast_unpack(a, L->facts[i].packed, L->facts[i].npacked);
@@ -711,12 +773,16 @@ static void write_task(pool *P, int worker, int i, void *state) {
         }
         /* the EPUB takes modules in order: every module passes its turn */
         if (R->book) {
-            take_turn(R, i);
-            if (t && !R->failed_source && !R->failed_write && epub_module(R->book, i, t) != 0) mark_failed(R, 1, 0);
-            pass_turn(R);
+            if (!hold) {
+                hold = xmalloc(sizeof *hold);
+                hold->a = a;
+                atomic_init(&hold->refs, 1);
+            }
+            epub_offer(R, i, t, hold);
         }
     }
-    arena_free(a);
+    if (hold) hold_release(hold);
+    else arena_free(a);
 }
 
 static int same_roles(const course_edition *a, const course_edition *b) {
@@ -752,6 +818,8 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         if (R->role_slot < 0) R->role_slot = L->nslots++;
         pthread_mutex_init(&R->mu, NULL);
         pthread_cond_init(&R->turn_cv, NULL);
+        R->maxwaiting = EPUB_WAIT_PER_THREAD * nthreads_for(o);
+        R->waiting = arena_alloc(L->a, sizeof(epub_wait) * (size_t)R->maxwaiting);
         edition_ctx *x = &R->ctx;
         x->c = c;
         x->ed = R->ed;
