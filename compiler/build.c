@@ -9,8 +9,8 @@
  *      again (its diagnostics were already given), then for every edition
  *      clone, prune, filter,
  *      guard and hand the tree to that edition's writers. HTML pages are
- *      written in parallel; the EPUB takes its modules in order (a worker
- *      waits for its turn).
+ *      written in parallel; the EPUB takes its modules in order (a tree
+ *      whose turn has not come waits in a short queue, see epub_offer).
  * Each edition is written into a temporary folder; a course's editions are
  * renamed into place only when all of them succeeded. */
 #include "build.h"
