@@ -158,7 +158,7 @@ void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value) {
     at->nkv++;
 }
 
-static void plain(buf *b, const ast_node *n) {
+static void plain(buf *b, const ast_node *n, const char *skip) {
     switch (n->type) {
     case AST_BLANK:
     case AST_HTMLINLINE:
@@ -175,12 +175,15 @@ static void plain(buf *b, const ast_node *n) {
     default:
         break;
     }
-    for (const ast_node *c = n->first; c; c = c->next) plain(b, c);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (!(skip && c->type == AST_SPAN && ast_has_class(c, skip))) plain(b, c, skip);
 }
 
-char *ast_plain_text(arena *a, const ast_node *n) {
+char *ast_plain_text(arena *a, const ast_node *n) { return ast_plain_text_skip(a, n, NULL); }
+
+char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip) {
     buf b = BUF_INIT;
-    plain(&b, n);
+    plain(&b, n, skip);
     /* collapse runs of white space and trim: blanks removed leave gaps */
     size_t o = 0;
     int sp = 1;

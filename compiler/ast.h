@@ -129,6 +129,9 @@ void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value);
  * space; Blanks contribute NOTHING (SPEC §2.1), nor do raw HTML nodes.
  * Appends to the arena string returned. */
 char *ast_plain_text(arena *a, const ast_node *n);
+/* The same, as if every Span below n with class `skip` were removed first
+ * (NULL: none), without copying the tree. */
+char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip);
 
 /* Heading ids: lower case ASCII letters/digits and '-', from the plain text
  * (GitHub-like: spaces to '-', other punctuation dropped, runs of '-' kept as

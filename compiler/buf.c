@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "util.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,15 @@ void buf_putc(buf *b, int c) {
     b->data[b->len] = 0;
 }
 
+void buf_put_int(buf *b, long long v) {
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    buf_put(b, p, (size_t)(e - p));
+}
+
 void buf_printf(buf *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -51,24 +61,54 @@ void buf_printf(buf *b, const char *fmt, ...) {
     va_end(ap2);
 }
 
-/* The four characters HTML escapes; a table lookup per byte lets the plain
- * runs between them be copied in one piece. */
+/* The four characters HTML escapes. Plain runs are found sixteen bytes at a time (GCC
+ * vector extension: SSE2 on x86-64, plain words elsewhere) and copied in one
+ * piece; text is mostly plain, so this is ~1 instruction a byte instead of 5. */
 static const unsigned char needs_escape[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
+
+typedef unsigned char v16 __attribute__((vector_size(16)));
+
+/* Index of the first byte of s[0..16) that needs_escape, 16 if none. */
+static inline size_t first_special16(const unsigned char *s) {
+    v16 x;
+    memcpy(&x, s, 16);
+    v16 m = (v16)((x == '&') | (x == '<') | (x == '>') | (x == '"'));
+    uint64_t w[2];
+    memcpy(w, &m, 16);
+    for (int h = 0; h < 2; h++)
+        if (w[h])
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
+#else
+            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
+#endif
+    return 16;
+}
+
+/* Appends the entity for c, one of the four. */
+static void put_entity(buf *b, unsigned char c) {
+    switch (c) {
+    case '&': buf_put(b, "&amp;", 5); break;
+    case '<': buf_put(b, "&lt;", 4); break;
+    case '>': buf_put(b, "&gt;", 4); break;
+    default: buf_put(b, "&quot;", 6); break;
+    }
+}
 
 void buf_put_escaped(buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t start = 0, i = 0;
     buf_grow(b, n);
     for (;;) {
+        while (i + 16 <= n) {
+            size_t k = first_special16(u + i);
+            i += k;
+            if (k < 16) break;
+        }
         while (i < n && !needs_escape[u[i]]) i++;
         if (i == n) break;
         buf_put(b, s + start, i - start);
-        switch (s[i]) {
-        case '&': buf_put(b, "&amp;", 5); break;
-        case '<': buf_put(b, "&lt;", 4); break;
-        case '>': buf_put(b, "&gt;", 4); break;
-        default: buf_put(b, "&quot;", 6); break;
-        }
+        put_entity(b, u[i]);
         start = ++i;
     }
     buf_put(b, s + start, n - start);

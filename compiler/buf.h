@@ -15,6 +15,8 @@ void buf_grow(buf *b, size_t extra);
 void buf_put(buf *b, const char *s, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, int c);
+/* The decimal digits of v (as printf's %lld), without a format string. */
+void buf_put_int(buf *b, long long v);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* HTML/XML escaping of & < > " (and ' when attr). */
 void buf_put_escaped(buf *b, const char *s, size_t n);

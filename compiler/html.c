@@ -77,8 +77,12 @@ static void blocks(rend *r, const ast_node *n, int tight) {
     for (; n; n = n->next) block(r, n, tight);
 }
 
+/* The writer runs once per node of every page: no printf-family call in it
+ * (a format string costs hundreds of instructions per call). */
 static void put_attr(buf *b, const char *name, const char *value) {
-    buf_printf(b, " %s=\"", name);
+    buf_putc(b, ' ');
+    buf_puts(b, name);
+    buf_put(b, "=\"", 2);
     buf_puts_escaped(b, value);
     buf_putc(b, '"');
 }
@@ -110,7 +114,9 @@ static void put_data(buf *b, const ast_attr *at) {
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         const char *v = ast_attr_get(at, keys[k]);
         if (v) {
-            buf_printf(b, " data-%s=\"", keys[k]);
+            buf_put(b, " data-", 6);
+            buf_puts(b, keys[k]);
+            buf_put(b, "=\"", 2);
             buf_puts_escaped(b, v);
             buf_putc(b, '"');
         }
@@ -128,7 +134,9 @@ static int dangerous_url(const char *u) {
 }
 
 static void empty_blank(buf *b, int width) {
-    buf_printf(b, "<span class=\"blank\" style=\"width:%dch\"></span>", width > 0 ? width : ast_blank_step(0));
+    buf_puts(b, "<span class=\"blank\" style=\"width:");
+    buf_put_int(b, width > 0 ? width : ast_blank_step(0));
+    buf_puts(b, "ch\"></span>");
 }
 
 static void blank(rend *r, const ast_node *n) {
@@ -233,15 +241,21 @@ static void table(rend *r, const ast_node *n) {
         buf_puts(b, ">\n");
         int col = 0;
         for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
-            buf_printf(b, "<%s", tag);
+            buf_putc(b, '<');
+            buf_puts(b, tag);
             put_id_class(b, &cell->attr, NULL, NULL);
             if (n->aligns && col < n->ncols && n->aligns[col] > AST_ALIGN_NONE &&
-                n->aligns[col] <= AST_ALIGN_RIGHT)
-                buf_printf(b, " style=\"text-align:%s\"", align[n->aligns[col]]);
+                n->aligns[col] <= AST_ALIGN_RIGHT) {
+                buf_puts(b, " style=\"text-align:");
+                buf_puts(b, align[n->aligns[col]]);
+                buf_putc(b, '"');
+            }
             buf_putc(b, '>');
             if (cell->type == AST_TABLECELL) inlines(r, cell->first);
             else inl(r, cell);
-            buf_printf(b, "</%s>\n", tag);
+            buf_put(b, "</", 2);
+            buf_puts(b, tag);
+            buf_put(b, ">\n", 2);
         }
         buf_puts(b, "</tr>\n");
     }
@@ -276,11 +290,14 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_DOCUMENT: blocks(r, n->first, 0); break;
     case AST_HEADING: {
         int lv = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
-        buf_printf(b, "<h%d", lv);
+        buf_put(b, "<h", 2);
+        buf_putc(b, '0' + lv);
         put_id_class(b, &n->attr, NULL, NULL);
         buf_putc(b, '>');
         inlines(r, n->first);
-        buf_printf(b, "</h%d>\n", lv);
+        buf_put(b, "</h", 3);
+        buf_putc(b, '0' + lv);
+        buf_put(b, ">\n", 2);
         break;
     }
     case AST_PARAGRAPH:
@@ -292,7 +309,11 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_LIST:
         if (n->ordered) {
             buf_puts(b, "<ol");
-            if (n->start != 1) buf_printf(b, " start=\"%d\"", n->start);
+            if (n->start != 1) {
+                buf_puts(b, " start=\"");
+                buf_put_int(b, n->start);
+                buf_putc(b, '"');
+            }
         } else {
             buf_puts(b, "<ul");
         }
@@ -382,15 +403,6 @@ static void block(rend *r, const ast_node *n, int tight) {
 
 /* ---- the module page --------------------------------------------------------- */
 
-static int drop_badges(ast_node *n, void *ud) {
-    (void)ud;
-    for (ast_node *c = n->first, *nx; c; c = nx) {
-        nx = c->next;
-        if (c->type == AST_SPAN && ast_has_class(c, "duration-badge")) ast_unlink(c);
-    }
-    return 0;
-}
-
 typedef struct toc_state {
     arena *a;
     tmpl_ctx *ctx;
@@ -404,9 +416,7 @@ static int collect_toc(ast_node *n, void *ud) {
     if (n->level == 1) t->has_h1 = 1;
     if (n->level < 2 || n->level > 3) return 1;
     /* the TOC names the heading, not its duration badge */
-    ast_node *h = ast_clone(t->a, n);
-    ast_walk(h, drop_badges, NULL);
-    const char *text = ast_plain_text(t->a, h);
+    const char *text = ast_plain_text_skip(t->a, n, "duration-badge");
     if (!*text) return 1;
     tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
     t->ntoc++;
