@@ -7,27 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buf_grow(buf *b, size_t extra) {
+void buf_grow_slow(buf *b, size_t extra) {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1) cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
-}
-
-void buf_put(buf *b, const char *s, size_t n) {
-    buf_grow(b, n);
-    if (n) memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = 0;
-}
-
-void buf_puts(buf *b, const char *s) { buf_put(b, s, strlen(s)); }
-
-void buf_putc(buf *b, int c) {
-    buf_grow(b, 1);
-    b->data[b->len++] = (char)c;
-    b->data[b->len] = 0;
 }
 
 void buf_put_int(buf *b, long long v) {

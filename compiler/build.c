@@ -654,11 +654,12 @@ static void write_task(pool *P, int worker, int i, void *state) {
     worker_state *W = state;
     arena *a = NULL;
     ast_node *doc = NULL;
+    char *packed = NULL; /* the tree's strings point into it: freed after the arena */
     if (L->facts[i].packed) {
         a = arena_new();
-        doc = ast_unpack(a, L->facts[i].packed, L->facts[i].npacked);
-        free(L->facts[i].packed);
+        packed = L->facts[i].packed;
         L->facts[i].packed = NULL;
+        doc = ast_unpack_shared(a, packed, L->facts[i].npacked);
         relink rl = {&L->facts[i], 0};
         ast_walk(doc, relink_visit, &rl);
     } else if (L->facts[i].ok) {
@@ -713,6 +714,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
         }
     }
     arena_free(a);
+    free(packed);
 }
 
 static int same_roles(const course_edition *a, const course_edition *b) {

@@ -410,21 +410,32 @@ typedef struct toc_state {
     int ntoc;
 } toc_state;
 
-static int collect_toc(ast_node *n, void *ud) {
-    toc_state *t = ud;
-    if (n->type != AST_HEADING) return 0;
+/* The headings in document order, as ast_walk would visit them (Blank
+ * alternatives included), by direct recursion: no call through a pointer
+ * for each of the page's nodes. Does not descend into a heading. */
+static void collect_toc(toc_state *t, const ast_node *n) {
+    if (n->type != AST_HEADING) {
+        for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_toc(t, alt);
+        for (const ast_node *c = n->first; c; c = c->next) collect_toc(t, c);
+        return;
+    }
     if (n->level == 1) t->has_h1 = 1;
-    if (n->level < 2 || n->level > 3) return 1;
+    if (n->level < 2 || n->level > 3) return;
     /* the TOC names the heading, not its duration badge */
     const char *text = ast_plain_text_skip(t->a, n, "duration-badge");
-    if (!*text) return 1;
+    if (!*text) return;
     tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
     t->ntoc++;
     tmpl_set(e, "text", text);
     tmpl_set(e, "level", n->level == 2 ? "2" : "3");
     tmpl_set_bool(e, "sub", n->level == 3);
-    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", n->attr.id));
-    return 1;
+    if (n->attr.id && *n->attr.id) { /* "#" + id, without a format string */
+        size_t k = strlen(n->attr.id);
+        char *href = arena_alloc(t->a, k + 2);
+        href[0] = '#';
+        memcpy(href + 1, n->attr.id, k + 1);
+        tmpl_set(e, "href", href);
+    }
 }
 
 static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
@@ -504,7 +515,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
     toc_state ts = {a, t, 0, 0};
     tmpl_list(t, "toc");
-    if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
+    if (doc) collect_toc(&ts, doc);
     tmpl_set_bool(t, "has_h1", ts.has_h1);
     tmpl_set_bool(t, "has_toc", ts.ntoc > 0);
     if (index > 0) {
