@@ -7,6 +7,7 @@
 #include "tmpl.h"
 #include "util.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +17,17 @@ struct html_site {
     arena *a; /* the templates */
     tmpl *page, *index;
     char *site; /* out_dir/site */
+    /* The largest page body and page so far: the next page's buffers start
+     * that large instead of doubling from 256 bytes (each doubling copies the
+     * page so far). Pages of one site are written by several workers at once,
+     * hence atomics; only a hint, so relaxed. */
+    atomic_size_t body_hint, page_hint;
 };
+
+static void grow_hint(atomic_size_t *hint, size_t len) {
+    if (len > atomic_load_explicit(hint, memory_order_relaxed))
+        atomic_store_explicit(hint, len, memory_order_relaxed);
+}
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -471,6 +482,8 @@ static int write_file(const edition_ctx *ctx, const char *path, const buf *b) {
 
 html_site *html_begin(const edition_ctx *ctx) {
     html_site *s = xcalloc(1, sizeof *s);
+    atomic_init(&s->body_hint, 0);
+    atomic_init(&s->page_hint, 0);
     s->ctx = ctx;
     s->a = arena_new();
     const char *dir = ctx->theme_dir ? ctx->theme_dir : ".";
@@ -500,7 +513,9 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     arena *a = arena_new();
     buf body = BUF_INIT, out = BUF_INIT;
     rend r = {&body, ctx->safe, 0};
+    buf_grow(&body, atomic_load_explicit(&s->body_hint, memory_order_relaxed));
     if (doc) block(&r, doc, 0);
+    grow_hint(&s->body_hint, body.len);
 
     tmpl_ctx *t = tmpl_ctx_new(a);
     common_ctx(ctx, a, t);
@@ -529,7 +544,9 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
     tmpl_set(t, "body", body.data ? body.data : "");
+    buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
+    grow_hint(&s->page_hint, out.len);
 
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
     buf_free(&body);
