@@ -235,14 +235,19 @@ static void idset_add(idset *s, const char *id) {
     s->ids[s->n++] = id;
 }
 
-/* Direct recursion (not ast_walk): no call through a pointer per node. */
+/* Direct recursion (not ast_walk): no call through a pointer per node. Only
+ * block nodes are visited: in a tree from md_parse (the only caller) no
+ * inline holds a block or an id (Blank alternatives are Spans of inlines
+ * without attributes), and four nodes in five are inlines. */
 static void collect_explicit(idset *s, const ast_node *n) {
+    if (ast_is_inline(n->type)) return;
     if (n->attr.id) idset_add(s, n->attr.id);
     for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_explicit(s, alt);
     for (const ast_node *c = n->first; c; c = c->next) collect_explicit(s, c);
 }
 
 static void derive_ids(idset *s, ast_node *n) {
+    if (ast_is_inline(n->type)) return;
     if (n->type == AST_HEADING && !n->attr.id) {
         char *base = ast_slug(s->a, ast_plain_text(s->a, n));
         const char *id = base;

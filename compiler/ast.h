@@ -140,7 +140,8 @@ char *ast_slug(arena *a, const char *text);
 
 /* Give every heading without an id a derived unique one (-1, -2 suffixes);
  * explicit ids are reserved first. Deterministic, edition-independent when run
- * on the unpruned tree. */
+ * on the unpruned tree. For md_parse's trees: inlines are not searched (no
+ * heading or id sits inside one there). */
 void ast_assign_heading_ids(arena *a, ast_node *doc);
 
 /* Depth-first visit, pre-order; return nonzero from f to stop descending

@@ -54,6 +54,10 @@ void cmark_manage_extensions_special_characters(cmark_parser *parser, int add) {
 static cmark_syntax_extension *blocks_ext;
 static const char *const all_exts[] = {"table", "strikethrough", "autolink", "tasklist", NULL};
 static const char *const block_exts[] = {"table", "tasklist", NULL};
+/* The registered extensions of all_exts / block_exts (NULL-terminated), found
+ * once in init_once and read-only after: a parse attaches them without a
+ * search of the registry by name. */
+static cmark_syntax_extension *all_found[5], *block_found[3];
 int md_parses_in_parallel(void) { return chars_pinned; }
 
 /* ---- cmark's memory -------------------------------------------------------
@@ -209,10 +213,8 @@ static void blocks_skip_inlines(cmark_node *root) {
 static cmark_node *parse_text(const char *s, size_t n, int full) {
     if (!chars_pinned) pthread_mutex_lock(&md_lock);
     cmark_parser *ps = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE, &cm_mem);
-    for (const char *const *x = full ? all_exts : block_exts; *x; x++) {
-        cmark_syntax_extension *e = cmark_find_syntax_extension(*x);
-        if (e) cmark_parser_attach_syntax_extension(ps, e);
-    }
+    for (cmark_syntax_extension *const *x = full ? all_found : block_found; *x; x++)
+        cmark_parser_attach_syntax_extension(ps, *x);
     if (!full) {
         cmark_parser_attach_syntax_extension(ps, blocks_ext);
         blocks_root = NULL;
@@ -801,6 +803,12 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 
 static void init_once(void) {
     cmark_gfm_core_extensions_ensure_registered();
+    int k = 0;
+    for (const char *const *x = all_exts; *x; x++)
+        if ((all_found[k] = cmark_find_syntax_extension(*x)) != NULL) k++;
+    k = 0;
+    for (const char *const *x = block_exts; *x; x++)
+        if ((block_found[k] = cmark_find_syntax_extension(*x)) != NULL) k++;
     blocks_ext = cmark_syntax_extension_new("coursec-blocks");
     cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
     cmark_syntax_extension_set_contains_inlines_func(blocks_ext, blocks_no_inlines);
