@@ -267,8 +267,16 @@ void ast_assign_heading_ids(arena *a, ast_node *doc) {
     derive_ids(&s, doc);
 }
 
+/* Most nodes are leaves (text): a leaf child is visited here, without a call
+ * frame of its own, unless the visit gave it children to walk. */
 void ast_walk(ast_node *n, ast_visit_fn f, void *ud) {
     if (f(n, ud)) return;
     for (ast_node *alt = n->alts; alt; alt = alt->next) ast_walk(alt, f, ud);
-    for (ast_node *c = n->first; c; c = c->next) ast_walk(c, f, ud);
+    for (ast_node *c = n->first; c; c = c->next) {
+        if (c->first || c->alts) ast_walk(c, f, ud);
+        else if (!f(c, ud) && (c->first || c->alts)) {
+            for (ast_node *alt = c->alts; alt; alt = alt->next) ast_walk(alt, f, ud);
+            for (ast_node *g = c->first; g; g = g->next) ast_walk(g, f, ud);
+        }
+    }
 }

@@ -85,7 +85,8 @@ static int remove_pass(ast_node *n, const course_edition *ed, int answers, int b
         } else if (!before_filters && (c->type == AST_HTMLBLOCK || c->type == AST_HTMLINLINE) && c->format &&
                    strcmp(c->format, "html") != 0) {
             ast_unlink(c);
-        } else {
+        } else if (c->first || c->type == AST_BLANK) {
+            /* (a leaf other than a Blank has nothing to remove: no call) */
             removed += remove_pass(c, ed, answers, before_filters);
         }
         c = next;
