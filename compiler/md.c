@@ -87,25 +87,32 @@ static _Noreturn void cm_oom(void) {
     abort();
 }
 
-/* n bytes (a multiple of CM_ALIGN), not zeroed, after a CM_ALIGN header. */
-static void *cm_take(size_t n) {
+/* A new chunk for a block of need bytes (header included) that the current
+ * chunk cannot hold; returns the chunk to take it from. */
+static cm_chunk *cm_new_chunk(cm_store *st, size_t need) {
+    cm_chunk *c = st->head;
+    size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
+    cm_chunk *nc = xmalloc(sizeof(cm_chunk) + cap);
+    nc->cap = cap;
+    nc->used = 0;
+    if (c && cap != CM_CHUNK) { /* a big block: keep filling the current chunk */
+        nc->next = c->next;
+        c->next = nc;
+    } else {
+        nc->next = c;
+        st->head = nc;
+    }
+    return nc;
+}
+
+/* n bytes (a multiple of CM_ALIGN), not zeroed, after a CM_ALIGN header.
+ * cmark allocates some 3 000 blocks per module: the common case (room in the
+ * current chunk) is a few instructions, the rest is in cm_new_chunk. */
+static inline void *cm_take(size_t n) {
     cm_store *st = cm_cur;
     size_t need = n + CM_ALIGN;
     cm_chunk *c = st->head;
-    if (!c || c->cap - c->used < need) {
-        size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
-        cm_chunk *nc = xmalloc(sizeof(cm_chunk) + cap);
-        nc->cap = cap;
-        nc->used = 0;
-        if (c && cap != CM_CHUNK) { /* a big block: keep filling the current chunk */
-            nc->next = c->next;
-            c->next = nc;
-        } else {
-            nc->next = c;
-            st->head = nc;
-        }
-        c = nc;
-    }
+    if (__builtin_expect(!c || c->cap - c->used < need, 0)) c = cm_new_chunk(st, need);
     char *h = (char *)c->data + c->used;
     c->used += need;
     *(size_t *)h = n;
@@ -118,8 +125,9 @@ static size_t cm_round(size_t n) {
 }
 
 static void *cm_calloc(size_t nmem, size_t size) {
-    if (size && nmem > (size_t)-1 / 2 / size) cm_oom();
-    size_t n = cm_round(nmem * size);
+    size_t total;
+    if (__builtin_mul_overflow(nmem, size, &total)) cm_oom(); /* no division per call */
+    size_t n = cm_round(total);
     void *p = cm_take(n);
     memset(p, 0, n);
     return p;
