@@ -53,19 +53,27 @@ static const unsigned char needs_escape[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1,
 
 typedef unsigned char v16 __attribute__((vector_size(16)));
 
-/* Index of the first byte of s[0..16) that needs_escape, 16 if none. */
-static inline size_t first_special16(const unsigned char *s) {
+/* Index of the first byte of s[skip..16) that needs_escape, 16 if none. */
+static inline size_t first_special16(const unsigned char *s, size_t skip) {
     v16 x;
     memcpy(&x, s, 16);
     v16 m = (v16)((x == '&') | (x == '<') | (x == '>') | (x == '"'));
     uint64_t w[2];
     memcpy(w, &m, 16);
-    for (int h = 0; h < 2; h++)
-        if (w[h])
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
+    if (skip) { /* bytes before skip do not count */
+        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL >> ((skip - 8) * 8);
+        else w[0] &= ~0ULL >> (skip * 8);
+    }
+    for (int h = 0; h < 2; h++)
+        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
 #else
-            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
+    if (skip) {
+        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL << ((skip - 8) * 8);
+        else w[0] &= ~0ULL << (skip * 8);
+    }
+    for (int h = 0; h < 2; h++)
+        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
 #endif
     return 16;
 }
@@ -80,21 +88,32 @@ static void put_entity(buf *b, unsigned char c) {
     }
 }
 
+/* Index of the first byte of s[i..n) that needs escaping, n if none. Texts
+ * of 16 bytes or more end with one load of their last 16 bytes (overlapping
+ * what was scanned, which is masked off) instead of a byte loop. */
+static inline size_t next_special(const unsigned char *s, size_t i, size_t n) {
+    if (n < 16) {
+        while (i < n && !needs_escape[s[i]]) i++;
+        return i;
+    }
+    while (i + 16 <= n) {
+        size_t k = first_special16(s + i, 0);
+        if (k < 16) return i + k;
+        i += 16;
+    }
+    if (i == n) return n;
+    size_t k = first_special16(s + n - 16, i - (n - 16));
+    return k < 16 ? n - 16 + k : n;
+}
+
 void buf_put_escaped(buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
-    size_t start = 0, i = 0;
+    size_t start = 0, i;
     buf_grow(b, n);
-    for (;;) {
-        while (i + 16 <= n) {
-            size_t k = first_special16(u + i);
-            i += k;
-            if (k < 16) break;
-        }
-        while (i < n && !needs_escape[u[i]]) i++;
-        if (i == n) break;
+    while ((i = next_special(u, start, n)) < n) {
         buf_put(b, s + start, i - start);
         put_entity(b, u[i]);
-        start = ++i;
+        start = i + 1;
     }
     buf_put(b, s + start, n - start);
 }
