@@ -17,11 +17,11 @@ struct html_site {
     arena *a; /* the templates */
     tmpl *page, *index;
     char *site; /* out_dir/site */
-    /* The largest page body and page so far: the next page's buffers start
-     * that large instead of doubling from 256 bytes (each doubling copies the
-     * page so far). Pages of one site are written by several workers at once,
-     * hence atomics; only a hint, so relaxed. */
-    atomic_size_t body_hint, page_hint;
+    /* The largest page so far: the next page's buffer starts that large
+     * instead of doubling from 256 bytes (each doubling copies the page so
+     * far). Pages of one site are written by several workers at once, hence
+     * an atomic; only a hint, so relaxed. */
+    atomic_size_t page_hint;
 };
 
 static void grow_hint(atomic_size_t *hint, size_t len) {
@@ -414,6 +414,20 @@ static void block(rend *r, const ast_node *n, int tight) {
 
 /* ---- the module page --------------------------------------------------------- */
 
+/* The page body is rendered where the template places it (`{{{body}}}`),
+ * straight into the page's buffer, instead of into a buffer of its own that
+ * the template then copies. */
+typedef struct page_body {
+    const ast_node *doc;
+    int safe;
+} page_body;
+
+static void write_body(void *ud, buf *out) {
+    const page_body *pb = ud;
+    rend r = {out, pb->safe, 0};
+    if (pb->doc) block(&r, pb->doc, 0);
+}
+
 typedef struct toc_state {
     arena *a;
     tmpl_ctx *ctx;
@@ -482,7 +496,6 @@ static int write_file(const edition_ctx *ctx, const char *path, const buf *b) {
 
 html_site *html_begin(const edition_ctx *ctx) {
     html_site *s = xcalloc(1, sizeof *s);
-    atomic_init(&s->body_hint, 0);
     atomic_init(&s->page_hint, 0);
     s->ctx = ctx;
     s->a = arena_new();
@@ -511,11 +524,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         return -1;
     }
     arena *a = arena_new();
-    buf body = BUF_INIT, out = BUF_INIT;
-    rend r = {&body, ctx->safe, 0};
-    buf_grow(&body, atomic_load_explicit(&s->body_hint, memory_order_relaxed));
-    if (doc) block(&r, doc, 0);
-    grow_hint(&s->body_hint, body.len);
+    buf out = BUF_INIT;
 
     tmpl_ctx *t = tmpl_ctx_new(a);
     common_ctx(ctx, a, t);
@@ -543,13 +552,13 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
-    tmpl_set(t, "body", body.data ? body.data : "");
+    page_body pb = {doc, ctx->safe};
+    tmpl_set_fn(t, "body", write_body, &pb);
     buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
     grow_hint(&s->page_hint, out.len);
 
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
-    buf_free(&body);
     buf_free(&out);
     arena_free(a);
     return rc;
