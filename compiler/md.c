@@ -538,7 +538,7 @@ static void convert_worksheet(conv *c, cmark_node *n, ast_node *ws) {
 
 static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     cmark_node_type t = cmark_node_get_type(n);
-    const char *ts = type_string(n);
+    const char *ts = NULL; /* the type's name: needed by items and extension nodes only */
     int line, col;
     pos_of(c, n, out, &line, &col);
     ast_node *x = NULL;
@@ -562,6 +562,7 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         break;
     case CMARK_NODE_ITEM:
         x = ast_new(c->a, AST_ITEM, line, col);
+        ts = type_string(n);
         x->checked = strcmp(ts, "tasklist") == 0 ? (cmark_gfm_extensions_get_tasklist_item_checked(n) ? 1 : 0) : -1;
         break;
     case CMARK_NODE_CODE_BLOCK: {
@@ -641,6 +642,7 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         x->title = restore(c, cmark_node_get_title(n), 0);
         break;
     default:
+        ts = type_string(n);
         if (strcmp(ts, "table") == 0) {
             int ncols = cmark_gfm_extensions_get_table_columns(n);
             if (ncols > MAX_TABLE_COLUMNS) {
@@ -729,7 +731,7 @@ static void merge_texts(arena *a, ast_node *n) {
             ast_unlink(nx);
             continue;
         }
-        merge_texts(a, ch);
+        if (ch->first) merge_texts(a, ch); /* (a leaf has nothing to merge: no call) */
         for (ast_node *alt = ch->alts; alt; alt = alt->next) merge_texts(a, alt);
         ch = nx;
     }
