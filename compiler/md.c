@@ -319,6 +319,12 @@ typedef struct conv {
     int fixed_line, fixed_col; /* nonzero: every node gets this position (blank answers) */
     int depth, too_deep;
     int nerr;
+    /* convert_children's joined text pieces: one buffer for the whole parse,
+     * not one malloc per run of pieces (cmark leaves a piece at every special
+     * character); busy while its text is being emitted, as an answer inside
+     * it is parsed and converted in turn (then a buffer of its own is used) */
+    buf joined;
+    int joined_busy;
 } conv;
 
 static void pos_of(conv *c, cmark_node *n, const ast_node *parent, int *line, int *col) {
@@ -715,14 +721,18 @@ static void convert_children(conv *c, cmark_node *n, ast_node *out) {
                 ch = nx;
                 continue;
             }
-            buf t = BUF_INIT;
+            buf own = BUF_INIT, *t = c->joined_busy ? &own : &c->joined;
+            int took = t == &c->joined;
+            t->len = 0;
             while (ch && cmark_node_get_type(ch) == CMARK_NODE_TEXT) {
                 const char *l = cmark_node_get_literal(ch);
-                if (l) buf_puts(&t, l);
+                if (l) buf_puts(t, l);
                 ch = cmark_node_next(ch);
             }
-            emit_text(c, out, t.data ? t.data : "", t.len, line, col);
-            buf_free(&t);
+            if (took) c->joined_busy = 1;
+            emit_text(c, out, t->len ? t->data : "", t->len, line, col);
+            if (took) c->joined_busy = 0;
+            buf_free(&own);
             continue;
         }
         convert_node(c, ch, out);
@@ -812,6 +822,7 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 
     cm_cur = saved;
     cm_store_clear(&store, 1);
+    buf_free(&c.joined);
     merge_texts(a, doc);
     ast_assign_heading_ids(a, doc);
     if (nerr) *nerr += pre.nerr + c.nerr;
