@@ -251,14 +251,14 @@ static void idset_add(idset *s, const char *id) {
  * inline holds a block or an id (Blank alternatives are Spans of inlines
  * without attributes), and four nodes in five are inlines. */
 static void collect_explicit(idset *s, const ast_node *n) {
-    if (ast_is_inline(n->type)) return;
     if (n->attr.id) idset_add(s, n->attr.id);
-    for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_explicit(s, alt);
-    for (const ast_node *c = n->first; c; c = c->next) collect_explicit(s, c);
+    for (const ast_node *alt = n->alts; alt; alt = alt->next)
+        if (!ast_is_inline(alt->type)) collect_explicit(s, alt);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (!ast_is_inline(c->type)) collect_explicit(s, c);
 }
 
 static void derive_ids(idset *s, ast_node *n) {
-    if (ast_is_inline(n->type)) return;
     if (n->type == AST_HEADING && !n->attr.id) {
         char *base = ast_slug(s->a, ast_plain_text(s->a, n));
         const char *id = base;
@@ -267,13 +267,16 @@ static void derive_ids(idset *s, ast_node *n) {
         idset_add(s, id);
         return;
     }
-    for (ast_node *alt = n->alts; alt; alt = alt->next) derive_ids(s, alt);
-    for (ast_node *c = n->first; c; c = c->next) derive_ids(s, c);
+    for (ast_node *alt = n->alts; alt; alt = alt->next)
+        if (!ast_is_inline(alt->type)) derive_ids(s, alt);
+    for (ast_node *c = n->first; c; c = c->next)
+        if (!ast_is_inline(c->type)) derive_ids(s, c);
 }
 
 void ast_assign_heading_ids(arena *a, ast_node *doc) {
     idset s = {0};
     s.a = a;
+    if (ast_is_inline(doc->type)) return;
     collect_explicit(&s, doc);
     derive_ids(&s, doc);
 }
