@@ -441,7 +441,8 @@ typedef struct toc_state {
 static void collect_toc(toc_state *t, const ast_node *n) {
     if (n->type != AST_HEADING) {
         for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_toc(t, alt);
-        for (const ast_node *c = n->first; c; c = c->next) collect_toc(t, c);
+        for (const ast_node *c = n->first; c; c = c->next)
+            if (c->first || c->alts || c->type == AST_HEADING) collect_toc(t, c); /* (other leaves: nothing) */
         return;
     }
     if (n->level == 1) t->has_h1 = 1;
