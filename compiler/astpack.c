@@ -138,7 +138,7 @@ typedef struct reader {
     const unsigned char *p; /* the arena's copy of the packed bytes */
 } reader;
 
-static uint64_t get_uv(reader *r) {
+static inline uint64_t get_uv(reader *r) {
     unsigned char c = *r->p++;
     if (c < 0x80) return c; /* most values: types, flags, short strings */
     uint64_t v = c & 0x7f;
@@ -151,12 +151,12 @@ static uint64_t get_uv(reader *r) {
     return v;
 }
 
-static int get_int(reader *r) {
+static inline int get_int(reader *r) {
     uint64_t z = get_uv(r);
     return (z & 1) ? (int)(-(long long)(z >> 1) - 1) : (int)(z >> 1);
 }
 
-static const char *get_str(reader *r) {
+static inline const char *get_str(reader *r) {
     uint64_t n = get_uv(r);
     const char *s = (const char *)r->p;
     r->p += n + 1;
