@@ -111,7 +111,18 @@ static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
     }
     ast_node *prev = NULL;
     for (const ast_node *ch = n->first; ch; ch = ch->next) {
-        ast_node *cc = clone_node(a, ch, c);
+        ast_node *cc;
+        if (!ch->first && !ch->alts && !ch->attr.nclasses && !ch->attr.nkv && !ch->aligns) {
+            /* a plain leaf (most nodes: text): a copy, no call frame */
+            cc = arena_alloc(a, sizeof *cc);
+            *cc = *ch;
+            cc->parent = c;
+            cc->first = cc->last = cc->next = NULL;
+            cc->attr.classes = NULL;
+            cc->attr.kv = NULL;
+        } else {
+            cc = clone_node(a, ch, c);
+        }
         cc->prev = prev;
         if (prev) prev->next = cc;
         else c->first = cc;
@@ -158,7 +169,7 @@ void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value) {
     at->nkv++;
 }
 
-static void plain(buf *b, const ast_node *n) {
+static void plain(buf *b, const ast_node *n, const char *skip) {
     switch (n->type) {
     case AST_BLANK:
     case AST_HTMLINLINE:
@@ -175,12 +186,15 @@ static void plain(buf *b, const ast_node *n) {
     default:
         break;
     }
-    for (const ast_node *c = n->first; c; c = c->next) plain(b, c);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (!(skip && c->type == AST_SPAN && ast_has_class(c, skip))) plain(b, c, skip);
 }
 
-char *ast_plain_text(arena *a, const ast_node *n) {
+char *ast_plain_text(arena *a, const ast_node *n) { return ast_plain_text_skip(a, n, NULL); }
+
+char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip) {
     buf b = BUF_INIT;
-    plain(&b, n);
+    plain(&b, n, skip);
     /* collapse runs of white space and trim: blanks removed leave gaps */
     size_t o = 0;
     int sp = 1;
@@ -232,11 +246,16 @@ static void idset_add(idset *s, const char *id) {
     s->ids[s->n++] = id;
 }
 
-/* Direct recursion (not ast_walk): no call through a pointer per node. */
+/* Direct recursion (not ast_walk): no call through a pointer per node. Only
+ * block nodes are visited: in a tree from md_parse (the only caller) no
+ * inline holds a block or an id (Blank alternatives are Spans of inlines
+ * without attributes), and four nodes in five are inlines. */
 static void collect_explicit(idset *s, const ast_node *n) {
     if (n->attr.id) idset_add(s, n->attr.id);
-    for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_explicit(s, alt);
-    for (const ast_node *c = n->first; c; c = c->next) collect_explicit(s, c);
+    for (const ast_node *alt = n->alts; alt; alt = alt->next)
+        if (!ast_is_inline(alt->type)) collect_explicit(s, alt);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (!ast_is_inline(c->type)) collect_explicit(s, c);
 }
 
 static void derive_ids(idset *s, ast_node *n) {
@@ -248,19 +267,30 @@ static void derive_ids(idset *s, ast_node *n) {
         idset_add(s, id);
         return;
     }
-    for (ast_node *alt = n->alts; alt; alt = alt->next) derive_ids(s, alt);
-    for (ast_node *c = n->first; c; c = c->next) derive_ids(s, c);
+    for (ast_node *alt = n->alts; alt; alt = alt->next)
+        if (!ast_is_inline(alt->type)) derive_ids(s, alt);
+    for (ast_node *c = n->first; c; c = c->next)
+        if (!ast_is_inline(c->type)) derive_ids(s, c);
 }
 
 void ast_assign_heading_ids(arena *a, ast_node *doc) {
     idset s = {0};
     s.a = a;
+    if (ast_is_inline(doc->type)) return;
     collect_explicit(&s, doc);
     derive_ids(&s, doc);
 }
 
+/* Most nodes are leaves (text): a leaf child is visited here, without a call
+ * frame of its own, unless the visit gave it children to walk. */
 void ast_walk(ast_node *n, ast_visit_fn f, void *ud) {
     if (f(n, ud)) return;
     for (ast_node *alt = n->alts; alt; alt = alt->next) ast_walk(alt, f, ud);
-    for (ast_node *c = n->first; c; c = c->next) ast_walk(c, f, ud);
+    for (ast_node *c = n->first; c; c = c->next) {
+        if (c->first || c->alts) ast_walk(c, f, ud);
+        else if (!f(c, ud) && (c->first || c->alts)) {
+            for (ast_node *alt = c->alts; alt; alt = alt->next) ast_walk(alt, f, ud);
+            for (ast_node *g = c->first; g; g = g->next) ast_walk(g, f, ud);
+        }
+    }
 }

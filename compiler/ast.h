@@ -129,6 +129,9 @@ void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value);
  * space; Blanks contribute NOTHING (SPEC §2.1), nor do raw HTML nodes.
  * Appends to the arena string returned. */
 char *ast_plain_text(arena *a, const ast_node *n);
+/* The same, as if every Span below n with class `skip` were removed first
+ * (NULL: none), without copying the tree. */
+char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip);
 
 /* Heading ids: lower case ASCII letters/digits and '-', from the plain text
  * (GitHub-like: spaces to '-', other punctuation dropped, runs of '-' kept as
@@ -137,7 +140,8 @@ char *ast_slug(arena *a, const char *text);
 
 /* Give every heading without an id a derived unique one (-1, -2 suffixes);
  * explicit ids are reserved first. Deterministic, edition-independent when run
- * on the unpruned tree. */
+ * on the unpruned tree. For md_parse's trees: inlines are not searched (no
+ * heading or id sits inside one there). */
 void ast_assign_heading_ids(arena *a, ast_node *doc);
 
 /* Depth-first visit, pre-order; return nonzero from f to stop descending

@@ -29,38 +29,47 @@ static unsigned char *room(buf *b, size_t n) {
     return (unsigned char *)b->data + b->len;
 }
 
-static void put_uv(buf *b, uint64_t v) {
-    unsigned char *p = room(b, 10), *q = p;
+/* The writers below encode at a pointer into room already made (a varint
+ * takes at most 10 bytes) and set b->len once per group of fields: a room
+ * check per field cost more than the encoding itself. */
+static unsigned char *uv_at(unsigned char *q, uint64_t v) {
     while (v >= 0x80) {
         *q++ = (unsigned char)(v | 0x80);
         v >>= 7;
     }
     *q++ = (unsigned char)v;
-    b->len += (size_t)(q - p);
+    return q;
 }
 
-static void put_int(buf *b, long long v) { put_uv(b, v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1); }
+static uint64_t zigzag(long long v) { return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1; }
+
+static void put_uv(buf *b, uint64_t v) {
+    unsigned char *p = room(b, 10);
+    b->len += (size_t)(uv_at(p, v) - p);
+}
 
 /* A present string: its length, its bytes and the NUL (unpacked strings
  * point into the arena's copy of the packed bytes). */
 static void put_str(buf *b, const char *s) {
     size_t n = strlen(s);
-    put_uv(b, n);
-    memcpy(room(b, n + 1), s, n + 1);
-    b->len += n + 1;
+    unsigned char *p = room(b, n + 11), *q = uv_at(p, n);
+    memcpy(q, s, n + 1);
+    b->len += (size_t)(q - p) + n + 1;
 }
 
+/* The thirteen integers, in this order, and their defaults. */
 #define NINTS 13
-static void get_ints(const ast_node *n, int v[NINTS]) {
-    const int x[NINTS] = {n->level, n->ordered, n->start,      n->tight,    n->checked, n->ncols,  n->is_header,
-                          n->width, n->underscore, n->duration, n->tstart, n->is_break, n->natural};
-    memcpy(v, x, sizeof x);
+#define INT_FIELDS(X)                                                                                              \
+    X(level, 0) X(ordered, 0) X(start, 0) X(tight, 0) X(checked, -1) X(ncols, 0) X(is_header, 0) X(width, 0)       \
+        X(underscore, 0) X(duration, -1) X(tstart, -1) X(is_break, 0) X(natural, 0)
+
+static int ints_at_default(const ast_node *n) {
+#define X(f, d) (n->f == (d)) &&
+    return INT_FIELDS(X) 1;
+#undef X
 }
-static const int int_defaults[NINTS] = {0, 0, 0, 0, -1, 0, 0, 0, 0, -1, -1, 0, 0};
 
 static void pack_node(const ast_node *n, buf *b) {
-    int ints[NINTS];
-    get_ints(n, ints);
     unsigned f = 0;
     if (n->attr.id) f |= F_ID;
     if (n->text) f |= F_TEXT;
@@ -71,14 +80,16 @@ static void pack_node(const ast_node *n, buf *b) {
     if (n->label) f |= F_LABEL;
     if (n->attr.nclasses) f |= F_CLASSES;
     if (n->attr.nkv) f |= F_KV;
-    if (memcmp(ints, int_defaults, sizeof ints) != 0) f |= F_INTS;
+    if (!ints_at_default(n)) f |= F_INTS;
     if (n->aligns && n->ncols > 0) f |= F_ALIGNS;
     if (n->alts) f |= F_ALTS;
     if (n->first) f |= F_CHILDREN;
-    put_uv(b, (uint64_t)n->type);
-    put_uv(b, f);
-    put_int(b, n->line);
-    put_int(b, n->col);
+    unsigned char *p = room(b, 40), *q = p;
+    q = uv_at(q, (uint64_t)n->type);
+    q = uv_at(q, f);
+    q = uv_at(q, zigzag(n->line));
+    q = uv_at(q, zigzag(n->col));
+    b->len += (size_t)(q - p);
     if (f & F_ID) put_str(b, n->attr.id);
     if (f & F_TEXT) put_str(b, n->text);
     if (f & F_INFO) put_str(b, n->info);
@@ -97,8 +108,13 @@ static void pack_node(const ast_node *n, buf *b) {
             put_str(b, n->attr.kv[i].value);
         }
     }
-    if (f & F_INTS)
-        for (int i = 0; i < NINTS; i++) put_int(b, ints[i]);
+    if (f & F_INTS) {
+        p = q = room(b, NINTS * 10);
+#define X(fld, d) q = uv_at(q, zigzag(n->fld));
+        INT_FIELDS(X)
+#undef X
+        b->len += (size_t)(q - p);
+    }
     if (f & F_ALIGNS)
         for (int i = 0; i < n->ncols; i++) put_uv(b, (uint64_t)n->aligns[i]);
     if (f & F_ALTS) {
@@ -119,46 +135,52 @@ void ast_pack(const ast_node *doc, buf *out) { pack_node(doc, out); }
 
 typedef struct reader {
     arena *a;
-    char *p; /* the arena's copy of the packed bytes */
+    const unsigned char *p; /* the arena's copy of the packed bytes */
 } reader;
 
-static uint64_t get_uv(reader *r) {
-    uint64_t v = 0;
-    int shift = 0;
-    unsigned char c;
+static inline uint64_t get_uv(reader *r) {
+    unsigned char c = *r->p++;
+    if (c < 0x80) return c; /* most values: types, flags, short strings */
+    uint64_t v = c & 0x7f;
+    int shift = 7;
     do {
-        c = (unsigned char)*r->p++;
+        c = *r->p++;
         v |= (uint64_t)(c & 0x7f) << shift;
         shift += 7;
     } while (c & 0x80);
     return v;
 }
 
-static int get_int(reader *r) {
+static inline int get_int(reader *r) {
     uint64_t z = get_uv(r);
     return (z & 1) ? (int)(-(long long)(z >> 1) - 1) : (int)(z >> 1);
 }
 
-static const char *get_str(reader *r) {
+static inline const char *get_str(reader *r) {
     uint64_t n = get_uv(r);
-    const char *s = r->p;
+    const char *s = (const char *)r->p;
     r->p += n + 1;
     return s;
 }
 
-static ast_node *unpack_node(reader *r) {
-    ast_node *n = arena_alloc(r->a, sizeof *n);
+/* Fills n (zeroed memory) from the reader; its parent and siblings are the
+ * caller's. (Nodes are allocated one by one: one block for all the children
+ * of a node costs more, as glibc clears a large block with `rep stosb`, which
+ * callgrind counts byte by byte.) */
+static void unpack_into(reader *r, ast_node *n) {
     n->type = (ast_type)get_uv(r);
     unsigned f = (unsigned)get_uv(r);
     n->line = get_int(r);
     n->col = get_int(r);
-    if (f & F_ID) n->attr.id = get_str(r);
-    if (f & F_TEXT) n->text = get_str(r);
-    if (f & F_INFO) n->info = get_str(r);
-    if (f & F_FORMAT) n->format = get_str(r);
-    if (f & F_URL) n->url = get_str(r);
-    if (f & F_TITLE) n->title = get_str(r);
-    if (f & F_LABEL) n->label = get_str(r);
+    if (f & (F_ID | F_TEXT | F_INFO | F_FORMAT | F_URL | F_TITLE | F_LABEL)) {
+        if (f & F_ID) n->attr.id = get_str(r);
+        if (f & F_TEXT) n->text = get_str(r);
+        if (f & F_INFO) n->info = get_str(r);
+        if (f & F_FORMAT) n->format = get_str(r);
+        if (f & F_URL) n->url = get_str(r);
+        if (f & F_TITLE) n->title = get_str(r);
+        if (f & F_LABEL) n->label = get_str(r);
+    }
     if (f & F_CLASSES) {
         n->attr.nclasses = (int)get_uv(r);
         n->attr.classes = arena_alloc(r->a, sizeof(char *) * (size_t)n->attr.nclasses);
@@ -172,15 +194,13 @@ static ast_node *unpack_node(reader *r) {
             n->attr.kv[i].value = get_str(r);
         }
     }
-    int ints[NINTS];
-    if (f & F_INTS)
-        for (int i = 0; i < NINTS; i++) ints[i] = get_int(r);
-    else
-        memcpy(ints, int_defaults, sizeof ints);
-    int *const dst[NINTS] = {&n->level, &n->ordered,    &n->start,    &n->tight,  &n->checked,
-                             &n->ncols, &n->is_header,  &n->width,    &n->underscore, &n->duration,
-                             &n->tstart, &n->is_break,  &n->natural};
-    for (int i = 0; i < NINTS; i++) *dst[i] = ints[i];
+    if (f & F_INTS) {
+#define X(fld, d) n->fld = get_int(r);
+        INT_FIELDS(X)
+#undef X
+    } else {
+        n->checked = n->duration = n->tstart = -1; /* the other defaults are 0 */
+    }
     if (f & F_ALIGNS) {
         n->aligns = arena_alloc(r->a, sizeof(ast_align) * (size_t)n->ncols);
         for (int i = 0; i < n->ncols; i++) n->aligns[i] = (ast_align)get_uv(r);
@@ -189,20 +209,38 @@ static ast_node *unpack_node(reader *r) {
         uint64_t k = get_uv(r);
         ast_node **tail = &n->alts;
         for (uint64_t i = 0; i < k; i++) {
-            ast_node *x = unpack_node(r);
+            ast_node *x = arena_alloc(r->a, sizeof *x);
+            unpack_into(r, x);
             *tail = x;
             tail = &x->next;
         }
     }
     if (f & F_CHILDREN) {
         uint64_t k = get_uv(r);
-        for (uint64_t i = 0; i < k; i++) ast_append(n, unpack_node(r));
+        ast_node *prev = NULL;
+        for (uint64_t i = 0; i < k; i++) {
+            ast_node *x = arena_alloc(r->a, sizeof *x);
+            unpack_into(r, x);
+            x->parent = n;
+            x->prev = prev;
+            if (prev) prev->next = x;
+            else n->first = x;
+            prev = x;
+        }
+        n->last = prev;
     }
+}
+
+ast_node *ast_unpack_shared(arena *a, const char *data, size_t len) {
+    (void)len;
+    reader r = {a, (const unsigned char *)data};
+    ast_node *n = arena_alloc(a, sizeof *n);
+    unpack_into(&r, n);
     return n;
 }
 
 ast_node *ast_unpack(arena *a, const char *data, size_t len) {
-    reader r = {a, arena_alloc(a, len)};
-    memcpy(r.p, data, len);
-    return unpack_node(&r);
+    char *copy = arena_alloc(a, len);
+    memcpy(copy, data, len);
+    return ast_unpack_shared(a, copy, len);
 }

@@ -2,11 +2,12 @@
 #include "buf.h"
 #include "util.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void buf_grow(buf *b, size_t extra) {
+void buf_grow_slow(buf *b, size_t extra) {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1) cap *= 2;
@@ -14,19 +15,13 @@ void buf_grow(buf *b, size_t extra) {
     b->cap = cap;
 }
 
-void buf_put(buf *b, const char *s, size_t n) {
-    buf_grow(b, n);
-    if (n) memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = 0;
-}
-
-void buf_puts(buf *b, const char *s) { buf_put(b, s, strlen(s)); }
-
-void buf_putc(buf *b, int c) {
-    buf_grow(b, 1);
-    b->data[b->len++] = (char)c;
-    b->data[b->len] = 0;
+void buf_put_int(buf *b, long long v) {
+    char tmp[24], *e = tmp + sizeof tmp, *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--p = '-';
+    buf_put(b, p, (size_t)(e - p));
 }
 
 void buf_printf(buf *b, const char *fmt, ...) {
@@ -51,25 +46,74 @@ void buf_printf(buf *b, const char *fmt, ...) {
     va_end(ap2);
 }
 
-/* The four characters HTML escapes; a table lookup per byte lets the plain
- * runs between them be copied in one piece. */
+/* The four characters HTML escapes. Plain runs are found sixteen bytes at a time (GCC
+ * vector extension: SSE2 on x86-64, plain words elsewhere) and copied in one
+ * piece; text is mostly plain, so this is ~1 instruction a byte instead of 5. */
 static const unsigned char needs_escape[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
+
+typedef unsigned char v16 __attribute__((vector_size(16)));
+
+/* Index of the first byte of s[skip..16) that needs_escape, 16 if none. */
+static inline size_t first_special16(const unsigned char *s, size_t skip) {
+    v16 x;
+    memcpy(&x, s, 16);
+    v16 m = (v16)((x == '&') | (x == '<') | (x == '>') | (x == '"'));
+    uint64_t w[2];
+    memcpy(w, &m, 16);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    if (skip) { /* bytes before skip do not count */
+        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL >> ((skip - 8) * 8);
+        else w[0] &= ~0ULL >> (skip * 8);
+    }
+    for (int h = 0; h < 2; h++)
+        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
+#else
+    if (skip) {
+        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL << ((skip - 8) * 8);
+        else w[0] &= ~0ULL << (skip * 8);
+    }
+    for (int h = 0; h < 2; h++)
+        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
+#endif
+    return 16;
+}
+
+/* Appends the entity for c, one of the four. */
+static void put_entity(buf *b, unsigned char c) {
+    switch (c) {
+    case '&': buf_put(b, "&amp;", 5); break;
+    case '<': buf_put(b, "&lt;", 4); break;
+    case '>': buf_put(b, "&gt;", 4); break;
+    default: buf_put(b, "&quot;", 6); break;
+    }
+}
+
+/* Index of the first byte of s[i..n) that needs escaping, n if none. Texts
+ * of 16 bytes or more end with one load of their last 16 bytes (overlapping
+ * what was scanned, which is masked off) instead of a byte loop. */
+static inline size_t next_special(const unsigned char *s, size_t i, size_t n) {
+    if (n < 16) {
+        while (i < n && !needs_escape[s[i]]) i++;
+        return i;
+    }
+    while (i + 16 <= n) {
+        size_t k = first_special16(s + i, 0);
+        if (k < 16) return i + k;
+        i += 16;
+    }
+    if (i == n) return n;
+    size_t k = first_special16(s + n - 16, i - (n - 16));
+    return k < 16 ? n - 16 + k : n;
+}
 
 void buf_put_escaped(buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
-    size_t start = 0, i = 0;
+    size_t start = 0, i;
     buf_grow(b, n);
-    for (;;) {
-        while (i < n && !needs_escape[u[i]]) i++;
-        if (i == n) break;
+    while ((i = next_special(u, start, n)) < n) {
         buf_put(b, s + start, i - start);
-        switch (s[i]) {
-        case '&': buf_put(b, "&amp;", 5); break;
-        case '<': buf_put(b, "&lt;", 4); break;
-        case '>': buf_put(b, "&gt;", 4); break;
-        default: buf_put(b, "&quot;", 6); break;
-        }
-        start = ++i;
+        put_entity(b, u[i]);
+        start = i + 1;
     }
     buf_put(b, s + start, n - start);
 }

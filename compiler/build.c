@@ -65,10 +65,12 @@ typedef struct module_facts {
     int nlinks;
 } module_facts;
 
-/* A module's arena (its trees, one per edition) while its task or an EPUB
- * queue still needs it: freed by whoever lets go last. */
+/* A module's arena (its trees, one per edition) and the packed tree their
+ * strings point into, while its task or an EPUB queue still needs them:
+ * freed by whoever lets go last. */
 typedef struct module_hold {
     arena *a;
+    char *packed;
     atomic_int refs;
 } module_hold;
 
@@ -227,8 +229,16 @@ typedef struct gather {
     int nlinks, caplinks;
 } gather;
 
-static int gather_visit(ast_node *n, void *ud) {
-    gather *g = ud;
+/* Does the subtree of n hold anything gather or relink look at? A leaf
+ * without an id that is not a link has nothing: the walks below skip it
+ * without a call (most nodes are text leaves). */
+static int worth_visit(const ast_node *n) {
+    return n->first || n->alts || n->attr.id || n->type == AST_LINK || n->type == AST_IMAGE;
+}
+
+/* gather and relink visit in ast_walk's order (a node, its Blank
+ * alternatives, its children): relink meets the links in gather's order. */
+static void gather_tree(gather *g, const ast_node *n) {
     if (n->attr.id) {
         arena_grow(g->a, (void **)&g->ids, &g->capids, g->nids, sizeof *g->ids);
         g->ids[g->nids++] = n->attr.id;
@@ -242,7 +252,9 @@ static int gather_visit(ast_node *n, void *ud) {
         r->line = n->line;
         r->col = n->col;
     }
-    return 0;
+    for (const ast_node *alt = n->alts; alt; alt = alt->next) gather_tree(g, alt);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (worth_visit(c)) gather_tree(g, c);
 }
 
 static char *read_module(course_module *m, size_t *len, diag *d) {
@@ -295,11 +307,14 @@ static void facts_module(pool *P, int i) {
     if (doc) {
         if (edition_check(c, m, doc, P->d) != 0) merr++;
         duration = timing_module(c, m, doc, P->d, &merr);
-        ast_walk(doc, gather_visit, &g);
+        gather_tree(&g, doc);
     }
     const char *title = default_title(a, m, doc);
     buf pk = {0};
-    if (doc && merr == 0 && room) ast_pack(doc, &pk);
+    if (doc && merr == 0 && room) {
+        buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
+        ast_pack(doc, &pk);
+    }
 
     pthread_mutex_lock(&L->mu);
     module_facts *f = &L->facts[i];
@@ -408,14 +423,14 @@ typedef struct relink {
 
 /* Pass 2: apply the rewrites of pass 1 to the same nodes, met in the same
  * order (the parse is deterministic; the URL is compared to be sure). */
-static int relink_visit(ast_node *n, void *ud) {
-    relink *r = ud;
-    if ((n->type != AST_LINK && n->type != AST_IMAGE) || !n->url || !*n->url) return 0;
-    if (r->k < r->f->nlinks) {
+static void relink_tree(relink *r, ast_node *n) {
+    if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url && r->k < r->f->nlinks) {
         const link_ref *l = &r->f->links[r->k++];
         if (l->rewrite && strcmp(l->url, n->url) == 0) n->url = l->rewrite;
     }
-    return 0;
+    for (ast_node *alt = n->alts; alt; alt = alt->next) relink_tree(r, alt);
+    for (ast_node *c = n->first; c; c = c->next)
+        if (worth_visit(c)) relink_tree(r, c);
 }
 
 static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
@@ -638,6 +653,7 @@ static void mark_failed(edition_run *R, int source, int write) {
 static void hold_release(module_hold *h) {
     if (atomic_fetch_sub(&h->refs, 1) == 1) {
         arena_free(h->a);
+        free(h->packed);
         free(h);
     }
 }
@@ -720,13 +736,14 @@ static void write_task(pool *P, int worker, int i, void *state) {
     arena *a = NULL;
     ast_node *doc = NULL;
     module_hold *hold = NULL;
+    char *packed = NULL; /* the tree's strings point into it: freed after the arena */
     if (L->facts[i].packed) {
         a = arena_new();
-        doc = ast_unpack(a, L->facts[i].packed, L->facts[i].npacked);
-        free(L->facts[i].packed);
+        packed = L->facts[i].packed;
         L->facts[i].packed = NULL;
+        doc = ast_unpack_shared(a, packed, L->facts[i].npacked);
         relink rl = {&L->facts[i], 0};
-        ast_walk(doc, relink_visit, &rl);
+        relink_tree(&rl, doc);
     } else if (L->facts[i].ok) {
         size_t len = 0;
         char *src = read_module(m, &len, P->d);
@@ -741,7 +758,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
             if (doc) {
                 timing_module(c, m, doc, P->sink, &nerr);
                 relink rl = {&L->facts[i], 0};
-                ast_walk(doc, relink_visit, &rl);
+                relink_tree(&rl, doc);
             }
         }
         if (!doc) /* the file changed since pass 1, or cannot be read again */
@@ -776,13 +793,18 @@ static void write_task(pool *P, int worker, int i, void *state) {
             if (!hold) {
                 hold = xmalloc(sizeof *hold);
                 hold->a = a;
+                hold->packed = packed;
                 atomic_init(&hold->refs, 1);
             }
             epub_offer(R, i, t, hold);
         }
     }
-    if (hold) hold_release(hold);
-    else arena_free(a);
+    if (hold) {
+        hold_release(hold);
+    } else {
+        arena_free(a);
+        free(packed);
+    }
 }
 
 static int same_roles(const course_edition *a, const course_edition *b) {

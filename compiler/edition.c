@@ -85,7 +85,8 @@ static int remove_pass(ast_node *n, const course_edition *ed, int answers, int b
         } else if (!before_filters && (c->type == AST_HTMLBLOCK || c->type == AST_HTMLINLINE) && c->format &&
                    strcmp(c->format, "html") != 0) {
             ast_unlink(c);
-        } else {
+        } else if (c->first || c->type == AST_BLANK) {
+            /* (a leaf other than a Blank has nothing to remove: no call) */
             removed += remove_pass(c, ed, answers, before_filters);
         }
         c = next;
@@ -131,16 +132,21 @@ static void check_list(check_ctx *k, const ast_node *n, const char *key) {
     }
 }
 
-static int check_visit(ast_node *n, void *ud) {
+/* In ast_walk's order (a node, its Blank alternatives, its children), by
+ * direct recursion: no call through a pointer per node, none for leaves
+ * other than Spans. */
+static void check_tree(check_ctx *k, const ast_node *n) {
     if (n->type == AST_DIV || n->type == AST_SPAN) {
-        check_list(ud, n, "only");
-        check_list(ud, n, "except");
+        check_list(k, n, "only");
+        check_list(k, n, "except");
     }
-    return 0;
+    for (const ast_node *alt = n->alts; alt; alt = alt->next) check_tree(k, alt);
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (c->first || c->alts || c->type == AST_SPAN || c->type == AST_DIV) check_tree(k, c);
 }
 
 int edition_check(const course *c, const course_module *m, ast_node *doc, diag *d) {
     check_ctx k = {c, m, d, 0};
-    ast_walk(doc, check_visit, &k);
+    check_tree(&k, doc);
     return k.nerr ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "tmpl.h"
 #include "util.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +17,17 @@ struct html_site {
     arena *a; /* the templates */
     tmpl *page, *index;
     char *site; /* out_dir/site */
+    /* The largest page so far: the next page's buffer starts that large
+     * instead of doubling from 256 bytes (each doubling copies the page so
+     * far). Pages of one site are written by several workers at once, hence
+     * an atomic; only a hint, so relaxed. */
+    atomic_size_t page_hint;
 };
+
+static void grow_hint(atomic_size_t *hint, size_t len) {
+    if (len > atomic_load_explicit(hint, memory_order_relaxed))
+        atomic_store_explicit(hint, len, memory_order_relaxed);
+}
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -77,8 +88,12 @@ static void blocks(rend *r, const ast_node *n, int tight) {
     for (; n; n = n->next) block(r, n, tight);
 }
 
+/* The writer runs once per node of every page: no printf-family call in it
+ * (a format string costs hundreds of instructions per call). */
 static void put_attr(buf *b, const char *name, const char *value) {
-    buf_printf(b, " %s=\"", name);
+    buf_putc(b, ' ');
+    buf_puts(b, name);
+    buf_put(b, "=\"", 2);
     buf_puts_escaped(b, value);
     buf_putc(b, '"');
 }
@@ -110,7 +125,9 @@ static void put_data(buf *b, const ast_attr *at) {
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         const char *v = ast_attr_get(at, keys[k]);
         if (v) {
-            buf_printf(b, " data-%s=\"", keys[k]);
+            buf_put(b, " data-", 6);
+            buf_puts(b, keys[k]);
+            buf_put(b, "=\"", 2);
             buf_puts_escaped(b, v);
             buf_putc(b, '"');
         }
@@ -128,7 +145,9 @@ static int dangerous_url(const char *u) {
 }
 
 static void empty_blank(buf *b, int width) {
-    buf_printf(b, "<span class=\"blank\" style=\"width:%dch\"></span>", width > 0 ? width : ast_blank_step(0));
+    buf_puts(b, "<span class=\"blank\" style=\"width:");
+    buf_put_int(b, width > 0 ? width : ast_blank_step(0));
+    buf_puts(b, "ch\"></span>");
 }
 
 static void blank(rend *r, const ast_node *n) {
@@ -233,15 +252,21 @@ static void table(rend *r, const ast_node *n) {
         buf_puts(b, ">\n");
         int col = 0;
         for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
-            buf_printf(b, "<%s", tag);
+            buf_putc(b, '<');
+            buf_puts(b, tag);
             put_id_class(b, &cell->attr, NULL, NULL);
             if (n->aligns && col < n->ncols && n->aligns[col] > AST_ALIGN_NONE &&
-                n->aligns[col] <= AST_ALIGN_RIGHT)
-                buf_printf(b, " style=\"text-align:%s\"", align[n->aligns[col]]);
+                n->aligns[col] <= AST_ALIGN_RIGHT) {
+                buf_puts(b, " style=\"text-align:");
+                buf_puts(b, align[n->aligns[col]]);
+                buf_putc(b, '"');
+            }
             buf_putc(b, '>');
             if (cell->type == AST_TABLECELL) inlines(r, cell->first);
             else inl(r, cell);
-            buf_printf(b, "</%s>\n", tag);
+            buf_put(b, "</", 2);
+            buf_puts(b, tag);
+            buf_put(b, ">\n", 2);
         }
         buf_puts(b, "</tr>\n");
     }
@@ -276,11 +301,14 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_DOCUMENT: blocks(r, n->first, 0); break;
     case AST_HEADING: {
         int lv = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
-        buf_printf(b, "<h%d", lv);
+        buf_put(b, "<h", 2);
+        buf_putc(b, '0' + lv);
         put_id_class(b, &n->attr, NULL, NULL);
         buf_putc(b, '>');
         inlines(r, n->first);
-        buf_printf(b, "</h%d>\n", lv);
+        buf_put(b, "</h", 3);
+        buf_putc(b, '0' + lv);
+        buf_put(b, ">\n", 2);
         break;
     }
     case AST_PARAGRAPH:
@@ -292,7 +320,11 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_LIST:
         if (n->ordered) {
             buf_puts(b, "<ol");
-            if (n->start != 1) buf_printf(b, " start=\"%d\"", n->start);
+            if (n->start != 1) {
+                buf_puts(b, " start=\"");
+                buf_put_int(b, n->start);
+                buf_putc(b, '"');
+            }
         } else {
             buf_puts(b, "<ul");
         }
@@ -382,13 +414,18 @@ static void block(rend *r, const ast_node *n, int tight) {
 
 /* ---- the module page --------------------------------------------------------- */
 
-static int drop_badges(ast_node *n, void *ud) {
-    (void)ud;
-    for (ast_node *c = n->first, *nx; c; c = nx) {
-        nx = c->next;
-        if (c->type == AST_SPAN && ast_has_class(c, "duration-badge")) ast_unlink(c);
-    }
-    return 0;
+/* The page body is rendered where the template places it (`{{{body}}}`),
+ * straight into the page's buffer, instead of into a buffer of its own that
+ * the template then copies. */
+typedef struct page_body {
+    const ast_node *doc;
+    int safe;
+} page_body;
+
+static void write_body(void *ud, buf *out) {
+    const page_body *pb = ud;
+    rend r = {out, pb->safe, 0};
+    if (pb->doc) block(&r, pb->doc, 0);
 }
 
 typedef struct toc_state {
@@ -398,23 +435,33 @@ typedef struct toc_state {
     int ntoc;
 } toc_state;
 
-static int collect_toc(ast_node *n, void *ud) {
-    toc_state *t = ud;
-    if (n->type != AST_HEADING) return 0;
+/* The headings in document order, as ast_walk would visit them (Blank
+ * alternatives included), by direct recursion: no call through a pointer
+ * for each of the page's nodes. Does not descend into a heading. */
+static void collect_toc(toc_state *t, const ast_node *n) {
+    if (n->type != AST_HEADING) {
+        for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_toc(t, alt);
+        for (const ast_node *c = n->first; c; c = c->next)
+            if (c->first || c->alts || c->type == AST_HEADING) collect_toc(t, c); /* (other leaves: nothing) */
+        return;
+    }
     if (n->level == 1) t->has_h1 = 1;
-    if (n->level < 2 || n->level > 3) return 1;
+    if (n->level < 2 || n->level > 3) return;
     /* the TOC names the heading, not its duration badge */
-    ast_node *h = ast_clone(t->a, n);
-    ast_walk(h, drop_badges, NULL);
-    const char *text = ast_plain_text(t->a, h);
-    if (!*text) return 1;
+    const char *text = ast_plain_text_skip(t->a, n, "duration-badge");
+    if (!*text) return;
     tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
     t->ntoc++;
     tmpl_set(e, "text", text);
     tmpl_set(e, "level", n->level == 2 ? "2" : "3");
     tmpl_set_bool(e, "sub", n->level == 3);
-    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", n->attr.id));
-    return 1;
+    if (n->attr.id && *n->attr.id) { /* "#" + id, without a format string */
+        size_t k = strlen(n->attr.id);
+        char *href = arena_alloc(t->a, k + 2);
+        href[0] = '#';
+        memcpy(href + 1, n->attr.id, k + 1);
+        tmpl_set(e, "href", href);
+    }
 }
 
 static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
@@ -450,6 +497,7 @@ static int write_file(const edition_ctx *ctx, const char *path, const buf *b) {
 
 html_site *html_begin(const edition_ctx *ctx) {
     html_site *s = xcalloc(1, sizeof *s);
+    atomic_init(&s->page_hint, 0);
     s->ctx = ctx;
     s->a = arena_new();
     const char *dir = ctx->theme_dir ? ctx->theme_dir : ".";
@@ -477,9 +525,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         return -1;
     }
     arena *a = arena_new();
-    buf body = BUF_INIT, out = BUF_INIT;
-    rend r = {&body, ctx->safe, 0};
-    if (doc) block(&r, doc, 0);
+    buf out = BUF_INIT;
 
     tmpl_ctx *t = tmpl_ctx_new(a);
     common_ctx(ctx, a, t);
@@ -494,7 +540,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
     toc_state ts = {a, t, 0, 0};
     tmpl_list(t, "toc");
-    if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
+    if (doc) collect_toc(&ts, doc);
     tmpl_set_bool(t, "has_h1", ts.has_h1);
     tmpl_set_bool(t, "has_toc", ts.ntoc > 0);
     if (index > 0) {
@@ -507,11 +553,13 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
-    tmpl_set(t, "body", body.data ? body.data : "");
+    page_body pb = {doc, ctx->safe};
+    tmpl_set_fn(t, "body", write_body, &pb);
+    buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
+    grow_hint(&s->page_hint, out.len);
 
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
-    buf_free(&body);
     buf_free(&out);
     arena_free(a);
     return rc;

@@ -51,9 +51,22 @@ void cmark_manage_extensions_special_characters(cmark_parser *parser, int add) {
     if (!chars_pinned && real_manage) real_manage(parser, add);
 }
 
+/* cmark_parser_finish ends by merging adjacent text nodes
+ * (cmark_consolidate_text_nodes): an iterator over the whole tree, some 5 %
+ * of a parse. convert_children merges adjacent text pieces itself (it must:
+ * a placeholder may span pieces), taking the first piece's position, as the
+ * library's merge does; so this definition, which the library calls through
+ * its PLT like the one above, does nothing. Should a build of the library
+ * bind its own call, the pieces are merely merged twice: same tree. */
+void cmark_consolidate_text_nodes(cmark_node *root) { (void)root; }
+
 static cmark_syntax_extension *blocks_ext;
 static const char *const all_exts[] = {"table", "strikethrough", "autolink", "tasklist", NULL};
 static const char *const block_exts[] = {"table", "tasklist", NULL};
+/* The registered extensions of all_exts / block_exts (NULL-terminated), found
+ * once in init_once and read-only after: a parse attaches them without a
+ * search of the registry by name. */
+static cmark_syntax_extension *all_found[5], *block_found[3];
 int md_parses_in_parallel(void) { return chars_pinned; }
 
 /* ---- cmark's memory -------------------------------------------------------
@@ -83,25 +96,32 @@ static _Noreturn void cm_oom(void) {
     abort();
 }
 
-/* n bytes (a multiple of CM_ALIGN), not zeroed, after a CM_ALIGN header. */
-static void *cm_take(size_t n) {
+/* A new chunk for a block of need bytes (header included) that the current
+ * chunk cannot hold; returns the chunk to take it from. */
+static cm_chunk *cm_new_chunk(cm_store *st, size_t need) {
+    cm_chunk *c = st->head;
+    size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
+    cm_chunk *nc = xmalloc(sizeof(cm_chunk) + cap);
+    nc->cap = cap;
+    nc->used = 0;
+    if (c && cap != CM_CHUNK) { /* a big block: keep filling the current chunk */
+        nc->next = c->next;
+        c->next = nc;
+    } else {
+        nc->next = c;
+        st->head = nc;
+    }
+    return nc;
+}
+
+/* n bytes (a multiple of CM_ALIGN), not zeroed, after a CM_ALIGN header.
+ * cmark allocates some 3 000 blocks per module: the common case (room in the
+ * current chunk) is a few instructions, the rest is in cm_new_chunk. */
+static inline void *cm_take(size_t n) {
     cm_store *st = cm_cur;
     size_t need = n + CM_ALIGN;
     cm_chunk *c = st->head;
-    if (!c || c->cap - c->used < need) {
-        size_t cap = need > CM_CHUNK / 4 ? need : CM_CHUNK;
-        cm_chunk *nc = xmalloc(sizeof(cm_chunk) + cap);
-        nc->cap = cap;
-        nc->used = 0;
-        if (c && cap != CM_CHUNK) { /* a big block: keep filling the current chunk */
-            nc->next = c->next;
-            c->next = nc;
-        } else {
-            nc->next = c;
-            st->head = nc;
-        }
-        c = nc;
-    }
+    if (__builtin_expect(!c || c->cap - c->used < need, 0)) c = cm_new_chunk(st, need);
     char *h = (char *)c->data + c->used;
     c->used += need;
     *(size_t *)h = n;
@@ -114,8 +134,9 @@ static size_t cm_round(size_t n) {
 }
 
 static void *cm_calloc(size_t nmem, size_t size) {
-    if (size && nmem > (size_t)-1 / 2 / size) cm_oom();
-    size_t n = cm_round(nmem * size);
+    size_t total;
+    if (__builtin_mul_overflow(nmem, size, &total)) cm_oom(); /* no division per call */
+    size_t n = cm_round(total);
     void *p = cm_take(n);
     memset(p, 0, n);
     return p;
@@ -209,10 +230,8 @@ static void blocks_skip_inlines(cmark_node *root) {
 static cmark_node *parse_text(const char *s, size_t n, int full) {
     if (!chars_pinned) pthread_mutex_lock(&md_lock);
     cmark_parser *ps = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE, &cm_mem);
-    for (const char *const *x = full ? all_exts : block_exts; *x; x++) {
-        cmark_syntax_extension *e = cmark_find_syntax_extension(*x);
-        if (e) cmark_parser_attach_syntax_extension(ps, e);
-    }
+    for (cmark_syntax_extension *const *x = full ? all_found : block_found; *x; x++)
+        cmark_parser_attach_syntax_extension(ps, *x);
     if (!full) {
         cmark_parser_attach_syntax_extension(ps, blocks_ext);
         blocks_root = NULL;
@@ -300,6 +319,12 @@ typedef struct conv {
     int fixed_line, fixed_col; /* nonzero: every node gets this position (blank answers) */
     int depth, too_deep;
     int nerr;
+    /* convert_children's joined text pieces: one buffer for the whole parse,
+     * not one malloc per run of pieces (cmark leaves a piece at every special
+     * character); busy while its text is being emitted, as an answer inside
+     * it is parsed and converted in turn (then a buffer of its own is used) */
+    buf joined;
+    int joined_busy;
 } conv;
 
 static void pos_of(conv *c, cmark_node *n, const ast_node *parent, int *line, int *col) {
@@ -528,7 +553,7 @@ static void convert_worksheet(conv *c, cmark_node *n, ast_node *ws) {
 
 static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     cmark_node_type t = cmark_node_get_type(n);
-    const char *ts = type_string(n);
+    const char *ts = NULL; /* the type's name: needed by items and extension nodes only */
     int line, col;
     pos_of(c, n, out, &line, &col);
     ast_node *x = NULL;
@@ -552,6 +577,7 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         break;
     case CMARK_NODE_ITEM:
         x = ast_new(c->a, AST_ITEM, line, col);
+        ts = type_string(n);
         x->checked = strcmp(ts, "tasklist") == 0 ? (cmark_gfm_extensions_get_tasklist_item_checked(n) ? 1 : 0) : -1;
         break;
     case CMARK_NODE_CODE_BLOCK: {
@@ -631,6 +657,7 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         x->title = restore(c, cmark_node_get_title(n), 0);
         break;
     default:
+        ts = type_string(n);
         if (strcmp(ts, "table") == 0) {
             int ncols = cmark_gfm_extensions_get_table_columns(n);
             if (ncols > MAX_TABLE_COLUMNS) {
@@ -694,14 +721,18 @@ static void convert_children(conv *c, cmark_node *n, ast_node *out) {
                 ch = nx;
                 continue;
             }
-            buf t = BUF_INIT;
+            buf own = BUF_INIT, *t = c->joined_busy ? &own : &c->joined;
+            int took = t == &c->joined;
+            t->len = 0;
             while (ch && cmark_node_get_type(ch) == CMARK_NODE_TEXT) {
                 const char *l = cmark_node_get_literal(ch);
-                if (l) buf_puts(&t, l);
+                if (l) buf_puts(t, l);
                 ch = cmark_node_next(ch);
             }
-            emit_text(c, out, t.data ? t.data : "", t.len, line, col);
-            buf_free(&t);
+            if (took) c->joined_busy = 1;
+            emit_text(c, out, t->len ? t->data : "", t->len, line, col);
+            if (took) c->joined_busy = 0;
+            buf_free(&own);
             continue;
         }
         convert_node(c, ch, out);
@@ -719,7 +750,7 @@ static void merge_texts(arena *a, ast_node *n) {
             ast_unlink(nx);
             continue;
         }
-        merge_texts(a, ch);
+        if (ch->first) merge_texts(a, ch); /* (a leaf has nothing to merge: no call) */
         for (ast_node *alt = ch->alts; alt; alt = alt->next) merge_texts(a, alt);
         ch = nx;
     }
@@ -791,6 +822,7 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 
     cm_cur = saved;
     cm_store_clear(&store, 1);
+    buf_free(&c.joined);
     merge_texts(a, doc);
     ast_assign_heading_ids(a, doc);
     if (nerr) *nerr += pre.nerr + c.nerr;
@@ -801,6 +833,12 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 
 static void init_once(void) {
     cmark_gfm_core_extensions_ensure_registered();
+    int k = 0;
+    for (const char *const *x = all_exts; *x; x++)
+        if ((all_found[k] = cmark_find_syntax_extension(*x)) != NULL) k++;
+    k = 0;
+    for (const char *const *x = block_exts; *x; x++)
+        if ((block_found[k] = cmark_find_syntax_extension(*x)) != NULL) k++;
     blocks_ext = cmark_syntax_extension_new("coursec-blocks");
     cmark_syntax_extension_set_open_block_func(blocks_ext, blocks_note_root);
     cmark_syntax_extension_set_contains_inlines_func(blocks_ext, blocks_no_inlines);

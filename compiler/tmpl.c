@@ -6,7 +6,7 @@
 
 /* ---- data model ---------------------------------------------------------- */
 
-typedef enum { V_STR, V_BOOL, V_LIST, V_MAP } vkind;
+typedef enum { V_STR, V_BOOL, V_LIST, V_MAP, V_FN } vkind;
 
 typedef struct entry {
     const char *name;
@@ -15,6 +15,8 @@ typedef struct entry {
     int b;                     /* V_BOOL */
     tmpl_ctx *first, *last;    /* V_LIST items (chained by tmpl_ctx.next) */
     tmpl_ctx *map;             /* V_MAP */
+    tmpl_write_fn fn;          /* V_FN */
+    void *ud;
     struct entry *next;
 } entry;
 
@@ -47,7 +49,7 @@ static entry *slot(tmpl_ctx *c, const char *name, vkind kind) {
         else c->head = e;
         c->tail = e;
     } else if (e->kind != kind) {
-        e->s = NULL, e->b = 0, e->first = e->last = NULL, e->map = NULL;
+        e->s = NULL, e->b = 0, e->first = e->last = NULL, e->map = NULL, e->fn = NULL, e->ud = NULL;
     }
     e->kind = kind;
     return e;
@@ -56,6 +58,12 @@ static entry *slot(tmpl_ctx *c, const char *name, vkind kind) {
 void tmpl_set(tmpl_ctx *c, const char *name, const char *value) {
     if (!value) return;
     slot(c, name, V_STR)->s = value;
+}
+
+void tmpl_set_fn(tmpl_ctx *c, const char *name, tmpl_write_fn fn, void *ud) {
+    entry *e = slot(c, name, V_FN);
+    e->fn = fn;
+    e->ud = ud;
 }
 
 void tmpl_set_bool(tmpl_ctx *c, const char *name, int v) { slot(c, name, V_BOOL)->b = v != 0; }
@@ -292,6 +300,8 @@ typedef struct value {
     const char *s;
     int b;
     const tmpl_ctx *first, *map;
+    tmpl_write_fn fn;
+    void *ud;
 } value;
 
 static int resolve(const frame *f, const tnode *n, value *v) {
@@ -307,11 +317,19 @@ static int resolve(const frame *f, const tnode *n, value *v) {
         e = e->kind == V_MAP ? find(e->map, n->parts[k], strlen(n->parts[k])) : NULL;
     if (!e) return 0;
     v->kind = e->kind, v->s = e->s, v->b = e->b, v->first = e->first, v->map = e->map;
+    v->fn = e->fn, v->ud = e->ud;
     return 1;
 }
 
 static int truthy(const value *v) {
     switch (v->kind) {
+    case V_FN: { /* as the string it writes */
+        buf t = BUF_INIT;
+        v->fn(v->ud, &t);
+        int r = t.len && t.data[0];
+        buf_free(&t);
+        return r;
+    }
     case V_STR: return v->s && *v->s;
     case V_BOOL: return v->b;
     case V_LIST: return v->first != NULL;
@@ -328,9 +346,19 @@ static void render(const tnode *n, const frame *f, buf *out) {
         case N_TEXT: buf_put(out, n->text, n->len); break;
         case N_VAR:
         case N_RAW:
-            if (resolve(f, n, &v) && v.kind == V_STR) {
+            if (!resolve(f, n, &v)) break;
+            if (v.kind == V_STR) {
                 if (n->kind == N_VAR) buf_puts_escaped(out, v.s);
                 else buf_puts(out, v.s);
+            } else if (v.kind == V_FN) { /* same bytes as a string holding what fn writes */
+                if (n->kind == N_RAW) {
+                    v.fn(v.ud, out); /* straight into out: no copy */
+                } else {
+                    buf t = BUF_INIT;
+                    v.fn(v.ud, &t);
+                    if (t.data) buf_puts_escaped(out, t.data);
+                    buf_free(&t);
+                }
             }
             break;
         case N_INVERTED:

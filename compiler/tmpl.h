@@ -28,6 +28,12 @@ tmpl_ctx *tmpl_ctx_new(arena *a);
  * metadata: a missing name is falsy). */
 void tmpl_set(tmpl_ctx *c, const char *name, const char *value);
 void tmpl_set_bool(tmpl_ctx *c, const char *name, int v);
+/* A string written on demand: wherever the value is needed, fn(ud, out)
+ * appends it to out (a `{{{name}}}` straight into the page, with no copy;
+ * fn may be called several times or never, and must write the same bytes,
+ * with no NUL, each time). For a page body of tens of KB. */
+typedef void (*tmpl_write_fn)(void *ud, buf *out);
+void tmpl_set_fn(tmpl_ctx *c, const char *name, tmpl_write_fn fn, void *ud);
 /* A nested map under `name` (created on first call, then returned again). */
 tmpl_ctx *tmpl_map(tmpl_ctx *c, const char *name);
 /* Append a new item context to the list `name` (created on first call) and

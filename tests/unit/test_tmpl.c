@@ -62,6 +62,8 @@ static void expect_err(const char *name, const char *src, arena *a, const char *
     free(diags);
 }
 
+static void write_lazy(void *ud, buf *out) { buf_puts(out, ud); }
+
 int main(void) {
     arena *a = arena_new();
     tmpl_ctx *c = tmpl_ctx_new(a);
@@ -116,6 +118,16 @@ int main(void) {
     expect_out("set replaces", "{{name}}", c, a, "Ann");
     tmpl_set(c, "name", NULL); /* NULL sets nothing */
     expect_out("set NULL ignored", "{{name}}", c, a, "Ann");
+
+    /* a value written on demand (the page body): same bytes as the string */
+    tmpl_set_fn(c, "lazy", write_lazy, (void *)"<i>x & y</i>");
+    tmpl_set_fn(c, "lazy_empty", write_lazy, (void *)"");
+    expect_out("fn raw", "[{{{lazy}}}|{{&lazy}}]", c, a, "[<i>x & y</i>|<i>x & y</i>]");
+    expect_out("fn escaped", "[{{lazy}}]", c, a, "[&lt;i&gt;x &amp; y&lt;/i&gt;]");
+    expect_out("fn sections as a string",
+               "{{#lazy}}A{{/lazy}}{{#lazy_empty}}B{{/lazy_empty}}{{^lazy}}C{{/lazy}}{{^lazy_empty}}D{{/lazy_empty}}", c,
+               a, "AD");
+    expect_out("fn empty", "[{{{lazy_empty}}}{{lazy_empty}}]", c, a, "[]");
 
     /* syntax errors: each at its line:col */
     expect_err("unterminated tag", "line one\n  {{name\n",
