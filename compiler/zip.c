@@ -1,28 +1,38 @@
-/* zip.c — deterministic zip writer on libdeflate's raw deflate (see zip.h).
+/* zip.c — deterministic zip writer on ISA-L's raw deflate (see zip.h).
  * A deflated member is compressed in one call once all its bytes are known,
  * so its local header is written complete; a stored member streams, its CRC
  * and sizes written back into the header by seeking. The central directory
- * is kept in memory until zip_close. Only this file includes libdeflate. */
+ * is kept in memory until zip_close. Only this file includes ISA-L. */
 #include "zip.h"
 #include "buf.h"
 #include "util.h"
 #include <errno.h>
-#include <libdeflate.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* libdeflate level, measured on the c100 benchmark (100 modules of 40 KB,
- * both editions: 13.5 MB of XHTML; callgrind instructions spent compressing
- * and CRC-ing, and the two books' total size):
- *   zlib level 1 (before)  564 M instructions  3,048,143 bytes
- *   libdeflate level 1     326 M               2,785,840
- *   libdeflate level 3     588 M               2,645,776
- *   libdeflate level 6     743 M               2,530,740
- * Level 1: the cheapest, and already 9% smaller than zlib's level 1. */
+/* Compressor and level, measured on the 1000-module bench course's
+ * chapters (one facilitator book: 66.6 MB of XHTML in 1000 documents; one
+ * thread on this machine; speed and the chapters' deflated total):
+ *   libdeflate level 1 (before)  396 MB/s   13.51 MB
+ *   ISA-L level 0               1126 MB/s   15.39 MB
+ *   ISA-L level 1                926 MB/s   14.35 MB
+ *   ISA-L level 3                470 MB/s   13.77 MB
+ * (libdeflate level 1 had replaced zlib level 1, which took 1.7 times its
+ * instructions for 9 % larger books.) ISA-L level 1: deflating was 15 % of
+ * a full build's CPU time with libdeflate; now it is under half of that,
+ * for books 6 % larger.
+ * ISA-L picks its code by CPU: every x86-64 CPU with SSE4.2 (2008 on) gives
+ * the same bytes (checked native with AVX-512, under valgrind with AVX2 and
+ * under qemu as Nehalem and Haswell); older ones and other architectures may
+ * deflate differently, with the same content once unzipped
+ * (docs/decisions.md). */
 #define ZIP_LEVEL 1
+#define ZIP_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT /* the ICF buffer: its size shapes the output, keep it fixed */
 
 struct zip_writer {
     FILE *f;
@@ -30,7 +40,7 @@ struct zip_writer {
     uint16_t dos_time, dos_date;
     buf central;            /* central directory records so far */
     uint32_t nentries;
-    struct libdeflate_compressor *comp; /* made at the first deflated member */
+    unsigned char *level_buf; /* ISA-L's work area, made at the first deflated member */
     unsigned char *out;     /* compressed bytes of a member (reused) */
     size_t outcap;
     /* the member being written (zip_begin .. zip_end) */
@@ -140,22 +150,36 @@ int zip_write(zip_writer *z, const void *data, size_t len) {
         buf_put(&z->pending, data, len);
         return 0;
     }
-    z->crc = libdeflate_crc32(z->crc, data, len);
+    z->crc = crc32_gzip_refl(z->crc, data, len);
     z->csize += len;
     return raw_write(z, data, len);
 }
 
-/* Compresses a whole deflated member into z->out; its size or (size_t)-1. */
+/* Compresses a whole deflated member into z->out; its size, or 0 on
+ * failure. The room given is more than ISA-L ever needs: it falls back to
+ * stored blocks for data that does not compress. */
 static size_t deflate_all(zip_writer *z, const void *data, size_t len) {
-    if (!z->comp && !(z->comp = libdeflate_alloc_compressor(ZIP_LEVEL))) return (size_t)-1;
-    size_t bound = libdeflate_deflate_compress_bound(z->comp, len);
-    if (bound > z->outcap) {
+    if (!z->level_buf) z->level_buf = xcalloc(1, ZIP_LEVEL_BUF);
+    if (len > UINT32_MAX - 65536) return 0; /* ISA-L counts in 32 bits; zip_add refuses sooner */
+    size_t cap = len + len / 8 + 4096;
+    if (cap > z->outcap) {
         free(z->out);
-        z->out = xmalloc(bound);
-        z->outcap = bound;
+        z->out = xmalloc(cap);
+        z->outcap = cap;
     }
-    size_t n = libdeflate_deflate_compress(z->comp, data, len, z->out, z->outcap);
-    return n ? n : (size_t)-1;
+    struct isal_zstream s;
+    memset(&s, 0, sizeof s); /* isal_deflate_stateless_init leaves fields it then reads */
+    isal_deflate_stateless_init(&s);
+    s.level = ZIP_LEVEL;
+    s.level_buf = z->level_buf;
+    s.level_buf_size = ZIP_LEVEL_BUF;
+    s.end_of_stream = 1;
+    s.flush = NO_FLUSH;
+    s.next_in = (uint8_t *)(uintptr_t)data;
+    s.avail_in = (uint32_t)len;
+    s.next_out = z->out;
+    s.avail_out = (uint32_t)(z->outcap > UINT32_MAX ? UINT32_MAX : z->outcap);
+    return isal_deflate_stateless(&s) == COMP_OK ? s.total_out : 0;
 }
 
 /* Everything but the data of a member is written: its central record. */
@@ -184,10 +208,10 @@ static int finish_member(zip_writer *z) {
 
 /* The open deflated member's data is `data`: compress and write it. */
 static int end_deflated(zip_writer *z, const void *data, size_t len) {
-    z->crc = libdeflate_crc32(0, data, len);
+    z->crc = crc32_gzip_refl(0, data, len);
     z->usize = len;
     size_t n = deflate_all(z, data, len);
-    if (n == (size_t)-1) return fail(z, ENOMEM);
+    if (n == 0) return fail(z, ENOMEM);
     z->csize = n;
     if (write_header(z) < 0 || raw_write(z, z->out, n) < 0) return -1;
     return finish_member(z);
@@ -222,7 +246,7 @@ int zip_add(zip_writer *z, const char *name, const void *data, size_t len, int m
 }
 
 static void release(zip_writer *z) {
-    libdeflate_free_compressor(z->comp);
+    free(z->level_buf);
     free(z->name);
     free(z->out);
     buf_free(&z->pending);
