@@ -3,7 +3,7 @@
 #include "outdir.h"
 #include "util.h"
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +23,46 @@ char *outdir_temp(const char *parent, const char *name) {
     return p;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
+/* Remove everything inside the open folder dfd (closed here), through
+ * fd-relative calls: no path is resolved twice and no symbolic link is
+ * followed (a link is removed, not its target). depth bounds the recursion
+ * (a tree deeper than that is left in place). */
+static void rm_inside(int dfd, int depth) {
+    DIR *dir = fdopendir(dfd);
+    if (!dir) {
+        close(dfd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        const char *n = e->d_name;
+        if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+        if (unlinkat(dfd, n, 0) == 0) continue;
+        if (errno != EISDIR && errno != EPERM) continue;
+        /* a folder (Linux says EISDIR, POSIX allows EPERM) */
+        int sub = depth < 64 ? openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (sub < 0) continue;
+        rm_inside(sub, depth + 1);
+        unlinkat(dfd, n, AT_REMOVEDIR);
+    }
+    closedir(dir);
 }
 
-void outdir_rm_rf(const char *path) { nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS); }
-
-int outdir_replace(const char *tmp, const char *dest) {
+void outdir_rm_rf(const char *path) {
     struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) rm_inside(fd, 0);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+int outdir_replace(const char *tmp, const char *dest, char **old_out) {
+    struct stat st;
+    if (old_out) *old_out = NULL;
     if (lstat(dest, &st) != 0) return rename(tmp, dest);
     size_t n = strlen(dest) + 16;
     char *old = xmalloc(n);
@@ -54,6 +82,10 @@ int outdir_replace(const char *tmp, const char *dest) {
         free(old);
         errno = e;
         return -1;
+    }
+    if (old_out) {
+        *old_out = old;
+        return 0;
     }
     outdir_rm_rf(old);
     free(old);

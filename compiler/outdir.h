@@ -7,9 +7,11 @@
 /* A new empty folder PARENT/.NAME.tmp-XXXXXX; NULL (errno set) on failure. */
 char *outdir_temp(const char *parent, const char *name);
 /* Replace dest by tmp: the old dest (if any) is renamed aside, tmp renamed
- * to dest, then the old one removed. 0 or -1 (dest untouched on failure). */
-int outdir_replace(const char *tmp, const char *dest);
-/* rm -rf without following symlinks. */
+ * to dest, then the old one removed, or, with old_out, its path (malloc'd,
+ * NULL when there was none) given to the caller to remove (several can then
+ * be removed at once). 0 or -1 (dest untouched on failure). */
+int outdir_replace(const char *tmp, const char *dest, char **old_out);
+/* rm -rf without following symlinks (fd-relative: no path walked twice). */
 void outdir_rm_rf(const char *path);
 /* Number of regular files below path. */
 int outdir_count_files(const char *path);
