@@ -821,6 +821,37 @@ static int want_edition(const build_opts *o, const char *name) {
     return 0;
 }
 
+/* fn(args[i]) for every i < n, each on a thread of its own (the last on the
+ * calling thread, and any whose thread cannot be started), all done on
+ * return. For a few independent jobs: the editions of a course. */
+static void run_each(void *(*fn)(void *), void **args, int n) {
+    pthread_t *t = xcalloc((size_t)n + 1, sizeof *t);
+    int *started = xcalloc((size_t)n + 1, sizeof *started);
+    for (int i = 0; i < n; i++)
+        if (i < n - 1 && pthread_create(&t[i], NULL, fn, args[i]) == 0) started[i] = 1;
+        else fn(args[i]);
+    for (int i = 0; i < n; i++)
+        if (started[i]) pthread_join(t[i], NULL);
+    free(started);
+    free(t);
+}
+
+/* Close an edition's writers: finished when the edition succeeded so far,
+ * else abandoned. */
+static void *finish_main(void *arg) {
+    edition_run *R = arg;
+    int ok = !R->failed_source && !R->failed_write;
+    if (R->site) {
+        if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
+        else if (!ok) html_abort(R->site);
+    }
+    if (R->book) {
+        if (ok && epub_end(R->book) != 0) ok = 0, R->failed_source = 1;
+        else if (!ok) epub_abort(R->book);
+    }
+    return NULL;
+}
+
 /* Pass 2 for one course: open every wanted edition's writers, run the
  * workers over the modules, close the writers. Returns -1 if no edition
  * given with -e exists in the course. */
@@ -889,18 +920,12 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     free(ws);
     free(states);
 
-    for (int e = 0; e < L->nruns; e++) {
-        edition_run *R = &L->runs[e];
-        int ok = !R->failed_source && !R->failed_write;
-        if (R->site) {
-            if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
-            else if (!ok) html_abort(R->site);
-        }
-        if (R->book) {
-            if (ok && epub_end(R->book) != 0) ok = 0, R->failed_source = 1;
-            else if (!ok) epub_abort(R->book);
-        }
-    }
+    /* the editions' last files (index page, nav, package document) are
+     * independent of each other: each edition finishes on a thread */
+    void **args = xcalloc((size_t)L->nruns + 1, sizeof *args);
+    for (int e = 0; e < L->nruns; e++) args[e] = &L->runs[e];
+    run_each(finish_main, args, L->nruns);
+    free(args);
     return 0;
 }
 
@@ -913,17 +938,8 @@ static void *rm_rf_main(void *path) {
  * its own: rebuilding the 1000-module bench course in place took 1.25 s
  * with the two previous editions removed one after the other, 1.13 s so. */
 static void rm_rf_all(char **paths, int n) {
-    pthread_t *t = xcalloc((size_t)n + 1, sizeof *t);
-    int *started = xcalloc((size_t)n + 1, sizeof *started);
-    for (int i = 0; i < n; i++)
-        if (i == n - 1 || pthread_create(&t[i], NULL, rm_rf_main, paths[i]) != 0) outdir_rm_rf(paths[i]);
-        else started[i] = 1;
-    for (int i = 0; i < n; i++) {
-        if (started[i]) pthread_join(t[i], NULL);
-        free(paths[i]);
-    }
-    free(started);
-    free(t);
+    run_each(rm_rf_main, (void **)paths, n);
+    for (int i = 0; i < n; i++) free(paths[i]);
 }
 
 /* Move every edition of a course into place, or throw them all away (the
