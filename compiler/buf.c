@@ -1,6 +1,7 @@
 /* buf.c — growable byte buffer (see buf.h). */
 #include "buf.h"
 #include "util.h"
+#include "v16.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,36 +47,15 @@ void buf_printf(buf *b, const char *fmt, ...) {
     va_end(ap2);
 }
 
-/* The four characters HTML escapes. Plain runs are found sixteen bytes at a time (GCC
- * vector extension: SSE2 on x86-64, plain words elsewhere) and copied in one
- * piece; text is mostly plain, so this is ~1 instruction a byte instead of 5. */
+/* The four characters HTML escapes. Plain runs are found sixteen bytes at a time
+ * (v16.h) and copied in one piece; text is mostly plain, so this is ~1
+ * instruction a byte instead of 5. */
 static const unsigned char needs_escape[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
-
-typedef unsigned char v16 __attribute__((vector_size(16)));
 
 /* Index of the first byte of s[skip..16) that needs_escape, 16 if none. */
 static inline size_t first_special16(const unsigned char *s, size_t skip) {
-    v16 x;
-    memcpy(&x, s, 16);
-    v16 m = (v16)((x == '&') | (x == '<') | (x == '>') | (x == '"'));
-    uint64_t w[2];
-    memcpy(w, &m, 16);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    if (skip) { /* bytes before skip do not count */
-        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL >> ((skip - 8) * 8);
-        else w[0] &= ~0ULL >> (skip * 8);
-    }
-    for (int h = 0; h < 2; h++)
-        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
-#else
-    if (skip) {
-        if (skip >= 8) w[0] = 0, w[1] &= ~0ULL << ((skip - 8) * 8);
-        else w[0] &= ~0ULL << (skip * 8);
-    }
-    for (int h = 0; h < 2; h++)
-        if (w[h]) return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
-#endif
-    return 16;
+    v16 x = v16_load(s);
+    return v16_first_from((v16)((x == '&') | (x == '<') | (x == '>') | (x == '"')), skip);
 }
 
 /* Appends the entity for c, one of the four. */

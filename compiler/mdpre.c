@@ -2,6 +2,7 @@
  * `:::` fenced divs, heading attribute blocks, and same-length placeholders
  * for `[[…]]` / underscore blanks and `\{{`, all outside code. No cmark here. */
 #include "mdpre.h"
+#include "v16.h"
 #include "md.h"
 #include "util.h"
 #include <stdint.h>
@@ -12,28 +13,6 @@
 #define MAX_BACKTICKS 1000      /* longer backtick runs never open a code span (as cmark) */
 
 /* ---- input checks ------------------------------------------------------ */
-
-/* Scanning sixteen bytes at a time (GCC vector extension: SSE2 on x86-64,
- * plain words elsewhere): a comparison gives a mask of 0/0xFF bytes. */
-typedef unsigned char v16 __attribute__((vector_size(16)));
-static inline v16 v16_load(const unsigned char *s) {
-    v16 x;
-    memcpy(&x, s, 16);
-    return x;
-}
-/* Index of the first byte set in mask m (bytes 0 or 0xFF), 16 if none. */
-static inline size_t v16_first(v16 m) {
-    uint64_t w[2];
-    memcpy(w, &m, 16);
-    for (int h = 0; h < 2; h++)
-        if (w[h])
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
-#else
-            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
-#endif
-    return 16;
-}
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n) {

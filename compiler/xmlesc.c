@@ -2,33 +2,16 @@
  * plain bytes found sixteen at a time and copied with memcpy, the four
  * special bytes replaced as libxml2 replaces them. */
 #include "xmlesc.h"
+#include "v16.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-/* GCC vector extension, as in mdpre.c: SSE2 on x86-64, words elsewhere. */
-typedef unsigned char v16 __attribute__((vector_size(16)));
-
 static const unsigned char special[256] = {['\r'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1};
 
-/* Index of the first byte set in the 0/0xFF mask m, 16 if none. */
-static size_t first_set(v16 m) {
-    uint64_t w[2];
-    memcpy(w, &m, 16);
-    for (int h = 0; h < 2; h++)
-        if (w[h])
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            return (size_t)h * 8 + ((size_t)__builtin_clzll(w[h]) >> 3);
-#else
-            return (size_t)h * 8 + ((size_t)__builtin_ctzll(w[h]) >> 3);
-#endif
-    return 16;
-}
-
 static size_t first_special16(const unsigned char *s) {
-    v16 x;
-    memcpy(&x, s, 16);
-    return first_set((v16)((x == '<') | (x == '>') | (x == '&') | (x == '\r')));
+    v16 x = v16_load(s);
+    return v16_first((v16)((x == '<') | (x == '>') | (x == '&') | (x == '\r')));
 }
 
 /* Number of bytes of s[0..n) before the first special one (n if none):
