@@ -712,9 +712,10 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
         fo.cli_var_names = o->var_names;
         fo.cli_var_values = o->var_values;
         fo.ncli_vars = o->nvars;
-        /* COURSEC_OWN_FILTER_CPU_MS: tests/sandbox proves the limit with a
-         * looping copy of a standard filter without waiting 10 s */
-        fo.own_cpu_ms = (long)env_number("COURSEC_OWN_FILTER_CPU_MS", 0);
+        /* COURSEC_FILTER_CPU_MS: tests/sandbox proves the limit (a looping
+         * copy of a standard filter, a backtracking pattern) without
+         * waiting 10 s */
+        fo.cpu_ms = (long)env_number("COURSEC_FILTER_CPU_MS", 0);
         int nerr = 0;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
@@ -954,12 +955,12 @@ static void commit_course(loaded *L, int keep, int verbose, diag *d) {
         edition_run *R = &L->runs[e];
         if (!R->tmp) continue;
         if (!keep) {
-            outdir_rm_rf(R->tmp);
+            outdir_discard(R->tmp);
         } else {
             char *dest = arena_printf(L->a, "%s/%s", L->course_out, R->ed->name);
             if (outdir_replace(R->tmp, dest, &olds[nolds]) != 0) {
                 diag_report(d, DIAG_ERROR, dest, 0, 0, "cannot move the new edition into place: %s", strerror(errno));
-                outdir_rm_rf(R->tmp);
+                outdir_discard(R->tmp);
                 R->failed_write = 1;
             } else {
                 if (olds[nolds]) nolds++;

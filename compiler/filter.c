@@ -4,12 +4,14 @@
  * per failure at the filter's own line. */
 #include "filter.h"
 #include "luab.h"
+#include "outdir.h"
 #include "util.h"
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct filter_host {
     luab *b;
@@ -18,6 +20,7 @@ struct filter_host {
     int n;         /* filters in the chain */
     int *ref;      /* registry refs of the compiled chunks */
     int *chunk;    /* luab chunk numbers (display paths) */
+    long limit_ms; /* CPU limit of a run (luab_watch) */
     /* the current run */
     const course_edition *ed;
     const filter_module *fm;
@@ -82,9 +85,31 @@ static char *join(const char *dir, const char *rel) {
     return s;
 }
 
+static const char *module_path(const filter_host *h);
+
+/* The watchdog's last resort (luab_watch), on its own thread: a filter run is
+ * stuck inside a library function where no Lua error can reach it. The
+ * thread cannot be unwound, so the build ends here: the diagnostics so far
+ * and this one are printed, the unfinished editions' temporary folders
+ * removed (the previous output stays as it was) and the process exits 1. */
+static void hard_stop(void *arg) {
+    filter_host *h = arg;
+    const char *fpath = h->cur >= 0 ? luab_chunk_display(h->b, h->chunk[h->cur]) : NULL;
+    const ast_node *n = h->cur_node ? h->cur_node : h->doc;
+    long secs = (2 * h->limit_ms + 999) / 1000;
+    diag_report(h->d, DIAG_ERROR, fpath ? fpath : "filter", 0, 0,
+                "still running after %ld s of CPU time inside a library function (a string pattern that "
+                "backtracks?): the build is stopped (while filtering %s:%d:%d, %s)",
+                secs, module_path(h), n ? n->line : 0, n ? n->col : 0, n ? ast_type_name(n->type) : "Document");
+    diag_flush(h->d);
+    outdir_abandon_all();
+    _exit(1);
+}
+
 filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr) {
     filter_host *h = xcalloc(1, sizeof *h);
     h->b = luab_new(o->trust, o->mem_cap, o->instr_budget);
+    h->limit_ms = o->cpu_ms > 0 ? o->cpu_ms : FILTER_CPU_MS;
     h->c = c;
     h->roles = role_key(ed);
     h->n = c->nfilters;
@@ -162,10 +187,11 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
         filter_host_free(h);
         return NULL;
     }
-    /* Only coursec's own filters: they run unmetered, under a time limit
-     * (luab.h). One course filter in the chain and every filter is counted,
-     * so course code never runs without its exact budget. */
-    if (own) luab_unmetered(h->b, o->own_cpu_ms > 0 ? o->own_cpu_ms : OWN_FILTER_CPU_MS);
+    luab_watch(h->b, h->limit_ms, hard_stop, h);
+    /* Only coursec's own filters: they run unmetered, under the time limit
+     * alone (luab.h). One course filter in the chain and every filter is
+     * counted, so course code never runs without its exact budget. */
+    if (own) luab_unmetered(h->b);
     return h;
 }
 

@@ -17,13 +17,16 @@ typedef struct filter_opts {
     int ncli_vars;
     long long instr_budget;     /* per filter run; 0 = default */
     size_t mem_cap;             /* per Lua state; 0 = default */
-    long own_cpu_ms;            /* CPU limit of a run of coursec's own filters; 0 = default */
+    long cpu_ms;                /* CPU limit of one filter run; 0 = default */
 } filter_opts;
 
-/* A chain of coursec's own filters only is not instruction-counted; a run
- * that uses this much CPU time is stopped (a bug in them cannot hang a build;
- * generous, so a slow machine or a sanitizer build never trips it). */
-#define OWN_FILTER_CPU_MS 10000L
+/* A filter run that uses this much CPU time is stopped. For a chain of
+ * coursec's own filters (not instruction-counted) it is the only limit; for
+ * course filters it catches what their instruction budget cannot see: time
+ * inside a library function. Generous, so a slow machine or a sanitizer
+ * build never trips it. A run still stuck after as long again ends the
+ * build (luab_watch). */
+#define FILTER_CPU_MS 10000L
 
 typedef struct filter_host filter_host;
 

@@ -48,12 +48,15 @@ struct luab {
     size_t used, cap;
     long long count, budget;
     int closing;
-    /* unmetered (a chain of coursec's own filters only): no count hook; a
-     * watchdog stops a run after cpu_ms of CPU time by setting stopped and
-     * the hook, from a signal handler on this state's thread */
+    /* every run is watched (luab_watch): after cpu_ms of CPU time the
+     * watchdog sets stopped and the hook from a signal handler on this
+     * state's thread; hard is its last resort (luab.h) */
     long cpu_ms;
+    void (*hard)(void *arg);
+    void *hard_arg;
     watch *watch;
     volatile sig_atomic_t stopped;
+    int metered; /* the count hook is set between runs */
     arena *a;
     unsigned gen;
     int in_run;
@@ -133,6 +136,13 @@ static void overtime(void *arg) {
     luab *b = arg;
     b->stopped = 1;
     lua_sethook(b->L, hook, LUA_MASKCOUNT, 1);
+}
+
+/* The watchdog's hard(): on its own thread, the run still going long after
+ * overtime() (inside a C function): the owner's last resort (luab_watch). */
+static void stuck(void *arg) {
+    luab *b = arg;
+    b->hard(b->hard_arg);
 }
 
 static int sb_print(lua_State *L) {
@@ -408,13 +418,21 @@ luab *luab_new(int trust, size_t mem_cap, long long instr_budget) {
         fprintf(stderr, "coursec: cannot set up Lua: %s\n", lua_tostring(b->L, -1));
         abort();
     }
-    if (!trust) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
+    b->metered = !trust;
+    if (b->metered) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
     return b;
 }
 
-void luab_unmetered(luab *b, long cpu_ms) {
+void luab_watch(luab *b, long cpu_ms, void (*hard)(void *arg), void *arg) {
     if (b->trust) return;
     b->cpu_ms = cpu_ms > 0 ? cpu_ms : 1;
+    b->hard = hard;
+    b->hard_arg = arg;
+}
+
+void luab_unmetered(luab *b) {
+    if (b->trust) return;
+    b->metered = 0;
     lua_sethook(b->L, NULL, 0, 0);
 }
 
@@ -499,9 +517,10 @@ void luab_begin_run(luab *b, arena *a) {
     if (b->cpu_ms) {
         /* made here, on the thread that runs the filters: the watchdog reads
          * that thread's CPU clock */
-        if (!b->watch) b->watch = watch_new(b->cpu_ms, overtime, b);
-        if (b->stopped) {
-            lua_sethook(b->L, NULL, 0, 0);
+        if (!b->watch) b->watch = watch_new(b->cpu_ms, overtime, b->hard ? stuck : NULL, b);
+        if (b->stopped) { /* back to the state's own hook (luab_new, luab_unmetered) */
+            if (b->metered) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
+            else lua_sethook(b->L, NULL, 0, 0);
             b->stopped = 0;
         }
         watch_begin(b->watch);

@@ -16,12 +16,19 @@ typedef struct luab luab;
  * The caller frees with luab_free (which closes the state). */
 luab *luab_new(int trust, size_t mem_cap, long long instr_budget);
 void luab_free(luab *b);
+/* Watch every run of the state (watchdog.h): one that has used cpu_ms of
+ * its thread's CPU time is stopped with an error at its next Lua
+ * instruction; one stuck for as long again inside a C function (a string
+ * pattern that backtracks), where no hook can reach, makes the watchdog
+ * call hard(arg) on its own thread (it reports and ends the process). No
+ * effect on a trusting state. */
+void luab_watch(luab *b, long cpu_ms, void (*hard)(void *arg), void *arg);
 /* For a state that runs only coursec's own filters (lua/): drop the count
  * hook, which makes every Lua instruction trap (a quarter of the filter
- * stage), and stop a run that has used cpu_ms of its thread's CPU time
- * instead, with the same kind of error. Course filters are always counted:
- * a state that loads one keeps the hook. No effect on a trusting state. */
-void luab_unmetered(luab *b, long cpu_ms);
+ * stage); the watch (luab_watch) still stops a run that goes on too long.
+ * Course filters are always counted: a state that loads one keeps the hook.
+ * No effect on a trusting state. */
+void luab_unmetered(luab *b);
 lua_State *luab_state(luab *b);
 
 /* Load a Lua text file as a chunk named "@c<N>" (N = the returned chunk

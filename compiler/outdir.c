@@ -3,6 +3,7 @@
 #include "outdir.h"
 #include "util.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,28 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <unistd.h>
+
+/* The temporary folders made and not yet replaced or discarded (copies of
+ * their paths), under live_mu. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **live;
+static size_t nlive, caplive;
+
+static void forget(const char *tmp) {
+    pthread_mutex_lock(&live_mu);
+    for (size_t i = 0; i < nlive; i++)
+        if (strcmp(live[i], tmp) == 0) {
+            free(live[i]);
+            live[i] = live[--nlive];
+            break;
+        }
+    if (nlive == 0) {
+        free(live);
+        live = NULL;
+        caplive = 0;
+    }
+    pthread_mutex_unlock(&live_mu);
+}
 
 char *outdir_temp(const char *parent, const char *name) {
     size_t n = strlen(parent) + strlen(name) + 16;
@@ -20,7 +43,22 @@ char *outdir_temp(const char *parent, const char *name) {
         return NULL;
     }
     chmod(p, 0755);
+    pthread_mutex_lock(&live_mu);
+    if (nlive == caplive) live = xrealloc(live, (caplive = caplive ? 2 * caplive : 8) * sizeof *live);
+    live[nlive++] = xstrdup(p);
+    pthread_mutex_unlock(&live_mu);
     return p;
+}
+
+void outdir_discard(const char *tmp) {
+    outdir_rm_rf(tmp);
+    forget(tmp);
+}
+
+void outdir_abandon_all(void) {
+    pthread_mutex_lock(&live_mu);
+    for (size_t i = 0; i < nlive; i++) outdir_rm_rf(live[i]);
+    pthread_mutex_unlock(&live_mu);
 }
 
 /* Remove everything inside the open folder dfd (closed here), through
@@ -60,7 +98,15 @@ void outdir_rm_rf(const char *path) {
     }
 }
 
+static int replace(const char *tmp, const char *dest, char **old_out);
+
 int outdir_replace(const char *tmp, const char *dest, char **old_out) {
+    int r = replace(tmp, dest, old_out);
+    if (r == 0) forget(tmp);
+    return r;
+}
+
+static int replace(const char *tmp, const char *dest, char **old_out) {
     struct stat st;
     if (old_out) *old_out = NULL;
     if (lstat(dest, &st) != 0) return rename(tmp, dest);

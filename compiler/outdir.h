@@ -4,8 +4,15 @@
 #ifndef COURSEC_OUTDIR_H
 #define COURSEC_OUTDIR_H
 
-/* A new empty folder PARENT/.NAME.tmp-XXXXXX; NULL (errno set) on failure. */
+/* A new empty folder PARENT/.NAME.tmp-XXXXXX; NULL (errno set) on failure.
+ * It is remembered until outdir_replace moves it into place or
+ * outdir_discard removes it. */
 char *outdir_temp(const char *parent, const char *name);
+/* Remove a temporary folder (a failed edition). */
+void outdir_discard(const char *tmp);
+/* Remove every temporary folder not yet replaced or discarded: for a build
+ * that must end at once (filter.c's hard stop). Thread-safe. */
+void outdir_abandon_all(void);
 /* Replace dest by tmp: the old dest (if any) is renamed aside, tmp renamed
  * to dest, then the old one removed, or, with old_out, its path (malloc'd,
  * NULL when there was none) given to the caller to remove (several can then

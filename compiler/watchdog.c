@@ -17,6 +17,7 @@
 struct watch {
     long limit_ms;
     void (*fire)(void *arg);
+    void (*hard)(void *arg);
     void *arg;
     pthread_t thread; /* the thread of the runs: set by the first watch_begin */
     clockid_t clock;  /* its CPU-time clock */
@@ -79,7 +80,8 @@ static long long cpu_ns(clockid_t c, int *ok) {
 }
 
 /* Under mu. A run seen on two ticks that has used more than the limit since
- * it was first seen gets one signal. */
+ * it was first seen gets one signal; one still going at twice the limit,
+ * the hard stop. */
 static void check(watch *w) {
     unsigned s = atomic_load_explicit(&w->seq, memory_order_acquire);
     if (!(s & 1)) {
@@ -94,9 +96,12 @@ static void check(watch *w) {
         w->seen_ns = now;
         return;
     }
-    if (now - w->seen_ns >= w->limit_ms * 1000000LL && atomic_load(&w->fire_seq) != s) {
+    long long used = now - w->seen_ns, limit = w->limit_ms * 1000000LL;
+    if (used >= limit && atomic_load(&w->fire_seq) != s) {
         atomic_store(&w->fire_seq, s);
         pthread_kill(w->thread, sig);
+    } else if (used >= 2 * limit && w->hard) {
+        w->hard(w->arg);
     }
 }
 
@@ -115,11 +120,12 @@ static void *dog_main(void *unused) {
     return NULL;
 }
 
-watch *watch_new(long limit_ms, void (*fire)(void *arg), void *arg) {
+watch *watch_new(long limit_ms, void (*fire)(void *arg), void (*hard)(void *arg), void *arg) {
     pthread_once(&once, init);
     watch *w = xcalloc(1, sizeof *w);
     w->limit_ms = limit_ms > 0 ? limit_ms : 1;
     w->fire = fire;
+    w->hard = hard;
     w->arg = arg;
     pthread_mutex_lock(&life);
     pthread_mutex_lock(&mu);

@@ -207,7 +207,7 @@ def trusted():
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OWN_YAML = YAML.replace(", filters/evil.lua]", "]")
 # coursec's own filters are not instruction-counted; a watchdog stops a run
-# after COURSEC_OWN_FILTER_CPU_MS of CPU time (10 s by default). A copy of
+# after COURSEC_FILTER_CPU_MS of CPU time (10 s by default). A copy of
 # lua/ whose blanks.lua loops proves it: (name, blanks.lua, line of the loop).
 OWN_LOOPS = [
     ("own-filter-loop", 'return {\n  Text = function(n)\n    while true do end\n  end,\n}\n', 3),
@@ -226,7 +226,7 @@ def own_filter_limit(lua, line):
         shutil.copytree(os.path.join(ROOT, "themes"), os.path.join(data, "themes"))
         shutil.copytree(os.path.join(ROOT, "lua"), os.path.join(data, "lua"))
         H.write_course(course, {"course.yaml": OWN_YAML, "modules/m1.md": M1})
-        env = {"COURSEC_DATA": data, "COURSEC_OWN_FILTER_CPU_MS": "300"}
+        env = {"COURSEC_DATA": data, "COURSEC_FILTER_CPU_MS": "300"}
         rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
         if rc != 0:
             return ["the good course did not build (exit %s)" % rc], err
@@ -249,6 +249,41 @@ def own_filter_limit(lua, line):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def stuck_in_library():
+    """A course filter stuck inside string.find (a pattern that backtracks):
+    no instruction is counted there and no Lua error can reach it, so the
+    watchdog ends the build at twice the CPU limit: exit 1, one error naming
+    the filter and the module, the previous output as it was."""
+    lua = ('return {\n  Document = function()\n    local s = string.rep("a", 20000)\n'
+           '    string.find(s, ".-.-.-.-b")\n  end,\n}\n')
+    tmp = tempfile.mkdtemp(prefix="coursec-sb-")
+    try:
+        course = os.path.join(tmp, "course")
+        out = os.path.join(tmp, "out")
+        H.write_course(course, {"course.yaml": YAML, "modules/m1.md": M1, "filters/evil.lua": GOOD})
+        env = {"COURSEC_FILTER_CPU_MS": "300"}
+        rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
+        if rc != 0:
+            return ["the good course did not build (exit %s)" % rc], err
+        before = H.snapshot(out)
+        H.write_course(course, {"filters/evil.lua": lua})
+        rc, err, secs = H.run(["build", "-o", out, "course"], tmp, env=env, timeout=30)
+        problems = []
+        if rc is None:
+            problems.append("did not finish within 30 s")
+        elif rc != 1:
+            problems.append("exit status %s, expected 1" % rc)
+        if H.noise(err):
+            problems.append("sanitizer or crash output: %s" % H.noise(err))
+        problems += H.match_diags([("error", EVIL, None, None, "still running after 1 s of CPU time inside a library "
+                                    "function (a string pattern that backtracks?): the build is stopped (while "
+                                    "filtering course/modules/m1.md")], H.parse_diags(err))
+        problems += H.snapshot_diff(before, H.snapshot(out))
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     counter = H.run_cases("sandbox", CASES, run_case, sys.argv[1:])
     if isinstance(counter, int):
@@ -256,6 +291,8 @@ def main():
     argv = [a for a in sys.argv[1:] if a not in ("--show", "-q")]
     if not argv or any(a in "trust-filters" for a in argv):
         counter.check("trust-filters", *trusted())
+    if not argv or any(a in "stuck-in-library" for a in argv):
+        counter.check("stuck-in-library", *stuck_in_library())
     for name, lua, line in OWN_LOOPS:
         if not argv or any(a in name for a in argv):
             counter.check(name, *own_filter_limit(lua, line))

@@ -393,15 +393,13 @@ static ast_node *small_doc(world *w) {
     return doc;
 }
 
-/* Run one filter; expect exactly one error diagnostic starting with
- * `prefix` and containing `msg`. */
-/* The chain f (own_cpu_ms: the CPU limit of a chain of own filters, 0 =
+/* The chain f (cpu_ms: the CPU limit of a filter run, 0 =
  * default) fails with one error that starts with prefix and holds msg. */
-static void expect_chain_error(const char **f, int nf, long own_cpu_ms, const char *prefix, const char *msg) {
+static void expect_chain_error(const char **f, int nf, long cpu_ms, const char *prefix, const char *msg) {
     const char *filter = f[0];
     world w;
     world_init(&w, lua_tests, f, nf);
-    w.o.own_cpu_ms = own_cpu_ms;
+    w.o.cpu_ms = cpu_ms;
     int rc;
     clock_t t0 = clock();
     char *out = run_once(&w, &learner, small_doc(&w), &rc);
