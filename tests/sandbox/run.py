@@ -217,34 +217,45 @@ OWN_LOOPS = [
 ]
 
 
+def breaks_cleanly(tmp, files, env, change, expect):
+    """Builds the course FILES in TMP (it must succeed), calls change() to
+    break it, builds again: exit 1 within 30 s, no sanitizer output, the
+    diagnostics EXPECT and nothing else, the output as the good build left
+    it. Returns (problems, stderr)."""
+    course = os.path.join(tmp, "course")
+    out = os.path.join(tmp, "out")
+    H.write_course(course, files)
+    rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
+    if rc != 0:
+        return ["the good course did not build (exit %s)" % rc], err
+    before = H.snapshot(out)
+    change()
+    rc, err, _ = H.run(["build", "-o", out, "course"], tmp, env=env, timeout=30)
+    problems = []
+    if rc is None:
+        problems.append("did not finish within 30 s")
+    elif rc != 1:
+        problems.append("exit status %s, expected 1" % rc)
+    if H.noise(err):
+        problems.append("sanitizer or crash output: %s" % H.noise(err))
+    problems += H.match_diags(expect, H.parse_diags(err))
+    problems += H.snapshot_diff(before, H.snapshot(out))
+    return problems, err
+
+
 def own_filter_limit(lua, line):
     tmp = tempfile.mkdtemp(prefix="coursec-sb-")
     try:
-        course = os.path.join(tmp, "course")
-        out = os.path.join(tmp, "out")
         data = os.path.join(tmp, "data")
         shutil.copytree(os.path.join(ROOT, "themes"), os.path.join(data, "themes"))
         shutil.copytree(os.path.join(ROOT, "lua"), os.path.join(data, "lua"))
-        H.write_course(course, {"course.yaml": OWN_YAML, "modules/m1.md": M1})
-        env = {"COURSEC_DATA": data, "COURSEC_FILTER_CPU_MS": "300"}
-        rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
-        if rc != 0:
-            return ["the good course did not build (exit %s)" % rc], err
-        before = H.snapshot(out)
-        with open(os.path.join(data, "lua", "blanks.lua"), "w") as f:
-            f.write(lua)
-        rc, err, secs = H.run(["build", "-o", out, "course"], tmp, env=env, timeout=30)
-        problems = []
-        if rc is None:
-            problems.append("did not finish within 30 s")
-        elif rc != 1:
-            problems.append("exit status %s, expected 1" % rc)
-        if H.noise(err):
-            problems.append("sanitizer or crash output: %s" % H.noise(err))
-        problems += H.match_diags([("error", "lua/blanks.lua", line, None, "stopped after 1 s of CPU time")],
-                                  H.parse_diags(err))
-        problems += H.snapshot_diff(before, H.snapshot(out))
-        return problems, err
+
+        def change():
+            with open(os.path.join(data, "lua", "blanks.lua"), "w") as f:
+                f.write(lua)
+        return breaks_cleanly(tmp, {"course.yaml": OWN_YAML, "modules/m1.md": M1},
+                              {"COURSEC_DATA": data, "COURSEC_FILTER_CPU_MS": "300"}, change,
+                              [("error", "lua/blanks.lua", line, None, "stopped after 1 s of CPU time")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -258,28 +269,12 @@ def stuck_in_library():
            '    string.find(s, ".-.-.-.-b")\n  end,\n}\n')
     tmp = tempfile.mkdtemp(prefix="coursec-sb-")
     try:
-        course = os.path.join(tmp, "course")
-        out = os.path.join(tmp, "out")
-        H.write_course(course, {"course.yaml": YAML, "modules/m1.md": M1, "filters/evil.lua": GOOD})
-        env = {"COURSEC_FILTER_CPU_MS": "300"}
-        rc, err, _ = H.run(["build", "-q", "-o", out, "course"], tmp, env=env)
-        if rc != 0:
-            return ["the good course did not build (exit %s)" % rc], err
-        before = H.snapshot(out)
-        H.write_course(course, {"filters/evil.lua": lua})
-        rc, err, secs = H.run(["build", "-o", out, "course"], tmp, env=env, timeout=30)
-        problems = []
-        if rc is None:
-            problems.append("did not finish within 30 s")
-        elif rc != 1:
-            problems.append("exit status %s, expected 1" % rc)
-        if H.noise(err):
-            problems.append("sanitizer or crash output: %s" % H.noise(err))
-        problems += H.match_diags([("error", EVIL, None, None, "still running after 1 s of CPU time inside a library "
-                                    "function (a string pattern that backtracks?): the build is stopped (while "
-                                    "filtering course/modules/m1.md")], H.parse_diags(err))
-        problems += H.snapshot_diff(before, H.snapshot(out))
-        return problems, err
+        return breaks_cleanly(
+            tmp, {"course.yaml": YAML, "modules/m1.md": M1, "filters/evil.lua": GOOD},
+            {"COURSEC_FILTER_CPU_MS": "300"},
+            lambda: H.write_course(os.path.join(tmp, "course"), {"filters/evil.lua": lua}),
+            [("error", EVIL, None, None, "still running after 1 s of CPU time inside a library function (a string "
+              "pattern that backtracks?): the build is stopped (while filtering course/modules/m1.md")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
