@@ -47,17 +47,9 @@ void buf_printf(buf *b, const char *fmt, ...) {
     va_end(ap2);
 }
 
-/* The four characters HTML escapes. Plain runs are found sixteen bytes at a time
- * (v16.h) and copied in one piece; text is mostly plain, so this is ~1
- * instruction a byte instead of 5. */
-static const unsigned char needs_escape[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1};
-
-/* Index of the first byte of s[skip..16) that needs_escape, 16 if none. */
-static inline size_t first_special16(const unsigned char *s, size_t skip) {
-    v16 x = v16_load(s);
-    return v16_first_from((v16)((x == '&') | (x == '<') | (x == '>') | (x == '"')), skip);
-}
-
+/* The four characters HTML escapes. Plain runs are found sixteen bytes at a
+ * time (v16_find4) and copied in one piece; text is mostly plain, so this is
+ * ~1 instruction a byte instead of 5. */
 /* Appends the entity for c, one of the four. */
 static void put_entity(buf *b, unsigned char c) {
     switch (c) {
@@ -68,29 +60,11 @@ static void put_entity(buf *b, unsigned char c) {
     }
 }
 
-/* Index of the first byte of s[i..n) that needs escaping, n if none. Texts
- * of 16 bytes or more end with one load of their last 16 bytes (overlapping
- * what was scanned, which is masked off) instead of a byte loop. */
-static inline size_t next_special(const unsigned char *s, size_t i, size_t n) {
-    if (n < 16) {
-        while (i < n && !needs_escape[s[i]]) i++;
-        return i;
-    }
-    while (i + 16 <= n) {
-        size_t k = first_special16(s + i, 0);
-        if (k < 16) return i + k;
-        i += 16;
-    }
-    if (i == n) return n;
-    size_t k = first_special16(s + n - 16, i - (n - 16));
-    return k < 16 ? n - 16 + k : n;
-}
-
 void buf_put_escaped(buf *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t start = 0, i;
     buf_grow(b, n);
-    while ((i = next_special(u, start, n)) < n) {
+    while ((i = v16_find4(u, start, n, '&', '<', '>', '"')) < n) {
         buf_put(b, s + start, i - start);
         put_entity(b, u[i]);
         start = i + 1;

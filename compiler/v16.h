@@ -1,7 +1,7 @@
 /* v16.h — scanning sixteen bytes at a time (GCC vector extension: SSE2 on
  * x86-64, plain words elsewhere): load, compare into a mask of 0/0xFF bytes,
- * find the first set byte. Header only; the scanners of mdpre.c, buf.c and
- * xmlesc.c use it. */
+ * find the first set byte, or the first of four given bytes. Header only;
+ * the scanners of mdpre.c, buf.c and xmlesc.c use it. */
 #ifndef COURSEC_V16_H
 #define COURSEC_V16_H
 #include <stddef.h>
@@ -40,5 +40,26 @@ static inline size_t v16_first_from(v16 m, size_t skip) {
 }
 
 static inline size_t v16_first(v16 m) { return v16_first_from(m, 0); }
+
+/* Index of the first byte of s[i..n) that is a, b, c or d; n if none. A text
+ * of 16 bytes or more ends with one load of its last 16 bytes (overlapping
+ * what was scanned, which is masked off) instead of a byte loop. Inline, so
+ * constant a..d fold into the comparisons. */
+static inline size_t v16_find4(const unsigned char *s, size_t i, size_t n, unsigned char a, unsigned char b,
+                               unsigned char c, unsigned char d) {
+    if (n < 16) {
+        while (i < n && s[i] != a && s[i] != b && s[i] != c && s[i] != d) i++;
+        return i;
+    }
+    for (; i + 16 <= n; i += 16) {
+        v16 x = v16_load(s + i);
+        size_t k = v16_first((v16)((x == a) | (x == b) | (x == c) | (x == d)));
+        if (k < 16) return i + k;
+    }
+    if (i == n) return n;
+    v16 x = v16_load(s + n - 16);
+    size_t k = v16_first_from((v16)((x == a) | (x == b) | (x == c) | (x == d)), i - (n - 16));
+    return k < 16 ? n - 16 + k : n;
+}
 
 #endif
