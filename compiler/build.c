@@ -229,16 +229,10 @@ typedef struct gather {
     int nlinks, caplinks;
 } gather;
 
-/* Does the subtree of n hold anything gather or relink look at? A leaf
- * without an id that is not a link has nothing: the walks below skip it
- * without a call (most nodes are text leaves). */
-static int worth_visit(const ast_node *n) {
-    return n->first || n->alts || n->attr.id || n->type == AST_LINK || n->type == AST_IMAGE;
-}
-
-/* gather and relink visit in ast_walk's order (a node, its Blank
- * alternatives, its children): relink meets the links in gather's order. */
-static void gather_tree(gather *g, const ast_node *n) {
+/* Pass 1, for every node (ast_walk): the ids and links of the module. Pass 2
+ * (relink_visit) meets the links in the same order. */
+static int gather_visit(ast_node *n, void *ud) {
+    gather *g = ud;
     if (n->attr.id) {
         arena_grow(g->a, (void **)&g->ids, &g->capids, g->nids, sizeof *g->ids);
         g->ids[g->nids++] = n->attr.id;
@@ -252,9 +246,7 @@ static void gather_tree(gather *g, const ast_node *n) {
         r->line = n->line;
         r->col = n->col;
     }
-    for (const ast_node *alt = n->alts; alt; alt = alt->next) gather_tree(g, alt);
-    for (const ast_node *c = n->first; c; c = c->next)
-        if (worth_visit(c)) gather_tree(g, c);
+    return 0;
 }
 
 static char *read_module(course_module *m, size_t *len, diag *d) {
@@ -307,7 +299,7 @@ static void facts_module(pool *P, int i) {
     if (doc) {
         if (edition_check(c, m, doc, P->d) != 0) merr++;
         duration = timing_module(c, m, doc, P->d, &merr);
-        gather_tree(&g, doc);
+        ast_walk(doc, gather_visit, &g);
     }
     const char *title = default_title(a, m, doc);
     buf pk = {0};
@@ -423,14 +415,13 @@ typedef struct relink {
 
 /* Pass 2: apply the rewrites of pass 1 to the same nodes, met in the same
  * order (the parse is deterministic; the URL is compared to be sure). */
-static void relink_tree(relink *r, ast_node *n) {
+static int relink_visit(ast_node *n, void *ud) {
+    relink *r = ud;
     if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url && r->k < r->f->nlinks) {
         const link_ref *l = &r->f->links[r->k++];
         if (l->rewrite && strcmp(l->url, n->url) == 0) n->url = l->rewrite;
     }
-    for (ast_node *alt = n->alts; alt; alt = alt->next) relink_tree(r, alt);
-    for (ast_node *c = n->first; c; c = c->next)
-        if (worth_visit(c)) relink_tree(r, c);
+    return 0;
 }
 
 static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
@@ -744,7 +735,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
         L->facts[i].packed = NULL;
         doc = ast_unpack_shared(a, packed, L->facts[i].npacked);
         relink rl = {&L->facts[i], 0};
-        relink_tree(&rl, doc);
+        ast_walk(doc, relink_visit, &rl);
     } else if (L->facts[i].ok) {
         size_t len = 0;
         char *src = read_module(m, &len, P->d);
@@ -759,7 +750,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
             if (doc) {
                 timing_module(c, m, doc, P->sink, &nerr);
                 relink rl = {&L->facts[i], 0};
-                relink_tree(&rl, doc);
+                ast_walk(doc, relink_visit, &rl);
             }
         }
         if (!doc) /* the file changed since pass 1, or cannot be read again */

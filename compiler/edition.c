@@ -132,21 +132,16 @@ static void check_list(check_ctx *k, const ast_node *n, const char *key) {
     }
 }
 
-/* In ast_walk's order (a node, its Blank alternatives, its children), by
- * direct recursion: no call through a pointer per node, none for leaves
- * other than Spans. */
-static void check_tree(check_ctx *k, const ast_node *n) {
+static int check_visit(ast_node *n, void *ud) {
     if (n->type == AST_DIV || n->type == AST_SPAN) {
-        check_list(k, n, "only");
-        check_list(k, n, "except");
+        check_list(ud, n, "only");
+        check_list(ud, n, "except");
     }
-    for (const ast_node *alt = n->alts; alt; alt = alt->next) check_tree(k, alt);
-    for (const ast_node *c = n->first; c; c = c->next)
-        if (c->first || c->alts || c->type == AST_SPAN || c->type == AST_DIV) check_tree(k, c);
+    return 0;
 }
 
 int edition_check(const course *c, const course_module *m, ast_node *doc, diag *d) {
     check_ctx k = {c, m, d, 0};
-    check_tree(&k, doc);
+    ast_walk(doc, check_visit, &k);
     return k.nerr ? -1 : 0;
 }

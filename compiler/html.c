@@ -435,21 +435,16 @@ typedef struct toc_state {
     int ntoc;
 } toc_state;
 
-/* The headings in document order, as ast_walk would visit them (Blank
- * alternatives included), by direct recursion: no call through a pointer
- * for each of the page's nodes. Does not descend into a heading. */
-static void collect_toc(toc_state *t, const ast_node *n) {
-    if (n->type != AST_HEADING) {
-        for (const ast_node *alt = n->alts; alt; alt = alt->next) collect_toc(t, alt);
-        for (const ast_node *c = n->first; c; c = c->next)
-            if (c->first || c->alts || c->type == AST_HEADING) collect_toc(t, c); /* (other leaves: nothing) */
-        return;
-    }
+/* For every node (ast_walk): a heading of level 2 or 3 becomes a TOC entry;
+ * the walk does not descend into headings. */
+static int collect_toc(ast_node *n, void *ud) {
+    toc_state *t = ud;
+    if (n->type != AST_HEADING) return 0;
     if (n->level == 1) t->has_h1 = 1;
-    if (n->level < 2 || n->level > 3) return;
+    if (n->level < 2 || n->level > 3) return 1;
     /* the TOC names the heading, not its duration badge */
     const char *text = ast_plain_text_skip(t->a, n, "duration-badge");
-    if (!*text) return;
+    if (!*text) return 1;
     tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
     t->ntoc++;
     tmpl_set(e, "text", text);
@@ -462,6 +457,7 @@ static void collect_toc(toc_state *t, const ast_node *n) {
         memcpy(href + 1, n->attr.id, k + 1);
         tmpl_set(e, "href", href);
     }
+    return 1;
 }
 
 static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
@@ -540,7 +536,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
     toc_state ts = {a, t, 0, 0};
     tmpl_list(t, "toc");
-    if (doc) collect_toc(&ts, doc);
+    if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
     tmpl_set_bool(t, "has_h1", ts.has_h1);
     tmpl_set_bool(t, "has_toc", ts.ntoc > 0);
     if (index > 0) {
