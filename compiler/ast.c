@@ -111,18 +111,7 @@ static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
     }
     ast_node *prev = NULL;
     for (const ast_node *ch = n->first; ch; ch = ch->next) {
-        ast_node *cc;
-        if (!ch->first && !ch->alts && !ch->attr.nclasses && !ch->attr.nkv && !ch->aligns) {
-            /* a plain leaf (most nodes: text): a copy, no call frame */
-            cc = arena_alloc(a, sizeof *cc);
-            *cc = *ch;
-            cc->parent = c;
-            cc->first = cc->last = cc->next = NULL;
-            cc->attr.classes = NULL;
-            cc->attr.kv = NULL;
-        } else {
-            cc = clone_node(a, ch, c);
-        }
+        ast_node *cc = clone_node(a, ch, c);
         cc->prev = prev;
         if (prev) prev->next = cc;
         else c->first = cc;

@@ -450,13 +450,7 @@ static int collect_toc(ast_node *n, void *ud) {
     tmpl_set(e, "text", text);
     tmpl_set(e, "level", n->level == 2 ? "2" : "3");
     tmpl_set_bool(e, "sub", n->level == 3);
-    if (n->attr.id && *n->attr.id) { /* "#" + id, without a format string */
-        size_t k = strlen(n->attr.id);
-        char *href = arena_alloc(t->a, k + 2);
-        href[0] = '#';
-        memcpy(href + 1, n->attr.id, k + 1);
-        tmpl_set(e, "href", href);
-    }
+    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", n->attr.id));
     return 1;
 }
 
