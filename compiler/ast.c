@@ -98,6 +98,7 @@ static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
     c->parent = parent;
     c->first = c->last = c->prev = c->next = NULL;
     clone_attr(a, &c->attr, &n->attr);
+    clone_attr(a, &c->defr, &n->defr);
     if (n->aligns && n->ncols > 0) {
         c->aligns = arena_alloc(a, sizeof(ast_align) * (size_t)n->ncols);
         memcpy(c->aligns, n->aligns, sizeof(ast_align) * (size_t)n->ncols);

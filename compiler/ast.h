@@ -62,9 +62,14 @@ struct ast_node {
     ast_node *parent, *first, *last, *prev, *next;
     ast_attr attr;
 
-    /* Text, Code, CodeBlock, HtmlBlock, HtmlInline: literal text (not escaped) */
+    /* Text, Code, CodeBlock, HtmlBlock, HtmlInline: literal text (not
+     * escaped). Code written with the class `blanks` has live blanks: its
+     * text is NULL and its children are Text and Blank nodes. */
     const char *text;
-    /* CodeBlock: info string; HtmlBlock/HtmlInline: format ("html" if NULL) */
+    /* CodeBlock: info string (the language word; an attribute block is
+     * parsed into attr); Worksheet: the info string of a code block written
+     * with the class `blanks` (NULL for ```worksheet); HtmlBlock/HtmlInline:
+     * format ("html" if NULL) */
     const char *info;
     const char *format;
     /* Link, Image */
@@ -96,6 +101,20 @@ struct ast_node {
      * (-1 unknown); is_break; natural: the heading text states its time. */
     int duration, tstart;
     int is_break, natural;
+
+    /* 1: every `[[` in this node's text, url and title was written `\[[` in
+     * the source (set by the parser from source positions, never from a
+     * character; a filter that sets text, url or title clears it). The last
+     * check before the writers refuses any other `[[…]]` in an edition
+     * without answers (SPEC §11.5). */
+    int literal;
+    /* Link, Image resolved through a link reference definition that stands
+     * in restricted content: the restrictions of that content (its role
+     * classes, and every only=/except= of the divs and heading sections
+     * around it; a key may repeat). Empty otherwise. In an edition that
+     * excludes them the link renders as if the definition did not exist
+     * (SPEC §11.2). */
+    ast_attr defr;
 };
 
 /* The fixed size steps for [[...]] blanks, in ch: the answer's length (in

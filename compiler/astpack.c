@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Update ast_pack and ast_unpack together with ast_node, then this number. */
-static_assert(sizeof(ast_node) == 224 || sizeof(void *) != 8, "ast_node changed: update astpack.c");
+static_assert(sizeof(ast_node) == 264 || sizeof(void *) != 8, "ast_node changed: update astpack.c");
 
 /* What a node has beyond its type and position: one bit per field that is
  * not at its default (NULL, 0, or -1 for checked/duration/tstart). Most
@@ -20,7 +20,7 @@ static_assert(sizeof(ast_node) == 224 || sizeof(void *) != 8, "ast_node changed:
 enum {
     F_ID = 1 << 0, F_TEXT = 1 << 1, F_INFO = 1 << 2, F_FORMAT = 1 << 3, F_URL = 1 << 4, F_TITLE = 1 << 5,
     F_LABEL = 1 << 6, F_CLASSES = 1 << 7, F_KV = 1 << 8, F_INTS = 1 << 9, F_ALIGNS = 1 << 10, F_ALTS = 1 << 11,
-    F_CHILDREN = 1 << 12
+    F_CHILDREN = 1 << 12, F_DEFR = 1 << 13
 };
 
 /* Room for n more bytes; returns where to write. */
@@ -57,11 +57,11 @@ static void put_str(buf *b, const char *s) {
     b->len += (size_t)(q - p) + n + 1;
 }
 
-/* The thirteen integers, in this order, and their defaults. */
-#define NINTS 13
+/* The fourteen integers, in this order, and their defaults. */
+#define NINTS 14
 #define INT_FIELDS(X)                                                                                              \
     X(level, 0) X(ordered, 0) X(start, 0) X(tight, 0) X(checked, -1) X(ncols, 0) X(is_header, 0) X(width, 0)       \
-        X(underscore, 0) X(duration, -1) X(tstart, -1) X(is_break, 0) X(natural, 0)
+        X(underscore, 0) X(duration, -1) X(tstart, -1) X(is_break, 0) X(natural, 0) X(literal, 0)
 
 static int ints_at_default(const ast_node *n) {
 #define X(f, d) (n->f == (d)) &&
@@ -84,6 +84,7 @@ static void pack_node(const ast_node *n, buf *b) {
     if (n->aligns && n->ncols > 0) f |= F_ALIGNS;
     if (n->alts) f |= F_ALTS;
     if (n->first) f |= F_CHILDREN;
+    if (n->defr.nclasses || n->defr.nkv) f |= F_DEFR;
     unsigned char *p = room(b, 40), *q = p;
     q = uv_at(q, (uint64_t)n->type);
     q = uv_at(q, f);
@@ -117,6 +118,15 @@ static void pack_node(const ast_node *n, buf *b) {
     }
     if (f & F_ALIGNS)
         for (int i = 0; i < n->ncols; i++) put_uv(b, (uint64_t)n->aligns[i]);
+    if (f & F_DEFR) {
+        put_uv(b, (uint64_t)n->defr.nclasses);
+        for (int i = 0; i < n->defr.nclasses; i++) put_str(b, n->defr.classes[i]);
+        put_uv(b, (uint64_t)n->defr.nkv);
+        for (int i = 0; i < n->defr.nkv; i++) {
+            put_str(b, n->defr.kv[i].key);
+            put_str(b, n->defr.kv[i].value);
+        }
+    }
     if (f & F_ALTS) {
         uint64_t k = 0;
         for (const ast_node *x = n->alts; x; x = x->next) k++;
@@ -204,6 +214,17 @@ static void unpack_into(reader *r, ast_node *n) {
     if (f & F_ALIGNS) {
         n->aligns = arena_alloc(r->a, sizeof(ast_align) * (size_t)n->ncols);
         for (int i = 0; i < n->ncols; i++) n->aligns[i] = (ast_align)get_uv(r);
+    }
+    if (f & F_DEFR) {
+        n->defr.nclasses = (int)get_uv(r);
+        n->defr.classes = arena_alloc(r->a, sizeof(char *) * (size_t)n->defr.nclasses + 1);
+        for (int i = 0; i < n->defr.nclasses; i++) n->defr.classes[i] = get_str(r);
+        n->defr.nkv = (int)get_uv(r);
+        n->defr.kv = arena_alloc(r->a, sizeof(ast_kv) * (size_t)n->defr.nkv + 1);
+        for (int i = 0; i < n->defr.nkv; i++) {
+            n->defr.kv[i].key = get_str(r);
+            n->defr.kv[i].value = get_str(r);
+        }
     }
     if (f & F_ALTS) {
         uint64_t k = get_uv(r);

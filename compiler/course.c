@@ -2,6 +2,7 @@
  * (SPEC §1.1), module front matter (§1.2), and safe resolution of every path
  * the course names (never outside the course folder, symlinks resolved). */
 #include "course.h"
+#include "roles.h"
 #include "timing.h"
 #include "util.h"
 #include <ctype.h>
@@ -628,6 +629,7 @@ static void course_defaults(course *c) {
     c->filter_at = arena_alloc(c->arena, sizeof(pos) * 4);
     for (int i = 0; i < 4; i++) c->filters[i] = std_filters[i];
     default_editions(c);
+    roles_defaults(c);
 }
 
 course *course_load(const char *dir, diag *d, int *nerr) {

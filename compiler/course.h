@@ -16,8 +16,19 @@ typedef struct pos {
 typedef struct course_var {
     const char *name;
     const char *value; /* NULL: a fill-in (declared with ~, null or empty) */
+    const char *label; /* a fill-in's visible label (`{value: ~, label: ...}`), or NULL */
     pos at;
 } course_var;
+
+/* A role and the classes that carry it (SPEC §11.1): the defaults `answer`
+ * [answer, solution] and `facilitator` [facilitator, instructor], merged
+ * with course.yaml's `roles:`. */
+typedef struct course_role {
+    const char *name;
+    const char **classes;
+    int nclasses;
+    pos at;
+} course_role;
 
 typedef struct course_edition {
     const char *name;
@@ -40,6 +51,8 @@ typedef struct module_meta {
     course_var *vars;
     int nvars;
     int unset_vars;       /* -1 inherit from course, 0 warn, 1 blank */
+    const char *only, *except; /* front matter only:/except: (comma-separated edition names), or NULL */
+    pos only_at, except_at;
 } module_meta;
 
 typedef struct course_module {
@@ -49,6 +62,8 @@ typedef struct course_module {
     const char *id;       /* from course.yaml mapping or NULL (see module id below) */
     const char *title;    /* from course.yaml mapping or NULL */
     pos at;               /* the module entry in course.yaml */
+    const char *only, *except; /* only:/except: of the course.yaml mapping, or NULL */
+    pos only_at, except_at;
     module_meta meta;     /* filled by course_read_module */
 } course_module;
 
@@ -83,6 +98,11 @@ typedef struct course {
 
     course_edition *editions;
     int neditions;        /* default learner {}, facilitator {answer, facilitator} */
+
+    course_role *roles;   /* never empty: answer and facilitator at least */
+    int nroles;
+    const char **quiet_classes; /* `classes:`: names used on purpose, never flagged */
+    int nquiet_classes;
 
     int format_html, format_epub; /* default both */
     const char *theme;    /* "default" or a course-relative path */

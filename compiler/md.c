@@ -864,3 +864,32 @@ static void init_once(void) {
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
 void md_init(void) { pthread_once(&md_once, init_once); }
+
+/* ---- plain strings (titles, vars: values) --------------------------------- */
+
+long md_find_blank_syntax(const char *s, size_t len) {
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (s[i] == '[' && s[i + 1] == '[') {
+            for (size_t j = i + 2; j + 1 < len; j++)
+                if (s[j] == ']' && s[j + 1] == ']') return (long)i;
+            return -1;
+        }
+    }
+    return -1;
+}
+
+ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d,
+                         int *nerr) {
+    (void)path, (void)d, (void)nerr;
+    ast_node *span = ast_new(a, AST_SPAN, line, col);
+    if (len) {
+        ast_node *t = ast_new(a, AST_TEXT, line, col);
+        t->text = arena_strndup(a, s, len);
+        ast_append(span, t);
+    }
+    return span;
+}

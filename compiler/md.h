@@ -41,6 +41,19 @@ typedef struct md_options {
 ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
                    const md_options *opt, diag *d, int *nerr);
 
+/* Blank syntax (SPEC §11.4) in a plain string: a `[[` not written `\[[`
+ * followed later by `]]`. Returns the byte offset of that `[[`, or -1. */
+long md_find_blank_syntax(const char *s, size_t len);
+
+/* A YAML title, an exercise's title= or a vars: value (SPEC §11.4) as a
+ * Span of inline nodes: `[[…]]` becomes a Blank (its answer parsed as
+ * inline Markdown, as in prose), `\[[` a literal `[[` (a Text node with
+ * `literal` set); everything else is Text as written (no other Markdown).
+ * line/col: where the string starts in its file, given to every node and
+ * diagnostic. Never NULL. */
+ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d,
+                         int *nerr);
+
 /* Parse an attribute block `{#id .class key=value key2="quoted"}` at s (s
  * points at '{'). Returns bytes consumed (through '}') or 0 if s does not
  * start a well-formed block (then *err may hold a message). */
