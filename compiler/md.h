@@ -13,14 +13,16 @@
 /* Register cmark-gfm's extensions and pin their special characters (see
  * md.c). Runs once per process; md_parse calls it too. */
 void md_init(void);
-/* 1 when parses run concurrently; 0 when each takes a lock (the cmark-gfm
- * build does not let md_init pin the characters). For tests. */
-int md_parses_in_parallel(void);
 
 typedef struct md_options {
     int safe;            /* --safe: drop raw HTML and javascript: URLs, warning each */
     size_t max_bytes;    /* input size limit (0 = default 1 MiB) */
     int max_depth;       /* div nesting limit (0 = default 64) */
+    /* the course's role classes (NULL-terminated; NULL: answer, solution,
+     * facilitator, instructor): an attribute block with one of them that
+     * applies to nothing is an error, a reference definition under one
+     * restricts the links through it */
+    const char *const *role_classes;
 } md_options;
 
 /* Parse one module body. src/len: the Markdown body (after front matter);

@@ -1,16 +1,12 @@
-/* mdpre.c — md.c's pre-pass on source lines (see mdpre.h): input checks,
- * `:::` fenced divs, heading attribute blocks, and same-length placeholders
- * for `[[…]]` / underscore blanks and `\{{`, all outside code. No cmark here. */
+/* mdpre.c — md.c's side table (see mdpre.h): input checks, lines, the
+ * markers (private-use code points the module does not use) and the
+ * working copy cmark parses, with the column map back to the source. No
+ * cmark here. */
 #include "mdpre.h"
-#include "v16.h"
-#include "md.h"
 #include "util.h"
-#include <stdint.h>
+#include "v16.h"
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_BLANKS (4096 * 256) /* what a placeholder can number */
-#define MAX_BACKTICKS 1000      /* longer backtick runs never open a code span (as cmark) */
 
 /* ---- input checks ------------------------------------------------------ */
 
@@ -141,7 +137,55 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
     return nerr;
 }
 
-/* ---- lines --------------------------------------------------------------- */
+/* ---- lines and the module's own private-use code points --------------- */
+
+static void add_used(mdpre *p, uint32_t cp, int *cap) {
+    if (cp < MARK_BASE || cp > 0x10FFFF) return;
+    if (p->nused == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        uint32_t *n = arena_alloc(p->a, sizeof *n * (size_t)*cap);
+        if (p->nused) memcpy(n, p->used_cps, sizeof *n * (size_t)p->nused);
+        p->used_cps = n;
+    }
+    p->used_cps[p->nused++] = cp;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+size_t mdpre_pua_at(const char *s, size_t n, uint32_t *cp) {
+    const unsigned char *u = (const unsigned char *)s;
+    if (n < 4) return 0;
+    if (!((u[0] == 0xF3 && u[1] >= 0xB0 && u[1] <= 0xBF) || (u[0] == 0xF4 && u[1] >= 0x80 && u[1] <= 0x8F)))
+        return 0;
+    if ((u[2] & 0xC0) != 0x80 || (u[3] & 0xC0) != 0x80) return 0;
+    *cp = ((uint32_t)(u[0] & 7) << 18) | ((uint32_t)(u[1] & 0x3F) << 12) | ((uint32_t)(u[2] & 0x3F) << 6) |
+          (uint32_t)(u[3] & 0x3F);
+    return 4;
+}
+
+/* A numeric character reference at s (`&#…;` / `&#x…;`): its code point,
+ * or 0. */
+static uint32_t char_ref(const char *s, size_t n) {
+    if (n < 4 || s[0] != '&' || s[1] != '#') return 0;
+    size_t i = 2;
+    int hex = 0;
+    if (s[i] == 'x' || s[i] == 'X') hex = 1, i++;
+    uint32_t v = 0;
+    size_t digits = 0;
+    for (; i < n && digits < 8; i++, digits++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'             ? c - '0'
+                : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                              : -1;
+        if (d < 0) break;
+        v = v * (hex ? 16u : 10u) + (uint32_t)d;
+    }
+    return digits && i < n && s[i] == ';' ? v : 0;
+}
 
 void mdpre_init(mdpre *p, arena *a, const char *src, size_t len, int first_line, const char *path, diag *d) {
     memset(p, 0, sizeof *p);
@@ -151,499 +195,324 @@ void mdpre_init(mdpre *p, arena *a, const char *src, size_t len, int first_line,
     p->first_line = first_line;
     p->src = src;
     p->len = len;
-    p->work = arena_alloc(a, len + 1);
-    memcpy(p->work, src, len);
+    p->text = arena_alloc(a, len + 1);
+    memcpy(p->text, src, len);
     /* A lone CR ends a line for cmark; make it a LF so that our line numbers
      * and cmark's agree (same length, so columns do not move). */
-    for (char *q = p->work, *end = p->work + len; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
+    for (char *q = p->text, *end = p->text + len; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++)
         if (q + 1 == end || q[1] != '\n') *q = '\n';
     int n = 1;
-    for (const char *q = p->work, *end = p->work + len; (q = memchr(q, '\n', (size_t)(end - q))) != NULL;)
+    for (const char *q = p->text, *end = p->text + len; (q = memchr(q, '\n', (size_t)(end - q))) != NULL;)
         if (++q < end) n++;
-    p->lines = arena_alloc(a, sizeof(mdpre_line) * (size_t)n);
-    size_t bol = 0;
+    p->line_off = arena_alloc(a, sizeof(size_t) * (size_t)(n + 1));
     int k = 0;
-    while (k < n) {
-        const char *q = bol < len ? memchr(p->work + bol, '\n', len - bol) : NULL;
-        size_t i = q ? (size_t)(q - p->work) : len;
-        if (i == len && bol == len && k > 0) break;
-        p->lines[k].off = bol;
-        p->lines[k].len = i - bol;
-        k++;
-        bol = i + 1;
-        if (i == len) break;
-    }
+    p->line_off[k++] = 0;
+    for (size_t i = 0; i < len; i++)
+        if (p->text[i] == '\n' && i + 1 < len) p->line_off[k++] = i + 1;
     p->nlines = k;
+    p->line_off[k] = len + 1;
+    /* the module's own characters of planes 15–16, written or referenced */
+    int cap = 0;
+    const unsigned char *u = (const unsigned char *)p->text;
+    for (size_t i = 0; i < len; i++) {
+        if (u[i] == 0xF3 || u[i] == 0xF4) {
+            uint32_t cp;
+            if (mdpre_pua_at(p->text + i, len - i, &cp)) add_used(p, cp, &cap);
+        } else if (u[i] == '&' && i + 2 < len && u[i + 1] == '#') {
+            uint32_t cp = char_ref(p->text + i, len - i);
+            if (cp) add_used(p, cp, &cap);
+        }
+    }
+    if (p->nused > 1) qsort(p->used_cps, (size_t)p->nused, sizeof *p->used_cps, cmp_u32);
+    p->next_cp = MARK_BASE;
 }
 
 int mdpre_file_line(const mdpre *p, int idx) { return p->first_line + idx; }
 
-/* Line index holding body offset off (binary search). */
-static int line_of(const mdpre *p, size_t off) {
+int mdpre_line_of(const mdpre *p, size_t off) {
     int lo = 0, hi = p->nlines - 1;
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
-        if (p->lines[mid].off <= off) lo = mid;
+        if (p->line_off[mid] <= off) lo = mid;
         else hi = mid - 1;
     }
     return lo;
 }
 
-/* Content length of line i without trailing CR, spaces and tabs. */
-static size_t trimmed_len(const mdpre *p, int i) {
-    const char *s = p->work + p->lines[i].off;
-    size_t n = p->lines[i].len;
-    while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    return n;
-}
+int mdpre_col_of(const mdpre *p, size_t off) { return (int)(off - p->line_off[mdpre_line_of(p, off)]) + 1; }
 
-/* ---- fenced divs ------------------------------------------------------- */
+/* ---- markers -------------------------------------------------------------- */
 
-enum { FENCE_NO, FENCE_OPEN, FENCE_CLOSE };
-
-/* Classify line i. OPEN: *attr filled; an attribute block that does not parse
- * is reported here and the line still opens a div (so its closer matches). */
-static int fence_kind(mdpre *p, int i, ast_attr *attr, int *col) {
-    const char *s = p->work + p->lines[i].off;
-    size_t n = trimmed_len(p, i), k = 0;
-    while (k < n && k < 3 && s[k] == ' ') k++;
-    size_t c0 = k;
-    while (k < n && s[k] == ':') k++;
-    if (k - c0 < 3) return FENCE_NO;
-    *col = (int)c0 + 1;
-    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
-    if (k == n) return FENCE_CLOSE;
-    memset(attr, 0, sizeof *attr);
-    if (s[k] == '{') {
-        const char *err = NULL;
-        size_t used = md_parse_attr(p->a, s + k, n - k, attr, &err);
-        if (!used) {
-            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), (int)k + 1, "%s",
-                        err ? err : "bad attribute block");
-            p->nerr++;
-            memset(attr, 0, sizeof *attr);
-            return FENCE_OPEN;
-        }
-        k += used;
-    } else {
-        size_t b = k;
-        while (k < n && s[k] != ' ' && s[k] != '\t' && s[k] != ':' && s[k] != '{' && s[k] != '}') k++;
-        if (k == b) return FENCE_NO;
-        const char **cls = arena_alloc(p->a, sizeof(char *));
-        cls[0] = arena_strndup(p->a, s + b, k - b);
-        attr->classes = cls;
-        attr->nclasses = 1;
-    }
-    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
-    while (k < n && s[k] == ':') k++;
-    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
-    if (k != n) {
-        if (s[c0 + 3] == '{' || attr->id || attr->nkv || memchr(s, '{', n)) {
-            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), (int)k + 1,
-                        "unexpected text after the fenced div's attribute block");
-            p->nerr++;
-            return FENCE_OPEN;
-        }
-        return FENCE_NO; /* `::: two words` is ordinary text, as in pandoc */
-    }
-    return FENCE_OPEN;
-}
-
-static void add_event(mdpre *p, mdpre_ev_type t, int line, int col, const ast_attr *attr) {
-    if (p->nev == p->capev) {
-        int cap = p->capev ? p->capev * 2 : 16;
-        mdpre_event *ne = arena_alloc(p->a, sizeof *ne * (size_t)cap);
-        if (p->nev) memcpy(ne, p->ev, sizeof *ne * (size_t)p->nev);
-        p->ev = ne;
-        p->capev = cap;
-    }
-    mdpre_event *e = &p->ev[p->nev++];
-    memset(e, 0, sizeof *e);
-    e->type = t;
-    e->line = line;
-    e->col = col;
-    if (attr) e->attr = *attr;
-}
-
-static void find_fences(mdpre *p, int max_depth) {
-    /* open divs: their opening line; extra (too deep) opens are only counted */
-    int *stack = arena_alloc(p->a, sizeof(int) * (size_t)(max_depth + 1));
-    int depth = 0, ignored = 0;
-    for (int i = 0; i < p->nlines; i++) {
-        unsigned char kind = p->lines[i].kind;
-        if (kind != MDPRE_PROSE && kind != MDPRE_HTML) continue;
-        ast_attr attr;
-        int col = 1;
-        int f = fence_kind(p, i, &attr, &col);
-        if (f == FENCE_NO) continue;
-        if (kind == MDPRE_HTML) {
-            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), col,
-                        "fenced div line inside a raw HTML block: close the HTML block (a blank line) before the "
-                        "fence");
-            p->nerr++;
-        }
-        p->lines[i].kind = MDPRE_FENCE;
-        if (f == FENCE_OPEN) {
-            if (ignored || depth >= max_depth) {
-                if (!ignored)
-                    diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), col,
-                                "fenced divs nested more than %d deep", max_depth);
-                if (!ignored) p->nerr++;
-                ignored++;
-                add_event(p, MDPRE_SKIP, i, col, NULL);
-                continue;
-            }
-            stack[depth++] = i;
-            add_event(p, MDPRE_OPEN, i, col, &attr);
-        } else if (ignored) {
-            ignored--;
-            add_event(p, MDPRE_SKIP, i, col, NULL);
-        } else if (depth == 0) {
-            diag_report(p->d, DIAG_WARNING, p->path, mdpre_file_line(p, i), col,
-                        "closing fence without an open div (line dropped)");
-            add_event(p, MDPRE_SKIP, i, col, NULL);
-        } else {
-            depth--;
-            add_event(p, MDPRE_CLOSE, i, col, NULL);
-        }
-    }
-    while (depth > 0) {
-        int i = stack[--depth];
-        const char *s = p->work + p->lines[i].off;
-        size_t n = trimmed_len(p, i), b = 0;
-        while (b < n && s[b] == ' ') b++;
-        int col = (int)b + 1;
-        diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), col,
-                    "fenced div `%.*s` opened here is never closed (add a line `:::`)", (int)(n - b), s + b);
-        p->nerr++;
-        add_event(p, MDPRE_CLOSE, p->nlines, 1, NULL);
-    }
-}
-
-/* ---- heading attribute blocks ------------------------------------------ */
-
-static int is_keych(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-/* Does the `{` at s look like an attribute block the author meant (so that a
- * parse failure is an error and not just text like `{a, b}` or `{{var}}`)? */
-static int looks_like_attr(const char *s, size_t n) {
-    if (n < 2 || s[1] == '{') return 0;
-    if (s[1] == '#' || s[1] == '.') return 1;
-    size_t k = 1;
-    while (k < n && is_keych(s[k])) k++;
-    return k > 1 && k < n && s[k] == '=';
-}
-
-static void heading_attrs(mdpre *p) {
-    for (int i = 0; i < p->nlines; i++) {
-        if (!p->lines[i].heading_end || p->lines[i].kind != MDPRE_PROSE) continue;
-        char *s = p->work + p->lines[i].off;
-        size_t n = trimmed_len(p, i);
-        if (!n || s[n - 1] != '}') continue;
-        size_t bad = (size_t)-1;
-        const char *bad_err = NULL;
-        for (size_t k = n; k-- > 0;) {
-            if (s[k] != '{' || (k > 0 && (s[k - 1] == '\\' || s[k - 1] == '{'))) continue;
-            ast_attr attr;
-            const char *err = NULL;
-            size_t used = md_parse_attr(p->a, s + k, n - k, &attr, &err);
-            if (used == n - k) {
-                ast_attr *keep = arena_alloc(p->a, sizeof *keep);
-                *keep = attr;
-                p->lines[i].hattr = keep;
-                p->lines[i].hattr_col = (int)k + 1;
-                memset(s + k, ' ', n - k); /* cmark trims the trailing spaces */
-                bad = (size_t)-1;
-                break;
-            }
-            if (bad == (size_t)-1 && looks_like_attr(s + k, n - k)) {
-                bad = k;
-                bad_err = used ? "text after the heading's attribute block" : err;
-            }
-        }
-        if (bad != (size_t)-1) {
-            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, i), (int)bad + 1, "%s",
-                        bad_err ? bad_err : "bad attribute block");
-            p->nerr++;
-        }
-    }
-}
-
-/* ---- blanks and escapes ------------------------------------------------ */
-
-static void make_placeholder(char *out, int k, size_t len) {
-    unsigned lo = (unsigned)k % 4096, hi = (unsigned)k / 4096;
-    out[0] = (char)0xEE;
-    out[1] = (char)(0x80 | (lo >> 6));
-    out[2] = (char)(0x80 | (lo & 0x3F));
-    out[3] = (char)('a' + ((hi >> 4) & 15));
-    out[4] = (char)('a' + (hi & 15));
-    for (size_t i = 5; i < len; i++) out[i] = 'x';
-}
-
-int mdpre_placeholder_at(const mdpre *p, const char *s, size_t n, size_t *plen) {
-    const unsigned char *u = (const unsigned char *)s;
-    if (n >= 3 && u[0] == 0xEF && u[1] == 0x80 && u[2] == 0x80) {
-        *plen = 3;
-        return MDPRE_ESCAPE;
-    }
-    if (n < 5 || u[0] != 0xEE || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80) return MDPRE_NONE;
-    if (u[3] < 'a' || u[3] > 'p' || u[4] < 'a' || u[4] > 'p') return MDPRE_NONE;
-    unsigned lo = ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu), hi = (unsigned)(u[3] - 'a') * 16 + (u[4] - 'a');
-    unsigned long k = (unsigned long)hi * 4096 + lo;
-    if (k >= (unsigned long)p->nblanks) return MDPRE_NONE;
-    const mdpre_blank *b = &p->blanks[k];
-    if (b->len > n) return MDPRE_NONE;
-    for (size_t i = 5; i < b->len; i++)
-        if (s[i] != 'x') return MDPRE_NONE;
-    *plen = b->len;
-    return (int)k;
-}
-
-static void add_blank(mdpre *p, size_t off, size_t len, int underscore) {
-    if (p->nblanks >= MAX_BLANKS) {
-        if (p->nblanks == MAX_BLANKS) {
-            int li = line_of(p, off);
-            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, li), (int)(off - p->lines[li].off) + 1,
-                        "too many blanks in one module (limit %d)", MAX_BLANKS);
-            p->nerr++;
-            p->nblanks++; /* report once; placeholders stop here */
-        }
-        return;
-    }
-    if (p->nblanks == p->capblanks) {
-        int cap = p->capblanks ? p->capblanks * 2 : 16;
-        mdpre_blank *nb = arena_alloc(p->a, sizeof *nb * (size_t)cap);
-        if (p->nblanks) memcpy(nb, p->blanks, sizeof *nb * (size_t)p->nblanks);
-        p->blanks = nb;
-        p->capblanks = cap;
-    }
-    int li = line_of(p, off);
-    mdpre_blank *b = &p->blanks[p->nblanks];
-    b->line = mdpre_file_line(p, li);
-    b->col = (int)(off - p->lines[li].off) + 1;
-    b->off = off;
-    b->len = len;
-    b->underscore = underscore;
-    make_placeholder(p->work + off, p->nblanks, len);
-    p->nblanks++;
-}
-
-/* End of `[[…]]` starting at i (before eol): offset just past `]]`, or 0. */
-static size_t bracket_blank_end(const char *s, size_t i, size_t eol) {
-    if (i + 1 >= eol || s[i] != '[' || s[i + 1] != '[') return 0;
-    for (size_t j = i + 2; j + 1 < eol; j++) {
-        if (s[j] == '\\') {
-            j++;
-            continue;
-        }
-        if (s[j] == '[' && s[j + 1] == '[') return 0; /* a later `[[` starts the blank */
-        if (s[j] == ']' && s[j + 1] == ']') return j > i + 2 ? j + 2 : 0;
+static int is_used(const mdpre *p, uint32_t cp) {
+    int lo = 0, hi = p->nused - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (p->used_cps[mid] == cp) return 1;
+        if (p->used_cps[mid] < cp) lo = mid + 1;
+        else hi = mid - 1;
     }
     return 0;
 }
 
-/* A line that is a thematic break made of underscores (`_____`, `> ___`). */
-static int underscore_rule(const char *s, size_t n) {
-    int k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '_') k++;
-        else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || (s[i] == '>' && k == 0)) continue;
-        else return 0;
+uint32_t mdpre_new_mark(mdpre *p, mk_kind kind, int k) {
+    /* skip the module's own characters and the noncharacters U+xFFFE/F */
+    while (p->next_cp <= 0x10FFFD && (is_used(p, p->next_cp) || (p->next_cp & 0xFFFE) == 0xFFFE)) p->next_cp++;
+    if (p->next_cp > 0x10FFFD || p->nmarks < 0 || p->nmarks >= MDPRE_MAX_MARKS) {
+        if (p->nmarks >= 0) {
+            diag_report(p->d, DIAG_ERROR, p->path, p->first_line, 1,
+                        "too many blanks, spans and attribute blocks in one module (limit %d): split the module",
+                        MDPRE_MAX_MARKS);
+            p->nerr++;
+            p->nmarks = -1; /* reported once; no more markers */
+        }
+        return 0;
     }
-    return k >= 3;
+    uint32_t cp = p->next_cp++;
+    int idx = (int)(cp - MARK_BASE);
+    if (idx >= p->capmarks) {
+        int cap = p->capmarks ? p->capmarks : 64;
+        while (cap <= idx) cap *= 2;
+        mk_kind *nk = arena_alloc(p->a, sizeof *nk * (size_t)cap);
+        int *nn = arena_alloc(p->a, sizeof *nn * (size_t)cap);
+        for (int i = 0; i < cap; i++) nn[i] = -1;
+        if (p->capmarks) {
+            memcpy(nk, p->mark_kind, sizeof *nk * (size_t)p->capmarks);
+            memcpy(nn, p->mark_k, sizeof *nn * (size_t)p->capmarks);
+        }
+        p->mark_kind = nk;
+        p->mark_k = nn;
+        p->capmarks = cap;
+    }
+    p->mark_kind[idx] = kind;
+    p->mark_k[idx] = k;
+    p->nmarks++;
+    return cp;
 }
 
-static int is_ascii_punct(unsigned char c) {
-    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+int mdpre_mark_of(const mdpre *p, uint32_t cp, mk_kind *kind, int *k) {
+    if (cp < MARK_BASE) return 0;
+    int idx = (int)(cp - MARK_BASE);
+    if (idx >= p->capmarks || p->mark_k[idx] < 0) return 0;
+    *kind = p->mark_kind[idx];
+    *k = p->mark_k[idx];
+    return 1;
 }
 
-/* Backtick runs of a prose run, each with the index of the next run of the
- * same length (its closer, -1 if none): code spans found in linear time. */
-typedef struct bt_run {
-    size_t pos, len;
-    int next_same;
-} bt_run;
+/* ---- entries -------------------------------------------------------------- */
 
-typedef struct bt_scratch {
-    bt_run *runs;
-    int n, cap;
-    int last[MAX_BACKTICKS + 1]; /* by length: latest run seen (right to left) */
-} bt_scratch;
+/* Room for one more element in the growable array p->arr (count p->n). */
+#define GROW(p, arr, n, cap)                                                                                       \
+    do {                                                                                                           \
+        if ((p)->n == (p)->cap) {                                                                                  \
+            int nc_ = (p)->cap ? (p)->cap * 2 : 16;                                                                \
+            void *na_ = arena_alloc((p)->a, sizeof *(p)->arr * (size_t)nc_);                                       \
+            if ((p)->n) memcpy(na_, (p)->arr, sizeof *(p)->arr * (size_t)(p)->n);                                  \
+            (p)->arr = na_;                                                                                        \
+            (p)->cap = nc_;                                                                                        \
+        }                                                                                                          \
+    } while (0)
 
-static void collect_backticks(bt_scratch *bt, const char *s, size_t start, size_t end) {
-    bt->n = 0;
-    for (size_t i = start; i < end;) {
-        const char *q = memchr(s + i, '`', end - i);
-        if (!q) break;
-        size_t b = (size_t)(q - s);
-        i = b;
-        while (i < end && s[i] == '`') i++;
-        if (bt->n == bt->cap) {
-            bt->cap = bt->cap ? bt->cap * 2 : 64;
-            bt->runs = xrealloc(bt->runs, sizeof(bt_run) * (size_t)bt->cap);
-        }
-        bt->runs[bt->n].pos = b;
-        bt->runs[bt->n].len = i - b;
-        bt->runs[bt->n].next_same = -1;
-        bt->n++;
-    }
-    for (int r = bt->n - 1; r >= 0; r--) {
-        size_t len = bt->runs[r].len;
-        if (len > MAX_BACKTICKS) continue; /* as cmark: too long to open a span */
-        bt->runs[r].next_same = bt->last[len];
-        bt->last[len] = r;
-    }
-    for (int r = 0; r < bt->n; r++) /* reset only what was touched */
-        if (bt->runs[r].len <= MAX_BACKTICKS) bt->last[bt->runs[r].len] = -1;
+static void add_edit(mdpre *p, size_t off, size_t len, uint32_t cp) {
+    GROW(p, edits, nedits, capedits);
+    p->edits[p->nedits++] = (md_edit){off, len, cp};
 }
 
-/* First byte at or after i (before eol) that scan_prose must look at. */
-static size_t skip_prose(const char *s, size_t i, size_t eol) {
-    const unsigned char *u = (const unsigned char *)s;
-    while (i + 16 <= eol) {
-        v16 x = v16_load(u + i);
-        size_t k = v16_first((v16)((x == '\\') | (x == '`') | (x == '[') | (x == '_')));
-        i += k;
-        if (k < 16) return i;
-    }
-    while (i < eol && u[i] != '\\' && u[i] != '`' && u[i] != '[' && u[i] != '_') i++;
-    return i;
+int mdpre_add_blank(mdpre *p, size_t off, size_t len, int underscore, const size_t *seg_off,
+                    const size_t *seg_len, int nseg) {
+    int k = p->nblanks;
+    uint32_t cp = mdpre_new_mark(p, MK_BLANK, k);
+    if (!cp) return -1;
+    GROW(p, blanks, nblanks, capblanks);
+    md_blank *b = &p->blanks[p->nblanks++];
+    memset(b, 0, sizeof *b);
+    int li = mdpre_line_of(p, off);
+    b->line = mdpre_file_line(p, li);
+    b->col = (int)(off - p->line_off[li]) + 1;
+    b->off = off;
+    b->len = len;
+    b->underscore = underscore;
+    b->cp = cp;
+    b->lines = nseg > 0 ? nseg : 1;
+    if (nseg <= 0) add_edit(p, off, len, cp);
+    for (int i = 0; i < nseg; i++) add_edit(p, seg_off[i], seg_len[i], cp);
+    return k;
 }
 
-/* Prose lines [from, to]: a paragraph-like run (code spans may cross lines). */
-static void scan_prose(mdpre *p, bt_scratch *bt, int from, int to) {
-    char *s = p->work;
-    size_t start = p->lines[from].off, end = p->lines[to].off + p->lines[to].len;
-    collect_backticks(bt, s, start, end);
-    int r = 0;
-    int li = from;
-    size_t eol = p->lines[li].off + p->lines[li].len;
-    int rule = -1; /* is line li an underscore thematic break? -1: not yet known */
-    for (size_t i = start; i < end;) {
-        if (i > eol) {
-            while (i > eol) {
-                li++;
-                eol = p->lines[li].off + p->lines[li].len;
-            }
-            rule = -1;
-        }
-        i = skip_prose(s, i, eol);
-        if (i == eol) {
-            i++; /* the line's newline (or the end) */
-            continue;
-        }
-        char c = s[i];
-        if (c == '\\') {
-            if (i + 2 < eol && s[i + 1] == '{' && s[i + 2] == '{') {
-                s[i] = (char)0xEF, s[i + 1] = (char)0x80, s[i + 2] = (char)0x80;
-                i += 3;
-            } else if (i + 1 < eol && is_ascii_punct((unsigned char)s[i + 1])) i += 2;
-            else i++;
-            continue;
-        }
-        if (c == '`') {
-            while (r < bt->n && bt->runs[r].pos < i) r++;
-            if (r < bt->n && bt->runs[r].pos == i && bt->runs[r].next_same >= 0) {
-                const bt_run *cl = &bt->runs[bt->runs[r].next_same];
-                i = cl->pos + cl->len; /* a code span: blanks inside stay code */
-            } else {
-                while (i < end && s[i] == '`') i++; /* literal backticks */
-            }
-            continue;
-        }
-        if (c == '[') {
-            size_t e = bracket_blank_end(s, i, eol);
-            if (e) {
-                add_blank(p, i, e - i, 0);
-                i = e;
-            } else i++;
-            continue;
-        }
-        /* c == '_' */
-        size_t b = i;
-        while (i < eol && s[i] == '_') i++;
-        if (i - b >= 5) {
-            if (rule < 0) rule = underscore_rule(s + p->lines[li].off, p->lines[li].len);
-            if (!rule) add_blank(p, b, i - b, 1);
-        }
-    }
+int mdpre_add_span(mdpre *p, size_t open_off, size_t close_off, size_t close_len, const ast_attr *attr) {
+    int k = p->nspans;
+    uint32_t ocp = mdpre_new_mark(p, MK_SPAN_OPEN, k);
+    uint32_t ccp = ocp ? mdpre_new_mark(p, MK_SPAN_CLOSE, k) : 0;
+    if (!ccp) return -1;
+    GROW(p, spans, nspans, capspans);
+    md_span *s = &p->spans[p->nspans++];
+    memset(s, 0, sizeof *s);
+    int li = mdpre_line_of(p, open_off);
+    s->line = mdpre_file_line(p, li);
+    s->col = (int)(open_off - p->line_off[li]) + 1;
+    s->attr = *attr;
+    s->close_off = close_off;
+    s->close_len = close_len;
+    s->open_cp = ocp;
+    s->close_cp = ccp;
+    add_edit(p, open_off, 1, ocp);
+    add_edit(p, close_off, close_len, ccp);
+    return k;
 }
 
-/* Worksheet content: every `[[…]]` and run of 5+ underscores is a blank. */
-static void scan_worksheet_line(mdpre *p, int li) {
-    char *s = p->work;
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = p->lines[li].off, eol = i + p->lines[li].len;
-    while (i < eol) {
-        while (i + 16 <= eol) { /* to the next `[` or `_` */
-            v16 x = v16_load(u + i);
-            size_t k = v16_first((v16)((x == '[') | (x == '_')));
-            i += k;
-            if (k < 16) break;
-        }
-        while (i < eol && s[i] != '[' && s[i] != '_') i++;
-        if (i == eol) break;
-        if (s[i] == '[') {
-            size_t e = bracket_blank_end(s, i, eol);
-            if (e) {
-                add_blank(p, i, e - i, 0);
-                i = e;
-                continue;
-            }
-        } else if (s[i] == '_') {
-            size_t b = i;
-            while (i < eol && s[i] == '_') i++;
-            if (i - b >= 5) add_blank(p, b, i - b, 1);
-            continue;
-        }
-        i++;
-    }
+int mdpre_add_attr(mdpre *p, size_t off, size_t len, const ast_attr *attr) {
+    int k = p->nattrs;
+    uint32_t cp = mdpre_new_mark(p, MK_ATTR, k);
+    if (!cp) return -1;
+    GROW(p, attrs, nattrs, capattrs);
+    md_attrblk *b = &p->attrs[p->nattrs++];
+    memset(b, 0, sizeof *b);
+    int li = mdpre_line_of(p, off);
+    b->line = mdpre_file_line(p, li);
+    b->col = (int)(off - p->line_off[li]) + 1;
+    b->off = off;
+    b->len = len;
+    b->attr = *attr;
+    b->cp = cp;
+    add_edit(p, off, len, cp);
+    return k;
 }
 
-/* A `[[…]]` inside a raw HTML block could not be pruned: an error. */
-static void scan_html_line(mdpre *p, int li) {
-    const char *s = p->work;
-    size_t i = p->lines[li].off, eol = i + p->lines[li].len;
-    for (; i < eol; i++) {
-        const char *q = memchr(s + i, '[', eol - i);
-        if (!q) break;
-        i = (size_t)(q - s);
-        size_t e = bracket_blank_end(s, i, eol);
-        if (!e) continue;
-        diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, li), (int)(i - p->lines[li].off) + 1,
-                    "blank `%.*s` inside a raw HTML block: close the HTML block (a blank line) before the blank",
-                    (int)(e - i), s + i);
-        p->nerr++;
-        i = e - 1;
-    }
+int mdpre_add_def(mdpre *p, size_t dest_off, int line, int col, const ast_attr *restr) {
+    int k = p->ndefs;
+    uint32_t cp = mdpre_new_mark(p, MK_DEF, k);
+    if (!cp) return -1;
+    GROW(p, defs, ndefs, capdefs);
+    md_def *df = &p->defs[p->ndefs++];
+    df->line = line;
+    df->col = col;
+    df->restr = *restr;
+    df->cp = cp;
+    add_edit(p, dest_off, 0, cp);
+    return k;
 }
 
-static int blank_line(const mdpre *p, int i) { return trimmed_len(p, i) == 0; }
+void mdpre_add_escape(mdpre *p, size_t off, int brace) {
+    uint32_t *cp = brace ? &p->esc_brace_cp : &p->esc_bracket_cp;
+    if (!*cp) *cp = mdpre_new_mark(p, brace ? MK_ESC_BRACE : MK_ESC_BRACKET, 0);
+    if (!*cp) return;
+    if (brace) p->esc_braces++;
+    else p->esc_brackets++;
+    add_edit(p, off, 2, *cp);
+}
 
-static void find_blanks(mdpre *p) {
-    bt_scratch *bt = xcalloc(1, sizeof *bt);
-    for (int k = 0; k <= MAX_BACKTICKS; k++) bt->last[k] = -1;
-    int run = -1;
-    for (int i = 0; i <= p->nlines; i++) {
-        int prose = i < p->nlines && p->lines[i].kind == MDPRE_PROSE && !blank_line(p, i);
-        if (prose && run < 0) run = i;
-        if (!prose && run >= 0) {
-            scan_prose(p, bt, run, i - 1);
-            run = -1;
+void mdpre_add_hattr(mdpre *p, int line, int col, size_t off, size_t len, const ast_attr *attr) {
+    if (p->nhattr == p->caphattr) {
+        int cap = p->caphattr ? p->caphattr * 2 : 16;
+        int *nl = arena_alloc(p->a, sizeof *nl * (size_t)cap), *nc = arena_alloc(p->a, sizeof *nc * (size_t)cap);
+        ast_attr *na = arena_alloc(p->a, sizeof *na * (size_t)cap);
+        if (p->nhattr) {
+            memcpy(nl, p->hattr_line, sizeof *nl * (size_t)p->nhattr);
+            memcpy(nc, p->hattr_col, sizeof *nc * (size_t)p->nhattr);
+            memcpy(na, p->hattr, sizeof *na * (size_t)p->nhattr);
         }
-        if (i == p->nlines) break;
-        if (p->lines[i].kind == MDPRE_WORKSHEET) scan_worksheet_line(p, i);
-        else if (p->lines[i].kind == MDPRE_HTML) scan_html_line(p, i);
+        p->hattr_line = nl, p->hattr_col = nc, p->hattr = na;
+        p->caphattr = cap;
     }
-    free(bt->runs);
-    free(bt);
+    p->hattr_line[p->nhattr] = line;
+    p->hattr_col[p->nhattr] = col;
+    p->hattr[p->nhattr] = *attr;
+    p->nhattr++;
+    add_edit(p, off, len, 0);
 }
 
-void mdpre_run(mdpre *p, int max_depth) {
-    find_fences(p, max_depth);
-    heading_attrs(p);
-    find_blanks(p);
+const ast_attr *mdpre_hattr(const mdpre *p, int line, int *col) {
+    /* added in line order: a binary search */
+    int lo = 0, hi = p->nhattr - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (p->hattr_line[mid] == line) {
+            if (col) *col = p->hattr_col[mid];
+            return &p->hattr[mid];
+        }
+        if (p->hattr_line[mid] < line) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return NULL;
+}
+
+md_fence *mdpre_add_fence(mdpre *p) {
+    GROW(p, fences, nfences, capfences);
+    md_fence *f = &p->fences[p->nfences++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+const md_fence *mdpre_fence_at(const mdpre *p, int line) {
+    int lo = 0, hi = p->nfences - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (p->fences[mid].line == line) return &p->fences[mid];
+        if (p->fences[mid].line < line) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return NULL;
+}
+
+/* ---- the working copy --------------------------------------------------- */
+
+static int cmp_edit(const void *a, const void *b) {
+    const md_edit *x = a, *y = b;
+    if (x->off != y->off) return x->off < y->off ? -1 : 1;
+    /* an insertion (len 0) goes before a replacement at the same place */
+    return (x->len > 0) - (y->len > 0);
+}
+
+static size_t put_cp(char *o, uint32_t cp) {
+    if (!cp) return 0;
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+void mdpre_build(mdpre *p) {
+    if (p->nedits > 1) qsort(p->edits, (size_t)p->nedits, sizeof *p->edits, cmp_edit);
+    p->work = arena_alloc(p->a, p->len + 4 * (size_t)p->nedits + 1);
+    p->work_line_off = arena_alloc(p->a, sizeof(size_t) * (size_t)(p->nlines + 1));
+    size_t o = 0, i = 0;
+    int li = 0;
+    for (int e = 0; e <= p->nedits; e++) {
+        size_t next = e < p->nedits ? p->edits[e].off : p->len;
+        if (next < i) continue; /* overlaps an earlier edit (cannot happen: the scan never overlaps) */
+        for (; li < p->nlines && p->line_off[li] <= next; li++) p->work_line_off[li] = o + (p->line_off[li] - i);
+        memcpy(p->work + o, p->text + i, next - i);
+        o += next - i;
+        i = next;
+        if (e == p->nedits) break;
+        o += put_cp(p->work + o, p->edits[e].cp);
+        i += p->edits[e].len;
+    }
+    for (; li < p->nlines; li++) p->work_line_off[li] = o;
+    p->work[o] = 0;
+    p->work_len = o;
+    p->work_line_off[p->nlines] = o + 1;
+}
+
+int mdpre_src_col(const mdpre *p, int idx, int work_col) {
+    if (idx < 0 || idx >= p->nlines || p->nedits == 0) return work_col;
+    size_t lstart = p->line_off[idx], lend = p->line_off[idx + 1];
+    int lo = 0, hi = p->nedits; /* the first edit on the line */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (p->edits[mid].off < lstart) lo = mid + 1;
+        else hi = mid;
+    }
+    long shift = 0; /* work bytes minus source bytes before this point of the line */
+    long w = (long)work_col - 1;
+    for (int e = lo; e < p->nedits && p->edits[e].off < lend; e++) {
+        const md_edit *ed = &p->edits[e];
+        long wstart = (long)(ed->off - lstart) + shift;
+        long wlen = ed->cp ? 4 : 0;
+        if (w < wstart) break;
+        if (w < wstart + wlen) return (int)(ed->off - lstart) + 1;
+        shift += wlen - (long)ed->len;
+    }
+    long c = w - shift + 1;
+    return c < 1 ? 1 : (int)c;
 }

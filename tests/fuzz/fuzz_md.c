@@ -1,6 +1,6 @@
-/* fuzz_md.c — libFuzzer target: the line pre-pass (fences, blanks, heading
- * attributes, `\{{`) on its own, then the whole md_parse of a module body with
- * the checks the build runs once per module (editions, timings, titles). */
+/* fuzz_md.c — libFuzzer target: the side table and working copy on their
+ * own, then the whole md_parse of a module body with the checks the build
+ * runs once per module (editions, timings, titles). */
 #include "fuzz.h"
 #include "ast.h"
 #include "edition.h"
@@ -23,18 +23,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FILE *sink;
     diag *d = fuzz_diag(&sink);
 
-    /* The pre-pass alone, every line prose (a valid classification). */
+    /* The side table alone: the working copy is built and maps every
+     * column back inside its line. */
     if (mdpre_validate(src, size, 0, 1, "fuzz/m.md", d) == 0) {
         arena *a = arena_new();
         mdpre p;
         mdpre_init(&p, a, src, size, 1, "fuzz/m.md", d);
-        mdpre_run(&p, 0);
-        for (int i = 0; i < p.nblanks; i++)
-            if (p.blanks[i].off + p.blanks[i].len > size) abort();
-        for (size_t i = 0; i < p.len; i++) {
-            size_t pl = 0;
-            if (mdpre_placeholder_at(&p, p.work + i, p.len - i, &pl) != MDPRE_NONE && (pl == 0 || pl > p.len - i))
-                abort();
+        mdpre_build(&p);
+        for (int i = 0; i < p.nlines; i++) {
+            size_t wl = p.work_line_off[i + 1] - p.work_line_off[i];
+            int c = mdpre_src_col(&p, i, (int)wl);
+            if (c < 1 || (size_t)c > p.line_off[i + 1] - p.line_off[i] + 1) abort();
         }
         arena_free(a);
     }

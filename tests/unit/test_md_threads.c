@@ -58,7 +58,6 @@ static void *worker(void *arg) {
 
 int main(void) {
     md_init();
-    OK(md_parses_in_parallel());
     parse_shape(expected, sizeof expected);
     OK(strstr(expected, "Strikethrough") != NULL);
     OK(strstr(expected, "Link") != NULL);

@@ -1,9 +1,12 @@
-/* test_mdpre.c — the pre-pass without cmark: line splitting, fences and
- * their events, placeholders (same length, decodable, columns kept), code
- * spans and escapes, input validation. */
+/* test_mdpre.c — the side table and the leaf scan without cmark: lines,
+ * markers that never collide with the module's own characters (written or
+ * as references), the working copy and its column map, and the scan of
+ * leaf text (blanks, escapes, spans, attribute blocks, code spans decided
+ * within one leaf, raw HTML and autolinks first, the code warning). */
 #include "../../compiler/arena.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/mdpre.h"
+#include "../../compiler/mdscan.h"
 #include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,31 @@ static diag *mkdiag(FILE **f, char **out, size_t *len) {
     return diag_new(*f, DIAG_TEXT, 0);
 }
 
+/* Scan src as one paragraph (each line a segment). */
+static void scan_para(mdpre *p) {
+    md_seg segs[64];
+    int n = 0;
+    for (int i = 0; i < p->nlines && n < 64; i++) {
+        size_t e = p->line_off[i + 1] - 1;
+        if (e > p->len) e = p->len;
+        if (e > p->line_off[i] && p->text[e - 1] == '\n') e--;
+        segs[n].off = p->line_off[i];
+        segs[n].len = e - p->line_off[i];
+        n++;
+    }
+    mdscan_prose(p, segs, n, NULL);
+}
+
+static int count_kind(const mdpre *p, mk_kind kind) {
+    int n = 0;
+    for (int e = 0; e < p->nedits; e++) {
+        mk_kind k;
+        int idx;
+        if (p->edits[e].cp && mdpre_mark_of(p, p->edits[e].cp, &k, &idx) && k == kind) n++;
+    }
+    return n;
+}
+
 int main(void) {
     arena *a = arena_new();
     FILE *f;
@@ -22,68 +50,132 @@ int main(void) {
     diag *d = mkdiag(&f, &out, &outlen);
     mdpre p;
 
-    const char *src = "::: answer\nA [[x|y]] and `[[c]]` \\{{v}} ______ \\[[n]]\n:::\n::: {.a}\n:::\n";
-    mdpre_init(&p, a, src, strlen(src), 10, "m.md", d);
-    INT_EQ(p.nlines, 5);
-    INT_EQ(p.lines[1].off, 11);
-    mdpre_run(&p, 64);
-    INT_EQ(p.nerr, 0);
-    INT_EQ(p.nev, 4);
-    OK(p.ev[0].type == MDPRE_OPEN && p.ev[0].line == 0 && p.ev[0].attr.nclasses == 1);
-    STR_EQ(p.ev[0].attr.classes[0], "answer");
-    OK(p.ev[1].type == MDPRE_CLOSE && p.ev[1].line == 2);
-    OK(p.ev[2].type == MDPRE_OPEN && p.ev[3].type == MDPRE_CLOSE);
-    INT_EQ(p.lines[0].kind, MDPRE_FENCE);
-    INT_EQ(p.nblanks, 2);
-    INT_EQ(p.blanks[0].line, 11);
-    INT_EQ(p.blanks[0].col, 3);
-    INT_EQ(p.blanks[0].len, 7);
-    INT_EQ(p.blanks[1].col, 30);
-    INT_EQ(p.blanks[1].underscore, 1);
-    INT_EQ(p.blanks[1].len, 6);
-    size_t plen = 0;
-    INT_EQ(mdpre_placeholder_at(&p, p.work + 11 + 2, 30, &plen), 0);
-    INT_EQ(plen, 7);
-    INT_EQ(mdpre_placeholder_at(&p, p.work + 11 + 29, 10, &plen), 1);
-    INT_EQ(mdpre_placeholder_at(&p, p.work + 11 + 22, 10, &plen), MDPRE_ESCAPE);
-    INT_EQ(plen, 3);
-    OK(memcmp(p.work + 11 + 14, "`[[c]]`", 7) == 0); /* code span untouched */
-    OK(memcmp(p.work + 11 + 36, "\\[[n]]", 6) == 0); /* escaped bracket */
-    INT_EQ(strlen(p.work), strlen(src));             /* same length */
-    INT_EQ(mdpre_placeholder_at(&p, "abc", 3, &plen), MDPRE_NONE);
-
-    /* unclosed and stray fences */
-    const char *s2 = ":::\n:::: note\n::: {#i}\n";
-    mdpre_init(&p, a, s2, strlen(s2), 1, "m.md", d);
-    mdpre_run(&p, 64);
-    INT_EQ(p.nerr, 2);
-    INT_EQ(p.nev, 5);
-    OK(p.ev[0].type == MDPRE_SKIP);
-    OK(p.ev[3].type == MDPRE_CLOSE && p.ev[3].line == 3 && p.ev[4].type == MDPRE_CLOSE);
-    diag_flush(d);
-    fflush(f);
-    CONTAINS(out, "m.md:1:1: warning: closing fence without an open div");
-    CONTAINS(out, "m.md:2:1: error: fenced div `:::: note` opened here is never closed");
-    CONTAINS(out, "m.md:3:1: error: fenced div `::: {#i}` opened here is never closed");
-
-    /* validation */
-    INT_EQ(mdpre_validate("ok\n", 3, 100, 1, "m.md", d), 0);
-    INT_EQ(mdpre_validate("\xed\xa0\x80", 3, 100, 1, "m.md", d), 1); /* a surrogate */
-    INT_EQ(mdpre_validate("\xc0\xaf", 2, 100, 1, "m.md", d), 1);     /* overlong */
-    INT_EQ(mdpre_validate("a\0b\0", 4, 100, 1, "m.md", d), 1);
-    INT_EQ(mdpre_validate("\xe2\x94\x9c ok \xf0\x9f\x98\x80", 11, 100, 1, "m.md", d), 0);
-    diag_flush(d);
-    fflush(f);
-    CONTAINS(out, "NUL byte in a text file (and 1 more)");
-
-    /* lone CR ends a line */
-    mdpre_init(&p, a, "a\rb\r\nc", 6, 1, "m.md", d);
+    /* lines; a lone CR ends a line */
+    const char *s1 = "one\rtwo\r\nthree\n";
+    mdpre_init(&p, a, s1, strlen(s1), 5, "m.md", d);
     INT_EQ(p.nlines, 3);
-    INT_EQ(p.lines[2].off, 5);
+    INT_EQ(p.line_off[1], 4);
+    INT_EQ(p.line_off[2], 9);
+    INT_EQ(mdpre_file_line(&p, 2), 7);
+    INT_EQ(mdpre_line_of(&p, 10), 2);
+    INT_EQ(mdpre_col_of(&p, 10), 2);
 
-    diag_free(d);
+    /* markers skip the module's own characters of planes 15-16, written
+     * (U+F0000) or as references (&#xF0001; and &#983042;) */
+    const char *s2 = "a \xF3\xB0\x80\x80 &#xF0001; &#983042; b\n";
+    mdpre_init(&p, a, s2, strlen(s2), 1, "m.md", d);
+    INT_EQ(p.nused, 3);
+    uint32_t m1 = mdpre_new_mark(&p, MK_BLANK, 7);
+    OK(m1 == 0xF0003);
+    mk_kind kind;
+    int k;
+    OK(mdpre_mark_of(&p, m1, &kind, &k) && kind == MK_BLANK && k == 7);
+    OK(!mdpre_mark_of(&p, 0xF0000, &kind, &k)); /* the author's own character */
+    OK(!mdpre_mark_of(&p, 0xE000, &kind, &k));
+    uint32_t cp = 0;
+    INT_EQ(mdpre_pua_at("\xF3\xB0\x80\x83", 4, &cp), 4);
+    OK(cp == 0xF0003);
+    INT_EQ(mdpre_pua_at("\xEE\x80\x80x", 4, &cp), 0); /* BMP private use: never a marker */
+
+    /* the working copy and its column map */
+    const char *s3 = "Calls [[two rings]] and _____ end\nnext [[x]]\n";
+    mdpre_init(&p, a, s3, strlen(s3), 1, "m.md", d);
+    scan_para(&p);
+    INT_EQ(p.nblanks, 3);
+    INT_EQ(p.blanks[0].col, 7);
+    INT_EQ(p.blanks[0].len, 13);
+    INT_EQ(p.blanks[1].underscore, 1);
+    INT_EQ(p.blanks[2].line, 2);
+    INT_EQ(p.blanks[2].col, 6);
+    mdpre_build(&p);
+    /* "Calls " + 4-byte marker + " and " + marker + " end" */
+    INT_EQ(p.work_line_off[1], 6 + 4 + 5 + 4 + 4 + 1);
+    OK(memcmp(p.work, "Calls ", 6) == 0);
+    INT_EQ(mdpre_src_col(&p, 0, 7), 7);   /* the marker: the blank's column */
+    INT_EQ(mdpre_src_col(&p, 0, 9), 7);   /* inside the marker */
+    INT_EQ(mdpre_src_col(&p, 0, 11), 20); /* " and": after the blank */
+    INT_EQ(mdpre_src_col(&p, 0, 20), 31); /* " end" */
+    INT_EQ(mdpre_src_col(&p, 1, 1), 1);
+
+    /* code spans are decided inside the leaf: a backtick pairs with the
+     * next run of the same length; longer runs and HTML come first */
+    const char *s4 = "`a [[x]]` and [[y]] and ``b ` [[z]]`` and <a title=\"`\">[[w]]</a> `\n";
+    mdpre_init(&p, a, s4, strlen(s4), 1, "m.md", d);
+    scan_para(&p);
+    INT_EQ(p.nblanks, 2); /* y and w; x and z are code */
+    OK(p.nerr == 0);
+
+    /* blank syntax in raw HTML and autolinks is an error; in a comment not */
+    const char *s5 = "<span title=\"[[a]]\">x</span> <http://h/[[b]]> <!-- [[c]] -->\n";
+    mdpre_init(&p, a, s5, strlen(s5), 1, "m.md", d);
+    scan_para(&p);
+    INT_EQ(p.nerr, 2);
+    INT_EQ(p.nblanks, 0);
+
+    /* escapes, spans, attribute blocks after links and code */
+    const char *s6 = "\\[[no]] [txt]{.answer} [l](u){.c} `c [[d]]`{.blanks} \\{{v}}\n";
+    mdpre_init(&p, a, s6, strlen(s6), 1, "m.md", d);
+    scan_para(&p);
+    INT_EQ(p.nspans, 1);
+    STR_EQ(p.spans[0].attr.classes[0], "answer");
+    INT_EQ(p.nattrs, 2);
+    INT_EQ(p.nblanks, 1); /* d, in the live code */
+    INT_EQ(count_kind(&p, MK_ESC_BRACKET), 1);
+    INT_EQ(count_kind(&p, MK_ESC_BRACE), 1);
+
+    /* an attribute block with a role that applies to nothing */
+    const char *s7 = "secret {.answer} and plain {a, b}\n";
+    mdpre_init(&p, a, s7, strlen(s7), 1, "m.md", d);
+    scan_para(&p);
+    INT_EQ(p.nerr, 1);
+
+    /* a blank across a line end: one edit per line, same marker */
+    const char *s8 = "a [[two\n   rings]] b\n";
+    mdpre_init(&p, a, s8, strlen(s8), 1, "m.md", d);
+    md_seg segs[2] = {{0, 7}, {11, 9}};
+    mdscan_prose(&p, segs, 2, NULL);
+    INT_EQ(p.nblanks, 1);
+    INT_EQ(p.blanks[0].lines, 2);
+    INT_EQ(p.nedits, 2);
+    OK(p.edits[0].cp == p.edits[1].cp);
+
+    /* the code warning: word-like blanks only */
+    fflush(f);
+    size_t before = outlen;
+    mdscan_code_warn(&p, "x = a[[0]] [[1, 2]] [[ -f x ]]", 30, 1, 1, 0);
+    fflush(f);
+    INT_EQ(outlen, before);
+    mdscan_code_warn(&p, "git [[add]]", 11, 3, 5, 0);
+    fflush(f);
+    OK(outlen > before);
+
+    /* raw HTML per CommonMark 0.29 */
+    int comment;
+    INT_EQ(mdscan_html_at("<a href=\"x\">", 12, &comment), 12);
+    INT_EQ(mdscan_html_at("<a [[x]]>", 9, &comment), 0);
+    INT_EQ(mdscan_html_at("<!-- c -->", 10, &comment), 10);
+    OK(comment);
+    INT_EQ(mdscan_html_at("<!-- a -- b -->", 15, &comment), 0);
+    INT_EQ(mdscan_html_at("<http://x/y>", 12, &comment), 12);
+    INT_EQ(mdscan_html_at("<a@b.c>", 7, &comment), 7);
+    INT_EQ(mdscan_html_at("< a>", 4, &comment), 0);
+
+    /* reference definitions: where the destination starts */
+    OK(mdscan_def_dest("[a]: /u", 7) == 5);
+    OK(mdscan_def_dest("[a]:\n  </u v>", 13) == 8);
+    OK(mdscan_def_dest("[a] : /u", 8) == -1);
+
+    /* heading attribute block */
+    const char *s9 = "Title {#t .c}";
+    mdpre_init(&p, a, s9, strlen(s9), 1, "m.md", d);
+    INT_EQ(mdscan_heading_attr(&p, 0, strlen(s9)), 5);
+    const ast_attr *ha = mdpre_hattr(&p, 0, NULL);
+    OK(ha && ha->id && strcmp(ha->id, "t") == 0);
+
+    diag_flush(d);
     fclose(f);
     free(out);
+    diag_free(d);
     arena_free(a);
     return harness_summary();
 }
