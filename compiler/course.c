@@ -1,7 +1,11 @@
 /* course.c — the course model: course.yaml read into typed, positioned values
- * (SPEC §1.1), module front matter (§1.2), and safe resolution of every path
- * the course names (never outside the course folder, symlinks resolved). */
+ * (SPEC §1.1, §11.1: roles and quiet classes; §11.2: whole-module only/except),
+ * module front matter (§1.2), the YAML-level checks of §11.4 (no blank syntax
+ * outside titles and vars: values) and §11.7 (fill-in labels, the reserved id
+ * `index`), and safe resolution of every path the course names (never outside
+ * the course folder, symlinks resolved). */
 #include "course.h"
+#include "md.h"
 #include "roles.h"
 #include "timing.h"
 #include "util.h"
@@ -22,6 +26,7 @@ typedef struct lctx {
     course *c;
     diag *d;
     const char *path; /* display path of the YAML being read */
+    const char *text; /* the YAML text the tree was parsed from (positions inside scalars) */
     int nerr;
 } lctx;
 
@@ -38,8 +43,49 @@ static void report(lctx *x, diag_severity sev, const ynode *n, const char *fmt, 
     if (sev == DIAG_ERROR) x->nerr++;
 }
 
+static void report_at(lctx *x, diag_severity sev, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void report_at(lctx *x, diag_severity sev, int line, int col, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_report(x->d, sev, x->path, line, col, "%s", msg);
+    if (sev == DIAG_ERROR) x->nerr++;
+}
+
 #define ERR(x, n, ...)  report((x), DIAG_ERROR, (n), __VA_ARGS__)
 #define WARN(x, n, ...) report((x), DIAG_WARNING, (n), __VA_ARGS__)
+
+/* Where the byte at offset off of a scalar's value was written: the
+ * (k+1)-th occurrence of needle in the scalar's source text, k being how
+ * many start before off in the value (quoting, escapes and line folding
+ * keep literal text in order). Falls back to the scalar's own position
+ * when the source does not show it (an escape such as `\x5b`). */
+static void value_pos(const lctx *x, const ynode *n, size_t off, const char *needle, size_t nl, int *line, int *col) {
+    *line = n->line, *col = n->col;
+    if (!x->text || !nl || n->end <= n->start) return;
+    size_t k = 0;
+    for (size_t i = 0; i + nl <= n->len && i < off; i++)
+        if (memcmp(n->str + i, needle, nl) == 0) k++;
+    const char *src = x->text + n->start, *end = x->text + n->end, *hit = NULL;
+    for (const char *p = src; p + nl <= end; p++)
+        if (memcmp(p, needle, nl) == 0 && k-- == 0) {
+            hit = p;
+            break;
+        }
+    if (!hit) return;
+    int l = n->line, c = n->col;
+    for (const char *p = src; p < hit; p++) {
+        if (*p == '\n' || (*p == '\r' && p[1] != '\n'))
+            l++, c = 1;
+        else if (*p != '\r')
+            c++;
+    }
+    *line = l, *col = c;
+}
 
 static pos pos_of(const lctx *x, const ynode *n) {
     pos p = {x->path, n ? n->line : 0, n ? n->col : 0};
@@ -97,22 +143,8 @@ static int parse_bool(const char *s, int *out) {
     return 0;
 }
 
-/* The closest known key, if close enough to be a likely typo. */
-static const char *suggest(const char *key, const char *const *known) {
-    const char *best = NULL;
-    int bd = 1 << 30;
-    for (int i = 0; known[i]; i++) {
-        int dd = util_edit_distance(key, known[i]);
-        if (dd < bd) bd = dd, best = known[i];
-    }
-    int len = (int)strlen(key);
-    int limit = (len + 2) / 3;
-    if (limit < 1) limit = 1;
-    return best && bd <= limit && bd < len ? best : NULL;
-}
-
 static void unknown_key(lctx *x, const ynode *k, const char *const *known) {
-    const char *s = suggest(k->str, known);
+    const char *s = roles_suggest(k->str, known, -1);
     if (s)
         WARN(x, k, "unknown key `%s` (did you mean `%s`?)", k->str, s);
     else
@@ -202,17 +234,40 @@ static int vars_value(lctx *x, const ynode *v, course_var **out) {
             ERR(x, k, "variable name `%s` is not allowed (a name is any characters except `{` and `}`)", k->str);
             continue;
         }
-        if (val->type == Y_MAP || val->type == Y_SEQ) {
-            ERR(x, val, "variable `%s` must be a string or a number (or `~` for a fill-in), not a %s", k->str,
-                ydoc_kind(val));
-            continue;
+        const ynode *value = val, *label = NULL;
+        int ok = 1;
+        if (val->type == Y_MAP) {
+            /* a fill-in with a label (SPEC §11.7): {value: ~, label: "Trainer's name"} */
+            static const char *const var_keys[] = {"value", "label", NULL};
+            value = NULL;
+            for (int j = 0; j < val->n; j++) {
+                if (!strcmp(val->keys[j]->str, "value"))
+                    value = val->items[j];
+                else if (!strcmp(val->keys[j]->str, "label"))
+                    label = val->items[j];
+                else
+                    unknown_key(x, val->keys[j], var_keys);
+            }
         }
-        if (has_nul(val)) {
-            ERR(x, val, "variable `%s` contains a NUL character", k->str);
-            continue;
+        if (value && (value->type == Y_MAP || value->type == Y_SEQ)) {
+            ERR(x, value,
+                "variable `%s` must be a string or a number (or `~` for a fill-in, or {value: ..., label: ...}), "
+                "not a %s",
+                k->str, ydoc_kind(value));
+            ok = 0;
+        } else if (value && has_nul(value)) {
+            ERR(x, value, "variable `%s` contains a NUL character", k->str);
+            ok = 0;
         }
+        const char *lab = NULL;
+        if (label && label->type != Y_NULL) {
+            lab = get_str(x, label, "label");
+            if (!lab) ok = 0;
+        }
+        if (!ok) continue;
         vars[n].name = k->str;
-        vars[n].value = val->type == Y_NULL ? NULL : val->str;
+        vars[n].value = !value || value->type == Y_NULL ? NULL : value->str;
+        vars[n].label = lab && *lab ? lab : NULL; /* an empty label: the name, as without one */
         vars[n].at = pos_of(x, k);
         n++;
     }
@@ -333,14 +388,357 @@ static char *slurp(const char *path, size_t limit, size_t *len, size_t *too_big)
 /* ---- course.yaml ------------------------------------------------------- */
 
 static const char *const course_keys[] = {
-    "id",         "title",   "subtitle",   "description", "publisher", "rights", "authors",
-    "language",   "date",    "identifier", "modules",     "duration",  "start",  "vars",
-    "unset_vars", "timings", "filters",    "editions",    "formats",   "theme",  NULL,
+    "id",      "title",      "subtitle", "description", "publisher", "rights",  "authors",    "language",
+    "date",    "identifier", "modules",  "duration",    "start",     "vars",    "unset_vars", "timings",
+    "filters", "editions",   "formats",  "theme",       "roles",     "classes", NULL,
 };
 
-static const char *const module_entry_keys[] = {"file", "id", "title", NULL};
+static const char *const module_entry_keys[] = {"file", "id", "title", "only", "except", NULL};
 static const char *const edition_keys[] = {"include", "title", NULL};
 static const char *const timings_keys[] = {"natural", NULL};
+
+/* "`a`, `b`, `c`" for messages that list what may be written. */
+static const char *name_list(arena *a, const char *const *names, int n) {
+    const char *s = "";
+    for (int i = 0; i < n; i++) s = arena_printf(a, "%s%s`%s`", s, i ? ", " : "", names[i]);
+    return s;
+}
+
+/* The id `index` names the course's index page (index.html) in every
+ * output, so no module may take it (SPEC §11.7). */
+static int reserved_id(lctx *x, const ynode *v, const char *id) {
+    if (strcmp(id, "index") != 0) return 0;
+    ERR(x, v, "module id `index` is reserved for the course's index page: choose another id");
+    return 1;
+}
+
+/* ---- roles and quiet classes (SPEC §11.1) ------------------------------ */
+
+/* Classes whose meaning is their own (SPEC §2.3, §11.4): a role on them
+ * would remove what the learner edition shows (ruled lines, empty boxes). */
+static const char *const own_meaning_classes[] = {"choice", "response", "worksheet", "blanks", "literal", NULL};
+
+static void add_role_class(lctx *x, course_role *r, const ynode *item) {
+    course *c = x->c;
+    const char *cls = get_str(x, item, "roles");
+    if (!cls) return;
+    if (!roles_valid_name(cls)) {
+        ERR(x, item, "class `%s` of role `%s` must be lower-case letters, digits, `-` and `_`, starting with a letter",
+            cls, r->name);
+        return;
+    }
+    for (int i = 0; own_meaning_classes[i]; i++)
+        if (!strcmp(cls, own_meaning_classes[i])) {
+            ERR(x, item, "class `%s` has a meaning of its own and cannot carry the role `%s`", cls, r->name);
+            return;
+        }
+    const char *owner = roles_class_role(c, cls);
+    if (owner && !strcmp(owner, r->name)) return; /* listed again (e.g. a default restated): once is enough */
+    if (owner) {
+        ERR(x, item, "class `%s` already carries the role `%s`: a class carries one role", cls, owner);
+        return;
+    }
+    const char **nc = arena_alloc(c->arena, sizeof(char *) * (size_t)(r->nclasses + 1));
+    if (r->nclasses) memcpy(nc, r->classes, sizeof(char *) * (size_t)r->nclasses);
+    nc[r->nclasses++] = cls;
+    r->classes = nc;
+}
+
+/* `roles:` merged into the defaults: new roles are added, the classes of a
+ * role already known are added to its own (answer and facilitator keep
+ * theirs). Read before `editions:` and `classes:`, which depend on it. */
+static void read_roles(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type == Y_NULL) return;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`roles` must be a mapping of role names to lists of classes, e.g. {answer: [answer, solution]}");
+        return;
+    }
+    course_role *roles = arena_alloc(c->arena, sizeof *roles * (size_t)(c->nroles + v->n));
+    memcpy(roles, c->roles, sizeof *roles * (size_t)c->nroles);
+    c->roles = roles;
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *val = v->items[i];
+        if (has_nul(k) || !roles_valid_name(k->str)) {
+            ERR(x, k, "role name `%s` must be lower-case letters, digits, `-` and `_`, starting with a letter", k->str);
+            continue;
+        }
+        course_role *r = NULL;
+        for (int j = 0; j < c->nroles && !r; j++)
+            if (!strcmp(c->roles[j].name, k->str)) r = &c->roles[j];
+        if (!r) {
+            r = &c->roles[c->nroles++];
+            memset(r, 0, sizeof *r);
+            r->name = k->str;
+            r->at = pos_of(x, k);
+        }
+        if (val->type == Y_SCALAR)
+            add_role_class(x, r, val); /* one class written without brackets */
+        else if (val->type == Y_SEQ)
+            for (int j = 0; j < val->n; j++) add_role_class(x, r, val->items[j]);
+        else if (val->type != Y_NULL)
+            ERR(x, val, "role `%s` must list its classes, e.g. `%s: [%s]`", k->str, k->str, k->str);
+    }
+}
+
+/* Is s usable as a class or key name written in an attribute block? */
+static int valid_quiet_name(const char *s) {
+    if (!*s) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || strchr("{}\"'=", *p)) return 0;
+    return 1;
+}
+
+/* `classes:` — names used on purpose, never flagged by roles_check_name. */
+static void read_classes(lctx *x, const ynode *v) {
+    course *c = x->c;
+    if (v->type == Y_NULL) return;
+    const ynode *const *items;
+    int n;
+    if (v->type == Y_SCALAR)
+        items = (const ynode *const *)&v, n = 1;
+    else if (v->type == Y_SEQ)
+        items = (const ynode *const *)v->items, n = v->n;
+    else {
+        ERR(x, v, "`classes` must be a list of class names, e.g. [answers-table]");
+        return;
+    }
+    c->quiet_classes = arena_alloc(c->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    c->nquiet_classes = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s = get_str(x, items[i], "classes");
+        if (!s) continue;
+        if (!valid_quiet_name(s)) {
+            ERR(x, items[i], "`%s` is not a class name (no spaces, quotes, braces or `=`)", s);
+            continue;
+        }
+        const char *role = roles_class_role(c, s);
+        if (role) {
+            WARN(x, items[i], "`%s` carries the role `%s`: listing it under `classes:` changes nothing (remove it)", s,
+                 role);
+            continue;
+        }
+        c->quiet_classes[c->nquiet_classes++] = s;
+    }
+}
+
+/* An include: name that is not a role: say what was probably meant. */
+static void unknown_role(lctx *x, const ynode *item, const char *edition, const char *role) {
+    course *c = x->c;
+    const char *owner = roles_class_role(c, role);
+    if (owner) {
+        ERR(x, item, "edition `%s` includes `%s`, a class of the role `%s`: include: lists roles (did you mean `%s`?)",
+            edition, role, owner, owner);
+        return;
+    }
+    const char **names = arena_alloc(c->arena, sizeof(char *) * (size_t)c->nroles);
+    for (int r = 0; r < c->nroles; r++) names[r] = c->roles[r].name;
+    const char *s = roles_suggest(role, names, c->nroles);
+    if (s)
+        ERR(x, item, "edition `%s` includes `%s`, which is not a role of this course (did you mean `%s`?)", edition,
+            role, s);
+    else
+        ERR(x, item,
+            "edition `%s` includes `%s`, which is not a role of this course (the roles are %s; declare new ones "
+            "under `roles:`)",
+            edition, role, name_list(c->arena, names, c->nroles));
+}
+
+/* ---- only:/except: of whole modules (SPEC §11.2) ------------------------ */
+
+static const course_edition *find_edition(const course *c, const char *name, size_t n) {
+    for (int i = 0; i < c->neditions; i++)
+        if (strlen(c->editions[i].name) == n && !memcmp(c->editions[i].name, name, n)) return &c->editions[i];
+    return NULL;
+}
+
+/* One name of an only:/except: value, written at [name, name + n) of the
+ * scalar v: 1 if it is an edition, else 0 after an error at the name. */
+static int check_edition_name(lctx *x, const ynode *v, const char *key, const char *name, size_t n) {
+    course *c = x->c;
+    if (find_edition(c, name, n)) return 1;
+    char *nm = arena_strndup(c->arena, name, n);
+    int line, col;
+    value_pos(x, v, (size_t)(name - v->str), nm, n, &line, &col);
+    const char **names = arena_alloc(c->arena, sizeof(char *) * (size_t)c->neditions);
+    for (int i = 0; i < c->neditions; i++) names[i] = c->editions[i].name;
+    const char *s = roles_suggest(nm, names, c->neditions);
+    if (s)
+        report_at(x, DIAG_ERROR, line, col,
+                  "`%s` names `%s`, which is not an edition of this course (did you mean `%s`?)", key, nm, s);
+    else if (roles_is_role(c, nm))
+        report_at(x, DIAG_ERROR, line, col,
+                  "`%s` names `%s`, a role, not an edition: `%s` lists editions (the editions are %s)", key, nm, key,
+                  name_list(c->arena, names, c->neditions));
+    else
+        report_at(x, DIAG_ERROR, line, col,
+                  "`%s` names `%s`, which is not an edition of this course (the editions are %s)", key, nm,
+                  name_list(c->arena, names, c->neditions));
+    return 0;
+}
+
+/* An only:/except: value: edition names separated by commas in one string,
+ * or a list of them. Returns the names joined by "," (each once, in the
+ * order written), or NULL when null or after reporting an error. *at is set
+ * to the value's position. */
+static const char *edition_list(lctx *x, const ynode *v, const char *key, pos *at) {
+    course *c = x->c;
+    *at = pos_of(x, v);
+    if (v->type == Y_NULL) return NULL;
+    const ynode *const *items;
+    int n;
+    if (v->type == Y_SCALAR)
+        items = (const ynode *const *)&v, n = 1;
+    else if (v->type == Y_SEQ)
+        items = (const ynode *const *)v->items, n = v->n;
+    else {
+        ERR(x, v, "`%s` must be edition names, e.g. `%s: facilitator` or `%s: [learner, facilitator]`", key, key, key);
+        return NULL;
+    }
+    char *out = arena_alloc(c->arena, 1);
+    int ok = 1, count = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s = get_str(x, items[i], key);
+        if (!s) {
+            ok = 0;
+            continue;
+        }
+        for (const char *p = s; *p;) {
+            while (*p == ',' || *p == ' ' || *p == '\t') p++;
+            const char *b = p;
+            while (*p && *p != ',') p++;
+            const char *e = p;
+            while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+            if (e == b) continue;
+            if (!check_edition_name(x, items[i], key, b, (size_t)(e - b))) {
+                ok = 0;
+                continue;
+            }
+            size_t len = (size_t)(e - b), ol = strlen(out);
+            int dup = 0;
+            for (const char *q = out; *q && !dup;) {
+                size_t k = strcspn(q, ",");
+                dup = k == len && !memcmp(q, b, len);
+                q += k;
+                if (*q) q++;
+            }
+            if (dup) continue;
+            char *o2 = arena_alloc(c->arena, ol + len + 2);
+            memcpy(o2, out, ol);
+            if (ol) o2[ol++] = ',';
+            memcpy(o2 + ol, b, len);
+            out = o2;
+            count++;
+        }
+    }
+    if (!ok) return NULL;
+    if (!count) {
+        ERR(x, v, "`%s` names no edition (write e.g. `%s: facilitator`, or remove it)", key, key);
+        return NULL;
+    }
+    return out;
+}
+
+/* ---- blank syntax in YAML strings (SPEC §11.4) --------------------------- */
+
+/* An error at the `[[` of a scalar that holds blank syntax. what: the key
+ * the string belongs to, or NULL for a mapping key itself. */
+static void blank_scalar(lctx *x, const ynode *n, const char *what) {
+    if (n->type != Y_SCALAR) return;
+    long o = md_find_blank_syntax(n->str, n->len);
+    if (o < 0) return;
+    int line, col;
+    value_pos(x, n, (size_t)o, "[[", 2, &line, &col);
+    if (what)
+        report_at(x, DIAG_ERROR, line, col,
+                  "a blank cannot stand in `%s`: blanks are allowed in titles and vars: values only", what);
+    else
+        report_at(x, DIAG_ERROR, line, col,
+                  "a blank cannot stand in a key: blanks are allowed in titles and vars: values only");
+}
+
+/* Every string of n and below (keys too). what: the nearest key. The tree
+ * is at most 64 deep (ydoc's limit), so recursion is bounded. */
+static void blanks_in(lctx *x, const ynode *n, const char *what) {
+    if (n->type == Y_SCALAR)
+        blank_scalar(x, n, what);
+    else if (n->type == Y_SEQ)
+        for (int i = 0; i < n->n; i++) blanks_in(x, n->items[i], what);
+    else if (n->type == Y_MAP)
+        for (int i = 0; i < n->n; i++) {
+            blank_scalar(x, n->keys[i], NULL);
+            blanks_in(x, n->items[i], n->keys[i]->str);
+        }
+}
+
+/* A mapping whose string value under `title` may hold blanks (an edition,
+ * a course.yaml module entry); everything else in it may not. */
+static void blanks_titled(lctx *x, const ynode *n, const char *what) {
+    if (n->type != Y_MAP) {
+        blanks_in(x, n, what);
+        return;
+    }
+    for (int i = 0; i < n->n; i++) {
+        blank_scalar(x, n->keys[i], NULL);
+        if (strcmp(n->keys[i]->str, "title") != 0 || n->items[i]->type != Y_SCALAR)
+            blanks_in(x, n->items[i], n->keys[i]->str);
+    }
+}
+
+/* vars: values (a string, or `value` of a labelled fill-in) are parsed for
+ * blanks later; names and labels may not hold any. */
+static void blanks_vars(lctx *x, const ynode *vars) {
+    if (vars->type != Y_MAP) {
+        blanks_in(x, vars, "vars");
+        return;
+    }
+    for (int i = 0; i < vars->n; i++) {
+        const ynode *val = vars->items[i];
+        blank_scalar(x, vars->keys[i], NULL);
+        if (val->type == Y_MAP)
+            for (int j = 0; j < val->n; j++) {
+                blank_scalar(x, val->keys[j], NULL);
+                if (strcmp(val->keys[j]->str, "value") != 0 || val->items[j]->type != Y_SCALAR)
+                    blanks_in(x, val->items[j], val->keys[j]->str);
+            }
+        else if (val->type != Y_SCALAR)
+            blanks_in(x, val, vars->keys[i]->str);
+    }
+}
+
+/* course.yaml: titles are the course's `title` and `subtitle`, editions'
+ * and module entries' `title`. */
+static void blanks_course(lctx *x, const ynode *root) {
+    for (int i = 0; i < root->n; i++) {
+        const ynode *k = root->keys[i], *v = root->items[i];
+        blank_scalar(x, k, NULL);
+        if ((!strcmp(k->str, "title") || !strcmp(k->str, "subtitle")) && v->type == Y_SCALAR) continue;
+        if (!strcmp(k->str, "vars"))
+            blanks_vars(x, v);
+        else if (!strcmp(k->str, "editions") && v->type == Y_MAP)
+            for (int j = 0; j < v->n; j++) {
+                blank_scalar(x, v->keys[j], NULL);
+                blanks_titled(x, v->items[j], v->keys[j]->str);
+            }
+        else if (!strcmp(k->str, "modules") && v->type == Y_SEQ)
+            for (int j = 0; j < v->n; j++) blanks_titled(x, v->items[j], "modules");
+        else
+            blanks_in(x, v, k->str);
+    }
+}
+
+/* Front matter: its `title` and its vars: values only. */
+static void blanks_front(lctx *x, const ynode *root) {
+    for (int i = 0; i < root->n; i++) {
+        const ynode *k = root->keys[i], *v = root->items[i];
+        blank_scalar(x, k, NULL);
+        if (!strcmp(k->str, "title") && v->type == Y_SCALAR) continue;
+        if (!strcmp(k->str, "vars"))
+            blanks_vars(x, v);
+        else
+            blanks_in(x, v, k->str);
+    }
+}
 
 static void read_authors(lctx *x, const ynode *v) {
     course *c = x->c;
@@ -377,7 +775,8 @@ static void read_modules(lctx *x, const ynode *v) {
     c->modules = arena_alloc(c->arena, sizeof *c->modules * (size_t)v->n);
     for (int i = 0; i < v->n; i++) {
         const ynode *it = v->items[i], *fnode = NULL, *idnode = NULL;
-        const char *id = NULL, *title = NULL;
+        const char *id = NULL, *title = NULL, *only = NULL, *except = NULL;
+        pos only_at = {0}, except_at = {0};
         if (it->type == Y_SCALAR) {
             fnode = it;
         } else if (it->type == Y_MAP) {
@@ -394,9 +793,14 @@ static void read_modules(lctx *x, const ynode *v) {
                             "letter or digit)",
                             id);
                         id = NULL;
-                    }
+                    } else if (id && reserved_id(x, val, id))
+                        id = NULL;
                 } else if (!strcmp(key->str, "title"))
                     title = get_str(x, val, "title");
+                else if (!strcmp(key->str, "only"))
+                    only = edition_list(x, val, "only", &only_at);
+                else if (!strcmp(key->str, "except"))
+                    except = edition_list(x, val, "except", &except_at);
                 else
                     unknown_key(x, key, module_entry_keys);
             }
@@ -439,6 +843,8 @@ static void read_modules(lctx *x, const ynode *v) {
         m->abspath = abs;
         m->id = id;
         m->title = title;
+        m->only = only, m->only_at = only_at;
+        m->except = except, m->except_at = except_at;
         m->at = pos_of(x, it);
         m->meta.duration = -1;
         m->meta.start = -1;
@@ -511,9 +917,9 @@ static void read_editions(lctx *x, const ynode *v) {
                             ok = 0;
                             continue;
                         }
-                        if (!valid_id(role)) {
-                            ERR(x, ev->items[r], "role `%s` must be lower-case letters, digits and `-`", role);
-                            ok = 0;
+                        if (!roles_is_role(c, role)) {
+                            /* the edition is kept without it, so only:/except: naming it are not errors too */
+                            unknown_role(x, ev->items[r], k->str, role);
                             continue;
                         }
                         inc[ni++] = role;
@@ -639,7 +1045,7 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     c->dir = arena_strdup(a, dir && *dir ? dir : ".");
     c->yaml_path = join_path(a, c->dir, "course.yaml");
     course_defaults(c);
-    lctx x = {c, d, c->yaml_path, 0};
+    lctx x = {c, d, c->yaml_path, NULL, 0};
     int dummy = 0;
     if (!nerr) nerr = &dummy;
 
@@ -670,13 +1076,14 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     }
     int yerr = 0;
     ynode *root = ydoc_parse_n(a, src, len, c->yaml_path, 1, d, &yerr);
-    free(src);
     if (!root) {
+        free(src);
         *nerr += yerr ? yerr : 1;
         arena_free(a);
         return NULL;
     }
     if (root->type != Y_MAP) {
+        free(src);
         ERR(&x, root, "course.yaml must be a mapping of keys (id:, title:, modules: ...), not %s",
             root->type == Y_NULL ? "empty" : ydoc_kind(root));
         *nerr += x.nerr;
@@ -684,12 +1091,23 @@ course *course_load(const char *dir, diag *d, int *nerr) {
         return NULL;
     }
     c->root = root;
+    x.text = src; /* positions inside scalars, until the model is read */
+    blanks_course(&x, root);
+
+    /* the vocabulary first: editions name roles, modules name editions */
+    const ynode *v;
+    if ((v = ydoc_get(root, "roles")) != NULL) read_roles(&x, v);
+    if ((v = ydoc_get(root, "classes")) != NULL) read_classes(&x, v);
+    if ((v = ydoc_get(root, "editions")) != NULL) read_editions(&x, v);
 
     int seen_id = 0, seen_title = 0, seen_modules = 0;
     for (int i = 0; i < root->n; i++) {
-        const ynode *k = root->keys[i], *v = root->items[i];
+        const ynode *k = root->keys[i];
         const char *key = k->str;
-        if (!strcmp(key, "id")) {
+        v = root->items[i];
+        if (!strcmp(key, "roles") || !strcmp(key, "classes") || !strcmp(key, "editions"))
+            ; /* read above */
+        else if (!strcmp(key, "id")) {
             seen_id = 1;
             const char *s = get_str(&x, v, "id");
             if (s && !valid_id(s))
@@ -743,8 +1161,6 @@ course *course_load(const char *dir, diag *d, int *nerr) {
             read_timings(&x, v);
         else if (!strcmp(key, "filters"))
             read_filters(&x, v);
-        else if (!strcmp(key, "editions"))
-            read_editions(&x, v);
         else if (!strcmp(key, "formats"))
             read_formats(&x, v);
         else if (!strcmp(key, "theme")) {
@@ -759,6 +1175,7 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     if (!seen_id) ERR(&x, root, "missing required key `id`");
     if (!seen_title) ERR(&x, root, "missing required key `title`");
     if (!seen_modules) ERR(&x, root, "missing required key `modules`");
+    free(src);
     *nerr += x.nerr;
     return c;
 }
@@ -778,18 +1195,14 @@ static int is_fence_line(const char *s, const char *e, const char *mark) {
     return 1;
 }
 
-int course_read_module(course *c, course_module *m, const char *src, size_t len, diag *d) {
+static const char *file_slug(course *c, const char *file);
+
+/* The front matter's known keys into m->meta (course_read_module). *id_written
+ * is set when the front matter has an `id:` key, valid or not. */
+static int read_front_matter(lctx *x, course_module *m, const char *src, size_t len, int *id_written) {
+    course *c = x->c;
+    diag *d = x->d;
     module_meta *mm = &m->meta;
-    mm->root = NULL;
-    mm->body_line = 1;
-    mm->body_offset = 0;
-    mm->title = mm->id = NULL;
-    mm->duration = -1;
-    mm->start = -1;
-    mm->vars = NULL;
-    mm->nvars = 0;
-    mm->unset_vars = -1;
-    lctx x = {c, d, m->path ? m->path : m->file, 0};
 
     size_t off = 0;
     if (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF)
@@ -799,7 +1212,7 @@ int course_read_module(course *c, course_module *m, const char *src, size_t len,
     const char *le = nl ? nl : end;
     if (!is_fence_line(p, le, "---")) return 0;
     if (!nl) {
-        diag_report(d, DIAG_ERROR, x.path, 1, 1, "front matter starting here is never closed (add a line `---`)");
+        diag_report(d, DIAG_ERROR, x->path, 1, 1, "front matter starting here is never closed (add a line `---`)");
         return -1;
     }
     const char *ystart = nl + 1, *q = ystart;
@@ -818,59 +1231,140 @@ int course_read_module(course *c, course_module *m, const char *src, size_t len,
         q = n2 + 1;
     }
     if (!close) {
-        diag_report(d, DIAG_ERROR, x.path, 1, 1, "front matter starting here is never closed (add a line `---`)");
+        diag_report(d, DIAG_ERROR, x->path, 1, 1, "front matter starting here is never closed (add a line `---`)");
         return -1;
     }
     mm->body_line = line + 1;
     mm->body_offset = (size_t)(after - src);
 
     int yerr = 0;
-    ynode *root = ydoc_parse_n(c->arena, ystart, (size_t)(close - ystart), x.path, 2, d, &yerr);
+    ynode *root = ydoc_parse_n(c->arena, ystart, (size_t)(close - ystart), x->path, 2, d, &yerr);
     if (!root) return -1;
     if (root->type == Y_NULL) return 0;
     if (root->type != Y_MAP) {
-        ERR(&x, root, "front matter must be a mapping of keys (title:, duration: ...), not a %s", ydoc_kind(root));
+        ERR(x, root, "front matter must be a mapping of keys (title:, duration: ...), not a %s", ydoc_kind(root));
         return -1;
     }
     mm->root = root;
+    x->text = ystart;
+    blanks_front(x, root);
     for (int i = 0; i < root->n; i++) {
         const ynode *k = root->keys[i], *v = root->items[i];
         const char *key = k->str;
         if (!strcmp(key, "title"))
-            mm->title = get_str(&x, v, "title");
+            mm->title = get_str(x, v, "title");
         else if (!strcmp(key, "id")) {
-            const char *s = get_str(&x, v, "id");
+            *id_written = 1;
+            const char *s = get_str(x, v, "id");
             if (s && !valid_id(s))
-                ERR(&x, v,
+                ERR(x, v,
                     "module id `%s` must be lower-case letters, digits and `-` (starting with a letter or "
                     "digit)",
                     s);
-            else
+            else if (s && !reserved_id(x, v, s))
                 mm->id = s;
         } else if (!strcmp(key, "duration")) {
-            mm->duration = duration_value(&x, v);
-            mm->duration_at = pos_of(&x, k);
+            mm->duration = duration_value(x, v);
+            mm->duration_at = pos_of(x, k);
         } else if (!strcmp(key, "start"))
-            mm->start = start_value(&x, v);
+            mm->start = start_value(x, v);
         else if (!strcmp(key, "vars"))
-            mm->nvars = vars_value(&x, v, &mm->vars);
+            mm->nvars = vars_value(x, v, &mm->vars);
         else if (!strcmp(key, "unset_vars"))
-            mm->unset_vars = unset_vars_value(&x, v);
+            mm->unset_vars = unset_vars_value(x, v);
+        else if (!strcmp(key, "only"))
+            mm->only = edition_list(x, v, "only", &mm->only_at);
+        else if (!strcmp(key, "except"))
+            mm->except = edition_list(x, v, "except", &mm->except_at);
         else if (!strcmp(key, "objectives") || !strcmp(key, "materials")) {
-            if (v->type != Y_SEQ && v->type != Y_NULL) ERR(&x, v, "`%s` must be a list", key);
+            if (v->type != Y_SEQ && v->type != Y_NULL) ERR(x, v, "`%s` must be a list", key);
         } else if (!strcmp(key, "participants")) {
             if (v->type == Y_MAP || v->type == Y_SEQ)
-                ERR(&x, v, "`participants` must be a number or a short text such as \"8-12\"");
+                ERR(x, v, "`participants` must be a number or a short text such as \"8-12\"");
         }
         /* every other key is metadata for filters and templates */
     }
-    return x.nerr ? -1 : 0;
+    x->text = NULL; /* src belongs to the caller */
+    return x->nerr ? -1 : 0;
+}
+
+/* Does the comma-separated list (as edition_list builds it) hold name? */
+static int list_has(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && !memcmp(p, name, n)) return 1;
+        p += k;
+        if (*p) p++;
+    }
+    return 0;
+}
+
+int course_module_in_edition(const course_module *m, const char *edition) {
+    const char *only[2] = {m->only, m->meta.only}, *except[2] = {m->except, m->meta.except};
+    for (int i = 0; i < 2; i++) {
+        if (only[i] && !list_has(only[i], edition)) return 0;
+        if (except[i] && list_has(except[i], edition)) return 0;
+    }
+    return 1;
+}
+
+int course_read_module(course *c, course_module *m, const char *src, size_t len, diag *d) {
+    module_meta *mm = &m->meta;
+    mm->root = NULL;
+    mm->body_line = 1;
+    mm->body_offset = 0;
+    mm->title = mm->id = NULL;
+    mm->duration = -1;
+    mm->start = -1;
+    mm->vars = NULL;
+    mm->nvars = 0;
+    mm->unset_vars = -1;
+    mm->only = mm->except = NULL;
+    memset(&mm->only_at, 0, sizeof mm->only_at);
+    memset(&mm->except_at, 0, sizeof mm->except_at);
+    lctx x = {c, d, m->path ? m->path : m->file, NULL, 0};
+    int id_written = 0;
+    int r = read_front_matter(&x, m, src, len, &id_written);
+
+    /* index.md (no id written anywhere) would take the index page's name */
+    if (!m->id && !id_written && !strcmp(file_slug(c, m->file), "index")) {
+        if (m->at.path)
+            diag_report(d, DIAG_NOTE, m->at.path, m->at.line, m->at.col,
+                        "module `%s` gets the id `index-page`: `index` is reserved for the course's index page "
+                        "(write `id:` to choose another)",
+                        m->file);
+        else
+            diag_report(d, DIAG_NOTE, x.path, 0, 0,
+                        "this module gets the id `index-page`: `index` is reserved for the course's index page "
+                        "(write `id:` to choose another)");
+    }
+
+    /* only:/except: that leave the module in no edition are almost surely a slip */
+    if (m->only || m->except || mm->only || mm->except) {
+        int in = 0;
+        for (int i = 0; i < c->neditions && !in; i++) in = course_module_in_edition(m, c->editions[i].name);
+        if (!in) {
+            pos at = mm->only ? mm->only_at : mm->except ? mm->except_at : m->only ? m->only_at : m->except_at;
+            diag_report(d, DIAG_WARNING, at.path, at.line, at.col,
+                        "module `%s` is in no edition: its only:/except: exclude every edition of the course",
+                        m->file ? m->file : x.path);
+        }
+    }
+    return r;
 }
 
 const char *course_module_default_id(course *c, const course_module *m) {
     if (m->id) return m->id;
     if (m->meta.id) return m->meta.id;
-    const char *file = m->file ? m->file : "";
+    const char *s = file_slug(c, m->file);
+    return strcmp(s, "index") ? s : "index-page";
+}
+
+/* The file name without its extension, slugified: [a-z0-9-], "module" if
+ * nothing is left. In the course arena (or a static string). */
+static const char *file_slug(course *c, const char *file) {
+    if (!file) file = "";
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     const char *dot = strrchr(base, '.');

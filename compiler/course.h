@@ -13,21 +13,25 @@ typedef struct pos {
     int line, col;
 } pos;
 
+/* A variable of `vars:` (SPEC §6, §11.7): `name: value`, or
+ * `name: {value: ..., label: ...}` (both keys optional). */
 typedef struct course_var {
     const char *name;
-    const char *value; /* NULL: a fill-in (declared with ~, null or empty) */
-    const char *label; /* a fill-in's visible label (`{value: ~, label: ...}`), or NULL */
-    pos at;
+    const char *value; /* NULL: a fill-in (declared with ~, null or empty, or no `value:`) */
+    const char *label; /* the visible label (`{value: ~, label: ...}`), or NULL: use the name */
+    pos at;            /* the variable's name */
 } course_var;
 
 /* A role and the classes that carry it (SPEC §11.1): the defaults `answer`
  * [answer, solution] and `facilitator` [facilitator, instructor], merged
- * with course.yaml's `roles:`. */
+ * with course.yaml's `roles:` (which adds classes to a role it names, or
+ * declares a new role). Names are [a-z][a-z0-9_-]*; a class carries at most
+ * one role; the role's name is a class only when listed. */
 typedef struct course_role {
     const char *name;
     const char **classes;
     int nclasses;
-    pos at;
+    pos at;               /* the key in `roles:`; {0} for a default role */
 } course_role;
 
 typedef struct course_edition {
@@ -51,7 +55,10 @@ typedef struct module_meta {
     course_var *vars;
     int nvars;
     int unset_vars;       /* -1 inherit from course, 0 warn, 1 blank */
-    const char *only, *except; /* front matter only:/except: (comma-separated edition names), or NULL */
+    /* front matter only:/except: (SPEC §11.2): edition names joined by ","
+     * (no spaces, each once, every one an edition of the course), or NULL;
+     * positions of the values. See course_module_in_edition. */
+    const char *only, *except;
     pos only_at, except_at;
 } module_meta;
 
@@ -62,7 +69,8 @@ typedef struct course_module {
     const char *id;       /* from course.yaml mapping or NULL (see module id below) */
     const char *title;    /* from course.yaml mapping or NULL */
     pos at;               /* the module entry in course.yaml */
-    const char *only, *except; /* only:/except: of the course.yaml mapping, or NULL */
+    /* only:/except: of the course.yaml mapping, as module_meta's */
+    const char *only, *except;
     pos only_at, except_at;
     module_meta meta;     /* filled by course_read_module */
 } course_module;
@@ -101,7 +109,7 @@ typedef struct course {
 
     course_role *roles;   /* never empty: answer and facilitator at least */
     int nroles;
-    const char **quiet_classes; /* `classes:`: names used on purpose, never flagged */
+    const char **quiet_classes; /* `classes:`: names used on purpose, never flagged (compared exactly) */
     int nquiet_classes;
 
     int format_html, format_epub; /* default both */
@@ -111,7 +119,11 @@ typedef struct course {
 
 /* Read DIR/course.yaml. Reports every problem (unknown keys as warnings with
  * a "did you mean" suggestion; wrong types, missing required keys, missing or
- * escaping module files as errors at the YAML node). Returns the course (even
+ * escaping module files as errors at the YAML node; an edition include: that
+ * is not a role, an only:/except: name that is not an edition, a malformed
+ * role or class name, a class given two roles, the module id `index`, and
+ * blank syntax in any string but the titles and vars: values (SPEC §11.4) as
+ * errors at the exact position). Returns the course (even
  * with errors, when the YAML parsed, so module errors can be reported too)
  * or NULL if course.yaml is unreadable or not YAML. *nerr receives the
  * number of errors reported. The caller frees with course_free. */
@@ -121,11 +133,23 @@ void course_free(course *c);
 /* Split front matter off a module's source (SPEC §1.2) and read its known
  * keys into m->meta; src/len is the whole file. Returns 0, or -1 after
  * reporting errors (unterminated front matter, not a mapping, bad types,
- * bad durations). */
+ * bad durations, only:/except: names that are not editions, `id: index`,
+ * blank syntax outside `title` and vars: values). Also gives a note when
+ * the module's id comes from a file named index.md (it becomes
+ * `index-page`), and a warning when only:/except: leave it in no edition. */
 int course_read_module(course *c, course_module *m, const char *src, size_t len, diag *d);
+
 /* Note: course_read_module, course_resolve* and course_module_default_id
  * allocate in the course arena, which is not thread-safe: call them from one
  * thread (or under a lock). timing_module does not touch the course arena. */
+
+/* Is module m in the edition named edition (SPEC §11.2)? A module is in an
+ * edition when it passes every only:/except: it has, in its course.yaml
+ * entry and in its front matter: each only: must name the edition and no
+ * except: may. So when both are given, except: wins over only: for an
+ * edition both name. Uses the front matter's after course_read_module.
+ * Reads only: safe from any thread. */
+int course_module_in_edition(const course_module *m, const char *edition);
 
 /* Resolve a path named by the course (module, image, filter, theme) against
  * the course dir: returns the real path if it exists and stays inside the
@@ -139,7 +163,8 @@ const char *course_resolve_dir(course *c, const char *rel, const char **why);
 
 /* A module's id: the course.yaml mapping's `id`, else the front matter's
  * (course_read_module must have run), else the file name without its
- * extension, slugified ([a-z0-9-], "module" if nothing is left). Checking
+ * extension, slugified ([a-z0-9-], "module" if nothing is left; `index`,
+ * the course's index page, becomes `index-page`, SPEC §11.7). Checking
  * that ids are unique is the build's job. Result in the course arena. */
 const char *course_module_default_id(course *c, const course_module *m);
 

@@ -67,6 +67,14 @@ static void mark_pos(const ctx *x, yaml_mark_t m, int *line, int *col) {
     *col = (int)(p - x->lines[m.line]) + 1;
 }
 
+/* The byte offset of a mark in the text: its line's start + col - 1, col
+ * being the byte column mark_pos gave for it. */
+static size_t mark_offset(const ctx *x, yaml_mark_t m, int col) {
+    if (m.line >= x->nlines) return x->len;
+    size_t off = x->lines[m.line] + (size_t)(col - 1);
+    return off < x->len ? off : x->len;
+}
+
 /* Position of a byte offset (reader errors give an offset, not a mark). */
 static void offset_pos(const ctx *x, size_t off, int *line, int *col) {
     size_t lo = 0;
@@ -113,6 +121,7 @@ static ynode *new_node(ctx *x, ytype t, yaml_mark_t m) {
     ynode *n = arena_alloc(x->a, sizeof *n);
     n->type = t;
     mark_pos(x, m, &n->line, &n->col);
+    n->start = n->end = mark_offset(x, m, n->col);
     n->str = "";
     return n;
 }
@@ -272,6 +281,9 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
                     n->str = arena_strndup(a, s, sl);
                     n->len = sl;
                 }
+                int el, ec;
+                mark_pos(&x, ev.end_mark, &el, &ec);
+                n->end = mark_offset(&x, ev.end_mark, ec);
                 n->quoted = ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                             ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
                             ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
@@ -293,6 +305,9 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
             case YAML_MAPPING_END_EVENT:
                 if (depth > 0) {
                     depth--;
+                    int el, ec;
+                    mark_pos(&x, ev.end_mark, &el, &ec);
+                    stack[depth].node->end = mark_offset(&x, ev.end_mark, ec);
                     frame_close(&x, &stack[depth]);
                     attach(&x, stack, depth, &root, stack[depth].node);
                 }

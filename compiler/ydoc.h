@@ -13,6 +13,10 @@ typedef struct ynode ynode;
 struct ynode {
     ytype type;
     int line, col;        /* 1-based, in the original file */
+    /* byte offsets in the text given to ydoc_parse of the node's first
+     * byte (a quote, a block indicator, `[`, `{`) and of the byte after it
+     * ends; for locating a position inside a scalar's source text */
+    size_t start, end;
     /* scalars: the text (NUL-terminated, len bytes); a plain `~`, `null`,
      * `Null`, `NULL` or empty plain scalar is Y_NULL (str ""). quoted: 1 if
      * the scalar was quoted (then never null, never a number). */

@@ -1,9 +1,13 @@
 /* test_course.c — course.yaml model and module front matter on temporary
  * course folders under /tmp: a valid course, every error kind, "did you
- * mean", path escapes (.., absolute, symlink), front matter variants. */
+ * mean", path escapes (.., absolute, symlink), front matter variants; the
+ * version 2 keys: roles:/classes:, include: naming roles, whole-module
+ * only:/except:, blank syntax in YAML strings at its exact position,
+ * fill-in labels, the reserved id `index`. */
 #include "../../compiler/arena.h"
 #include "../../compiler/course.h"
 #include "../../compiler/diag.h"
+#include "../../compiler/roles.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,6 +479,505 @@ static void test_front_matter(void) {
     cap_close(&k);
 }
 
+/* Loads a course from yaml (modules m1.md .. m4.md exist), capturing. */
+static course *load_yaml(const char *name, const char *yaml, cap *k, int *nerr) {
+    char rel[300];
+    snprintf(rel, sizeof rel, "%s/course.yaml", name);
+    put(rel, yaml);
+    for (int i = 1; i <= 4; i++) {
+        snprintf(rel, sizeof rel, "%s/m%d.md", name, i);
+        put(rel, "# M\n");
+    }
+    snprintf(rel, sizeof rel, "%s/index.md", name);
+    put(rel, "# Home\n");
+    cap_open(k);
+    *nerr = 0;
+    course *c = course_load(dirpath(name), k->d, nerr);
+    cap_flush(k);
+    return c;
+}
+
+/* The number of lines in the captured output. */
+static int diag_lines(const cap *k) {
+    int n = 0;
+    for (const char *p = k->out ? k->out : ""; *p; p++) n += *p == '\n';
+    return n;
+}
+
+static void test_roles_yaml(void) {
+    cap k;
+    int nerr;
+    course *c = load_yaml("roles-ok",
+                          "id: r\ntitle: R\nmodules: [m1.md]\n"
+                          "roles:\n"
+                          "  answer: [key, solution]\n"     /* 5: adds key; solution restated */
+                          "  notes: [speaker-notes, aside]\n" /* 6: a new role */
+                          "  empty:\n"                       /* 7: a role no class carries */
+                          "  single: one-class\n"            /* 8: one class without brackets */
+                          "classes: [answers-table, Answer]\n"
+                          "editions:\n"
+                          "  learner: {include: []}\n"
+                          "  facilitator: {include: [answer, facilitator, notes]}\n"
+                          "  speaker: {include: [notes, empty, single]}\n",
+                          &k, &nerr);
+    CHECK(c && nerr == 0 && k.len == 0, "roles: valid, no diagnostics");
+    if (c) {
+        INT_EQ(c->nroles, 5);
+        STR_EQ(c->roles[0].name, "answer");
+        INT_EQ(c->roles[0].nclasses, 3);
+        STR_EQ(c->roles[0].classes[0], "answer");
+        STR_EQ(c->roles[0].classes[1], "solution");
+        STR_EQ(c->roles[0].classes[2], "key");
+        STR_EQ(c->roles[1].name, "facilitator");
+        INT_EQ(c->roles[1].nclasses, 2);
+        STR_EQ(c->roles[2].name, "notes");
+        INT_EQ(c->roles[2].at.line, 6);
+        INT_EQ(c->roles[2].at.col, 3);
+        INT_EQ(c->roles[2].nclasses, 2);
+        STR_EQ(c->roles[3].name, "empty");
+        INT_EQ(c->roles[3].nclasses, 0);
+        STR_EQ(c->roles[4].classes[0], "one-class");
+        STR_EQ(roles_class_role(c, "key"), "answer");
+        STR_EQ(roles_class_role(c, "instructor"), "facilitator");
+        STR_EQ(roles_class_role(c, "aside"), "notes");
+        INT_EQ(c->nquiet_classes, 2);
+        STR_EQ(c->quiet_classes[0], "answers-table");
+        STR_EQ(c->quiet_classes[1], "Answer");
+        INT_EQ(c->neditions, 3);
+        INT_EQ(c->editions[1].ninclude, 3);
+        STR_EQ(c->editions[1].include[2], "notes");
+        INT_EQ(c->editions[2].ninclude, 3);
+    }
+    course_free(c);
+    cap_close(&k);
+
+    c = load_yaml("roles-bad",
+                  "id: r\ntitle: R\nmodules: [m1.md]\n"
+                  "roles:\n"                                         /* 4 */
+                  "  Notes: [x]\n"                                   /* 5 */
+                  "  extra: [instructor, choice, Up, ok, worksheet]\n" /* 6 */
+                  "  more: [ok]\n"                                   /* 7 */
+                  "  weird: {a: b}\n"                                /* 8 */
+                  "classes: [solution, 'has space', fine]\n"         /* 9 */
+                  "editions:\n"                                      /* 10 */
+                  "  facilitator: {include: [answers, solution, teacher, extra]}\n" /* 11 */
+                  "  learner: {include: [facilitater]}\n",           /* 12 */
+                  &k, &nerr);
+    const char *dir = dirpath("roles-bad");
+    CHECK(c != NULL, "roles-bad: course returned");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 3, "error",
+                   "role name `Notes` must be lower-case letters, digits, `-` and `_`, starting with a letter"),
+          "malformed role name at its key");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 11, "error",
+                   "class `instructor` already carries the role `facilitator`: a class carries one role"),
+          "a class with two roles, at the class");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 23, "error",
+                   "class `choice` has a meaning of its own and cannot carry the role `extra`"),
+          "choice cannot carry a role");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 31, "error", "class `Up` of role `extra` must be lower-case"),
+          "malformed class name at the item");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 39, "error", "class `worksheet` has a meaning of its own"),
+          "worksheet cannot carry a role");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 10, "error", "class `ok` already carries the role `extra`"),
+          "a class claimed by two new roles");
+    CHECK(has_diag(&k, dir, "course.yaml", 8, 10, "error", "role `weird` must list its classes"),
+          "role value of the wrong type");
+    CHECK(has_diag(&k, dir, "course.yaml", 9, 11, "warning",
+                   "`solution` carries the role `answer`: listing it under `classes:` changes nothing"),
+          "a role class in classes:");
+    CHECK(has_diag(&k, dir, "course.yaml", 9, 21, "error", "`has space` is not a class name"), "bad quiet name");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 27, "error",
+                   "edition `facilitator` includes `answers`, which is not a role of this course (did you mean "
+                   "`answer`?)"),
+          "include: did you mean answer");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 36, "error",
+                   "edition `facilitator` includes `solution`, a class of the role `answer`: include: lists roles "
+                   "(did you mean `answer`?)"),
+          "include: a class names its role");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 46, "error",
+                   "edition `facilitator` includes `teacher`, which is not a role of this course (the roles are "
+                   "`answer`, `facilitator`, `extra`, `more`, `weird`; declare new ones under `roles:`)"),
+          "include: far name lists the roles");
+    CHECK(has_diag(&k, dir, "course.yaml", 12, 23, "error", "(did you mean `facilitator`?)"),
+          "include: facilitater");
+    INT_EQ(nerr, 12);
+    INT_EQ(diag_lines(&k), 13);
+    if (c) {
+        /* editions with a bad include: name stay, without it (so only: naming them is no error too) */
+        INT_EQ(c->neditions, 2);
+        INT_EQ(c->editions[0].ninclude, 1);
+        STR_EQ(c->editions[0].include[0], "extra");
+        INT_EQ(c->editions[1].ninclude, 0);
+        STR_EQ(roles_class_role(c, "instructor"), "facilitator");
+        STR_EQ(roles_class_role(c, "ok"), "extra");
+        OK(roles_class_role(c, "choice") == NULL);
+        INT_EQ(c->nquiet_classes, 1);
+        STR_EQ(c->quiet_classes[0], "fine");
+    }
+    course_free(c);
+    cap_close(&k);
+
+    c = load_yaml("roles-type", "id: r\ntitle: R\nmodules: [m1.md]\nroles: [answer]\nclasses: {a: b}\n", &k, &nerr);
+    dir = dirpath("roles-type");
+    CHECK(has_diag(&k, dir, "course.yaml", 4, 8, "error", "`roles` must be a mapping of role names"),
+          "roles: not a mapping");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 10, "error", "`classes` must be a list of class names"),
+          "classes: not a list");
+    CHECK(nerr == 2 && c && c->nroles == 2, "roles-type: two errors, defaults kept");
+    course_free(c);
+    cap_close(&k);
+}
+
+static void test_module_only_except(void) {
+    cap k;
+    int nerr;
+    course *c = load_yaml("oe-ok",
+                          "id: r\ntitle: R\n"
+                          "editions: {learner: {}, facilitator: {include: [answer]}, answer-key: {include: [answer]}}\n"
+                          "modules:\n"
+                          "  - {file: m1.md, only: facilitator}\n"
+                          "  - {file: m2.md, only: \" answer-key ,facilitator,, answer-key\"}\n"
+                          "  - {file: m3.md, except: [learner, answer-key], only: ~}\n"
+                          "  - {file: m4.md, only: [facilitator, learner], except: facilitator}\n",
+                          &k, &nerr);
+    CHECK(c && nerr == 0 && k.len == 0, "module only/except: valid, no diagnostics");
+    if (c && c->nmodules == 4) {
+        STR_EQ(c->modules[0].only, "facilitator");
+        OK(c->modules[0].except == NULL);
+        INT_EQ(c->modules[0].only_at.line, 5);
+        INT_EQ(c->modules[0].only_at.col, 25);
+        STR_EQ(c->modules[1].only, "answer-key,facilitator");
+        OK(c->modules[2].only == NULL);
+        STR_EQ(c->modules[2].except, "learner,answer-key");
+        INT_EQ(c->modules[2].except_at.line, 7);
+        INT_EQ(c->modules[2].except_at.col, 27);
+        STR_EQ(c->modules[3].only, "facilitator,learner");
+        STR_EQ(c->modules[3].except, "facilitator");
+        OK(course_module_in_edition(&c->modules[0], "facilitator"));
+        OK(!course_module_in_edition(&c->modules[0], "learner"));
+        OK(course_module_in_edition(&c->modules[1], "answer-key"));
+        OK(!course_module_in_edition(&c->modules[1], "answer"));
+        OK(!course_module_in_edition(&c->modules[2], "learner"));
+        OK(course_module_in_edition(&c->modules[2], "facilitator"));
+        /* both given: in an edition only when it passes both */
+        OK(course_module_in_edition(&c->modules[3], "learner"));
+        OK(!course_module_in_edition(&c->modules[3], "facilitator"));
+        OK(!course_module_in_edition(&c->modules[3], "answer-key"));
+
+        /* front matter adds its own only:/except:, checked the same way */
+        course_module *m = &c->modules[0];
+        const char *src = "---\nexcept: facilitator\n---\n# M\n";
+        cap k2;
+        cap_open(&k2);
+        CHECK(course_read_module(c, m, src, strlen(src), k2.d) == 0, "front matter except: read");
+        cap_flush(&k2);
+        STR_EQ(m->meta.except, "facilitator");
+        INT_EQ(m->meta.except_at.line, 2);
+        INT_EQ(m->meta.except_at.col, 9);
+        OK(!course_module_in_edition(m, "facilitator"));
+        OK(!course_module_in_edition(m, "learner"));
+        CHECK(has_diag(&k2, dirpath("oe-ok"), "m1.md", 2, 9, "warning",
+                       "module `m1.md` is in no edition: its only:/except: exclude every edition of the course"),
+              "only: + front matter except: leave it in no edition: a warning at the front matter");
+        cap_close(&k2);
+
+        m = &c->modules[1];
+        src = "---\nonly: [answer-key]\n---\n# M\n";
+        cap_open(&k2);
+        CHECK(course_read_module(c, m, src, strlen(src), k2.d) == 0 && k2.len == 0, "front matter only: list");
+        STR_EQ(m->meta.only, "answer-key");
+        OK(course_module_in_edition(m, "answer-key") && !course_module_in_edition(m, "facilitator"));
+        cap_close(&k2);
+
+        src = "---\nonly: learnr, facilitater, answer, zzz\nexcept: []\n---\n";
+        cap_open(&k2);
+        CHECK(course_read_module(c, m, src, strlen(src), k2.d) == -1, "front matter only: bad names fail");
+        cap_flush(&k2);
+        const char *dir = dirpath("oe-ok");
+        CHECK(has_diag(&k2, dir, "m2.md", 2, 7, "error",
+                       "`only` names `learnr`, which is not an edition of this course (did you mean `learner`?)"),
+              "front matter only: learnr at its column");
+        CHECK(has_diag(&k2, dir, "m2.md", 2, 15, "error", "`facilitater`, which is not an edition of this course "
+                                                          "(did you mean `facilitator`?)"),
+              "front matter only: facilitater at its column");
+        CHECK(has_diag(&k2, dir, "m2.md", 2, 28, "error",
+                       "`only` names `answer`, a role, not an edition: `only` lists editions (the editions are "
+                       "`learner`, `facilitator`, `answer-key`)"),
+              "front matter only: a role is not an edition");
+        CHECK(has_diag(&k2, dir, "m2.md", 2, 36, "error",
+                       "`only` names `zzz`, which is not an edition of this course (the editions are"),
+              "front matter only: far name lists editions");
+        CHECK(has_diag(&k2, dir, "m2.md", 3, 9, "error", "`except` names no edition"), "front matter except: []");
+        INT_EQ(diag_lines(&k2), 5);
+        OK(m->meta.only == NULL && m->meta.except == NULL);
+        cap_close(&k2);
+    } else {
+        CHECK(0, "oe-ok: four modules");
+    }
+    course_free(c);
+    cap_close(&k);
+
+    c = load_yaml("oe-bad",
+                  "id: r\ntitle: R\n"
+                  "modules:\n"                                             /* 3 */
+                  "  - {file: m1.md, only: facilitater}\n"                 /* 4 */
+                  "  - {file: m2.md, except: [learner, Learner]}\n"        /* 5 */
+                  "  - {file: m3.md, only: ''}\n"                          /* 6 */
+                  "  - {file: m4.md, only: {a: b}, except: learner, ecxept: x}\n" /* 7 */
+                  "  - {file: index.md, only: learner, except: learner}\n", /* 8 */
+                  &k, &nerr);
+    const char *dir = dirpath("oe-bad");
+    CHECK(has_diag(&k, dir, "course.yaml", 4, 25, "error",
+                   "`only` names `facilitater`, which is not an edition of this course (did you mean `facilitator`?)"),
+          "course.yaml only: did you mean, at the value");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 37, "error", "`except` names `Learner`"), "except: list item");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 25, "error", "`only` names no edition"), "only: ''");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 25, "error", "`only` must be edition names"), "only: a mapping");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 50, "warning", "unknown key `ecxept` (did you mean `except`?)"),
+          "module entry: ecxept");
+    INT_EQ(nerr, 4);
+    if (c && c->nmodules == 5) {
+        OK(c->modules[0].only == NULL && c->modules[1].except == NULL && c->modules[3].only == NULL);
+        STR_EQ(c->modules[3].except, "learner");
+        /* in no edition: the warning comes once the front matter is read */
+        course_module *m = &c->modules[4];
+        cap k2;
+        cap_open(&k2);
+        CHECK(course_read_module(c, m, "# Home\n", 7, k2.d) == 0, "index.md read");
+        cap_flush(&k2);
+        CHECK(has_diag(&k2, dir, "course.yaml", 8, 5, "note",
+                       "module `index.md` gets the id `index-page`: `index` is reserved for the course's index page"),
+              "index.md: a note at its entry");
+        CHECK(has_diag(&k2, dir, "course.yaml", 8, 28, "warning", "module `index.md` is in no edition"),
+              "only: learner, except: learner: in no edition, at the only:");
+        INT_EQ(diag_lines(&k2), 2);
+        STR_EQ(course_module_default_id(c, m), "index-page");
+        cap_close(&k2);
+    } else {
+        CHECK(0, "oe-bad: five modules");
+    }
+    course_free(c);
+    cap_close(&k);
+}
+
+static void test_yaml_blanks(void) {
+    cap k;
+    int nerr;
+    course *c = load_yaml("blanks",
+                          "id: b\n"                                                    /* 1 */
+                          "title: \"The [[answer]] course\"\n"                         /* 2: a title: fine */
+                          "subtitle: Fill [[in]]\n"                                    /* 3: fine */
+                          "description: About [[this]]\n"                              /* 4 */
+                          "publisher: \"Pub \\\\[[not]] x [[yes]]\"\n"                 /* 5 */
+                          "rights: 'it''s [[r]]'\n"                                    /* 6 */
+                          "authors: [Ann, \"B [[b]]\"]\n"                              /* 7 */
+                          "vars:\n"                                                    /* 8 */
+                          "  org: \"[[Acme]]\"\n"                                      /* 9: fine */
+                          "  who: {value: \"[[Bob]]\", label: \"Name [[x]]\"}\n"       /* 10: label */
+                          "editions:\n"                                                /* 11 */
+                          "  learner: {include: [], title: \"Learner [[l]]\"}\n"       /* 12: fine */
+                          "  facilitator: {include: [answer], x: \"[[e]]\"}\n"         /* 13 */
+                          "modules:\n"                                                 /* 14 */
+                          "  - {file: m1.md, title: \"M [[1]]\"}\n"                    /* 15: fine */
+                          "  - \"m2.md[[x]]\"\n"                                       /* 16 */
+                          "custom:\n"                                                  /* 17 */
+                          "  notes: |\n"                                               /* 18 */
+                          "    first line\n"                                           /* 19 */
+                          "      then [[deep]]\n"                                      /* 20 */
+                          "  folded: >\n"                                              /* 21 */
+                          "    a\n"                                                    /* 22 */
+                          "    b [[c]]\n"                                              /* 23 */
+                          "  list: [ok, {k: \"v [[w]]\"}]\n"                           /* 24 */
+                          "  \"[[key]]\": 1\n"                                         /* 25 */
+                          "  plain: x [[ no close\n"                                   /* 26: no blank */
+                          "  esc: \\[[lit]]\n"                                         /* 27: escaped */
+                          "  multi: \"one\n"                                           /* 28 */
+                          "    two [[three]]\"\n",                                     /* 29 */
+                          &k, &nerr);
+    const char *dir = dirpath("blanks");
+    const char *msg = ": blanks are allowed in titles and vars: values only";
+    char want[200];
+    CHECK(c != NULL, "blanks: course returned");
+    snprintf(want, sizeof want, "a blank cannot stand in `description`%s", msg);
+    CHECK(has_diag(&k, dir, "course.yaml", 4, 20, "error", want), "description, plain");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 29, "error", "a blank cannot stand in `publisher`"),
+          "publisher: the escaped one skipped, the second found");
+    CHECK(has_diag(&k, dir, "course.yaml", 6, 16, "error", "a blank cannot stand in `rights`"), "single-quoted");
+    CHECK(has_diag(&k, dir, "course.yaml", 7, 19, "error", "a blank cannot stand in `authors`"), "list item");
+    CHECK(has_diag(&k, dir, "course.yaml", 10, 40, "error", "a blank cannot stand in `label`"), "fill-in label");
+    CHECK(has_diag(&k, dir, "course.yaml", 13, 40, "error", "a blank cannot stand in `x`"), "edition key");
+    CHECK(has_diag(&k, dir, "course.yaml", 16, 11, "error", "a blank cannot stand in `modules`"), "module path");
+    CHECK(has_diag(&k, dir, "course.yaml", 20, 12, "error", "a blank cannot stand in `notes`"), "literal block");
+    CHECK(has_diag(&k, dir, "course.yaml", 23, 7, "error", "a blank cannot stand in `folded`"), "folded block");
+    CHECK(has_diag(&k, dir, "course.yaml", 24, 21, "error", "a blank cannot stand in `k`"), "nested in a list");
+    snprintf(want, sizeof want, "a blank cannot stand in a key%s", msg);
+    CHECK(has_diag(&k, dir, "course.yaml", 25, 4, "error", want), "a mapping key");
+    CHECK(has_diag(&k, dir, "course.yaml", 29, 9, "error", "a blank cannot stand in `multi`"),
+          "a quoted string over two lines");
+    INT_EQ(nerr, 13); /* the 12 above and m2.md[[x]] not existing */
+    INT_EQ(diag_lines(&k), 15); /* and the warnings for `x` and `custom` */
+    if (c) {
+        STR_EQ(c->title, "The [[answer]] course");
+        STR_EQ(c->subtitle, "Fill [[in]]");
+        STR_EQ(c->editions[0].title, "Learner [[l]]");
+        STR_EQ(c->modules[0].title, "M [[1]]");
+        STR_EQ(c->vars[0].value, "[[Acme]]");
+        STR_EQ(c->vars[1].value, "[[Bob]]");
+    }
+    course_free(c);
+    cap_close(&k);
+
+    /* front matter: title and vars: values only */
+    put("fmb/course.yaml", "id: fmb\ntitle: F\nmodules: [m.md]\n");
+    put("fmb/m.md", "x\n");
+    cap_open(&k);
+    c = course_load(dirpath("fmb"), k.d, &nerr);
+    if (!c) {
+        CHECK(0, "fmb course");
+        cap_close(&k);
+        return;
+    }
+    course_module m;
+    memset(&m, 0, sizeof m);
+    m.path = "c/modules/m.md";
+    m.file = "modules/m.md";
+    const char *src = "---\n"
+                      "title: Module [[t]]\n"                  /* 2: fine */
+                      "vars: {a: \"[[x]]\", b: {value: \"B [[y]]\", label: \"L [[z]]\"}}\n" /* 3 */
+                      "objectives:\n"                          /* 4 */
+                      "  - Learn [[this]]\n"                   /* 5 */
+                      "meta: {deep: [[[x]]]}\n"                /* 6: a flow list, no string */
+                      "other: {deep: \"[[x]]\"}\n"             /* 7 */
+                      "---\n"
+                      "# Body [[ok]]\n";
+    CHECK(course_read_module(c, &m, src, strlen(src), k.d) == -1, "front matter blanks fail");
+    cap_flush(&k);
+    CHECK(strstr(k.out, "c/modules/m.md:3:52: error: a blank cannot stand in `label`") != NULL, "fm label");
+    CHECK(strstr(k.out, "c/modules/m.md:5:11: error: a blank cannot stand in `objectives`") != NULL, "fm objectives");
+    CHECK(strstr(k.out, "c/modules/m.md:7:16: error: a blank cannot stand in `deep`") != NULL, "fm metadata");
+    INT_EQ(diag_lines(&k), 3);
+    STR_EQ(m.meta.title, "Module [[t]]");
+    if (INT_EQ(m.meta.nvars, 2)) STR_EQ(m.meta.vars[1].value, "B [[y]]");
+    course_free(c);
+    cap_close(&k);
+}
+
+static void test_fill_in_labels(void) {
+    cap k;
+    int nerr;
+    course *c = load_yaml("labels",
+                          "id: l\ntitle: L\nmodules: [m1.md]\n"
+                          "vars:\n"                                                     /* 4 */
+                          "  trainer: {value: ~, label: \"Trainer's name\"}\n"          /* 5 */
+                          "  venue: {value: \"Room 4\"}\n"                              /* 6 */
+                          "  org: {value: Acme, label: Organisation}\n"                 /* 7 */
+                          "  date: {label: Date}\n"                                     /* 8 */
+                          "  plain: text\n"                                             /* 9 */
+                          "  open: {}\n"                                                /* 10 */
+                          "  typo: {vaule: x, label: ''}\n"                             /* 11 */
+                          "  bad: {value: [a], label: L}\n"                             /* 12 */
+                          "  bad2: {label: [a]}\n",                                     /* 13 */
+                          &k, &nerr);
+    const char *dir = dirpath("labels");
+    CHECK(c != NULL, "labels: course returned");
+    CHECK(has_diag(&k, dir, "course.yaml", 11, 10, "warning", "unknown key `vaule` (did you mean `value`?)"),
+          "unknown key in a var mapping");
+    CHECK(has_diag(&k, dir, "course.yaml", 12, 16, "error", "variable `bad` must be a string or a number"),
+          "value: a list");
+    CHECK(has_diag(&k, dir, "course.yaml", 13, 17, "error", "`label` must be a string"), "label: a list");
+    INT_EQ(nerr, 2);
+    if (c && c->nvars == 7) {
+        STR_EQ(c->vars[0].name, "trainer");
+        OK(c->vars[0].value == NULL);
+        STR_EQ(c->vars[0].label, "Trainer's name");
+        INT_EQ(c->vars[0].at.line, 5);
+        STR_EQ(c->vars[1].value, "Room 4");
+        OK(c->vars[1].label == NULL);
+        STR_EQ(c->vars[2].value, "Acme");
+        STR_EQ(c->vars[2].label, "Organisation");
+        OK(c->vars[3].value == NULL);
+        STR_EQ(c->vars[3].label, "Date");
+        STR_EQ(c->vars[4].value, "text");
+        OK(c->vars[4].label == NULL);
+        OK(c->vars[5].value == NULL && c->vars[5].label == NULL);
+        STR_EQ(c->vars[6].name, "typo");
+        OK(c->vars[6].value == NULL && c->vars[6].label == NULL);
+    } else {
+        CHECK(0, "labels: seven vars kept");
+    }
+    /* the same in front matter */
+    if (c) {
+        course_module *m = &c->modules[0];
+        const char *src = "---\nvars:\n  who: {value: ~, label: Your name}\n  x: {lable: y}\n---\n";
+        cap k2;
+        cap_open(&k2);
+        CHECK(course_read_module(c, m, src, strlen(src), k2.d) == 0, "front matter labels read");
+        cap_flush(&k2);
+        CHECK(m->meta.nvars == 2 && m->meta.vars[0].value == NULL && m->meta.vars[0].label &&
+                  !strcmp(m->meta.vars[0].label, "Your name"),
+              "front matter fill-in label");
+        CHECK(has_diag(&k2, dir, "m1.md", 4, 7, "warning", "unknown key `lable` (did you mean `label`?)"),
+              "front matter: lable");
+        cap_close(&k2);
+    }
+    course_free(c);
+    cap_close(&k);
+}
+
+static void test_reserved_index(void) {
+    cap k;
+    int nerr;
+    course *c = load_yaml("idx",
+                          "id: i\ntitle: I\n"
+                          "modules:\n"
+                          "  - index.md\n"                    /* 4: derived: index-page, a note */
+                          "  - {file: m1.md, id: index}\n"    /* 5: an error */
+                          "  - {file: m2.md}\n",              /* 6: front matter id: index */
+                          &k, &nerr);
+    const char *dir = dirpath("idx");
+    CHECK(has_diag(&k, dir, "course.yaml", 5, 23, "error",
+                   "module id `index` is reserved for the course's index page: choose another id"),
+          "course.yaml id: index");
+    INT_EQ(nerr, 1);
+    if (c && c->nmodules == 3) {
+        OK(c->modules[1].id == NULL);
+        cap k2;
+        cap_open(&k2);
+        CHECK(course_read_module(c, &c->modules[0], "# Home\n", 7, k2.d) == 0, "index.md: no error");
+        cap_flush(&k2);
+        CHECK(has_diag(&k2, dir, "course.yaml", 4, 5, "note",
+                       "module `index.md` gets the id `index-page`: `index` is reserved for the course's index page "
+                       "(write `id:` to choose another)"),
+              "index.md: the note at the module entry");
+        INT_EQ(diag_lines(&k2), 1);
+        STR_EQ(course_module_default_id(c, &c->modules[0]), "index-page");
+        cap_close(&k2);
+
+        /* index.md with an id of its own: no note */
+        const char *src = "---\nid: home\n---\n";
+        cap_open(&k2);
+        CHECK(course_read_module(c, &c->modules[0], src, strlen(src), k2.d) == 0 && k2.len == 0,
+              "index.md with id: home: no note");
+        STR_EQ(course_module_default_id(c, &c->modules[0]), "home");
+        cap_close(&k2);
+
+        src = "---\nid: index\n---\n";
+        cap_open(&k2);
+        CHECK(course_read_module(c, &c->modules[2], src, strlen(src), k2.d) == -1, "front matter id: index fails");
+        cap_flush(&k2);
+        CHECK(has_diag(&k2, dir, "m2.md", 2, 5, "error", "module id `index` is reserved for the course's index page"),
+              "front matter id: index at its value");
+        INT_EQ(diag_lines(&k2), 1);
+        OK(c->modules[2].meta.id == NULL);
+        STR_EQ(course_module_default_id(c, &c->modules[2]), "m2");
+        cap_close(&k2);
+    } else {
+        CHECK(0, "idx: three modules");
+    }
+    course_free(c);
+    cap_close(&k);
+}
+
 static void test_clock(void) {
     CHECK(course_parse_clock("09:00") == 540 && course_parse_clock("9:05") == 545 && course_parse_clock("23:59") == 1439 &&
            course_parse_clock("00:00") == 0,
@@ -496,6 +999,11 @@ int main(void) {
     test_types();
     test_paths();
     test_front_matter();
+    test_roles_yaml();
+    test_module_only_except();
+    test_yaml_blanks();
+    test_fill_in_labels();
+    test_reserved_index();
     test_clock();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
