@@ -8,6 +8,18 @@ env:   COURSEC  the compiler (default: ../../coursec from this script)
 Each case is copied into a fresh temporary folder and run from an empty
 working directory there as `COURSEC ARGS -o OUT CASE_DIR` (ARGS default
 [build]), with NO_COLOR=1 plus the case's `env`, under a 60 s time limit.
+Beyond SPEC section 10, expect.yaml may hold two checks on which files an
+edition has (used for media that must follow their references, SPEC 11.2):
+
+    present_files:   # each glob must match at least one file of the edition
+      - {edition: facilitator, files: ['site/*key-diagram.png', '*.epub!*key-diagram.png']}
+    absent_files:    # no glob may match any file of the edition
+      - {edition: learner, files: ['site/*key-diagram.png', '*.epub!*key-diagram.png']}
+
+A glob is matched (fnmatch: `*` also crosses `/`) against each path relative
+to OUT/<course-id>/<edition>/; `EPUB!MEMBER` matches the members named by the
+glob MEMBER inside the EPUB files named by the glob EPUB.
+
 Besides expect.yaml's checks the runner fails a case when coursec dies from a
 signal, a sanitizer reports a problem, or coursec writes into the course
 folder or its working directory (it may write only under OUT).
@@ -38,7 +50,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMEOUT = int(os.environ.get("CONFORMANCE_TIMEOUT", "60"))
 KNOWN_KEYS = {"args", "env", "exit", "diagnostics", "no_diagnostics", "no_output",
-              "outputs", "absent_everywhere", "description"}
+              "outputs", "absent_everywhere", "description",
+              "present_files", "absent_files"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # PATH:LINE:COL: sev: msg, PATH:LINE: sev: msg, PATH: sev: msg (tried in order).
 DIAG_FORMS = [
@@ -216,6 +229,46 @@ def check_absent_everywhere(expect, out, course_id, problems):
             problems.append("%s/%s/: empty (absent_everywhere has nothing to scan)" % (course_id, ed))
 
 
+def edition_paths(base):
+    """Relative paths of every file of an edition folder, and of every member
+    of its EPUBs as `EPUB!MEMBER` (so one glob list covers both)."""
+    paths = []
+    for rel in sorted(snapshot(base)):
+        paths.append(rel)
+        if rel.endswith(".epub"):
+            members = read_zip(os.path.join(base, rel))
+            if not isinstance(members, str):
+                paths += ["%s!%s" % (rel, n) for n in sorted(members)]
+    return paths
+
+
+def check_files(expect, out, course_id, problems):
+    for key, want in (("present_files", True), ("absent_files", False)):
+        for entry in as_list(expect.get(key)):
+            if not isinstance(entry, dict):
+                problems.append("expect.yaml: %s entry is not a mapping: %r" % (key, entry))
+                continue
+            ed = str(entry.get("edition", ""))
+            base = os.path.join(out, course_id, ed)
+            if not os.path.isdir(base):
+                problems.append("%s/%s/: missing (%s has nothing to look at)" % (course_id, ed, key))
+                continue
+            paths = edition_paths(base)
+            for glob in as_list(entry.get("files")):
+                glob = str(glob)
+                if "!" in glob:
+                    hits = [p for p in paths if "!" in p
+                            and fnmatch.fnmatchcase(p.split("!", 1)[0], glob.split("!", 1)[0])
+                            and fnmatch.fnmatchcase(p.split("!", 1)[1], glob.split("!", 1)[1])]
+                else:
+                    hits = [p for p in paths if "!" not in p and fnmatch.fnmatchcase(p, glob)]
+                if want and not hits:
+                    problems.append("%s/%s/: no file matches %r" % (course_id, ed, glob))
+                elif not want:
+                    for h in hits:
+                        problems.append("%s/%s/%s: present, but %r must match nothing" % (course_id, ed, h, glob))
+
+
 def run_case(case_dir, coursec):
     name = os.path.basename(case_dir.rstrip("/"))
     problems = []
@@ -284,7 +337,8 @@ def run_case(case_dir, coursec):
             if found or (os.path.exists(out) and not os.path.isdir(out)):
                 problems.append("no_output, but OUT holds: %s" % ", ".join(found[:5] or ["(a file)"]))
 
-        if expect.get("outputs") or expect.get("absent_everywhere"):
+        if (expect.get("outputs") or expect.get("absent_everywhere") or expect.get("present_files")
+                or expect.get("absent_files")):
             try:
                 with open(os.path.join(case_dir, "course.yaml"), "rb") as f:
                     course_id = str(yaml.safe_load(f)["id"])
@@ -293,6 +347,7 @@ def run_case(case_dir, coursec):
             else:
                 check_outputs(expect, out, course_id, problems)
                 check_absent_everywhere(expect, out, course_id, problems)
+                check_files(expect, out, course_id, problems)
 
         after = snapshot(course)
         if after != before:

@@ -1,25 +1,52 @@
 #!/usr/bin/env python3
-"""Leak fuzz (issue 6 item 8; docs/reliability.md): LEAKFUZZ_N random courses
-(default 50; `make fuzz` runs 1000) from tests/leakfuzz/gen.py, seeds
-LEAKFUZZ_SEED .. LEAKFUZZ_SEED+N-1 (default 1), built in batches of 50 by ONE
-`coursec build -o OUT c1 c2 ...` each. Then every byte of every output file of
-every edition (EPUBs unzipped, members scanned) is searched for the markers:
-a marker must not occur anywhere in an edition that excludes its content
-(learner: answers, facilitator notes, blank answers, model answers,
-only=/except= content), and must occur in both the HTML site and the EPUB of
-every edition that includes it. Learner pages (HTML and XHTML, not CSS) must
-not hold `checked` or `correct` (the marks of choice divs).
+"""Leak fuzz (issue 6 item 8, issue 12; docs/reliability.md).
 
-One test = one course: the last line is `N passed, N failed` (N courses).
+Honoured mode: LEAKFUZZ_N random courses (default 50; `make fuzz` runs 1000)
+from tests/leakfuzz/gen.py, seeds LEAKFUZZ_SEED .. LEAKFUZZ_SEED+N-1 (default
+1), built in batches of 50 by ONE `coursec build -o OUT c1 c2 ...` each; each
+course must build without an error. Then every byte of every output file of
+every edition (EPUBs unzipped, members scanned, file and member NAMES too) is
+searched for the markers, lower-cased, and also in their slugified form
+(`zq00001-0002x`, `zq00001%200002x`): a marker must not occur anywhere in an
+edition that excludes its content (learner: answers, facilitator notes, blank
+answers, model answers, only=/except= content, restricted heading sections,
+answer-only images, reference definitions, comments everywhere), and must
+occur in both the HTML site and the EPUB of every edition that includes it.
+Also, per edition:
+  * learner pages (HTML and XHTML, not CSS) hold no `checked`, `correct`,
+    `[x]` or `[X]` (the marks of choice divs; the generator never writes
+    those words, nor task lists outside choices);
+  * no page, nav, NCX or OPF holds `{{` (no glyph or variable becomes braces);
+  * every media file (image, audio, video, document: MEDIA_EXT) of the site
+    is referenced by a page or stylesheet of that site, and every media
+    member of the EPUB by an XHTML document or stylesheet of that EPUB (or
+    is its OPF's cover-image): an edition holds exactly the media its own
+    pages use (SPEC 11.2).
+
+Error mode: LEAKFUZZ_ERRORS courses (default: max(number of error kinds, N/2))
+from gen.generate_error, seeds LEAKFUZZ_SEED.., each with one construct that
+SPEC 11 makes an error (kinds cycle through gen.ERROR_KINDS). Each is built
+alone into an OUT that already holds an earlier edition folder: it must exit
+1, report an error at the planted file:line, and leave OUT exactly as it was.
+
+LEAKFUZZ_FAMILIES: comma-separated gen.FAMILIES to generate (default all;
+`classic` alone is the pre-issue-12 generator).
+
+One test = one course: the last line is `N passed, N failed`.
 Environment: COURSEC (compiler, default ./coursec), LEAKFUZZ_N, LEAKFUZZ_SEED,
-LEAKFUZZ_KEEP=1 (keep the work folder and print it), VERBOSE=1.
+LEAKFUZZ_ERRORS, LEAKFUZZ_FAMILIES, LEAKFUZZ_KEEP=1 (keep the work folder and
+print it), VERBOSE=1.
 """
+import concurrent.futures
+import html
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,7 +55,18 @@ sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
 BATCH = 50
-MARK = re.compile(rb"zq\d{9}x")
+# A marker as written (zq + 5 + 4 digits + x, or `Zq00001 0002X`), lower-cased,
+# slugified or URL-encoded: the separator between the two digit groups may be
+# nothing, a space, `-`, `_` or `%20`.
+MARK = re.compile(rb"zq(\d{5})(?:[ _-]|%20)?(\d{4})x")
+REF_ATTR = re.compile(rb"""\b(?:src|href|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+CSS_URL = re.compile(rb"""url\(\s*["']?([^"')]+?)["']?\s*\)""", re.I)
+COVER_ITEM = re.compile(rb'<item\b(?=[^>]*properties="[^"]*cover-image)[^>]*\bhref="([^"]*)"')
+# What counts as a media file: images, audio, video and documents a page can link.
+MEDIA_EXT = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".tif", ".tiff",
+             ".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".ogv", ".webm", ".pdf",
+             ".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".csv")
+ERR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?: error: ")
 
 
 def edition_bytes(folder):
@@ -53,12 +91,38 @@ def edition_bytes(folder):
 
 
 def markers_in(files):
-    """marker -> first file name holding it (case-insensitive: slugs lower-case)."""
+    """marker -> first file name holding it, in its bytes or its name (case-insensitive:
+    slugs lower-case; slugified and URL-encoded forms count)."""
     found = {}
     for name, data in files:
-        for m in MARK.findall(data.lower()):
-            found.setdefault(m.decode(), name)
+        for blob in (data.lower(), name.lower().encode()):
+            for a, b in MARK.findall(blob):
+                found.setdefault("zq%s%sx" % (a.decode(), b.decode()), name)
     return found
+
+
+def unreferenced_media(files):
+    """Names (relative to one root: the site folder or the EPUB) of the media files
+    (MEDIA_EXT) that no page (HTML, XHTML), stylesheet or EPUB cover-image item
+    references."""
+    refs = set()
+    for name, data in files:
+        if name.endswith(".opf"):
+            found = [m.group(1) for m in COVER_ITEM.finditer(data)]
+        elif name.endswith((".html", ".xhtml", ".css")):
+            found = [m for m in CSS_URL.findall(data)]
+        else:
+            continue
+        base = posixpath.dirname(name)
+        if name.endswith((".html", ".xhtml")):
+            found += [a or b for a, b in REF_ATTR.findall(data)]
+        for u in found:
+            u = html.unescape(u.decode("utf-8", "replace")).split("#")[0].split("?")[0].strip()
+            if not u or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", u) or u.startswith("/"):
+                continue
+            refs.add(posixpath.normpath(posixpath.join(base, urllib.parse.unquote(u))))
+    return [name for name, _ in files
+            if name.lower().endswith(MEDIA_EXT) and posixpath.normpath(name) not in refs]
 
 
 def check_course(out, cid, expect):
@@ -82,19 +146,91 @@ def check_course(out, cid, expect):
                     problems.append("MISSING %s site: %s (%s)" % (ed, m, what))
                 if m not in epub:
                     problems.append("MISSING %s epub: %s (%s)" % (ed, m, what))
+        site_rel = [(os.path.relpath(n, "site").replace(os.sep, "/"), d) for n, d in files["site"]]
+        for n in unreferenced_media(site_rel):
+            problems.append("MEDIA %s: site/%s is referenced by no page of the edition" % (ed, n))
+        for epub in sorted({n.split("!", 1)[0] for n, _ in files["epub"]}):
+            members = [(n.split("!", 1)[1], d) for n, d in files["epub"] if n.split("!", 1)[0] == epub]
+            for n in unreferenced_media(members):
+                problems.append("MEDIA %s: %s!%s is referenced by no document of the EPUB" % (ed, epub, n))
+        for name, data in files["site"] + files["epub"]:
+            if name.endswith((".html", ".xhtml", ".ncx", ".opf")) and b"{{" in data:
+                problems.append("BRACES %s: `{{` in %s" % (ed, name))
         if ed == "learner":
             for name, data in files["site"] + files["epub"]:
                 if name.endswith((".html", ".xhtml")):
-                    for word in (b"checked", b"correct"):
+                    for word in (b"checked", b"correct", b"[x]", b"[X]"):
                         if word in data:
                             problems.append("LEAK learner: `%s` (a choice mark) in %s" % (word.decode(), name))
     return problems
 
 
+def snapshot(root):
+    files = {}
+    for dirpath, _dirs, names in os.walk(root):
+        for fn in names:
+            p = os.path.join(dirpath, fn)
+            with open(p, "rb") as f:
+                files[os.path.relpath(p, root)] = f.read()
+    return files
+
+
+def check_error_course(coursec, work, env, seed, families):
+    """Builds one error-mode course alone; returns (what, problems)."""
+    d = os.path.join(work, "err", "c%d" % seed)
+    kind = gen.ERROR_KINDS[(seed - 1) % len(gen.ERROR_KINDS)]
+    cid, kind, where = gen.generate_error(seed, d, families, kind)
+    out = os.path.join(work, "err", "out%d" % seed)
+    # an earlier build's output, which a failed build must leave exactly as it was
+    old = {os.path.join(cid, "learner", "site", "index.html"): b"<p>earlier build</p>\n",
+           os.path.join(cid, "learner", "%s-learner.epub" % cid): b"not really an epub\n",
+           os.path.join(cid, "answer-key", "notes.txt"): b"kept\n"}
+    for rel, data in old.items():
+        os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
+        with open(os.path.join(out, rel), "wb") as f:
+            f.write(data)
+    problems = []
+    try:
+        r = subprocess.run([coursec, "build", "-q", "-o", out, d], cwd=work, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    except subprocess.TimeoutExpired:
+        return kind, d, ["coursec timed out"]
+    err = r.stderr.decode("utf-8", "replace")
+    if r.returncode != 1:
+        problems.append("exit status %d, expected 1" % r.returncode)
+    errors = set()
+    for ln in err.splitlines():
+        m = ERR_LINE.match(ln)
+        if m and m.group("path").startswith(d + "/"):
+            errors.add((m.group("path")[len(d) + 1:], int(m.group("line"))))
+    for f, line in where:
+        if (f, line) not in errors:
+            problems.append("no error at %s:%d (errors: %s)" % (
+                f, line, ", ".join("%s:%d" % e for e in sorted(errors)) or "none"))
+    after = snapshot(out)
+    if after != old:
+        changed = sorted(k for k in set(after) | set(old) if after.get(k) != old.get(k))
+        problems.append("the failed build changed its output folder: %s" % ", ".join(changed[:6]))
+    if problems and err.strip():
+        problems.append("stderr: " + " | ".join(err.strip().splitlines()[:6]))
+    return kind, d, problems
+
+
 def main():
     coursec = os.environ.get("COURSEC") or os.path.join(ROOT, "coursec")
     n = int(os.environ.get("LEAKFUZZ_N", "50"))
+    nerr = int(os.environ.get("LEAKFUZZ_ERRORS", str(max(len(gen.ERROR_KINDS), n // 2))))
     seed0 = int(os.environ.get("LEAKFUZZ_SEED", "1"))
+    fams = os.environ.get("LEAKFUZZ_FAMILIES", "")
+    families = None
+    if fams.strip():
+        families = [f.strip() for f in fams.split(",") if f.strip() and f.strip() != "classic"]
+        unknown = sorted(set(families) - set(gen.FAMILIES))
+        if unknown:
+            print("FAIL leakfuzz: unknown LEAKFUZZ_FAMILIES %s (known: classic, %s)" % (
+                ", ".join(unknown), ", ".join(gen.FAMILIES)))
+            print("0 passed, 1 failed")
+            return 1
     verbose = os.environ.get("VERBOSE") not in (None, "", "0")
     keep = os.environ.get("LEAKFUZZ_KEEP") not in (None, "", "0")
     work = tempfile.mkdtemp(prefix="coursec-leakfuzz.")
@@ -107,7 +243,7 @@ def main():
             courses = []
             for s in seeds:
                 d = os.path.join(work, "src", "c%d" % s)
-                cid, expect = gen.generate(s, d)
+                cid, expect = gen.generate(s, d, families)
                 courses.append((s, d, cid, expect))
                 nmarkers += len(expect)
             out = os.path.join(work, "out%d" % b0)
@@ -122,8 +258,8 @@ def main():
                 problems = ["build error: " + e for e in errs] + check_course(out, cid, expect)
                 if problems:
                     failed += 1
-                    print("FAIL leakfuzz/seed-%d (%s, rerun: LEAKFUZZ_SEED=%d LEAKFUZZ_N=1 LEAKFUZZ_KEEP=1)"
-                          % (s, d, s))
+                    print("FAIL leakfuzz/seed-%d (%s, rerun: LEAKFUZZ_SEED=%d LEAKFUZZ_N=1 LEAKFUZZ_ERRORS=0 "
+                          "LEAKFUZZ_KEEP=1)" % (s, d, s))
                     for p in problems[:12]:
                         print("    " + p)
                     if len(problems) > 12:
@@ -134,12 +270,26 @@ def main():
                         print("PASS leakfuzz/seed-%d (%d markers)" % (s, len(expect)))
             if not keep:
                 shutil.rmtree(out, ignore_errors=True)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            seeds = list(range(seed0, seed0 + nerr))
+            results = pool.map(lambda s: check_error_course(coursec, work, env, s, families), seeds)
+            for s, (kind, d, problems) in zip(seeds, results):
+                if problems:
+                    failed += 1
+                    print("FAIL leakfuzz/error-%d %s (%s, rerun: LEAKFUZZ_SEED=%d LEAKFUZZ_N=0 LEAKFUZZ_ERRORS=1 "
+                          "LEAKFUZZ_KEEP=1)" % (s, kind, d, s))
+                    for p in problems[:8]:
+                        print("    " + p)
+                else:
+                    passed += 1
+                    if verbose:
+                        print("PASS leakfuzz/error-%d %s" % (s, kind))
     finally:
         if keep:
             print("leakfuzz: work folder kept: " + work)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print("leakfuzz: %d courses, %d markers" % (n, nmarkers))
+    print("leakfuzz: %d courses, %d markers; %d error courses" % (n, nmarkers, nerr))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

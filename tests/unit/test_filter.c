@@ -521,10 +521,10 @@ static void test_vars(void) {
     world w;
     const char *f[] = {"vars"};
     world_init(&w, lua_std, f, 1);
-    course_var cv[] = {{"name", "Bob", {0}}, {"fill", NULL, {0}}, {"org", "Course Org", {0}}};
+    course_var cv[] = {{"name", "Bob", NULL, {0}}, {"fill", NULL, NULL, {0}}, {"org", "Course Org", NULL, {0}}};
     w.c.vars = cv;
     w.c.nvars = 3;
-    course_var mv[] = {{"org", "Module Org", {0}}};
+    course_var mv[] = {{"org", "Module Org", NULL, {0}}};
     w.m.meta.vars = mv;
     w.m.meta.nvars = 1;
     for (int pass = 0; pass < 3; pass++) {
