@@ -159,7 +159,25 @@ void ast_attr_set(arena *a, ast_attr *at, const char *key, const char *value) {
     at->nkv++;
 }
 
-static void plain(buf *b, const ast_node *n, const char *skip) {
+/* What plain text leaves out besides blanks and raw HTML: Spans with the
+ * class skip, and inline nodes restricted by their attributes (a class in
+ * roles, only=, except=). */
+typedef struct plain_opts {
+    const char *skip;
+    const char *const *roles;
+    int restricted; /* leave out restricted inlines */
+} plain_opts;
+
+static int restricted_inline(const ast_node *n, const char *const *roles) {
+    if (!ast_is_inline(n->type) || (!n->attr.nclasses && !n->attr.nkv)) return 0;
+    if (ast_attr_get(&n->attr, "only") || ast_attr_get(&n->attr, "except")) return 1;
+    for (int i = 0; roles && i < n->attr.nclasses; i++)
+        for (const char *const *r = roles; *r; r++)
+            if (strcmp(*r, n->attr.classes[i]) == 0) return 1;
+    return 0;
+}
+
+static void plain(buf *b, const ast_node *n, const plain_opts *o) {
     switch (n->type) {
     case AST_BLANK:
     case AST_HTMLINLINE:
@@ -168,6 +186,7 @@ static void plain(buf *b, const ast_node *n, const char *skip) {
     case AST_TEXT:
     case AST_CODE:
         if (n->text) buf_puts(b, n->text);
+        else break; /* code with live blanks: its children */
         return;
     case AST_SOFTBREAK:
     case AST_LINEBREAK:
@@ -176,32 +195,46 @@ static void plain(buf *b, const ast_node *n, const char *skip) {
     default:
         break;
     }
-    for (const ast_node *c = n->first; c; c = c->next)
-        if (!(skip && c->type == AST_SPAN && ast_has_class(c, skip))) plain(b, c, skip);
+    for (const ast_node *c = n->first; c; c = c->next) {
+        if (o->skip && c->type == AST_SPAN && ast_has_class(c, o->skip)) continue;
+        if (o->restricted && restricted_inline(c, o->roles)) continue;
+        plain(b, c, o);
+    }
+}
+
+/* Plain text with white space runs collapsed and no space at either end. */
+static char *plain_collapsed(arena *a, const ast_node *n, const plain_opts *o) {
+    buf b = BUF_INIT;
+    plain(&b, n, o);
+    /* collapse runs of white space and trim: blanks removed leave gaps */
+    size_t k = 0;
+    int sp = 1;
+    for (size_t i = 0; i < b.len; i++) {
+        char ch = b.data[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n') {
+            if (!sp) b.data[k++] = ' ';
+            sp = 1;
+        } else {
+            b.data[k++] = ch;
+            sp = 0;
+        }
+    }
+    while (k > 0 && b.data[k - 1] == ' ') k--;
+    char *r = arena_strndup(a, b.data ? b.data : "", k);
+    buf_free(&b);
+    return r;
 }
 
 char *ast_plain_text(arena *a, const ast_node *n) { return ast_plain_text_skip(a, n, NULL); }
 
 char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip) {
-    buf b = BUF_INIT;
-    plain(&b, n, skip);
-    /* collapse runs of white space and trim: blanks removed leave gaps */
-    size_t o = 0;
-    int sp = 1;
-    for (size_t i = 0; i < b.len; i++) {
-        char ch = b.data[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n') {
-            if (!sp) b.data[o++] = ' ';
-            sp = 1;
-        } else {
-            b.data[o++] = ch;
-            sp = 0;
-        }
-    }
-    while (o > 0 && b.data[o - 1] == ' ') o--;
-    char *r = arena_strndup(a, b.data ? b.data : "", o);
-    buf_free(&b);
-    return r;
+    plain_opts o = {skip, NULL, 0};
+    return plain_collapsed(a, n, &o);
+}
+
+char *ast_title_text(arena *a, const ast_node *n, const char *const *roles) {
+    plain_opts o = {"duration-badge", roles, 1};
+    return plain_collapsed(a, n, &o);
 }
 
 char *ast_slug(arena *a, const char *text) {
@@ -223,6 +256,7 @@ typedef struct idset {
     const char **ids;
     int n, cap;
     arena *a;
+    const char *const *roles;
 } idset;
 
 static int idset_has(const idset *s, const char *id) {
@@ -245,12 +279,12 @@ static void collect_explicit(idset *s, const ast_node *n) {
     for (const ast_node *alt = n->alts; alt; alt = alt->next)
         if (!ast_is_inline(alt->type)) collect_explicit(s, alt);
     for (const ast_node *c = n->first; c; c = c->next)
-        if (!ast_is_inline(c->type)) collect_explicit(s, c);
+        if (!ast_is_inline(c->type) || c->first || c->attr.id) collect_explicit(s, c);
 }
 
 static void derive_ids(idset *s, ast_node *n) {
     if (n->type == AST_HEADING && !n->attr.id) {
-        char *base = ast_slug(s->a, ast_plain_text(s->a, n));
+        char *base = ast_slug(s->a, ast_title_text(s->a, n, s->roles));
         const char *id = base;
         for (int k = 1; idset_has(s, id); k++) id = arena_printf(s->a, "%s-%d", base, k);
         n->attr.id = id;
@@ -263,9 +297,10 @@ static void derive_ids(idset *s, ast_node *n) {
         if (!ast_is_inline(c->type)) derive_ids(s, c);
 }
 
-void ast_assign_heading_ids(arena *a, ast_node *doc) {
+void ast_assign_heading_ids(arena *a, ast_node *doc, const char *const *roles) {
     idset s = {0};
     s.a = a;
+    s.roles = roles;
     if (ast_is_inline(doc->type)) return;
     collect_explicit(&s, doc);
     derive_ids(&s, doc);

@@ -106,7 +106,8 @@ struct ast_node {
      * the source (set by the parser from source positions, never from a
      * character; a filter that sets text, url or title clears it). The last
      * check before the writers refuses any other `[[…]]` in an edition
-     * without answers (SPEC §11.5). */
+     * without answers (SPEC §11.5). Code and code blocks the parser makes
+     * always have it: code is printed as written (SPEC §11.4). */
     int literal;
     /* Link, Image resolved through a link reference definition that stands
      * in restricted content: the restrictions of that content (its role
@@ -152,6 +153,13 @@ char *ast_plain_text(arena *a, const ast_node *n);
  * (NULL: none), without copying the tree. */
 char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip);
 
+/* The text of a heading or title as ids, titles, contents and navigation
+ * use it (SPEC §2.1, §11.2): ast_plain_text without duration badges and
+ * without inline content restricted by its attributes (a class in roles,
+ * NULL-terminated, or only=/except=), so that it is the same in every
+ * edition and holds nothing an edition may exclude. */
+char *ast_title_text(arena *a, const ast_node *n, const char *const *roles);
+
 /* Heading ids: lower case ASCII letters/digits and '-', from the plain text
  * (GitHub-like: spaces to '-', other punctuation dropped, runs of '-' kept as
  * one); "section" if empty. Uniqueness is the caller's job (ast_ids). */
@@ -159,9 +167,8 @@ char *ast_slug(arena *a, const char *text);
 
 /* Give every heading without an id a derived unique one (-1, -2 suffixes);
  * explicit ids are reserved first. Deterministic, edition-independent when run
- * on the unpruned tree. For md_parse's trees: inlines are not searched (no
- * heading or id sits inside one there). */
-void ast_assign_heading_ids(arena *a, ast_node *doc);
+ * on the unpruned tree. roles: as for ast_title_text. */
+void ast_assign_heading_ids(arena *a, ast_node *doc, const char *const *roles);
 
 /* Depth-first visit, pre-order; return nonzero from f to stop descending
  * into that node's children. Blank alternatives are visited as children. */

@@ -28,6 +28,7 @@
 #include "outdir.h"
 #include "page.h"
 #include "timing.h"
+#include "title.h"
 #include "tmpl.h"
 #include "util.h"
 #include <errno.h>
@@ -93,8 +94,9 @@ typedef struct epub_wait {
  * worker that writes a module then writes every waiting one that follows. */
 typedef struct edition_run {
     const course_edition *ed;
-    int role_slot;        /* editions with the same role set share a Lua host */
     edition_ctx ctx;
+    page_info *pages;     /* the modules of this edition, in order (ctx.pages) */
+    int *page_of;         /* module index → index in pages, -1: not in the edition */
     html_site *site;
     epub_book *book;
     char *tmp;
@@ -140,9 +142,12 @@ typedef struct loaded {
     const char **norm_files;  /* module files, normalised, for link targets */
     size_t packed_bytes;  /* packed trees kept by pass 1 */
     size_t pack_budget;   /* at most this many (PACK_CACHE_BYTES) */
+    title_src *titles;    /* per module: what its titles come from */
+    const char **role_classes; /* every class that carries a role, NULL-terminated */
+    title_vars tv;        /* the variables titles resolve */
+    int title_literal;    /* the course title's `[[` are literal */
     edition_run *runs;
     int nruns;
-    int nslots;           /* distinct role sets among runs */
     const char *course_out;
     int files;
 } loaded;
@@ -204,20 +209,6 @@ static int has_scheme(const char *url) {
 }
 
 /* -------------------------------------------------------------- pass 1 */
-
-static const char *default_title(arena *a, const course_module *m, ast_node *doc) {
-    if (m->title) return m->title;
-    if (m->meta.title) return m->meta.title;
-    for (ast_node *n = doc ? doc->first : NULL; n; n = n->next)
-        if (n->type == AST_HEADING && n->level == 1) {
-            char *t = ast_plain_text(a, n);
-            if (*t) return t;
-        }
-    const char *base = strrchr(m->file, '/');
-    base = base ? base + 1 : m->file;
-    const char *dot = strrchr(base, '.');
-    return dot && dot != base ? arena_strndup(a, base, (size_t)(dot - base)) : base;
-}
 
 /* Ids and links of a tree, gathered into growable arrays of the module's
  * own arena (copied into the course arena under the lock afterwards). */
@@ -290,18 +281,20 @@ static void facts_module(pool *P, int i) {
     md_options mo = {0};
     mo.safe = P->o->safe;
     mo.max_bytes = MODULE_MAX_BYTES;
+    mo.role_classes = L->role_classes;
     arena *a = arena_new();
     ast_node *doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
                              m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->d, &merr);
     free(src);
     gather g = {a, NULL, 0, 0, NULL, 0, 0};
     int duration = -1;
+    title_src ts;
+    title_collect(a, m, doc, L->role_classes, &ts, P->d, &merr);
     if (doc) {
         if (edition_check(c, m, doc, P->d) != 0) merr++;
         duration = timing_module(c, m, doc, P->d, &merr);
         ast_walk(doc, gather_visit, &g);
     }
-    const char *title = default_title(a, m, doc);
     buf pk = {0};
     if (doc && merr == 0 && room) {
         buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
@@ -313,7 +306,7 @@ static void facts_module(pool *P, int i) {
     p->duration = duration;
     if (m->meta.start >= 0) p->start = m->meta.start;
     p->id = course_module_default_id(c, m);
-    p->title = arena_strdup(L->a, title);
+    title_copy(L->a, &ts, &L->titles[i]);
     f->ids = arena_alloc(L->a, sizeof(char *) * (size_t)(g.nids + 1));
     for (int k = 0; k < g.nids; k++) f->ids[k] = arena_strdup(L->a, g.ids[k]);
     f->nids = g.nids;
@@ -556,6 +549,37 @@ static int check_theme(loaded *L, diag *d) {
     return bad ? -1 : 0;
 }
 
+/* Every class that carries a role (for the parser), NULL-terminated. */
+static const char **role_classes(arena *a, const course *c) {
+    int n = 0;
+    for (int r = 0; r < c->nroles; r++) n += c->roles[r].nclasses;
+    const char **out = arena_alloc(a, sizeof(char *) * (size_t)(n + 1));
+    n = 0;
+    for (int r = 0; r < c->nroles; r++)
+        for (int i = 0; i < c->roles[r].nclasses; i++) out[n++] = c->roles[r].classes[i];
+    return out;
+}
+
+/* The course's titles as the writers show them: a blank in them contributes
+ * nothing (SPEC §11.4), in every edition. */
+static void plain_titles(loaded *L, const build_opts *o, diag *d) {
+    course *c = L->c;
+    title_vars tv = {o->var_names, o->var_values, o->nvars, 0};
+    for (int f = 0; f < c->nfilters; f++)
+        if (strcmp(c->filters[f], "vars") == 0) tv.resolve = 1;
+    L->tv = tv;
+    int lit = 0;
+    c->title = title_plain(c->arena, c->title, 0, 0, c->yaml_path, d, &L->nerr, &L->title_literal);
+    c->title = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->title, &L->title_literal);
+    c->subtitle = title_plain(c->arena, c->subtitle, 0, 0, c->yaml_path, d, &L->nerr, &lit);
+    c->subtitle = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->subtitle, &lit);
+    for (int e = 0; e < c->neditions; e++) {
+        course_edition *ed = &c->editions[e];
+        ed->title = title_plain(c->arena, ed->title, ed->at.line, ed->at.col, c->yaml_path, d, &L->nerr, &lit);
+        ed->title = title_expand(c->arena, c, NULL, NULL, ed, &tv, ed->title, &lit);
+    }
+}
+
 static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *sink) {
     int nerr = 0;
     course *c = course_load(dir, d, &nerr);
@@ -568,6 +592,9 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
     L->pack_budget = (size_t)env_number("COURSEC_PACK_BYTES", PACK_CACHE_BYTES);
     L->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
     L->facts = arena_alloc(L->a, sizeof(module_facts) * (size_t)(c->nmodules + 1));
+    L->titles = arena_alloc(L->a, sizeof(title_src) * (size_t)(c->nmodules + 1));
+    L->role_classes = role_classes(L->a, c);
+    plain_titles(L, o, d);
     for (int i = 0; i < c->nmodules; i++) {
         L->pages[i].path = c->modules[i].path;
         L->pages[i].duration = -1;
@@ -627,8 +654,9 @@ static long long build_time(const course *c) {
 }
 
 
-/* Per worker: one Lua host per role set (a host never serves two role
- * sets: SPEC §4), created when first needed, its chain compiled once. */
+/* Per worker: one Lua host per edition (a host never serves two editions:
+ * their pruned trees differ, SPEC §11.6), created when first needed, its
+ * chain compiled once. */
 typedef struct worker_state {
     filter_host **hosts;
     int *host_failed;
@@ -692,8 +720,9 @@ static void epub_offer(edition_run *R, int i, ast_node *t, module_hold *h) {
 
 static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     course *c = P->L->c;
-    if (!c->nfilters || W->host_failed[R->role_slot]) return NULL;
-    if (!W->hosts[R->role_slot]) {
+    int slot = (int)(R - P->L->runs); /* one Lua state per edition (SPEC §11.6) */
+    if (!c->nfilters || W->host_failed[slot]) return NULL;
+    if (!W->hosts[slot]) {
         const build_opts *o = P->o;
         filter_opts fo = {0};
         char *lua_dir = xmalloc(strlen(o->data_dir) + 5);
@@ -711,12 +740,12 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
         pthread_mutex_lock(&P->L->mu);
-        W->hosts[R->role_slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
+        W->hosts[slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
         pthread_mutex_unlock(&P->L->mu);
         free(lua_dir);
-        if (!W->hosts[R->role_slot]) W->host_failed[R->role_slot] = 1;
+        if (!W->hosts[slot]) W->host_failed[slot] = 1;
     }
-    return W->hosts[R->role_slot];
+    return W->hosts[slot];
 }
 
 static void write_task(pool *P, int worker, int i, void *state) {
@@ -743,11 +772,14 @@ static void write_task(pool *P, int worker, int i, void *state) {
             a = arena_new();
             md_options mo = {0};
             mo.safe = P->o->safe;
+            mo.role_classes = L->role_classes;
             int nerr = 0;
             doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
                            m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink, &nerr);
             free(src);
             if (doc) {
+                title_src ts; /* as in pass 1: the H1 a YAML title with a blank may add */
+                title_collect(a, m, doc, L->role_classes, &ts, P->sink, &nerr);
                 timing_module(c, m, doc, P->sink, &nerr);
                 relink rl = {&L->facts[i], 0};
                 ast_walk(doc, relink_visit, &rl);
@@ -756,19 +788,23 @@ static void write_task(pool *P, int worker, int i, void *state) {
         if (!doc) /* the file changed since pass 1, or cannot be read again */
             for (int e = 0; e < L->nruns; e++) mark_failed(&L->runs[e], 1, 0);
     }
+    int last = -1; /* the last edition with this module takes the parsed tree itself, the others a copy */
+    for (int e = 0; e < L->nruns; e++)
+        if (L->runs[e].page_of[i] >= 0) last = e;
     for (int e = 0; e < L->nruns; e++) {
         edition_run *R = &L->runs[e];
+        int pi = R->page_of[i];
+        if (pi < 0) continue; /* not in this edition (only:/except:) */
         ast_node *t = NULL;
         if (doc) {
-            /* the last edition takes the parsed tree itself, the others a copy */
-            t = e == L->nruns - 1 ? doc : ast_clone(a, doc);
-            edition_prune(t, R->ed);
+            t = e == last ? doc : ast_clone(a, doc);
+            edition_prune(c, a, t, R->ed);
             filter_host *h = host_for(P, W, R);
             if (c->nfilters && !h) {
                 mark_failed(R, 1, 0);
                 t = NULL;
             } else if (h) {
-                const page_info *pg = &L->pages[i];
+                const page_info *pg = &R->pages[pi];
                 filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start};
                 if (filter_run(h, R->ed, &fm, a, t, P->d) != 0) {
                     mark_failed(R, 1, 0);
@@ -776,11 +812,16 @@ static void write_task(pool *P, int worker, int i, void *state) {
                 }
             }
             if (t) {
-                edition_guard(t, R->ed);
-                if (R->site && html_page(R->site, i, t) != 0) mark_failed(R, 0, 1);
+                edition_guard(c, a, t, R->ed);
+                if (edition_final_check(c, R->ed, t, m->path, P->d) != 0) {
+                    mark_failed(R, 1, 0);
+                    t = NULL;
+                } else if (R->site && html_page(R->site, pi, t) != 0) {
+                    mark_failed(R, 0, 1);
+                }
             }
         }
-        /* the EPUB takes modules in order: every module passes its turn */
+        /* the EPUB takes its modules in order: every one passes its turn */
         if (R->book) {
             if (!hold) {
                 hold = xmalloc(sizeof *hold);
@@ -788,7 +829,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
                 hold->packed = packed;
                 atomic_init(&hold->refs, 1);
             }
-            epub_offer(R, i, t, hold);
+            epub_offer(R, pi, t, hold);
         }
     }
     if (hold) {
@@ -797,13 +838,6 @@ static void write_task(pool *P, int worker, int i, void *state) {
         arena_free(a);
         free(packed);
     }
-}
-
-static int same_roles(const course_edition *a, const course_edition *b) {
-    if (a->ninclude != b->ninclude) return 0;
-    for (int i = 0; i < a->ninclude; i++)
-        if (strcmp(a->include[i], b->include[i]) != 0) return 0;
-    return 1;
 }
 
 static int want_edition(const build_opts *o, const char *name) {
@@ -844,6 +878,45 @@ static void *finish_main(void *arg) {
     return NULL;
 }
 
+/* The modules of edition R, in order, each with its title in that edition
+ * (a module's `only:`/`except:` leave it out; SPEC §11.2). */
+static void edition_pages(loaded *L, edition_run *R) {
+    course *c = L->c;
+    R->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
+    R->page_of = arena_alloc(L->a, sizeof(int) * (size_t)(c->nmodules + 1));
+    int n = 0;
+    for (int i = 0; i < c->nmodules; i++) {
+        R->page_of[i] = -1;
+        if (!course_module_in_edition(&c->modules[i], R->ed->name)) continue;
+        R->page_of[i] = n;
+        page_info *pg = &R->pages[n++];
+        *pg = L->pages[i];
+        int lit = 0;
+        pg->title = title_for(L->a, c, &c->modules[i], pg->id, &L->titles[i], R->ed, &L->tv, &lit);
+        pg->title_literal = lit;
+    }
+    R->ctx.npages = n;
+}
+
+/* The strings the writers emit beside the trees (SPEC §11.5): the course's
+ * metadata and the edition's page titles. */
+static int metadata_check(loaded *L, edition_run *R, diag *d) {
+    course *c = L->c;
+    const course_edition *ed = R->ed;
+    const char *p = c->yaml_path;
+    int bad = edition_final_check_string(ed, "the course title", c->title, L->title_literal, p, d);
+    bad += edition_final_check_string(ed, "the subtitle", c->subtitle, 0, p, d);
+    bad += edition_final_check_string(ed, "the description", c->description, 0, p, d);
+    bad += edition_final_check_string(ed, "the publisher", c->publisher, 0, p, d);
+    bad += edition_final_check_string(ed, "the rights", c->rights, 0, p, d);
+    bad += edition_final_check_string(ed, "the edition title", ed->title, 0, p, d);
+    for (int i = 0; i < c->nauthors; i++) bad += edition_final_check_string(ed, "an author", c->authors[i], 0, p, d);
+    for (int k = 0; k < R->ctx.npages; k++)
+        bad += edition_final_check_string(ed, "a module title", R->pages[k].title, R->pages[k].title_literal,
+                                          R->pages[k].path, d);
+    return bad ? -1 : 0;
+}
+
 /* Pass 2 for one course: open every wanted edition's writers, run the
  * workers over the modules, close the writers. Returns -1 if no edition
  * given with -e exists in the course. */
@@ -857,10 +930,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         if (!want_edition(o, c->editions[e].name)) continue;
         edition_run *R = &L->runs[L->nruns++];
         R->ed = &c->editions[e];
-        R->role_slot = -1;
-        for (int k = 0; k < L->nruns - 1; k++)
-            if (same_roles(L->runs[k].ed, R->ed)) R->role_slot = L->runs[k].role_slot;
-        if (R->role_slot < 0) R->role_slot = L->nslots++;
+        edition_pages(L, R);
         pthread_mutex_init(&R->mu, NULL);
         pthread_cond_init(&R->turn_cv, NULL);
         R->maxwaiting = EPUB_WAIT_PER_THREAD * nthreads_for(o);
@@ -868,15 +938,18 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         edition_ctx *x = &R->ctx;
         x->c = c;
         x->ed = R->ed;
-        x->pages = L->pages;
-        x->npages = c->nmodules;
-        x->total_duration = L->total_duration;
+        x->pages = R->pages;
+        x->total_duration = -1;
+        for (int k = 0; k < x->npages; k++)
+            if (R->pages[k].duration >= 0) x->total_duration = (x->total_duration < 0 ? 0 : x->total_duration) + R->pages[k].duration;
         x->media = L->media;
         x->nmedia = L->nmedia;
         x->theme_dir = L->theme_dir;
+        x->role_classes = L->role_classes;
         x->build_time = build_time(c);
         x->safe = o->safe;
         x->d = d;
+        if (metadata_check(L, R, d) != 0) R->failed_source = 1;
         if (o->check_only) continue;
         if (fs_mkdir_p(L->course_out) != 0 || !(R->tmp = outdir_temp(L->course_out, R->ed->name))) {
             diag_report(d, DIAG_ERROR, L->course_out, 0, 0, "cannot create the output folder: %s", strerror(errno));
@@ -897,15 +970,15 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     worker_state *ws = xcalloc((size_t)nthreads, sizeof *ws);
     void **states = xcalloc((size_t)nthreads, sizeof *states);
     for (int t = 0; t < nthreads; t++) {
-        ws[t].hosts = xcalloc((size_t)L->nslots + 1, sizeof(filter_host *));
-        ws[t].host_failed = xcalloc((size_t)L->nslots + 1, sizeof(int));
+        ws[t].hosts = xcalloc((size_t)L->nruns + 1, sizeof(filter_host *));
+        ws[t].host_failed = xcalloc((size_t)L->nruns + 1, sizeof(int));
         states[t] = &ws[t];
     }
     pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, o->check_only ? "checking" : "writing"};
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
     run_pool(&P, nthreads, c->nmodules, write_task, states);
     for (int t = 0; t < nthreads; t++) {
-        for (int s = 0; s < L->nslots; s++) filter_host_free(ws[t].hosts[s]);
+        for (int s = 0; s < L->nruns; s++) filter_host_free(ws[t].hosts[s]);
         free(ws[t].hosts);
         free(ws[t].host_failed);
     }

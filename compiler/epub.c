@@ -791,7 +791,7 @@ static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
     set_classes(r, h, NULL, n, NULL);
     inlines(r, h, n, 0);
     if (level == 2 && id) {
-        const char *t = ast_plain_text(r->b->a, n);
+        const char *t = ast_title_text(r->b->a, n, r->b->ctx->role_classes);
         mod_info *m = &r->b->mods[r->index];
         if (*t) {
             arena_grow(r->b->a, (void **)&m->heads, &m->capheads, m->nheads, sizeof *m->heads);

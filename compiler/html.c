@@ -430,6 +430,7 @@ static void write_body(void *ud, buf *out) {
 
 typedef struct toc_state {
     arena *a;
+    const char *const *roles;
     tmpl_ctx *ctx;
     int has_h1;
     int ntoc;
@@ -443,7 +444,7 @@ static int collect_toc(ast_node *n, void *ud) {
     if (n->level == 1) t->has_h1 = 1;
     if (n->level < 2 || n->level > 3) return 1;
     /* the TOC names the heading, not its duration badge */
-    const char *text = ast_plain_text_skip(t->a, n, "duration-badge");
+    const char *text = ast_title_text(t->a, n, t->roles);
     if (!*text) return 1;
     tmpl_ctx *e = tmpl_list_push(t->ctx, "toc");
     t->ntoc++;
@@ -528,7 +529,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     tmpl_set(mm, "duration", minutes(a, pg->duration));
     tmpl_set(mm, "number", arena_printf(a, "%d", index + 1));
     tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
-    toc_state ts = {a, t, 0, 0};
+    toc_state ts = {a, ctx->role_classes, t, 0, 0};
     tmpl_list(t, "toc");
     if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
     tmpl_set_bool(t, "has_h1", ts.has_h1);

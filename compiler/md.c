@@ -625,6 +625,14 @@ static void find_defs(walk *w, cmark_node *doc) {
             }
             break;
         }
+        long bl = md_find_blank_syntax(p->text + ls, le - ls);
+        if (bl >= 0) {
+            const char *b = p->text + ls + bl, *q = memmem(b + 2, le - ls - (size_t)bl - 2, "]]", 2);
+            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, li), (int)bl + 1,
+                        "blank `%.*s` in a link reference definition: a blank cannot stand in a URL or title",
+                        q ? (int)(q + 2 - b) : 2, b);
+            p->nerr++;
+        }
         if (i >= le || p->text[i] != '[') continue;
         long d = mdscan_def_dest(p->text + i, p->len - i);
         if (d < 0) continue;
@@ -1044,6 +1052,7 @@ static void convert_code(conv *c, cmark_node *n, ast_node *x) {
         return;
     }
     x->text = restore(c, lit, IN_CODE, &x->literal, NULL);
+    x->literal = 1; /* code is printed as written (SPEC §11.4) */
 }
 
 static void convert_worksheet(conv *c, cmark_node *n, ast_node *ws) {
@@ -1105,6 +1114,38 @@ static int blank_string(const char *s) {
     return 1;
 }
 
+/* The title= of an exercise or activity may hold blanks (SPEC §11.4): its
+ * inline nodes become the box's first child, a Paragraph with the class
+ * `box-title` that the writers show as the title (so an edition with answers
+ * shows the answer there); title= keeps the plain text, in which a blank
+ * contributes nothing, for filters and contents (a literal `[[` written
+ * `\[[` again). */
+static void box_title(conv *c, ast_node *div) {
+    const char *title = ast_attr_get(&div->attr, "title");
+    if (!title || md_find_blank_syntax(title, strlen(title)) < 0) return;
+    if (!attr_has_class(&div->attr, "exercise") && !attr_has_class(&div->attr, "activity")) return;
+    ast_node *span = md_parse_plain(c->a, title, strlen(title), div->line, div->col, c->path, c->d, &c->nerr);
+    ast_node *para = ast_new(c->a, AST_PARAGRAPH, div->line, div->col);
+    ast_add_class(c->a, para, "box-title");
+    buf plain = BUF_INIT;
+    while (span->first) {
+        ast_node *x = span->first;
+        ast_unlink(x);
+        if (x->type == AST_TEXT && x->text) buf_puts(&plain, x->literal ? "\\[[" : x->text);
+        ast_append(para, x);
+    }
+    ast_append(div, para);
+    /* a copy of the attributes: the fence table's are shared by every parse of the module */
+    ast_attr at = div->attr;
+    at.kv = arena_alloc(c->a, sizeof(ast_kv) * (size_t)(at.nkv + 1));
+    memcpy(at.kv, div->attr.kv, sizeof(ast_kv) * (size_t)div->attr.nkv);
+    for (int i = 0; i < at.nkv; i++)
+        if (strcmp(at.kv[i].key, "title") == 0)
+            at.kv[i].value = arena_strndup(c->a, plain.data ? plain.data : "", plain.len);
+    div->attr = at;
+    buf_free(&plain);
+}
+
 static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     cmark_node_type t = cmark_node_get_type(n);
     int line, col;
@@ -1119,6 +1160,7 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
             x->col = f->col;
         }
         ast_append(out, x);
+        box_title(c, x);
         convert_children(c, n, x);
         return;
     }
@@ -1160,7 +1202,8 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
             convert_worksheet(c, n, x);
         } else {
             x = ast_new(c->a, AST_CODEBLOCK, line, col);
-            x->text = restore(c, cmark_node_get_literal(n), IN_CODE, &x->literal, NULL);
+            x->text = restore(c, cmark_node_get_literal(n), IN_CODE, NULL, NULL);
+            x->literal = 1; /* code is printed as written (SPEC §11.4) */
             x->info = word ? restore(c, word, IN_INFO, NULL, NULL) : NULL;
             x->attr = attr;
         }
@@ -1505,7 +1548,7 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
     free(c.holds);
     merge_texts(a, doc);
     choice_items(a, doc, 0);
-    ast_assign_heading_ids(a, doc);
+    ast_assign_heading_ids(a, doc, opt->role_classes);
     if (nerr) *nerr += pre.nerr + c.nerr;
     return doc;
 }

@@ -10,7 +10,8 @@
 
 typedef struct page_info {
     const char *id;       /* module id: page "<id>.html", EPUB "<id>.xhtml" */
-    const char *title;    /* plain text, blanks contribute nothing */
+    const char *title;    /* plain text in this edition, blanks contribute nothing */
+    int title_literal;    /* its `[[` were written `\[[` */
     const char *path;     /* display path of the module source */
     int duration;         /* minutes or -1 */
     int start;            /* module start, minutes after midnight, or -1 */
@@ -30,6 +31,7 @@ typedef struct edition_ctx {
     const media_file *media;
     int nmedia;
     const char *theme_dir;/* resolved theme folder (page.html, index.html, assets/, epub.css) */
+    const char *const *role_classes; /* the classes that carry a role (ast_title_text) */
     const char *out_dir;  /* the edition's TEMPORARY folder; site/ and the .epub go inside */
     long long build_time; /* SOURCE_DATE_EPOCH, else course date 00:00:00Z, else now */
     int safe;

@@ -51,7 +51,8 @@ local function mark_correct(node)
         c.attr = a
       end
     end
-    if c.type == "List" or c.type == "Item" or c.type == "Div" then mark_correct(c) end
+    local t = c.type
+    if t == "List" or t == "Item" or t == "Div" or t == "BlockQuote" then mark_correct(c) end
   end
 end
 
