@@ -11,10 +11,10 @@
 typedef struct page_info {
     const char *id;       /* module id: page "<id>.html", EPUB "<id>.xhtml" */
     const char *title;    /* plain text in this edition, blanks contribute nothing */
-    int title_literal;    /* its `[[` were written `\[[` */
     const char *path;     /* display path of the module source */
     int duration;         /* minutes or -1 */
     int start;            /* module start, minutes after midnight, or -1 */
+    int title_literal;    /* the `[[` of title were written `\[[` */
 } page_info;
 
 typedef struct media_file {

@@ -5,6 +5,7 @@
 #define COURSEC_FUZZ_H
 #include "arena.h"
 #include "course.h"
+#include "roles.h"
 #include "diag.h"
 #include "outdir.h"
 #include <stddef.h>
@@ -73,6 +74,7 @@ static inline course *fuzz_course(void) {
     c->modules[0].abspath = "/nonexistent/fuzz/m.md";
     c->modules[0].at = (pos){"fuzz/course.yaml", 3, 5};
     c->nmodules = 1;
+    roles_defaults(c);
     return c;
 }
 

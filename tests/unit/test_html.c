@@ -276,8 +276,8 @@ int main(int argc, char **argv) {
     ed.name = "learner";
     ed.title = "Learner";
     page_info pages[] = {
-        {"m1", "Module One", "demo/modules/m1.md", 25, -1},
-        {"m2", "Second Module", "demo/modules/m2.md", 15, -1},
+        {"m1", "Module One", "demo/modules/m1.md", 25, -1, 0},
+        {"m2", "Second Module", "demo/modules/m2.md", 15, -1, 0},
     };
     FILE *df = tmpfile();
     diag *d = diag_new(df, DIAG_TEXT, 0);
