@@ -2,11 +2,15 @@
  * one XHTML document built with libxml2 (names from a dictionary the book's
  * documents share), serialized by libxml2 into a reusable buffer and added
  * to a deterministic zip (zip.c) one module at a time; raw HTML is re-parsed
- * into XHTML; nav, NCX, OPF, CSS and media at the end. Only this file
- * includes libxml2. */
+ * into XHTML; nav, NCX, OPF, CSS and the media the documents reference at
+ * the end. Beside the chapters EPUB/<id>.xhtml, every member's name starts
+ * with `_` or lies in a folder, so no module id can take it (SPEC §11.7).
+ * Only this file includes libxml2. */
 #include "epub.h"
 #include "buf.h"
 #include "fs.h"
+#include "htmlattr.h"
+#include "strindex.h"
 #include "util.h"
 #include "xmlesc.h"
 #include "zip.h"
@@ -29,6 +33,12 @@
 #define MATHML_NS "http://www.w3.org/1998/Math/MathML"
 #define PLACEHOLDER "coursec-ph"
 
+/* Members beside the chapters: `_` names (SPEC §11.7). Relative to EPUB/. */
+#define NAV_NAME "_nav.xhtml"
+#define NCX_NAME "_toc.ncx"
+#define CSS_NAME "_epub.css"
+#define OPF_NAME "_package.opf"
+
 enum { PROP_SVG = 1, PROP_MATHML = 2 };
 
 /* Element and attribute names the writer makes, interned once per book in
@@ -49,7 +59,7 @@ enum { PROP_SVG = 1, PROP_MATHML = 2 };
     X(A_TITLE, "title") X(A_SRC, "src") X(A_ALT, "alt") X(A_TYPE, "type")                      \
     X(A_DISABLED, "disabled") X(A_CHECKED, "checked") X(A_START, "start") X(A_REL, "rel")      \
     X(A_CHARSET, "charset") X(A_LANG, "lang") X(A_DATA_DURATION, "data-duration")              \
-    X(A_DATA_LINES, "data-lines")
+    X(A_DATA_LINES, "data-lines") X(A_NAME, "name") X(A_WIDTH, "width") X(A_HEIGHT, "height")
 #define NAME_ENUM(k, s) k,
 #define NAME_STR(k, s) s,
 enum { XHTML_NAMES(NAME_ENUM) NNAMES };
@@ -106,9 +116,15 @@ struct epub_book {
     char *path;       /* the .epub being written */
     mod_info *mods;   /* ctx->npages */
     media_ref *media; /* ctx->nmedia */
+    int *morder;      /* the used media (indices), by member name: set by epub_end */
+    int nmorder;
     deferred_doc *defer;
     int ndefer, capdefer;
+    strindex *pages;  /* ids of ctx->pages */
+    strindex *course; /* ids of ctx->course_pages (NULL: none given) */
+    strindex *mediax; /* media_file.rel of ctx->media */
     int write_failed; /* reported once */
+    int nav_linked;   /* a document links to the nav: it joins the spine, non-linear */
     int errors;
 };
 
@@ -128,6 +144,9 @@ typedef struct render {
      * become one text node (they would serialize the same apart) */
     xmlNodePtr tparent;
     buf ptext;
+    arena *scratch;    /* attribute values, made on first use */
+    const char *radio; /* inside a choice with select=one: the name of its radio buttons */
+    int nchoice;       /* choices with select=one so far in the document */
 } render;
 
 /* ---------------------------------------------------------------- helpers */
@@ -222,10 +241,18 @@ static int has_scheme(const char *u) {
     return *p == ':';
 }
 
-static int page_index(const edition_ctx *ctx, const char *id, size_t n) {
-    for (int i = 0; i < ctx->npages; i++)
-        if (strlen(ctx->pages[i].id) == n && strncmp(ctx->pages[i].id, id, n) == 0) return i;
-    return -1;
+static int page_index(const epub_book *b, const char *id, size_t n) { return strindex_find(b->pages, id, n); }
+
+/* Does url name the page of a module of the course that this edition
+ * leaves out (SPEC §11.2): "<id>.html" or "<id>.html#x", with an optional
+ * "./"? Such a link would dangle: its content stays, the link goes. */
+static int excluded_url(const epub_book *b, const char *url) {
+    if (!url || !b->course) return 0;
+    if (url[0] == '.' && url[1] == '/') url += 2;
+    size_t plen = strcspn(url, "#?");
+    if (plen <= 5 || strncmp(url + plen - 5, ".html", 5) != 0) return 0;
+    size_t n = plen - 5;
+    return !memchr(url, '/', n) && page_index(b, url, n) < 0 && strindex_find(b->course, url, n) >= 0;
 }
 
 static const char *media_type(const char *path) {
@@ -521,6 +548,7 @@ static void set_classes(render *r, xmlNodePtr n, const char *pre, const ast_node
     if (pre) buf_puts(o, pre);
     for (int i = 0; src && i < src->attr.nclasses; i++) {
         if (!src->attr.classes[i] || !*src->attr.classes[i]) continue;
+        if (pre && strcmp(src->attr.classes[i], pre) == 0) continue; /* as the HTML writer */
         if (o->len) buf_putc(o, ' ');
         buf_puts(o, src->attr.classes[i]);
     }
@@ -531,6 +559,40 @@ static void set_classes(render *r, xmlNodePtr n, const char *pre, const ast_node
     if (o->len) set_attr_len(&r->tmp, n, r->b->nm[A_CLASS], o->data, o->len);
 }
 
+/* The key=value attributes of a link, image or code (htmlattr.h). */
+static void get_attrs(render *r, const ast_attr *at, int img, htmlattr *h) {
+    if (at->nkv <= 0) {
+        memset(h, 0, sizeof *h);
+        return;
+    }
+    if (!r->scratch) r->scratch = arena_new();
+    htmlattr_get(r->scratch, at, img, r->b->ctx->safe, h);
+}
+
+/* After id and class, in the HTML writer's order: title (title_default
+ * when the attributes give none), lang, width, height, style, data-*. */
+static void set_attr_tail(render *r, xmlNodePtr x, const htmlattr *h, const char *title_default) {
+    const char *title = h->title ? h->title : title_default;
+    if (title && *title) set_attr(r, x, A_TITLE, title);
+    if (h->lang) set_attr(r, x, A_LANG, h->lang);
+    if (h->width) set_attr(r, x, A_WIDTH, h->width);
+    if (h->height) set_attr(r, x, A_HEIGHT, h->height);
+    if (h->style) set_attr(r, x, A_STYLE, h->style);
+    for (int i = 0; i < h->ndata; i++) set_attr_named(r, x, h->data[i].name, h->data[i].value);
+}
+
+/* class="language-X" on a code element, from the first word of info. */
+static void set_language(render *r, xmlNodePtr code, const char *info) {
+    if (!info || !*info) return;
+    size_t w = strcspn(info, " \t\n{");
+    if (!w) return;
+    buf *o = &r->cls;
+    buf_clear(o);
+    buf_puts(o, "language-");
+    buf_put(o, info, w);
+    set_attr_len(&r->tmp, code, r->b->nm[A_CLASS], o->data, o->len);
+}
+
 static void note_error(render *r) {
     r->errors++;
     r->b->errors++;
@@ -538,7 +600,9 @@ static void note_error(render *r) {
 
 /* Rewrites a link target for the EPUB and sets it as href on `a`: module
  * pages "<id>.html#x" become "<id>.xhtml#x", "index.html" the nav. Returns 0,
- * or -1 when the target does not exist inside the book (caller keeps text). */
+ * -1 when the target does not exist inside the book (reported; the caller
+ * keeps the text), or -2 when it is a module this edition leaves out (not
+ * reported: the caller keeps the text). */
 static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
     const edition_ctx *ctx = r->b->ctx;
     if (!url) return -1;
@@ -563,7 +627,7 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
                : plen >= 5 && strncmp(p + plen - 5, ".html", 5) == 0  ? 5
                                                                        : 0;
     if (ext) {
-        int t = page_index(ctx, p, plen - ext);
+        int t = page_index(r->b, p, plen - ext);
         if (t >= 0) {
             buf o = BUF_INIT;
             url_encode(&o, ctx->pages[t].id, 0);
@@ -580,9 +644,11 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
             return 0;
         }
         if (plen - ext == 5 && strncmp(p, "index", 5) == 0) {
-            set_attr(r, a, A_HREF, "nav.xhtml");
+            set_attr(r, a, A_HREF, NAV_NAME);
+            r->b->nav_linked = 1;
             return 0;
         }
+        if (excluded_url(r->b, url)) return -2;
     }
     diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
                 "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
@@ -606,11 +672,12 @@ static char *image_src(render *r, const char *url, int line) {
                     url);
         return NULL;
     }
-    char *dec = url_decode(url);
-    int found = -1;
-    for (int i = 0; i < ctx->nmedia && found < 0; i++)
-        if (strcmp(ctx->media[i].rel, url) == 0 || strcmp(ctx->media[i].rel, dec) == 0) found = i;
-    free(dec);
+    int found = strindex_find(b->mediax, url, strlen(url));
+    if (found < 0 && strchr(url, '%')) {
+        char *dec = url_decode(url);
+        found = strindex_find(b->mediax, dec, strlen(dec));
+        free(dec);
+    }
     if (found < 0) {
         diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
                     "image `%s` is not a media file of the course (check the path)", url);
@@ -723,33 +790,54 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
     case AST_TEXT:
         text(r, parent, n->text);
         return;
-    case AST_CODE:
+    case AST_CODE: {
+        /* code written with the class `blanks` has no text but Text and
+         * Blank children */
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_CODE);
-        text(r, x, n->text);
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(r, x, NULL, n, NULL);
+        set_attr_tail(r, x, &h, NULL);
+        if (n->text) text(r, x, n->text);
+        else inlines(r, x, n, in_pre);
         return;
+    }
     case AST_EMPH:
     case AST_STRONG:
     case AST_STRIKETHROUGH:
         x = el(r, parent, n->type == AST_EMPH ? E_EM : n->type == AST_STRONG ? E_STRONG : E_DEL);
         inlines(r, x, n, in_pre);
         return;
-    case AST_LINK:
+    case AST_LINK: {
+        if (excluded_url(r->b, n->url)) {
+            /* a module this edition leaves out: its content, no link */
+            inlines(r, parent, n, in_pre);
+            return;
+        }
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_A);
-        if (link_href(r, x, n->url, n->line) < 0) {
-            xmlNodeSetName(x, (const xmlChar *)"span");
-            set_attr(r, x, A_CLASS, "link");
-        } else if (n->title && *n->title)
-            set_attr(r, x, A_TITLE, n->title);
+        int rc = link_href(r, x, n->url, n->line);
+        if (rc < 0) xmlNodeSetName(x, (const xmlChar *)"span");
+        set_id(r, x, n->attr.id, n->line);
+        set_classes(r, x, rc < 0 ? "link" : NULL, n, NULL);
+        set_attr_tail(r, x, &h, n->title);
         inlines(r, x, n, in_pre);
         return;
+    }
     case AST_IMAGE: {
+        htmlattr h;
+        get_attrs(r, &n->attr, 1, &h);
         char *src = image_src(r, n->url, n->line);
-        char *alt = ast_plain_text(r->b->a, n);
+        const char *alt = h.alt ? h.alt : ast_plain_text(r->b->a, n);
         if (src) {
             x = el(r, parent, E_IMG);
             set_attr(r, x, A_SRC, src);
             set_attr(r, x, A_ALT, alt);
-            if (n->title && *n->title) set_attr(r, x, A_TITLE, n->title);
+            set_id(r, x, n->attr.id, n->line);
+            set_classes(r, x, NULL, n, NULL);
+            set_attr_tail(r, x, &h, n->title);
             free(src);
         } else {
             x = el(r, parent, E_SPAN);
@@ -850,7 +938,8 @@ static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     xmlNodePtr box_parent = li;
     if (first && first->type == AST_PARAGRAPH && !tight) box_parent = el(r, li, E_P);
     xmlNodePtr in = el(r, box_parent, E_INPUT);
-    set_attr(r, in, A_TYPE, "checkbox");
+    set_attr(r, in, A_TYPE, r->radio ? "radio" : "checkbox");
+    if (r->radio) set_attr(r, in, A_NAME, r->radio); /* one question, one answer: one name */
     set_attr(r, in, A_DISABLED, "disabled");
     if (n->checked) set_attr(r, in, A_CHECKED, "checked");
     text(r, box_parent, " ");
@@ -863,6 +952,18 @@ static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 }
 
 static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
+    /* a choice with select=one: its task items are radio buttons named
+     * after the question's place in the document (SPEC §11.3) */
+    const char *outer_radio = r->radio;
+    char radio[32];
+    if (ast_has_class(n, "choice")) {
+        r->radio = NULL;
+        const char *sel = ast_attr_get(&n->attr, "select");
+        if (sel && strcmp(sel, "one") == 0) {
+            snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
+            r->radio = radio;
+        }
+    }
     int hint = ast_has_class(n, "hint");
     xmlNodePtr d = el(r, parent, hint ? E_ASIDE : E_DIV);
     set_id(r, d, n->attr.id, n->line);
@@ -883,6 +984,7 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     }
     text(r, d, "\n");
     blocks(r, d, n, 0);
+    r->radio = outer_radio;
 }
 
 static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
@@ -931,15 +1033,14 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         item(r, parent, n, tight);
         break;
     case AST_CODEBLOCK: {
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_PRE);
         set_id(r, x, n->attr.id, n->line);
         set_classes(r, x, NULL, n, NULL);
+        set_attr_tail(r, x, &h, NULL);
         xmlNodePtr code = el(r, x, E_CODE);
-        if (n->info && *n->info) {
-            size_t w = strcspn(n->info, " \t");
-            char *lang = arena_printf(r->b->a, "language-%.*s", (int)w, n->info);
-            set_attr(r, code, A_CLASS, lang);
-        }
+        set_language(r, code, n->info);
         text(r, code, n->text);
         break;
     }
@@ -957,10 +1058,16 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         div_box(r, parent, n);
         break;
     case AST_WORKSHEET: {
+        /* a code block with live blanks: a ```worksheet block (no info) or
+         * one written with the class `blanks` (its language kept) */
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_PRE);
         set_id(r, x, n->attr.id, n->line);
         set_classes(r, x, "worksheet", n, NULL);
+        set_attr_tail(r, x, &h, NULL);
         xmlNodePtr code = el(r, x, E_CODE);
+        set_language(r, code, n->info);
         for (const ast_node *c = n->first; c; c = c->next) inline_node(r, code, c, 1);
         break;
     }
@@ -1312,7 +1419,7 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     xmlNodePtr link = el(r, head, E_LINK);
     set_attr(r, link, A_REL, "stylesheet");
     set_attr(r, link, A_TYPE, "text/css");
-    set_attr(r, link, A_HREF, "epub.css");
+    set_attr(r, link, A_HREF, CSS_NAME);
     text(r, head, "\n");
     text(r, html, "\n");
     xmlNodePtr body = el(r, html, E_BODY);
@@ -1344,6 +1451,16 @@ static const char *media_name(arena *a, const char *rel, int i) {
 
 void epub_init(void) { xmlInitParser(); }
 
+static void free_book(epub_book *b) {
+    if (b->dict) xmlDictFree(b->dict);
+    buf_free(&b->xml);
+    strindex_free(b->pages);
+    strindex_free(b->course);
+    strindex_free(b->mediax);
+    arena_free(b->a);
+    free(b);
+}
+
 epub_book *epub_begin(const edition_ctx *ctx) {
     epub_book *b = xcalloc(1, sizeof *b);
     b->ctx = ctx;
@@ -1354,11 +1471,21 @@ epub_book *epub_begin(const edition_ctx *ctx) {
     b->mods = arena_alloc(b->a, sizeof *b->mods * (size_t)(ctx->npages > 0 ? ctx->npages : 1));
     b->media = arena_alloc(b->a, sizeof *b->media * (size_t)(ctx->nmedia > 0 ? ctx->nmedia : 1));
     for (int i = 0; i < ctx->nmedia; i++) b->media[i].name = media_name(b->a, ctx->media[i].rel, i);
+    int nkeys = ctx->npages > ctx->nmedia ? ctx->npages : ctx->nmedia;
+    if (ctx->ncourse_pages > nkeys) nkeys = ctx->ncourse_pages;
+    const char **keys = arena_alloc(b->a, sizeof *keys * (size_t)(nkeys + 1));
+    for (int i = 0; i < ctx->npages; i++) keys[i] = ctx->pages[i].id;
+    b->pages = strindex_new(keys, ctx->npages);
+    if (ctx->course_pages) {
+        for (int i = 0; i < ctx->ncourse_pages; i++) keys[i] = ctx->course_pages[i].id;
+        b->course = strindex_new(keys, ctx->ncourse_pages);
+    }
+    for (int i = 0; i < ctx->nmedia; i++) keys[i] = ctx->media[i].rel;
+    b->mediax = strindex_new(keys, ctx->nmedia);
     b->z = zip_open(b->path, ctx->build_time);
     if (!b->z) {
         diag_report(ctx->d, DIAG_ERROR, b->path, 0, 0, "cannot create the EPUB: %s", strerror(errno));
-        arena_free(b->a);
-        free(b);
+        free_book(b);
         return NULL;
     }
     if (!(b->dict = xmlDictCreate())) xml_oom();
@@ -1368,7 +1495,7 @@ epub_book *epub_begin(const edition_ctx *ctx) {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n"
         "  <rootfiles>\n"
-        "    <rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n"
+        "    <rootfile full-path=\"EPUB/" OPF_NAME "\" media-type=\"application/oebps-package+xml\"/>\n"
         "  </rootfiles>\n"
         "</container>\n";
     put_member(b, "mimetype", "application/epub+zip", 20, ZIP_STORE);
@@ -1479,6 +1606,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     buf_free(&r.tmp);
     buf_free(&r.cls);
     buf_free(&r.ptext);
+    if (r.scratch) arena_free(r.scratch);
     return r.errors || (b->write_failed && !werr) ? -1 : 0;
 }
 
@@ -1495,14 +1623,35 @@ static void put_stylesheet(epub_book *b) {
         b->errors++;
         return;
     }
-    put_member(b, "EPUB/epub.css", css, len, ZIP_DEFLATE);
+    put_member(b, "EPUB/" CSS_NAME, css, len, ZIP_DEFLATE);
     free(css);
+}
+
+static int by_name(const void *x, const void *y) {
+    const media_ref *a = *(const media_ref *const *)x, *c = *(const media_ref *const *)y;
+    return strcmp(a->name, c->name);
+}
+
+/* The media the documents referenced (SPEC §11.2: nothing else), in the
+ * order of their names inside the book. */
+static void order_media(epub_book *b) {
+    int n = b->ctx->nmedia;
+    const media_ref **used = xmalloc(sizeof *used * (size_t)(n > 0 ? n : 1));
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (b->media[i].used) used[k++] = &b->media[i];
+    qsort(used, (size_t)k, sizeof *used, by_name);
+    b->morder = arena_alloc(b->a, sizeof *b->morder * (size_t)(k > 0 ? k : 1));
+    for (int i = 0; i < k; i++) b->morder[i] = (int)(used[i] - b->media);
+    b->nmorder = k;
+    free(used);
 }
 
 static void put_media(epub_book *b) {
     const edition_ctx *ctx = b->ctx;
     char chunk[65536];
-    for (int i = 0; i < ctx->nmedia; i++) {
+    for (int k = 0; k < b->nmorder; k++) {
+        int i = b->morder[k];
         if (!b->media[i].used || b->write_failed) continue;
         const media_ref *mr = &b->media[i];
         FILE *f = fopen(ctx->media[i].src, "rb");
@@ -1570,7 +1719,7 @@ static void put_nav(epub_book *b, const char *lang) {
     esc(&o, lang);
     buf_puts(&o, "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
     esc(&o, book_title(b));
-    buf_puts(&o, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"epub.css\"/>\n</head>\n"
+    buf_puts(&o, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"" CSS_NAME "\"/>\n</head>\n"
                  "<body>\n<nav epub:type=\"toc\" id=\"toc\">\n<h1>");
     esc(&o, book_title(b));
     buf_puts(&o, "</h1>\n<ol>\n");
@@ -1607,7 +1756,7 @@ static void put_nav(epub_book *b, const char *lang) {
         break;
     }
     buf_puts(&o, "</ol>\n</nav>\n</body>\n</html>\n");
-    put_member(b, "EPUB/nav.xhtml", o.data, o.len, ZIP_DEFLATE);
+    put_member(b, "EPUB/" NAV_NAME, o.data, o.len, ZIP_DEFLATE);
     buf_free(&o);
 }
 
@@ -1649,7 +1798,7 @@ static void put_ncx(epub_book *b, const char *ident, const char *lang) {
         buf_puts(&o, "</navPoint>\n");
     }
     buf_puts(&o, "</navMap>\n</ncx>\n");
-    put_member(b, "EPUB/toc.ncx", o.data, o.len, ZIP_DEFLATE);
+    put_member(b, "EPUB/" NCX_NAME, o.data, o.len, ZIP_DEFLATE);
     buf_free(&o);
 }
 
@@ -1689,10 +1838,10 @@ static void put_opf(epub_book *b, const char *ident, const char *lang) {
     buf_printf(&o, "    <meta property=\"dcterms:modified\">%s</meta>\n  </metadata>\n", stamp);
 
     buf_puts(&o, "  <manifest>\n"
-                 "    <item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" "
+                 "    <item id=\"nav\" href=\"" NAV_NAME "\" media-type=\"application/xhtml+xml\" "
                  "properties=\"nav\"/>\n"
-                 "    <item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n"
-                 "    <item id=\"css\" href=\"epub.css\" media-type=\"text/css\"/>\n");
+                 "    <item id=\"ncx\" href=\"" NCX_NAME "\" media-type=\"application/x-dtbncx+xml\"/>\n"
+                 "    <item id=\"css\" href=\"" CSS_NAME "\" media-type=\"text/css\"/>\n");
     for (int i = 0; i < ctx->npages; i++) {
         if (!b->mods[i].written) continue;
         buf_printf(&o, "    <item id=\"doc-%d\" href=\"", i + 1);
@@ -1707,9 +1856,10 @@ static void put_opf(epub_book *b, const char *ident, const char *lang) {
                        p == (PROP_MATHML | PROP_SVG) ? " " : "", p & PROP_SVG ? "svg" : "");
         buf_puts(&o, "/>\n");
     }
-    for (int i = 0; i < ctx->nmedia; i++) {
+    for (int k = 0; k < b->nmorder; k++) {
+        int i = b->morder[k];
         if (!b->media[i].used) continue;
-        buf_printf(&o, "    <item id=\"img-%d\" href=\"", i + 1);
+        buf_printf(&o, "    <item id=\"img-%d\" href=\"", k + 1);
         buf o2 = BUF_INIT;
         url_encode(&o2, b->media[i].name, 0);
         esc(&o, o2.data);
@@ -1719,8 +1869,10 @@ static void put_opf(epub_book *b, const char *ident, const char *lang) {
     buf_puts(&o, "  </manifest>\n  <spine toc=\"ncx\">\n");
     for (int i = 0; i < ctx->npages; i++)
         if (b->mods[i].written) buf_printf(&o, "    <itemref idref=\"doc-%d\"/>\n", i + 1);
+    /* a hyperlink must lead to a spine item (EPUBCheck RSC-011) */
+    if (b->nav_linked) buf_puts(&o, "    <itemref idref=\"nav\" linear=\"no\"/>\n");
     buf_puts(&o, "  </spine>\n</package>\n");
-    put_member(b, "EPUB/package.opf", o.data, o.len, ZIP_DEFLATE);
+    put_member(b, "EPUB/" OPF_NAME, o.data, o.len, ZIP_DEFLATE);
     buf_free(&o);
 }
 
@@ -1735,6 +1887,7 @@ int epub_end(epub_book *b) {
     /* documents linking to modules that never came */
     flush_deferred(b, 1);
     put_stylesheet(b);
+    order_media(b);
     put_media(b);
     put_nav(b, lang);
     put_ncx(b, ident, lang);
@@ -1750,10 +1903,7 @@ int epub_end(epub_book *b) {
         epub_abort(b);
         return -1;
     }
-    xmlDictFree(b->dict);
-    buf_free(&b->xml);
-    arena_free(b->a);
-    free(b);
+    free_book(b);
     return 0;
 }
 
@@ -1762,8 +1912,5 @@ void epub_abort(epub_book *b) {
     for (int i = 0; i < b->ndefer; i++) xmlFreeDoc(b->defer[i].doc);
     zip_discard(b->z);
     remove(b->path);
-    xmlDictFree(b->dict);
-    buf_free(&b->xml);
-    arena_free(b->a);
-    free(b);
+    free_book(b);
 }

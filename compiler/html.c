@@ -1,9 +1,12 @@
 /* html.c — the HTML site writer (SPEC §8.1, markup contract docs/markup.md):
  * renders each guarded module tree into the theme's page.html, then the
- * course index, the theme's assets and the media files. Links are relative. */
+ * course index, the theme's assets and the media files the edition's pages
+ * reference (SPEC §11.2). Links are relative. */
 #include "html.h"
 #include "buf.h"
 #include "fs.h"
+#include "htmlattr.h"
+#include "strindex.h"
 #include "tmpl.h"
 #include "util.h"
 #include <errno.h>
@@ -22,6 +25,12 @@ struct html_site {
      * far). Pages of one site are written by several workers at once, hence
      * an atomic; only a hint, so relaxed. */
     atomic_size_t page_hint;
+    strindex *pages;   /* ids of this edition's pages */
+    strindex *course;  /* ids of every module of the course (NULL: the same) */
+    strindex *media;   /* media_file.rel of ctx->media */
+    /* media_used[i]: a page references ctx->media[i]. Pages are rendered by
+     * several workers at once; html_end reads the flags after they joined. */
+    atomic_uchar *media_used;
 };
 
 static void grow_hint(atomic_size_t *hint, size_t len) {
@@ -73,8 +82,12 @@ static int safe_rel(const char *rel) {
 
 typedef struct rend {
     buf *b;
+    html_site *s;
     int safe;
-    int in_ws; /* inside a Worksheet: line breaks are newlines */
+    int in_ws;         /* inside a Worksheet: line breaks are newlines */
+    arena *a;          /* scratch for attributes, made on first use */
+    const char *radio; /* inside a choice with select=one: the name of its radio buttons */
+    int nchoice;       /* choices with select=one so far on the page */
 } rend;
 
 static void block(rend *r, const ast_node *n, int tight);
@@ -134,6 +147,115 @@ static void put_data(buf *b, const ast_attr *at) {
     }
 }
 
+static arena *scratch(rend *r) {
+    if (!r->a) r->a = arena_new();
+    return r->a;
+}
+
+/* The key=value attributes of a link, image or code (htmlattr.h), after its
+ * id and class: title (title_default when the attributes give none), lang,
+ * width, height, style, data-*. */
+static void put_attr_tail(rend *r, const htmlattr *h, const char *title_default) {
+    buf *b = r->b;
+    const char *title = h->title ? h->title : title_default;
+    if (title && *title) put_attr(b, "title", title);
+    if (h->lang) put_attr(b, "lang", h->lang);
+    if (h->width) put_attr(b, "width", h->width);
+    if (h->height) put_attr(b, "height", h->height);
+    if (h->style) put_attr(b, "style", h->style);
+    for (int i = 0; i < h->ndata; i++) put_attr(b, h->data[i].name, h->data[i].value);
+}
+
+static void get_attrs(rend *r, const ast_attr *at, int img, htmlattr *h) {
+    if (at->nkv > 0) htmlattr_get(scratch(r), at, img, r->safe, h);
+    else memset(h, 0, sizeof *h);
+}
+
+/* class="language-X" from the first word of a code block's info string. */
+static void put_language(buf *b, const char *info) {
+    if (!info || !*info) return;
+    size_t w = strcspn(info, " \t\n{");
+    if (!w) return;
+    buf_puts(b, " class=\"language-");
+    buf_put_escaped(b, info, w);
+    buf_putc(b, '"');
+}
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The media file that url[0..n) names (as written, or percent-decoded),
+ * or -1. */
+static int find_media(const html_site *s, const char *url, size_t n) {
+    int i = strindex_find(s->media, url, n);
+    if (i >= 0 || !memchr(url, '%', n)) return i;
+    char *dec = xmalloc(n + 1);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        int h, l;
+        if (url[j] == '%' && j + 2 < n && (h = hexval(url[j + 1])) >= 0 && (l = hexval(url[j + 2])) >= 0) {
+            dec[k++] = (char)(h * 16 + l);
+            j += 2;
+        } else {
+            dec[k++] = url[j];
+        }
+    }
+    i = strindex_find(s->media, dec, k);
+    free(dec);
+    return i;
+}
+
+/* A page references url[0..n): if it is a media file, the site gets it. */
+static void note_media(rend *r, const char *url, size_t n) {
+    if (!r->s || !r->s->media) return;
+    int i = find_media(r->s, url, n);
+    if (i >= 0) atomic_store_explicit(&r->s->media_used[i], 1, memory_order_relaxed);
+}
+
+/* The media files raw HTML names in src=, href= or poster= (an image the
+ * author placed with <img>, say): a scan of its attributes, not a parse. */
+static void note_raw_media(rend *r, const char *t) {
+    if (!r->s || !r->s->media || !t) return;
+    static const char *const names[] = {"src", "href", "poster"};
+    for (const char *p = t; *p; p++) {
+        if (p == t || !(p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r' || p[-1] == '\f'))
+            continue;
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+            size_t nl = strlen(names[k]);
+            if (strncasecmp(p, names[k], nl) != 0) continue;
+            const char *q = p + nl;
+            while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+            if (*q != '=') continue;
+            q++;
+            while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+            char quote = *q == '"' || *q == '\'' ? *q++ : 0;
+            const char *v = q;
+            while (*q && (quote ? *q != quote : !(*q == ' ' || *q == '>' || *q == '\t' || *q == '\n' || *q == '\r')))
+                q++;
+            if (q > v) note_media(r, v, (size_t)(q - v));
+            p = q > p ? q - 1 : p;
+            break;
+        }
+    }
+}
+
+/* Does url name the page of a module that this edition does not have
+ * (SPEC §11.2: whole modules)? "<id>.html" or "<id>.html#x", with an
+ * optional "./", where <id> is a module of the course but not a page here. */
+static int excluded_page(const html_site *s, const char *url) {
+    if (!url || !s->course) return 0;
+    if (url[0] == '.' && url[1] == '/') url += 2;
+    size_t plen = strcspn(url, "#?");
+    if (plen <= 5 || strncmp(url + plen - 5, ".html", 5) != 0) return 0;
+    size_t idlen = plen - 5;
+    if (memchr(url, '/', idlen)) return 0;
+    return strindex_find(s->pages, url, idlen) < 0 && strindex_find(s->course, url, idlen) >= 0;
+}
+
 static int is_html(const ast_node *n) {
     const char *f = n->format ? n->format : n->info;
     return !f || strcmp(f, "html") == 0;
@@ -177,11 +299,20 @@ static void inl(rend *r, const ast_node *n) {
     case AST_TEXT:
         if (n->text) buf_puts_escaped(b, n->text);
         break;
-    case AST_CODE:
-        buf_puts(b, "<code>");
+    case AST_CODE: {
+        /* code written with the class `blanks` has no text but Text and
+         * Blank children */
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
+        buf_puts(b, "<code");
+        put_id_class(b, &n->attr, NULL, NULL);
+        put_attr_tail(r, &h, NULL);
+        buf_putc(b, '>');
         if (n->text) buf_puts_escaped(b, n->text);
+        else inlines(r, n->first);
         buf_puts(b, "</code>");
         break;
+    }
     case AST_EMPH:
         buf_puts(b, "<em>"), inlines(r, n->first), buf_puts(b, "</em>");
         break;
@@ -191,28 +322,46 @@ static void inl(rend *r, const ast_node *n) {
     case AST_STRIKETHROUGH:
         buf_puts(b, "<del>"), inlines(r, n->first), buf_puts(b, "</del>");
         break;
-    case AST_LINK:
+    case AST_LINK: {
+        if (r->s && excluded_page(r->s, n->url)) {
+            /* a module this edition leaves out: no dangling link */
+            inlines(r, n->first);
+            break;
+        }
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<a");
-        if (n->url && !(r->safe && dangerous_url(n->url))) put_attr(b, "href", n->url);
-        if (n->title && *n->title) put_attr(b, "title", n->title);
+        if (n->url && !(r->safe && dangerous_url(n->url))) {
+            put_attr(b, "href", n->url);
+            note_media(r, n->url, strlen(n->url));
+        }
+        put_id_class(b, &n->attr, NULL, NULL);
+        put_attr_tail(r, &h, n->title);
         buf_putc(b, '>');
         inlines(r, n->first);
         buf_puts(b, "</a>");
         break;
+    }
     case AST_IMAGE: {
-        arena *a = arena_new();
+        htmlattr h;
+        get_attrs(r, &n->attr, 1, &h);
+        int ok = n->url && !(r->safe && dangerous_url(n->url));
         buf_puts(b, "<img");
-        put_attr(b, "src", n->url && !(r->safe && dangerous_url(n->url)) ? n->url : "");
-        put_attr(b, "alt", ast_plain_text(a, n));
-        if (n->title && *n->title) put_attr(b, "title", n->title);
+        put_attr(b, "src", ok ? n->url : "");
+        if (ok) note_media(r, n->url, strlen(n->url));
+        put_attr(b, "alt", h.alt ? h.alt : ast_plain_text(scratch(r), n));
+        put_id_class(b, &n->attr, NULL, NULL);
+        put_attr_tail(r, &h, n->title);
         buf_puts(b, " />");
-        arena_free(a);
         break;
     }
     case AST_SOFTBREAK: buf_putc(b, '\n'); break;
     case AST_LINEBREAK: buf_puts(b, r->in_ws ? "\n" : "<br />\n"); break;
     case AST_HTMLINLINE:
-        if (!r->safe && is_html(n) && n->text) buf_puts(b, n->text);
+        if (!r->safe && is_html(n) && n->text) {
+            buf_puts(b, n->text);
+            note_raw_media(r, n->text);
+        }
         break;
     case AST_SPAN:
         buf_puts(b, "<span");
@@ -280,9 +429,15 @@ static void item(rend *r, const ast_node *n, int tight) {
     buf_puts(b, "<li");
     put_id_class(b, &n->attr, NULL, n->checked >= 0 ? "task-item" : NULL);
     buf_putc(b, '>');
-    if (n->checked >= 0)
+    if (n->checked >= 0 && r->radio) {
+        /* one question, one answer: the same name for all its options */
+        buf_puts(b, "<input type=\"radio\"");
+        put_attr(b, "name", r->radio);
+        buf_puts(b, n->checked > 0 ? " disabled=\"disabled\" checked=\"checked\"/> " : " disabled=\"disabled\"/> ");
+    } else if (n->checked >= 0) {
         buf_puts(b, n->checked > 0 ? "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\"/> "
                                    : "<input type=\"checkbox\" disabled=\"disabled\"/> ");
+    }
     for (const ast_node *c = n->first; c; c = c->next) {
         if (tight && c->type == AST_PARAGRAPH) {
             inlines(r, c->first);
@@ -338,17 +493,13 @@ static void block(rend *r, const ast_node *n, int tight) {
         break;
     case AST_ITEM: item(r, n, tight); break;
     case AST_CODEBLOCK: {
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<pre");
         put_id_class(b, &n->attr, NULL, NULL);
+        put_attr_tail(r, &h, NULL);
         buf_puts(b, "><code");
-        if (n->info && *n->info) {
-            size_t w = strcspn(n->info, " \t\n{");
-            if (w) {
-                buf_puts(b, " class=\"language-");
-                buf_put_escaped(b, n->info, w);
-                buf_putc(b, '"');
-            }
-        }
+        put_language(b, n->info);
         buf_putc(b, '>');
         if (n->text) buf_puts_escaped(b, n->text);
         buf_puts(b, "</code></pre>\n");
@@ -356,6 +507,7 @@ static void block(rend *r, const ast_node *n, int tight) {
     }
     case AST_HTMLBLOCK:
         if (!r->safe && is_html(n) && n->text) {
+            note_raw_media(r, n->text);
             size_t l = strlen(n->text);
             buf_put(b, n->text, l);
             if (l && n->text[l - 1] != '\n') buf_putc(b, '\n');
@@ -369,6 +521,18 @@ static void block(rend *r, const ast_node *n, int tight) {
         break;
     case AST_DIV: {
         const char *title = ast_attr_get(&n->attr, "title");
+        /* a choice with select=one: its task items are radio buttons named
+         * after the question's place on the page (SPEC §11.3) */
+        const char *outer_radio = r->radio;
+        char radio[32];
+        if (ast_has_class(n, "choice")) {
+            r->radio = NULL;
+            const char *sel = ast_attr_get(&n->attr, "select");
+            if (sel && strcmp(sel, "one") == 0) {
+                snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
+                r->radio = radio;
+            }
+        }
         if (ast_has_class(n, "hint")) {
             buf_puts(b, "<details");
             put_id_class(b, &n->attr, "hint", NULL);
@@ -384,6 +548,7 @@ static void block(rend *r, const ast_node *n, int tight) {
             put_data(b, &n->attr);
             if (!n->first && !(title && *title)) { /* e.g. a response's ruled line */
                 buf_puts(b, "></div>\n");
+                r->radio = outer_radio;
                 break;
             }
             buf_puts(b, ">\n");
@@ -395,17 +560,26 @@ static void block(rend *r, const ast_node *n, int tight) {
             blocks(r, n->first, 0);
             buf_puts(b, "</div>\n");
         }
+        r->radio = outer_radio;
         break;
     }
-    case AST_WORKSHEET:
+    case AST_WORKSHEET: {
+        /* a code block with live blanks: a ```worksheet block (no info) or
+         * one written with the class `blanks` (its language kept) */
+        htmlattr h;
+        get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<pre");
         put_id_class(b, &n->attr, "worksheet", NULL);
-        buf_puts(b, "><code>");
+        put_attr_tail(r, &h, NULL);
+        buf_puts(b, "><code");
+        put_language(b, n->info);
+        buf_putc(b, '>');
         r->in_ws++;
         inlines(r, n->first);
         r->in_ws--;
         buf_puts(b, "</code></pre>\n");
         break;
+    }
     default: /* an inline where a block was expected (filters): keep it */
         inl(r, n);
         break;
@@ -419,13 +593,17 @@ static void block(rend *r, const ast_node *n, int tight) {
  * the template then copies. */
 typedef struct page_body {
     const ast_node *doc;
-    int safe;
+    html_site *s;
 } page_body;
 
 static void write_body(void *ud, buf *out) {
     const page_body *pb = ud;
-    rend r = {out, pb->safe, 0};
+    rend r = {0};
+    r.b = out;
+    r.s = pb->s;
+    r.safe = pb->s->ctx->safe;
     if (pb->doc) block(&r, pb->doc, 0);
+    if (r.a) arena_free(r.a);
 }
 
 typedef struct toc_state {
@@ -495,6 +673,19 @@ html_site *html_begin(const edition_ctx *ctx) {
     s->page = load_template(s->a, dir, "page.html", ctx->d);
     s->index = load_template(s->a, dir, "index.html", ctx->d);
     int ok = s->page && s->index;
+    const char **keys = arena_alloc(s->a, sizeof *keys * (size_t)(ctx->npages + ctx->ncourse_pages + ctx->nmedia + 1));
+    for (int i = 0; i < ctx->npages; i++) keys[i] = ctx->pages[i].id;
+    s->pages = strindex_new(keys, ctx->npages);
+    if (ctx->course_pages) {
+        for (int i = 0; i < ctx->ncourse_pages; i++) keys[i] = ctx->course_pages[i].id;
+        s->course = strindex_new(keys, ctx->ncourse_pages);
+    }
+    if (ctx->nmedia > 0) {
+        for (int i = 0; i < ctx->nmedia; i++) keys[i] = ctx->media[i].rel;
+        s->media = strindex_new(keys, ctx->nmedia);
+        s->media_used = xcalloc((size_t)ctx->nmedia, sizeof *s->media_used);
+        for (int i = 0; i < ctx->nmedia; i++) atomic_init(&s->media_used[i], 0);
+    }
     s->site = path_join(s->a, ctx->out_dir ? ctx->out_dir : ".", "site");
     if (ok && fs_mkdir_p(s->site) != 0) {
         diag_report(ctx->d, DIAG_ERROR, s->site, 0, 0, "cannot create output folder: %s", strerror(errno));
@@ -544,7 +735,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
-    page_body pb = {doc, ctx->safe};
+    page_body pb = {doc, s};
     tmpl_set_fn(t, "body", write_body, &pb);
     buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
@@ -554,6 +745,10 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     buf_free(&out);
     arena_free(a);
     return rc;
+}
+
+static int by_rel(const void *x, const void *y) {
+    return strcmp((*(const media_file *const *)x)->rel, (*(const media_file *const *)y)->rel);
 }
 
 static int copy_assets(html_site *s) {
@@ -573,8 +768,15 @@ static int copy_assets(html_site *s) {
         free(failed);
         if (r != 0) rc = -1;
     }
-    for (int i = 0; i < ctx->nmedia; i++) {
-        const media_file *m = &ctx->media[i];
+    /* only the media this edition's pages reference (SPEC §11.2), in the
+     * order of their paths */
+    const media_file **used = xmalloc(sizeof *used * (size_t)(ctx->nmedia > 0 ? ctx->nmedia : 1));
+    int nused = 0;
+    for (int i = 0; i < ctx->nmedia; i++)
+        if (atomic_load_explicit(&s->media_used[i], memory_order_relaxed)) used[nused++] = &ctx->media[i];
+    qsort(used, (size_t)nused, sizeof *used, by_rel);
+    for (int k = 0; k < nused; k++) {
+        const media_file *m = used[k];
         if (!safe_rel(m->rel) || !m->src) {
             diag_report(ctx->d, DIAG_ERROR, m->src ? m->src : "", 0, 0,
                         "media path `%s` would leave the site folder", m->rel ? m->rel : "");
@@ -593,6 +795,7 @@ static int copy_assets(html_site *s) {
             rc = -1;
         }
     }
+    free(used);
     return rc;
 }
 
@@ -633,6 +836,10 @@ int html_end(html_site *s) {
 
 void html_abort(html_site *s) {
     if (!s) return;
+    strindex_free(s->pages);
+    strindex_free(s->course);
+    strindex_free(s->media);
+    free(s->media_used);
     arena_free(s->a);
     free(s);
 }

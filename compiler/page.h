@@ -25,9 +25,22 @@ typedef struct media_file {
 typedef struct edition_ctx {
     course *c;
     const course_edition *ed;
+    /* The modules of THIS edition, in order, each with the edition's title
+     * (SPEC §11.2: a module left out of an edition has no page, nav entry
+     * or spine item in it). html_page/epub_module take an index into it. */
     const page_info *pages;
     int npages;
+    /* Every module of the course (all editions, course order; entries with
+     * a NULL id are skipped). A link to "<id>.html" of one of these that is
+     * not in pages names a module this edition leaves out: the writers
+     * render the link's content without the link. NULL: pages is the whole
+     * course. */
+    const page_info *course_pages;
+    int ncourse_pages;
     int total_duration;   /* sum of module durations, -1 if none timed */
+    /* Every media file of the course (from the unpruned trees); each writer
+     * writes only those its edition's guarded trees reference (an image
+     * used only inside an answer is not in the learner edition). */
     const media_file *media;
     int nmedia;
     const char *theme_dir;/* resolved theme folder (page.html, index.html, assets/, epub.css) */

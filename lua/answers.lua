@@ -6,7 +6,9 @@
 --   response → N ruled lines (lines=N, default 3) where the edition has no
 --     answers or the author gave no model answer, else the model answer with
 --     class `model-answer`;
---   choice → in editions with answers, ticked options get class `correct`;
+--   choice → in editions with answers, ticked options get class `correct`
+--     (the radio buttons of `select=one` are the writers': an <input> is no
+--     node a filter builds, and they must not depend on the filter chain);
 --   hint → "Hint"; note/tip/warning/important → "Note", "Tip", ...;
 --   exercise/activity → the author's title=, else the first heading stays
 --     as the title (a box with no heading is titled "Exercise"/"Activity").

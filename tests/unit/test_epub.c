@@ -289,6 +289,291 @@ static result build(const char *dir, const char *theme, const char *media_src, i
 
 static int contains(const char *hay, const char *needle) { return hay && strstr(hay, needle) != NULL; }
 
+/* ------------------------------------------------------------ version 2 content */
+
+static ast_node *link_to(const char *url, const char *s) {
+    ast_node *l = node(AST_LINK, 0);
+    l->url = url;
+    add(l, txt(s));
+    return l;
+}
+
+static ast_node *image_of(const char *url, const char *alt) {
+    ast_node *i = node(AST_IMAGE, 0);
+    i->url = url;
+    add(i, txt(alt));
+    return i;
+}
+
+static ast_node *choice_div(ast_node *doc, const char *select, int answers, int line) {
+    ast_node *d = add(doc, node(AST_DIV, line));
+    ast_add_class(A, d, "choice");
+    if (select) ast_attr_set(A, &d->attr, "select", select);
+    ast_node *l = add(d, node(AST_LIST, line + 1));
+    l->tight = 1;
+    for (int i = 0; i < 3; i++) {
+        ast_node *it = add(l, node(AST_ITEM, line + 1 + i));
+        it->checked = answers && i == 1;
+        if (answers && i == 1) ast_add_class(A, it, "correct");
+        add(para(it, line + 1 + i), txt(i == 0 ? "A" : i == 1 ? "B" : "C"));
+    }
+    return d;
+}
+
+/* Module p1: live blanks in code, attributes, choices, an image only inside
+ * an answer (removed from the learner tree, as the prune does), links to a
+ * module left out of the learner edition and to the module named `nav`. */
+static ast_node *module_v2(int answers) {
+    ast_node *doc = node(AST_DOCUMENT, 1);
+    heading(doc, 1, "p1", "Page one", 1);
+    ast_node *p = para(doc, 3);
+    ast_node *code = add(p, node(AST_CODE, 3));
+    code->attr.id = "cmd";
+    ast_add_class(A, code, "blanks");
+    add(code, txt("git "));
+    add(code, blank(8, answers ? "add" : NULL, NULL, NULL));
+    add(code, txt(" -p"));
+    add(p, txt(" "));
+    ast_node *c2 = add(p, node(AST_CODE, 3));
+    c2->text = "ls";
+    ast_add_class(A, c2, "shell");
+    ast_attr_set(A, &c2->attr, "Data:Key", "v");
+    ast_attr_set(A, &c2->attr, "x.y_9", "w");
+
+    ast_node *ws = add(doc, node(AST_WORKSHEET, 5));
+    ws->info = "sh";
+    ast_add_class(A, ws, "blanks");
+    add(ws, txt("$ cd "));
+    add(ws, blank(16, answers ? "/tmp" : NULL, NULL, NULL));
+    add(ws, node(AST_LINEBREAK, 6));
+    add(ws, txt("$ ls"));
+
+    p = para(doc, 8);
+    ast_node *l = add(p, link_to("https://example.org/", "site"));
+    l->attr.id = "ext";
+    ast_add_class(A, l, "external");
+    ast_attr_set(A, &l->attr, "title", "Attr title");
+    ast_attr_set(A, &l->attr, "lang", "fr-CA");
+    ast_attr_set(A, &l->attr, "Track:Event", "Go \"now\"");
+    ast_attr_set(A, &l->attr, "only", "facilitator");
+    ast_attr_set(A, &l->attr, "width", "120");
+    l->title = "Link title";
+    add(p, txt(" "));
+    ast_node *im = add(p, image_of("assets/media/img/dot.png", "From children"));
+    ast_add_class(A, im, "wide");
+    ast_attr_set(A, &im->attr, "width", "50%");
+    ast_attr_set(A, &im->attr, "height", "120px");
+    ast_attr_set(A, &im->attr, "alt", "Alt override");
+    ast_attr_set(A, &im->attr, "caption", "A & B");
+    add(p, txt(" "));
+    ast_node *im2 = add(p, image_of("assets/media/img/dot.png", "again"));
+    ast_attr_set(A, &im2->attr, "width", "300");
+    ast_attr_set(A, &im2->attr, "height", "abc");
+
+    ast_node *cb = add(doc, node(AST_CODEBLOCK, 10));
+    cb->info = "py";
+    cb->text = "print(1)\n";
+    cb->attr.id = "snippet";
+    ast_add_class(A, cb, "numbered");
+    ast_attr_set(A, &cb->attr, "caption", "x");
+
+    choice_div(doc, "one", answers, 12);
+    choice_div(doc, NULL, answers, 16);
+    choice_div(doc, "one", answers, 20);
+
+    if (answers) {
+        ast_node *ans = add(doc, node(AST_DIV, 24));
+        ast_add_class(A, ans, "answer");
+        add(para(ans, 25), image_of("assets/media/img/secret.png", "secret"));
+    }
+
+    p = para(doc, 27);
+    add(p, link_to("p2.html#part", "to p2"));
+    add(p, txt(" | "));
+    add(p, link_to("nav.html#top", "to nav"));
+    add(p, txt(" | "));
+    add(p, link_to("index.html", "contents"));
+    add(doc, raw(AST_HTMLBLOCK, "<p><a href=\"p2.html\">raw to p2</a></p>\n", 29));
+    return doc;
+}
+
+static ast_node *module_nav(void) {
+    ast_node *doc = node(AST_DOCUMENT, 1);
+    heading(doc, 1, "top", "Navigating", 1);
+    add(para(doc, 3), txt("A module whose id is nav."));
+    return doc;
+}
+
+/* Builds the v2 book of an edition into dir: pages nav, p1 (and p2 with
+ * answers) of the course's nav, p1, p2. Returns epub_end's result. */
+static int build_v2(const char *dir, const char *theme, const char *const media_src[3], int answers, char **diags) {
+    A = arena_new();
+    course c;
+    memset(&c, 0, sizeof c);
+    c.id = "vtwo";
+    c.title = "Version two";
+    c.language = "en";
+    course_edition ed = {.name = answers ? "facilitator" : "learner"};
+    page_info all[3] = {
+        {.id = "nav", .title = "Navigating", .path = "vtwo/modules/nav.md", .duration = -1, .start = -1},
+        {.id = "p1", .title = "Page one", .path = "vtwo/modules/p1.md", .duration = -1, .start = -1},
+        {.id = "p2", .title = "Page two", .path = "vtwo/modules/p2.md", .duration = -1, .start = -1},
+    };
+    media_file media[3] = {{.rel = "assets/media/img/dot.png", .src = media_src[0]},
+                           {.rel = "assets/media/img/secret.png", .src = media_src[1]},
+                           {.rel = "assets/media/img/unused.png", .src = media_src[2]}};
+    char dpath[600];
+    snprintf(dpath, sizeof dpath, "%s/diags-v2.txt", dir);
+    FILE *df = fopen(dpath, "w+");
+    diag *d = diag_new(df, DIAG_TEXT, 0);
+    edition_ctx ctx = {
+        .c = &c, .ed = &ed, .pages = all, .npages = answers ? 3 : 2, .course_pages = all, .ncourse_pages = 3,
+        .total_duration = -1, .media = media, .nmedia = 3, .theme_dir = theme, .out_dir = dir,
+        .build_time = 1768435200LL, .d = d,
+    };
+    int rc = -2;
+    epub_book *b = epub_begin(&ctx);
+    if (b) {
+        rc = 0;
+        if (epub_module(b, 0, module_nav()) < 0) rc = -1;
+        if (epub_module(b, 1, module_v2(answers)) < 0) rc = -1;
+        if (answers) {
+            ast_node *p2 = node(AST_DOCUMENT, 1);
+            heading(p2, 2, "part", "Part", 1);
+            if (epub_module(b, 2, p2) < 0) rc = -1;
+        }
+        if (rc < 0) epub_abort(b);
+        else rc = epub_end(b);
+    }
+    if (diag_errors(d) + diag_warnings(d)) {
+        diag_flush(d);
+        if (rc == 0) rc = -3; /* a clean book has no diagnostics */
+    }
+    diag_free(d);
+    fclose(df);
+    size_t n;
+    *diags = slurp(dpath, &n);
+    arena_free(A);
+    return rc;
+}
+
+static int epubcheck_clean(const char *path) {
+    char cmd[1200];
+    if (system("command -v java >/dev/null 2>&1") != 0 || access("/usr/share/java/epubcheck.jar", R_OK) != 0) {
+        printf("SKIP EPUBCheck (no java or no epubcheck.jar)\n");
+        return 1;
+    }
+    snprintf(cmd, sizeof cmd, "java -jar /usr/share/java/epubcheck.jar '%s' 2>&1", path);
+    char *out = run(cmd);
+    int clean = (contains(out, "0 fatals / 0 errors / 0 warnings") || contains(out, "No errors or warnings detected")) &&
+                !contains(out, "ERROR") && !contains(out, "WARNING");
+    if (!clean) printf("%s", out);
+    free(out);
+    return clean;
+}
+
+static void test_v2(const char *dir, const char *theme, const char *png_path) {
+    char cmd[2048], path[700], sec[700], unused[700];
+    snprintf(sec, sizeof sec, "%s/secret.png", dir);
+    snprintf(unused, sizeof unused, "%s/unused.png", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s'", png_path, sec, png_path, unused);
+    if (system(cmd) != 0) printf("note: could not copy the test image\n");
+    const char *const media[3] = {png_path, sec, unused};
+    for (int answers = 0; answers <= 1; answers++) {
+        const char *ed = answers ? "facilitator" : "learner";
+        char *diags = NULL;
+        int rc = build_v2(dir, theme, media, answers, &diags);
+        char what[200];
+        snprintf(what, sizeof what, "v2 %s book builds without diagnostics", ed);
+        CHECK(rc == 0, what);
+        if (rc) printf("     rc %d, diagnostics were:\n%s", rc, diags);
+        free(diags);
+        snprintf(path, sizeof path, "%s/vtwo-%s.epub", dir, ed);
+        snprintf(cmd, sizeof cmd, "unzip -Z1 '%s'", path);
+        char *names = run(cmd);
+        snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/p1.xhtml", path);
+        char *p1 = run(cmd);
+        snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/_package.opf", path);
+        char *opf = run(cmd);
+        snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/nav.xhtml", path);
+        char *navmod = run(cmd);
+        snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/_nav.xhtml", path);
+        char *nav = run(cmd);
+#define V2(cond, msg)                                                                                  \
+    do {                                                                                               \
+        snprintf(what, sizeof what, "v2 %s: %s", ed, msg);                                             \
+        CHECK(cond, what);                                                                             \
+    } while (0)
+        /* 6. names no module id can take */
+        V2(contains(names, "\nEPUB/nav.xhtml\n") && contains(names, "\nEPUB/_nav.xhtml\n"),
+           "module `nav` and the navigation document are two members");
+        V2(contains(names, "\nEPUB/_package.opf\n") && contains(names, "\nEPUB/_toc.ncx\n") &&
+               contains(names, "\nEPUB/_epub.css\n") && !contains(names, "EPUB/package.opf") &&
+               !contains(names, "EPUB/toc.ncx") && !contains(names, "EPUB/epub.css"),
+           "package, NCX and CSS have `_` names");
+        V2(contains(navmod, "A module whose id is nav."), "EPUB/nav.xhtml is the module");
+        V2(contains(nav, "epub:type=\"toc\"") && contains(nav, "<a href=\"nav.xhtml\">Navigating</a>"),
+           "EPUB/_nav.xhtml is the navigation document, listing the module nav");
+        V2(contains(opf, "href=\"_nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"") &&
+               contains(opf, "href=\"nav.xhtml\" media-type=\"application/xhtml+xml\"/>"),
+           "OPF: the nav document and the module nav");
+        V2(contains(p1, "<a href=\"nav.xhtml#top\">to nav</a>") && contains(p1, "<a href=\"_nav.xhtml\">contents</a>"),
+           "links to the module nav and to the contents");
+        V2(contains(p1, "href=\"_epub.css\""), "chapters link the `_` stylesheet");
+        /* 1. live blanks in code */
+        V2(contains(p1, answers ? "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank filled\">add</span> -p</code>"
+                                : "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank\" style=\"width:8ch\"></span> -p</code>"),
+           "inline code with a live blank");
+        V2(contains(p1, answers ? "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank filled\">/tmp</span>\n$ ls</code></pre>"
+                                : "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank\" style=\"width:16ch\"></span>\n$ ls</code></pre>"),
+           "worksheet code block keeps its language");
+        /* 2. attributes, in the HTML writer's order */
+        V2(contains(p1, "<code class=\"shell\" data-data-key=\"v\" data-x.y_9=\"w\">ls</code>"), "inline code attributes");
+        V2(contains(p1, "<a href=\"https://example.org/\" id=\"ext\" class=\"external\" title=\"Attr title\" "
+                        "lang=\"fr-CA\" style=\"width:120px\" data-track-event=\"Go &quot;now&quot;\">site</a>"),
+           "link attributes");
+        V2(!contains(p1, "only") && !contains(p1, "Link title"), "no only=, the attribute title wins");
+        V2(contains(p1, "<img src=\"assets/media/img/dot.png\" alt=\"Alt override\" class=\"wide\" height=\"120\" "
+                        "style=\"width:50%\" data-caption=\"A &amp; B\"/>"),
+           "image attributes");
+        V2(contains(p1, "<img src=\"assets/media/img/dot.png\" alt=\"again\" width=\"300\"/>"),
+           "integer width kept, bad height dropped");
+        V2(contains(p1, "<pre id=\"snippet\" class=\"numbered\" data-caption=\"x\"><code class=\"language-py\">"),
+           "code block attributes on pre, language on code");
+        /* 3. choices */
+        V2(contains(p1, "<li class=\"task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\"/> A</li>"),
+           "single-answer question: radio buttons");
+        V2(contains(p1, "name=\"choice-2\"") && !contains(p1, "choice-3"), "one name per question");
+        V2(answers ? contains(p1, "<li class=\"correct task-item\"><input type=\"radio\" name=\"choice-1\" "
+                                  "disabled=\"disabled\" checked=\"checked\"/> B</li>")
+                   : !contains(p1, "checked") && !contains(p1, "correct"),
+           answers ? "the answer is checked" : "nothing checked, nothing marked");
+        V2(contains(p1, "<input type=\"checkbox\" disabled=\"disabled\"/> A"), "a multiple choice keeps checkboxes");
+        /* 4. media */
+        V2(contains(names, "EPUB/assets/media/img/dot.png"), "the referenced image is in the book");
+        V2(answers == contains(names, "secret.png") && answers == contains(opf, "secret.png"),
+           answers ? "the answer's image is in the book" : "the answer's image is NOT in the book nor the OPF");
+        V2(!contains(names, "unused.png") && !contains(opf, "unused.png"), "unreferenced media are not in the book");
+        /* 5. a module left out */
+        if (!answers) {
+            V2(contains(p1, "<p>to p2 | ") && !contains(p1, "p2.xhtml") && !contains(p1, "p2.html"),
+               "a link to a module left out keeps its text, not the link");
+            V2(contains(p1, "<p><span>raw to p2</span></p>"), "raw HTML link to it becomes a span");
+            V2(!contains(opf, "p2.xhtml") && !contains(names, "p2.xhtml"), "the module left out is not in the book");
+        } else {
+            V2(contains(p1, "<a href=\"p2.xhtml#part\">to p2</a>"), "the module is linked where it is in the edition");
+        }
+#undef V2
+        snprintf(what, sizeof what, "v2 %s: EPUBCheck 0 fatals, 0 errors, 0 warnings", ed);
+        CHECK(epubcheck_clean(path), what);
+        free(names);
+        free(p1);
+        free(opf);
+        free(navmod);
+        free(nav);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *root = argc > 1 ? argv[1] : ".";
     char theme[512], dir[] = "/tmp/test_epub_XXXXXX", cmd[2048], path[700], media[700];
@@ -332,9 +617,9 @@ int main(int argc, char **argv) {
     char *m1 = run(cmd);
     snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/m2.xhtml", path);
     char *m2 = run(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/nav.xhtml EPUB/toc.ncx", path);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/_nav.xhtml EPUB/_toc.ncx", path);
     char *nav = run(cmd);
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/package.opf", path);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/_package.opf", path);
     char *opf = run(cmd);
     snprintf(cmd, sizeof cmd, "unzip -Z1 '%s'", path);
     char *names = run(cmd);
@@ -436,8 +721,15 @@ int main(int argc, char **argv) {
         diag_free(d);
     }
 
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) printf("note: could not remove %s\n", dir);
+    test_v2(dir, theme, media);
+
+    /* TEST_EPUB_KEEPDIR=1 keeps every book built (the folder is printed) */
+    if (getenv("TEST_EPUB_KEEPDIR")) {
+        printf("kept %s\n", dir);
+    } else {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0) printf("note: could not remove %s\n", dir);
+    }
     printf("%s\n", failures ? "FAIL test_epub" : "ok test_epub");
     return failures ? 1 : 0;
 }

@@ -245,6 +245,303 @@ static ast_node *build_m1(void) {
     return doc;
 }
 
+/* ---- version 2 content (SPEC §11.2, §11.3, §11.4, §11.7) ------------------- */
+
+static ast_node *blank_node(int width, const char *answer) {
+    ast_node *b = node(AST_BLANK);
+    b->width = width;
+    if (answer) b->alts = alt(answer);
+    return b;
+}
+
+static ast_node *image(const char *url, const char *alttext) {
+    ast_node *i = with(node(AST_IMAGE), text(alttext));
+    i->url = url;
+    return i;
+}
+
+static ast_node *mklink(const char *url, const char *s) {
+    ast_node *l = with(node(AST_LINK), text(s));
+    l->url = url;
+    return l;
+}
+
+static ast_node *task(const char *s, int checked, int correct) {
+    ast_node *it = with(node(AST_ITEM), para(text(s)));
+    it->checked = checked;
+    if (correct) ast_add_class(A, it, "correct");
+    return it;
+}
+
+/* A choice div: options "A", "B", "C"; B is the answer when answers is set. */
+static ast_node *choice(const char *select, int answers) {
+    ast_node *d = mkdiv("choice");
+    if (select) ast_attr_set(A, &d->attr, "select", select);
+    ast_node *l = node(AST_LIST);
+    l->tight = 1;
+    ast_append(l, task("A", 0, 0));
+    ast_append(l, task("B", answers, answers));
+    ast_append(l, task("C", 0, 0));
+    ast_append(d, l);
+    return d;
+}
+
+/* Module p1 of the version-2 course: live blanks in code, attributes on
+ * links, images and code, choices, media, a link to a module left out. */
+static ast_node *build_v2(int answers) {
+    ast_node *doc = node(AST_DOCUMENT);
+    ast_append(doc, heading(1, "p1", "Page one"));
+
+    /* inline code with live blanks: `git [[add]]`{.blanks #cmd} */
+    ast_node *p = node(AST_PARAGRAPH);
+    ast_node *code = node(AST_CODE);
+    code->attr.id = "cmd";
+    ast_add_class(A, code, "blanks");
+    ast_append(code, text("git "));
+    ast_append(code, blank_node(8, answers ? "add" : NULL));
+    ast_append(code, text(" -p"));
+    ast_append(p, code);
+    ast_append(p, text(" and "));
+    ast_node *c2 = node(AST_CODE);
+    c2->text = "ls <dir>";
+    ast_add_class(A, c2, "shell");
+    ast_attr_set(A, &c2->attr, "title", "list");
+    ast_append(p, c2);
+    ast_append(doc, p);
+
+    /* ```sh {.blanks}: a worksheet with a language */
+    ast_node *ws = node(AST_WORKSHEET);
+    ws->info = "sh";
+    ast_add_class(A, ws, "blanks");
+    ast_append(ws, text("$ cd "));
+    ast_append(ws, blank_node(16, answers ? "/tmp" : NULL));
+    ast_append(ws, node(AST_LINEBREAK));
+    ast_append(ws, text("$ ls"));
+    ast_append(doc, ws);
+
+    /* attributes on links and images */
+    p = node(AST_PARAGRAPH);
+    ast_node *l = mklink("https://example.org/", "site");
+    l->attr.id = "ext";
+    ast_add_class(A, l, "external");
+    ast_attr_set(A, &l->attr, "title", "Attr title");
+    ast_attr_set(A, &l->attr, "lang", "fr-CA");
+    ast_attr_set(A, &l->attr, "Track:Event", "Go \"now\"");
+    ast_attr_set(A, &l->attr, "only", "facilitator");
+    ast_attr_set(A, &l->attr, "alt", "not for links");
+    ast_attr_set(A, &l->attr, "width", "120");
+    l->title = "Link title";
+    ast_append(p, l);
+    ast_append(p, text(" "));
+    ast_node *im = image("assets/media/used.png", "From children");
+    ast_add_class(A, im, "wide");
+    ast_attr_set(A, &im->attr, "width", "50%");
+    ast_attr_set(A, &im->attr, "height", "120px");
+    ast_attr_set(A, &im->attr, "alt", "Alt override");
+    ast_attr_set(A, &im->attr, "lang", "not a tag!");
+    ast_attr_set(A, &im->attr, "caption", "A & B");
+    ast_append(p, im);
+    ast_append(p, text(" "));
+    ast_node *im2 = image("assets/media/sp%20ace.png", "spaced");
+    ast_attr_set(A, &im2->attr, "width", "300");
+    ast_attr_set(A, &im2->attr, "height", "abc");
+    ast_attr_set(A, &im2->attr, "except", "learner");
+    ast_append(p, im2);
+    ast_append(p, text(" "));
+    ast_node *im3 = image("assets/media/em.png", "em");
+    ast_attr_set(A, &im3->attr, "width", "10EM");
+    ast_attr_set(A, &im3->attr, "height", "2.5cm");
+    ast_append(p, im3);
+    ast_append(p, text(" "));
+    ast_append(p, mklink("assets/media/handout.pdf", "handout"));
+    ast_append(doc, p);
+
+    /* a code block with attributes: ```py {#snippet .numbered caption=x} */
+    ast_node *cb = node(AST_CODEBLOCK);
+    cb->info = "py";
+    cb->text = "print(1)\n";
+    cb->attr.id = "snippet";
+    ast_add_class(A, cb, "numbered");
+    ast_attr_set(A, &cb->attr, "caption", "x");
+    ast_attr_set(A, &cb->attr, "height", "10");
+    ast_append(doc, cb);
+
+    /* choices: two single-answer questions, one multiple */
+    ast_append(doc, choice("one", answers));
+    ast_append(doc, choice(NULL, answers));
+    ast_append(doc, choice("one", answers));
+
+    /* an image only inside an answer: the test removes the answer (as the
+     * learner edition's prune does) before rendering */
+    ast_node *ans = with(mkdiv("answer"), para(image("assets/media/secret.png", "secret")));
+    ast_append(doc, ans);
+    if (!answers) ast_unlink(ans);
+
+    /* raw HTML naming a media file */
+    ast_node *raw = node(AST_HTMLBLOCK);
+    raw->text = "<figure><img alt=\"x\" src='assets/media/raw.png'></figure>";
+    ast_append(doc, raw);
+
+    /* links to pages: p2 is left out of the learner edition */
+    p = node(AST_PARAGRAPH);
+    ast_append(p, mklink("p2.html#part", "to p2"));
+    ast_append(p, text(" | "));
+    ast_append(p, mklink("./p2.html", "to p2 again"));
+    ast_append(p, text(" | "));
+    ast_append(p, mklink("p3.html", "to p3"));
+    ast_append(p, text(" | "));
+    ast_append(p, mklink("glossary.html", "glossary"));
+    ast_append(doc, p);
+    return doc;
+}
+
+/* Renders build_v2 as page p1 of an edition whose pages are p1, p3 (or p1,
+ * p2, p3 with answers) out of the course's p1, p2, p3; returns site/p1.html
+ * and fills *rc with the writer's results. */
+static char *render_v2(const char *tmp, const char *theme, const char *sub, int answers, int safe, media_file *media,
+                       int nmedia, int *rc, diag *d) {
+    static course c;
+    memset(&c, 0, sizeof c);
+    c.id = "v2";
+    c.title = "Version two";
+    static course_edition ed;
+    memset(&ed, 0, sizeof ed);
+    ed.name = answers ? "facilitator" : "learner";
+    static page_info all[] = {
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1},
+        {"p2", "Page two", "v2/modules/p2.md", -1, -1},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1},
+    };
+    static page_info learner[] = {
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1},
+    };
+    edition_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.c = &c;
+    ctx.ed = &ed;
+    ctx.pages = answers ? all : learner;
+    ctx.npages = answers ? 3 : 2;
+    ctx.course_pages = all;
+    ctx.ncourse_pages = 3;
+    ctx.total_duration = -1;
+    ctx.media = media;
+    ctx.nmedia = nmedia;
+    ctx.theme_dir = theme;
+    ctx.safe = safe;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tmp, sub);
+    ctx.out_dir = arena_strdup(A, path);
+    ctx.d = d;
+    *rc = -1;
+    html_site *s = html_begin(&ctx);
+    if (!s) return NULL;
+    int r1 = html_page(s, 0, build_v2(answers));
+    int r2 = html_page(s, 1, with(node(AST_DOCUMENT), para(text("next"))));
+    *rc = html_end(s) | r1 | r2;
+    snprintf(path, sizeof path, "%s/%s/site/p1.html", tmp, sub);
+    return slurp(path);
+}
+
+static int exists(const char *tmp, const char *sub, const char *rel) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s/site/%s", tmp, sub, rel);
+    return access(path, F_OK) == 0;
+}
+
+static int count(const char *hay, const char *needle) {
+    int n = 0;
+    for (const char *q = hay; q && (q = strstr(q, needle)); q += strlen(needle)) n++;
+    return n;
+}
+
+static void test_v2(const char *tmp, const char *theme) {
+    static const char *const names[] = {"used.png", "sp ace.png", "em.png", "handout.pdf",
+                                        "secret.png", "raw.png", "unused.png"};
+    media_file media[7];
+    char path[1024];
+    for (int i = 0; i < 7; i++) {
+        snprintf(path, sizeof path, "%s/src-%d", tmp, i);
+        fs_write(path, "DATA", 4);
+        media[i].src = arena_strdup(A, path);
+        media[i].rel = arena_printf(A, "assets/media/%s", names[i]);
+    }
+    FILE *df = tmpfile();
+    diag *d = diag_new(df, DIAG_TEXT, 0);
+    int rc;
+    const char *f = "learner p1.html";
+    char *l = render_v2(tmp, theme, "v2-learner", 0, 0, media, 7, &rc, d);
+    CHECK(l && rc == 0, "v2 learner page written");
+    CHECK(diag_errors(d) == 0 && diag_warnings(d) == 0, "v2 learner: no diagnostics");
+
+    /* 1. live blanks in code */
+    has(f, l, "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank\" style=\"width:8ch\"></span> -p</code>");
+    has(f, l, "<code class=\"shell\" title=\"list\">ls &lt;dir&gt;</code>");
+    has(f, l, "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank\" style=\"width:16ch\"></span>\n$ ls</code></pre>");
+    /* 2. attributes */
+    has(f, l, "<a href=\"https://example.org/\" id=\"ext\" class=\"external\" title=\"Attr title\" lang=\"fr-CA\" "
+              "style=\"width:120px\" data-track-event=\"Go &quot;now&quot;\">site</a>");
+    lacks(f, l, "only");
+    lacks(f, l, "except");
+    lacks(f, l, "Link title");
+    lacks(f, l, "not for links");
+    has(f, l, "<img src=\"assets/media/used.png\" alt=\"Alt override\" class=\"wide\" height=\"120\" "
+              "style=\"width:50%\" data-caption=\"A &amp; B\" />");
+    lacks(f, l, "not a tag");
+    has(f, l, "<img src=\"assets/media/sp%20ace.png\" alt=\"spaced\" width=\"300\" />");
+    has(f, l, "<img src=\"assets/media/em.png\" alt=\"em\" style=\"width:10em;height:2.5cm\" />");
+    has(f, l, "<pre id=\"snippet\" class=\"numbered\" style=\"height:10px\" data-caption=\"x\"><code class=\"language-py\">print(1)\n</code></pre>");
+    /* 3. choices */
+    has(f, l, "<li class=\"task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\"/> A</li>");
+    CHECK(count(l, "name=\"choice-1\"") == 3 && count(l, "name=\"choice-2\"") == 3 && !strstr(l, "choice-3"),
+          "learner: one radio name per single-answer question, unique on the page");
+    CHECK(count(l, "type=\"checkbox\"") == 3, "learner: the other choice keeps checkboxes");
+    lacks(f, l, "checked");
+    lacks(f, l, "correct");
+    lacks(f, l, "select");
+    /* 5. a module left out of the edition: no dangling link */
+    has(f, l, "<p>to p2 | to p2 again | <a href=\"p3.html\">to p3</a> | <a href=\"glossary.html\">glossary</a></p>");
+    lacks(f, l, "p2.html");
+    /* prev/next come from this edition's pages */
+    has(f, l, "rel=\"next\" href=\"p3.html\"");
+    /* 4. media: exactly what the page references */
+    CHECK(exists(tmp, "v2-learner", "assets/media/used.png"), "learner: image copied");
+    CHECK(exists(tmp, "v2-learner", "assets/media/sp ace.png"), "learner: percent-encoded image copied");
+    CHECK(exists(tmp, "v2-learner", "assets/media/em.png"), "learner: third image copied");
+    CHECK(exists(tmp, "v2-learner", "assets/media/handout.pdf"), "learner: linked media file copied");
+    CHECK(exists(tmp, "v2-learner", "assets/media/raw.png"), "learner: image named by raw HTML copied");
+    CHECK(!exists(tmp, "v2-learner", "assets/media/secret.png"), "learner: image only inside an answer NOT copied");
+    CHECK(!exists(tmp, "v2-learner", "assets/media/unused.png"), "learner: unreferenced media NOT copied");
+    free(l);
+
+    f = "facilitator p1.html";
+    char *fa = render_v2(tmp, theme, "v2-facilitator", 1, 0, media, 7, &rc, d);
+    CHECK(fa && rc == 0, "v2 facilitator page written");
+    has(f, fa, "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank filled\">add</span> -p</code>");
+    has(f, fa, "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank filled\">/tmp</span>\n$ ls</code></pre>");
+    has(f, fa, "<li class=\"correct task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\" checked=\"checked\"/> B</li>");
+    has(f, fa, "<li class=\"task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\"/> A</li>");
+    has(f, fa, "<li class=\"correct task-item\"><input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\"/> B</li>");
+    has(f, fa, "<p><a href=\"p2.html#part\">to p2</a> | <a href=\"./p2.html\">to p2 again</a>");
+    CHECK(exists(tmp, "v2-facilitator", "assets/media/secret.png"), "facilitator: the answer's image copied");
+    CHECK(!exists(tmp, "v2-facilitator", "assets/media/unused.png"), "facilitator: unreferenced media NOT copied");
+    free(fa);
+
+    /* --safe: no data-* */
+    f = "safe p1.html";
+    char *sf = render_v2(tmp, theme, "v2-safe", 0, 1, media, 7, &rc, d);
+    CHECK(sf && rc == 0, "v2 safe page written");
+    lacks(f, sf, "data-caption");
+    lacks(f, sf, "data-track");
+    has(f, sf, "title=\"Attr title\" lang=\"fr-CA\" style=\"width:120px\">site</a>");
+    CHECK(!exists(tmp, "v2-safe", "assets/media/raw.png"), "safe: raw HTML dropped, so is its image");
+    free(sf);
+
+    if (diag_errors(d) || diag_warnings(d)) diag_flush(d);
+    diag_free(d);
+    fclose(df);
+}
+
 int main(int argc, char **argv) {
     const char *theme = argc > 1 ? argv[1] : "themes/default";
     if (!fs_is_dir(theme)) {
@@ -487,6 +784,8 @@ int main(int argc, char **argv) {
         CHECK(r == -2 && failed && strstr(failed, "zz-out"), "escaping symlink refused and named");
         free(failed);
     }
+
+    test_v2(tmp, theme);
 
     free(p1);
     free(p2);
