@@ -130,6 +130,11 @@ const char *ast_attr_get(const ast_attr *at, const char *key) {
     return NULL;
 }
 
+const ast_node *ast_box_title(const ast_node *div) {
+    const ast_node *f = div->first;
+    return f && f->type == AST_PARAGRAPH && ast_has_class(f, "box-title") ? f : NULL;
+}
+
 int ast_has_class(const ast_node *n, const char *cls) {
     for (int i = 0; i < n->attr.nclasses; i++)
         if (strcmp(n->attr.classes[i], cls) == 0) return 1;

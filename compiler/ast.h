@@ -139,6 +139,11 @@ int ast_type_from_name(const char *name); /* -1 if unknown */
 int ast_is_block(ast_type t);
 int ast_is_inline(ast_type t);
 
+/* The box title a Div shows as inline content (a first child Paragraph
+ * with the class `box-title`, made from a title= that holds a blank), or
+ * NULL: then the writers show title= as plain text. */
+const ast_node *ast_box_title(const ast_node *div);
+
 /* Attribute helpers. ast_attr_get returns NULL if absent. */
 const char *ast_attr_get(const ast_attr *at, const char *key);
 int ast_has_class(const ast_node *n, const char *cls);

@@ -939,6 +939,8 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->c = c;
         x->ed = R->ed;
         x->pages = R->pages;
+        x->course_pages = L->pages;
+        x->ncourse_pages = c->nmodules;
         x->total_duration = -1;
         for (int k = 0; k < x->npages; k++)
             if (R->pages[k].duration >= 0) x->total_duration = (x->total_duration < 0 ? 0 : x->total_duration) + R->pages[k].duration;

@@ -976,7 +976,7 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     }
     const char *title = ast_attr_get(&n->attr, "title");
     if (hint && (!title || !*title)) title = "Hint";
-    if (title && *title) {
+    if (title && *title && !ast_box_title(n)) {
         text(r, d, "\n");
         xmlNodePtr p = el(r, d, E_P);
         set_attr(r, p, A_CLASS, "box-title");

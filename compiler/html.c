@@ -467,10 +467,14 @@ static void block(rend *r, const ast_node *n, int tight) {
         break;
     }
     case AST_PARAGRAPH:
-        buf_puts(b, "<p>"), inlines(r, n->first), buf_puts(b, "</p>\n");
+        buf_puts(b, "<p");
+        put_id_class(b, &n->attr, NULL, NULL);
+        buf_putc(b, '>'), inlines(r, n->first), buf_puts(b, "</p>\n");
         break;
     case AST_BLOCKQUOTE:
-        buf_puts(b, "<blockquote>\n"), blocks(r, n->first, 0), buf_puts(b, "</blockquote>\n");
+        buf_puts(b, "<blockquote");
+        put_id_class(b, &n->attr, NULL, NULL);
+        buf_puts(b, ">\n"), blocks(r, n->first, 0), buf_puts(b, "</blockquote>\n");
         break;
     case AST_LIST:
         if (n->ordered) {
@@ -552,7 +556,7 @@ static void block(rend *r, const ast_node *n, int tight) {
                 break;
             }
             buf_puts(b, ">\n");
-            if (title && *title) {
+            if (title && *title && !ast_box_title(n)) {
                 buf_puts(b, "<p class=\"box-title\">");
                 buf_puts_escaped(b, title);
                 buf_puts(b, "</p>\n");

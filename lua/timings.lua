@@ -168,7 +168,10 @@ return {
     if d then
       local kids = node.children
       local first = kids[1]
-      if first and first.type == "Heading" and not first.duration then
+      -- the badge joins the box's title: its first heading, or the title
+      -- the core made of a title= holding a blank (Paragraph box-title)
+      if first and ((first.type == "Heading" and not first.duration) or
+                    (first.type == "Paragraph" and has_class(first, "box-title"))) then
         local hk = first.children
         hk[#hk + 1] = badge(d)
         first.children = hk
