@@ -93,7 +93,7 @@ typedef struct epub_wait {
  * worker that writes a module then writes every waiting one that follows. */
 typedef struct edition_run {
     const course_edition *ed;
-    int role_slot;        /* editions with the same role set share a Lua host */
+    int role_slot;        /* the edition's Lua host (one per edition and worker) */
     edition_ctx ctx;
     html_site *site;
     epub_book *book;
@@ -142,7 +142,7 @@ typedef struct loaded {
     size_t pack_budget;   /* at most this many (PACK_CACHE_BYTES) */
     edition_run *runs;
     int nruns;
-    int nslots;           /* distinct role sets among runs */
+    int nslots;           /* Lua hosts per worker: one per edition run */
     const char *course_out;
     int files;
 } loaded;
@@ -627,8 +627,8 @@ static long long build_time(const course *c) {
 }
 
 
-/* Per worker: one Lua host per role set (a host never serves two role
- * sets: SPEC §4), created when first needed, its chain compiled once. */
+/* Per worker: one Lua host per edition (a host never serves two editions:
+ * SPEC §11.6), created when first needed, its chain compiled once. */
 typedef struct worker_state {
     filter_host **hosts;
     int *host_failed;
@@ -690,6 +690,27 @@ static void epub_offer(edition_run *R, int i, ast_node *t, module_hold *h) {
     pthread_mutex_unlock(&R->mu);
 }
 
+static int count_visit(ast_node *n, void *ud) {
+    (void)n;
+    ++*(long *)ud;
+    return 0;
+}
+
+static int ed_includes(const course_edition *ed, const char *role) {
+    for (int i = 0; i < ed->ninclude; i++)
+        if (strcmp(ed->include[i], role) == 0) return 1;
+    return 0;
+}
+
+/* The edition leaves out content of some role: then a module the prune took
+ * something from hides node positions from its filters (SPEC §11.6). */
+static int excludes_a_role(const course *c, const course_edition *ed) {
+    if (!ed_includes(ed, "answer") || !ed_includes(ed, "facilitator")) return 1;
+    for (int i = 0; i < c->nroles; i++)
+        if (!ed_includes(ed, c->roles[i].name)) return 1;
+    return 0;
+}
+
 static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     course *c = P->L->c;
     if (!c->nfilters || W->host_failed[R->role_slot]) return NULL;
@@ -707,6 +728,7 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
          * copy of a standard filter, a backtracking pattern) without
          * waiting 10 s */
         fo.cpu_ms = (long)env_number("COURSEC_FILTER_CPU_MS", 0);
+        fo.build_time = build_time(c);
         int nerr = 0;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
@@ -762,14 +784,23 @@ static void write_task(pool *P, int worker, int i, void *state) {
         if (doc) {
             /* the last edition takes the parsed tree itself, the others a copy */
             t = e == L->nruns - 1 ? doc : ast_clone(a, doc);
-            edition_prune(t, R->ed);
+            int hide = 0;
+            if (excludes_a_role(c, R->ed)) {
+                long before = 0, after = 0;
+                ast_walk(t, count_visit, &before);
+                edition_prune(t, R->ed);
+                ast_walk(t, count_visit, &after);
+                hide = after != before;
+            } else {
+                edition_prune(t, R->ed);
+            }
             filter_host *h = host_for(P, W, R);
             if (c->nfilters && !h) {
                 mark_failed(R, 1, 0);
                 t = NULL;
             } else if (h) {
                 const page_info *pg = &L->pages[i];
-                filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start};
+                filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start, hide};
                 if (filter_run(h, R->ed, &fm, a, t, P->d) != 0) {
                     mark_failed(R, 1, 0);
                     t = NULL;
@@ -797,13 +828,6 @@ static void write_task(pool *P, int worker, int i, void *state) {
         arena_free(a);
         free(packed);
     }
-}
-
-static int same_roles(const course_edition *a, const course_edition *b) {
-    if (a->ninclude != b->ninclude) return 0;
-    for (int i = 0; i < a->ninclude; i++)
-        if (strcmp(a->include[i], b->include[i]) != 0) return 0;
-    return 1;
 }
 
 static int want_edition(const build_opts *o, const char *name) {
@@ -857,10 +881,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         if (!want_edition(o, c->editions[e].name)) continue;
         edition_run *R = &L->runs[L->nruns++];
         R->ed = &c->editions[e];
-        R->role_slot = -1;
-        for (int k = 0; k < L->nruns - 1; k++)
-            if (same_roles(L->runs[k].ed, R->ed)) R->role_slot = L->runs[k].role_slot;
-        if (R->role_slot < 0) R->role_slot = L->nslots++;
+        R->role_slot = L->nslots++; /* a Lua host serves one edition (SPEC §11.6) */
         pthread_mutex_init(&R->mu, NULL);
         pthread_cond_init(&R->turn_cv, NULL);
         R->maxwaiting = EPUB_WAIT_PER_THREAD * nthreads_for(o);
