@@ -264,7 +264,7 @@ static int ctx_report(lua_State *L, diag_severity sev) {
         }
     }
     size_t len;
-    const char *msg = luaL_tolstring(L, msgi, &len);
+    const char *msg = luab_tolstring(L, msgi, &len);
     if (len > MAX_DIAG_MSG) {
         size_t cut = MAX_DIAG_MSG;
         while (cut > 0 && ((unsigned char)msg[cut] & 0xC0) == 0x80) cut--; /* not inside a UTF-8 sequence */

@@ -191,10 +191,7 @@ static lua_Integer object_id(lua_State *L, int idx) {
     return id;
 }
 
-/* luaL_tolstring without addresses: __tostring as usual; otherwise a table,
- * function, thread or userdata shows its type (or its metatable's __name)
- * and its number in the state, `table: 3`. Pushes the string. */
-static const char *sb_tolstring(lua_State *L, int idx, size_t *len) {
+const char *luab_tolstring(lua_State *L, int idx, size_t *len) {
     idx = lua_absindex(L, idx);
     if (luaL_callmeta(L, idx, "__tostring")) {
         if (!lua_isstring(L, -1)) luaL_error(L, "'__tostring' must return a string");
@@ -219,7 +216,7 @@ static const char *sb_tolstring(lua_State *L, int idx, size_t *len) {
 
 static int sb_tostring(lua_State *L) {
     luaL_checkany(L, 1);
-    sb_tolstring(L, 1, NULL);
+    luab_tolstring(L, 1, NULL);
     return 1;
 }
 
@@ -229,7 +226,7 @@ static int sb_print(lua_State *L) {
     luaL_buffinit(L, &B);
     for (int i = 1; i <= n; i++) {
         if (i > 1) luaL_addchar(&B, '\t');
-        sb_tolstring(L, i, NULL);
+        luab_tolstring(L, i, NULL);
         luaL_addvalue(&B);
     }
     luaL_addchar(&B, '\n');
@@ -259,7 +256,7 @@ static void call_original(lua_State *L, int nargs, int nres, const char *name) {
 }
 
 /* string.format with %p refused and %s of a table, function, thread or
- * userdata given sb_tolstring's text. The conversions are found as
+ * userdata given luab_tolstring's text. The conversions are found as
  * lstrlib.c finds them (each one but %% takes the next argument) and each
  * argument is checked here as the original would check it, so that a wrong
  * one is reported naming 'format' (called from C, the original cannot know
@@ -292,7 +289,7 @@ static int sb_format(lua_State *L) {
         case 's': {
             int t = lua_type(L, arg);
             if (t != LUA_TNIL && t != LUA_TBOOLEAN && t != LUA_TNUMBER && t != LUA_TSTRING) {
-                sb_tolstring(L, arg, NULL);
+                luab_tolstring(L, arg, NULL);
                 lua_replace(L, arg);
             }
             break;

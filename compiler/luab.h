@@ -61,6 +61,12 @@ void luab_set_current(luab *b, const ast_node *cur);
 /* Start the instruction count of one filter run. */
 void luab_reset_budget(luab *b);
 
+/* luaL_tolstring without addresses: __tostring as usual; otherwise a table,
+ * function, thread or userdata shows its type (or its metatable's __name)
+ * and its number in the state, `table: 3` (the same number for an object as
+ * long as it lives). Pushes the string and returns it. */
+const char *luab_tolstring(lua_State *L, int idx, size_t *len);
+
 /* Push a node (the same userdata for the same node within a run). */
 void luab_push_node(lua_State *L, ast_node *n);
 /* Push a new list of fresh deep copies of parent's children, made in the

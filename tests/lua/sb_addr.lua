@@ -15,5 +15,6 @@ return {
     ctx.warn(nil, "fmterr " .. fe)
     local _, se = pcall(setmetatable, 1, {})
     ctx.warn(nil, "mterr " .. se)
+    ctx.warn(nil, setmetatable({}, {__name = "warned"}))
   end,
 }

@@ -554,6 +554,7 @@ static void test_no_addresses(void) {
         "addresses: tostring, __name, string.format %s: numbers per state, stable per object");
     has(out, ":14: bad argument #2 to 'format' (number expected, got string)", "addresses: format errors name format");
     has(out, "mterr bad argument #1 to 'setmetatable' (table expected, got number)", "addresses: setmetatable errors");
+    has(out, "warning: warned: 7\n", "addresses: a table as ctx.warn's message");
     free(out);
     world_free(&w);
 }
