@@ -145,6 +145,7 @@ typedef struct loaded {
     title_src *titles;    /* per module: what its titles come from */
     const char **role_classes; /* every class that carries a role, NULL-terminated */
     title_vars tv;        /* the variables titles resolve */
+    long long build_time; /* SOURCE_DATE_EPOCH, else the course date, else now */
     int title_literal;    /* the course title's `[[` are literal */
     edition_run *runs;
     int nruns;
@@ -718,6 +719,14 @@ static void epub_offer(edition_run *R, int i, ast_node *t, module_hold *h) {
     pthread_mutex_unlock(&R->mu);
 }
 
+/* The edition leaves out content of some role: then a module the prune took
+ * something from hides node positions from its filters (SPEC §11.6). */
+static int excludes_a_role(const course *c, const course_edition *ed) {
+    for (int i = 0; i < c->nroles; i++)
+        if (!edition_includes(ed, c->roles[i].name)) return 1;
+    return 0;
+}
+
 static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     course *c = P->L->c;
     int slot = (int)(R - P->L->runs); /* one Lua state per edition (SPEC §11.6) */
@@ -736,6 +745,7 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
          * copy of a standard filter, a backtracking pattern) without
          * waiting 10 s */
         fo.cpu_ms = (long)env_number("COURSEC_FILTER_CPU_MS", 0);
+        fo.build_time = P->L->build_time;
         int nerr = 0;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
@@ -798,14 +808,16 @@ static void write_task(pool *P, int worker, int i, void *state) {
         ast_node *t = NULL;
         if (doc) {
             t = e == last ? doc : ast_clone(a, doc);
-            edition_prune(c, a, t, R->ed);
+            /* an edition that leaves out some role hides node positions from
+             * the filters of a module the prune took something from */
+            int hide = edition_prune(c, a, t, R->ed) > 0 && excludes_a_role(c, R->ed);
             filter_host *h = host_for(P, W, R);
             if (c->nfilters && !h) {
                 mark_failed(R, 1, 0);
                 t = NULL;
             } else if (h) {
                 const page_info *pg = &R->pages[pi];
-                filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start};
+                filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start, hide};
                 if (filter_run(h, R->ed, &fm, a, t, P->d) != 0) {
                     mark_failed(R, 1, 0);
                     t = NULL;
@@ -925,6 +937,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     int html = o->want_html || o->want_epub ? o->want_html : c->format_html;
     int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
+    L->build_time = build_time(c); /* once: every edition and Lua state of the build sees the same time */
     L->course_out = arena_printf(L->a, "%s/%s", o->out_dir, c->id);
     for (int e = 0; e < c->neditions; e++) {
         if (!want_edition(o, c->editions[e].name)) continue;
@@ -948,7 +961,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->nmedia = L->nmedia;
         x->theme_dir = L->theme_dir;
         x->role_classes = L->role_classes;
-        x->build_time = build_time(c);
+        x->build_time = L->build_time;
         x->safe = o->safe;
         x->d = d;
         if (metadata_check(L, R, d) != 0) R->failed_source = 1;

@@ -1,9 +1,10 @@
 /* filter.c — the filter engine (SPEC §7): resolve and compile the course's
- * chain once per host, then per module and edition run each filter over the
- * tree children-first, apply nil/node/list returns, and report one diagnostic
- * per failure at the filter's own line. */
+ * chain once per host (one host per edition), then per module run each
+ * filter over the tree children-first, apply nil/node/list returns, and
+ * report one diagnostic per failure at the filter's own line. */
 #include "filter.h"
 #include "luab.h"
+#include "md.h"
 #include "outdir.h"
 #include "util.h"
 #include <lauxlib.h>
@@ -11,12 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct filter_host {
     luab *b;
     course *c;
-    char *roles;   /* the role set served, "answer,facilitator" */
+    char *edition; /* the one edition served (SPEC §11.6) */
     int n;         /* filters in the chain */
     int *ref;      /* registry refs of the compiled chunks */
     int *chunk;    /* luab chunk numbers (display paths) */
@@ -52,16 +54,16 @@ struct filter_host {
     unsigned char descend[AST_TYPE_COUNT];
 };
 
-static char *role_key(const course_edition *ed) {
-    size_t len = 1;
-    for (int i = 0; i < ed->ninclude; i++) len += strlen(ed->include[i]) + 1;
-    char *s = xmalloc(len);
-    s[0] = 0;
-    for (int i = 0; i < ed->ninclude; i++) {
-        if (i) strcat(s, ",");
-        strcat(s, ed->include[i]);
+/* os.time()'s answer for the whole build: SOURCE_DATE_EPOCH when set (a
+ * reproducible build), else the build's own time (filter_opts), else now. */
+static long long sandbox_time(const filter_opts *o) {
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (*end == 0 && v >= 0) return v;
     }
-    return s;
+    return o->build_time > 0 ? o->build_time : (long long)time(NULL);
 }
 
 static int is_course_path(const char *name) {
@@ -108,10 +110,10 @@ static void hard_stop(void *arg) {
 
 filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr) {
     filter_host *h = xcalloc(1, sizeof *h);
-    h->b = luab_new(o->trust, o->mem_cap, o->instr_budget);
+    h->b = luab_new(o->trust, o->mem_cap, o->instr_budget, sandbox_time(o));
     h->limit_ms = o->cpu_ms > 0 ? o->cpu_ms : FILTER_CPU_MS;
     h->c = c;
-    h->roles = role_key(ed);
+    h->edition = xstrdup(ed->name ? ed->name : "");
     h->n = c->nfilters;
     h->ref = xcalloc((size_t)(h->n + 1), sizeof *h->ref);
     h->chunk = xcalloc((size_t)(h->n + 1), sizeof *h->chunk);
@@ -198,7 +200,7 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
 void filter_host_free(filter_host *h) {
     if (!h) return;
     luab_free(h->b);
-    free(h->roles);
+    free(h->edition);
     free(h->ref);
     free(h->chunk);
     free(h->stk);
@@ -223,6 +225,11 @@ static const char *module_path(const filter_host *h) {
     return h->fm && h->fm->id ? h->fm->id : "module";
 }
 
+#define MAX_DIAG_MSG 4096 /* bytes of a filter's message kept (longer ones end in "…") */
+
+/* ctx.warn / ctx.error. where: a node (its true position, kept in C even
+ * when the run hides positions from Lua), {node=, offset=} (the node's
+ * line, its column plus offset bytes), {line=, col=}, or nil. */
 static int ctx_report(lua_State *L, diag_severity sev) {
     filter_host *h = ctx_host(L);
     int line = 0, col = 0;
@@ -234,17 +241,41 @@ static int ctx_report(lua_State *L, diag_severity sev) {
             line = n->line;
             col = n->col;
         } else if (lua_istable(L, 1)) {
-            lua_getfield(L, 1, "line");
-            lua_getfield(L, 1, "col");
-            line = (int)luaL_optinteger(L, -2, 0);
-            col = (int)luaL_optinteger(L, -1, 0);
-            lua_pop(L, 2);
+            if (lua_getfield(L, 1, "node") != LUA_TNIL) {
+                n = luab_tonode(L, -1);
+                if (!n) return luaL_error(L, "ctx.%s: where.node must be a node", sev == DIAG_ERROR ? "error" : "warn");
+                lua_getfield(L, 1, "offset");
+                lua_Integer off = luaL_optinteger(L, -1, 0);
+                lua_pop(L, 1);
+                line = n->line;
+                col = n->col;
+                if (col > 0 && off > 0 && off < 1000000000) col += (int)off;
+            } else {
+                lua_getfield(L, 1, "line");
+                lua_getfield(L, 1, "col");
+                line = (int)luaL_optinteger(L, -2, 0);
+                col = (int)luaL_optinteger(L, -1, 0);
+                lua_pop(L, 2);
+            }
+            lua_pop(L, 1);
         } else {
-            return luaL_error(L, "ctx.%s: where must be a node, a {line=, col=} table or nil",
+            return luaL_error(L, "ctx.%s: where must be a node, a {node=, offset=} or {line=, col=} table or nil",
                               sev == DIAG_ERROR ? "error" : "warn");
         }
     }
-    const char *msg = luaL_tolstring(L, msgi, NULL);
+    size_t len;
+    const char *msg = luab_tolstring(L, msgi, &len);
+    if (len > MAX_DIAG_MSG) {
+        size_t cut = MAX_DIAG_MSG;
+        while (cut > 0 && ((unsigned char)msg[cut] & 0xC0) == 0x80) cut--; /* not inside a UTF-8 sequence */
+        lua_pushlstring(L, msg, cut);
+        lua_pushliteral(L, "\xe2\x80\xa6");
+        lua_concat(L, 2);
+        msg = lua_tolstring(L, -1, &len);
+    }
+    /* the diagnostics are kept until the build ends: count them as the
+     * run's memory, so a loop of warnings meets the cap */
+    luab_charge(L, len + strlen(module_path(h)) + 64);
     if (line < 0) line = 0;
     if (col < 0 || line == 0) col = 0;
     diag_report(h->d, sev, module_path(h), line, col, "%s", msg);
@@ -306,13 +337,64 @@ static void set_int(lua_State *L, const char *k, int v) {
     lua_setfield(L, -2, k);
 }
 
-static void put_vars(lua_State *L, const course_var *v, int n) {
-    for (int i = 0; i < n; i++) {
-        if (!v[i].name) continue;
-        if (v[i].value) lua_pushstring(L, v[i].value);
-        else lua_pushboolean(L, 0); /* a fill-in */
-        lua_setfield(L, -2, v[i].name);
+/* A string for ctx: its plain text when it holds blank syntax (titles). */
+static void set_plain(lua_State *L, filter_host *h, const char *k, const char *v, pos at) {
+    if (!v) return;
+    lua_pushstring(L, luab_plain(h->a, v, strlen(v), at.line, at.col, at.path));
+    lua_setfield(L, -2, k);
+}
+
+static int includes_answer(const course_edition *ed) {
+    for (int i = 0; i < ed->ninclude; i++)
+        if (ed->include[i] && strcmp(ed->include[i], "answer") == 0) return 1;
+    return 0;
+}
+
+/* An edition without the `answer` role holds no blank's answer (SPEC §4). */
+static void prune_answers(ast_node *n) {
+    for (ast_node *c = n->first; c; c = c->next) {
+        if (c->type == AST_BLANK) c->alts = NULL;
+        prune_answers(c);
     }
+}
+
+/* Stack: vars, labels, lists (absolute indices). One variable, later
+ * sources winning: a value holding blank syntax or `\[[` becomes a node list
+ * (parsed once per run into a Span kept in lists[name], pruned for the
+ * edition); any other value a string in vars; a fill-in `false`, with its
+ * visible label (if declared) in labels. */
+static void put_var(lua_State *L, filter_host *h, int vars, int labels, int lists, const char *name, const char *value,
+                    const char *label, pos at) {
+    if (!name) return;
+    if (value && luab_holds_blank_syntax(value, strlen(value))) {
+        diag *quiet = diag_new(NULL, DIAG_TEXT, 0); /* the course's reader reports what is wrong */
+        int nerr = 0;
+        ast_node *span = md_parse_plain(h->a, value, strlen(value), at.line, at.col, at.path ? at.path : "--var",
+                                        quiet, &nerr);
+        diag_free(quiet);
+        if (!includes_answer(h->ed)) prune_answers(span);
+        lua_pushlightuserdata(L, span);
+        lua_setfield(L, lists, name);
+        lua_pushnil(L);
+        lua_setfield(L, vars, name);
+    } else {
+        if (value) lua_pushstring(L, value);
+        else lua_pushboolean(L, 0); /* a fill-in */
+        lua_setfield(L, vars, name);
+        lua_pushnil(L);
+        lua_setfield(L, lists, name);
+    }
+    if (value) {
+        lua_pushnil(L);
+        lua_setfield(L, labels, name);
+    } else if (label) {
+        lua_pushstring(L, label);
+        lua_setfield(L, labels, name);
+    }
+}
+
+static void put_vars(lua_State *L, filter_host *h, int vars, int labels, int lists, const course_var *v, int n) {
+    for (int i = 0; i < n; i++) put_var(L, h, vars, labels, lists, v[i].name, v[i].value, v[i].label, v[i].at);
 }
 
 static void push_ctx_fn(lua_State *L, filter_host *h, lua_CFunction f, const char *name) {
@@ -322,32 +404,96 @@ static void push_ctx_fn(lua_State *L, filter_host *h, lua_CFunction f, const cha
     lua_setfield(L, -2, name);
 }
 
-/* Protected: start the run and push the ctx table. */
+/* __index of ctx.vars: a variable whose value holds a blank is a fresh list
+ * of fresh nodes at every read (a filter may insert it wherever it reads
+ * it). Upvalues: h, the run, the lists table. */
+static int vars_index(lua_State *L) {
+    ctx_host(L);
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(3)) != LUA_TLIGHTUSERDATA) return 0;
+    const ast_node *span = lua_touserdata(L, -1);
+    luab_push_copies(L, span);
+    return 1;
+}
+
+static int snapshot_next(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+/* __pairs of ctx.vars: every variable, node lists included (fresh). */
+static int vars_pairs(lua_State *L) {
+    ctx_host(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushcfunction(L, snapshot_next);
+    lua_newtable(L);
+    int snap = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, snap);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, lua_upvalueindex(3))) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_islightuserdata(L, -1)) {
+            const ast_node *span = lua_touserdata(L, -1);
+            lua_pushvalue(L, -2);
+            luab_push_copies(L, span);
+            lua_rawset(L, snap);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    return 3;
+}
+
 /* __index of ctx: builds ctx.course from course.yaml on first use. */
 static int ctx_lazy(lua_State *L) {
     filter_host *h = lua_touserdata(L, lua_upvalueindex(1));
     const char *k = lua_tostring(L, 2);
     if (!k || strcmp(k, "course") != 0) return 0;
     const course *c = h->c;
-    if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root);
+    if (!h->in_run || !h->a) return luaL_error(L, "ctx was used after the filter run it belongs to ended");
+    if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root, h->a, c->yaml_path);
     else lua_newtable(L);
     lua_pushvalue(L, -1);
     lua_setfield(L, 1, "course");
     return 1;
 }
 
+/* Where course.yaml's `title` is written (for the built-in course.title). */
+static pos course_title_pos(const course *c) {
+    pos at = {c->yaml_path, 0, 0};
+    if (c->root && c->root->type == Y_MAP)
+        for (int i = 0; i < c->root->n; i++)
+            if (c->root->keys[i] && c->root->keys[i]->str && strcmp(c->root->keys[i]->str, "title") == 0 &&
+                c->root->items[i]) {
+                at.line = c->root->items[i]->line;
+                at.col = c->root->items[i]->col;
+            }
+    return at;
+}
+
+/* Protected: start the run and push the ctx table. */
 static int p_begin(lua_State *L) {
     filter_host *h = lua_touserdata(L, 1);
     const course *c = h->c;
     const course_edition *ed = h->ed;
     const filter_module *fm = h->fm;
     const course_module *m = fm ? fm->m : NULL;
-    luab_begin_run(h->b, h->a);
+    const char *mpath = module_path(h);
+    pos none = {mpath, 0, 0};
+    luab_begin_run(h->b, h->a, fm ? fm->hide_positions : 0);
     lua_createtable(L, 0, 12);
 
     lua_createtable(L, 0, 3);
     set_str(L, "name", ed->name);
-    set_str(L, "title", ed->title ? ed->title : ed->name);
+    set_plain(L, h, "title", ed->title ? ed->title : ed->name, ed->at);
     lua_createtable(L, 0, ed->ninclude);
     for (int i = 0; i < ed->ninclude; i++) {
         lua_pushboolean(L, 1);
@@ -356,7 +502,7 @@ static int p_begin(lua_State *L) {
     lua_setfield(L, -2, "include");
     lua_setfield(L, -2, "edition");
 
-    if (m && m->meta.root && m->meta.root->type == Y_MAP) luab_push_ynode(L, m->meta.root);
+    if (m && m->meta.root && m->meta.root->type == Y_MAP) luab_push_ynode(L, m->meta.root, h->a, mpath);
     else lua_newtable(L);
     if (m && m->meta.duration >= 0) set_int(L, "duration", m->meta.duration);
     lua_setfield(L, -2, "meta");
@@ -375,7 +521,7 @@ static int p_begin(lua_State *L) {
     lua_createtable(L, 0, 8);
     if (fm) {
         set_str(L, "id", fm->id);
-        set_str(L, "title", fm->title);
+        set_plain(L, h, "title", fm->title, none);
         set_int(L, "duration", fm->duration);
         set_int(L, "start", fm->start);
     }
@@ -386,18 +532,45 @@ static int p_begin(lua_State *L) {
     set_str(L, "unset_vars", blank ? "blank" : "warn");
     lua_setfield(L, -2, "module");
 
-    /* vars: built-ins, then course, module, --var (later wins) */
+    /* vars: built-ins, then course, module, --var (later wins); labels of
+     * fill-ins; node lists behind __index/__pairs */
     lua_newtable(L);
-    set_str(L, "course.title", c->title);
-    set_str(L, "course.id", c->id);
+    int vars = lua_gettop(L);
+    lua_newtable(L);
+    int labels = lua_gettop(L);
+    lua_newtable(L);
+    int lists = lua_gettop(L);
+    put_var(L, h, vars, labels, lists, "course.title", c->title, NULL, course_title_pos(c));
+    put_var(L, h, vars, labels, lists, "course.id", c->id, NULL, none);
     if (fm) {
-        set_str(L, "module.title", fm->title);
-        set_str(L, "module.id", fm->id);
+        put_var(L, h, vars, labels, lists, "module.title", fm->title, NULL, none);
+        put_var(L, h, vars, labels, lists, "module.id", fm->id, NULL, none);
     }
-    set_str(L, "edition", ed->name);
-    put_vars(L, c->vars, c->nvars);
-    if (m) put_vars(L, m->meta.vars, m->meta.nvars);
-    for (int i = 0; i < h->ncli; i++) set_str(L, h->cli_names[i], h->cli_values[i]);
+    put_var(L, h, vars, labels, lists, "edition", ed->name, NULL, none);
+    put_vars(L, h, vars, labels, lists, c->vars, c->nvars);
+    if (m) put_vars(L, h, vars, labels, lists, m->meta.vars, m->meta.nvars);
+    pos cli = {"--var", 0, 0};
+    for (int i = 0; i < h->ncli; i++) put_var(L, h, vars, labels, lists, h->cli_names[i], h->cli_values[i], NULL, cli);
+    /* the metatable only when a value is a node list: every read of an
+     * unknown name (vars.lua's unresolved variables) would call it */
+    lua_pushnil(L);
+    if (lua_next(L, lists)) {
+        lua_pop(L, 2);
+        lua_createtable(L, 0, 2);
+        lua_pushlightuserdata(L, h);
+        lua_pushinteger(L, h->rungen);
+        lua_pushvalue(L, lists);
+        lua_pushcclosure(L, vars_index, 3);
+        lua_setfield(L, -2, "__index");
+        lua_pushlightuserdata(L, h);
+        lua_pushinteger(L, h->rungen);
+        lua_pushvalue(L, lists);
+        lua_pushcclosure(L, vars_pairs, 3);
+        lua_setfield(L, -2, "__pairs");
+        lua_setmetatable(L, vars);
+    }
+    lua_pop(L, 1); /* lists */
+    lua_setfield(L, -3, "labels");
     lua_setfield(L, -2, "vars");
 
     push_ctx_fn(L, h, ctx_warn, "warn");
@@ -567,8 +740,10 @@ static int p_filter(lua_State *L) {
         static const ast_type text_types[] = {AST_TEXT, AST_CODE, AST_CODEBLOCK, AST_HTMLBLOCK, AST_HTMLINLINE};
         for (size_t k = 0; k < sizeof text_types / sizeof text_types[0]; k++) {
             ast_type t = text_types[k];
-            if (lua_getfield(L, nt, ast_type_name(t)) == LUA_TSTRING && lua_rawlen(L, -1) > 0)
+            if (lua_getfield(L, nt, ast_type_name(t)) == LUA_TSTRING && lua_rawlen(L, -1) > 0) {
+                luab_charge(L, lua_rawlen(L, -1) + 1);
                 h->needle[t] = arena_strdup(h->a, lua_tostring(L, -1)); /* a handler may drop it */
+            }
             lua_pop(L, 1);
         }
     }
@@ -628,13 +803,11 @@ static void report_failure(filter_host *h, lua_State *L, int st) {
 
 int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm, arena *a, ast_node *doc,
                diag *d) {
-    char *rk = role_key(ed);
-    int same = strcmp(rk, h->roles) == 0;
-    free(rk);
-    if (!same) {
+    if (strcmp(ed->name ? ed->name : "", h->edition) != 0) {
         diag_report(d, DIAG_ERROR, fm && fm->m ? fm->m->path : NULL, 0, 0,
-                    "internal error: a Lua state made for roles [%s] was asked to filter edition `%s`", h->roles,
-                    ed->name);
+                    "internal error: a Lua state made for edition `%s` was asked to filter edition `%s` (a state "
+                    "serves one edition: SPEC §11.6)",
+                    h->edition, ed->name ? ed->name : "");
         return -1;
     }
     if (h->n == 0) return 0;

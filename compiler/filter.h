@@ -1,7 +1,8 @@
 /* filter.h — the Lua filter engine (SPEC §7). Only luab.c and filter.c include
  * Lua. A filter_host is one sandboxed lua_State with the course's filter chain
- * compiled once; it serves only editions with the same role set (the build
- * keeps one host per worker and role set). Not thread-safe: one host per
+ * compiled once; it serves exactly one edition (SPEC §11.6: a filter's
+ * globals cannot carry content from one edition into another), so the build
+ * keeps one host per worker and edition. Not thread-safe: one host per
  * thread. */
 #ifndef COURSEC_FILTER_H
 #define COURSEC_FILTER_H
@@ -18,6 +19,11 @@ typedef struct filter_opts {
     long long instr_budget;     /* per filter run; 0 = default */
     size_t mem_cap;             /* per Lua state; 0 = default */
     long cpu_ms;                /* CPU limit of one filter run; 0 = default */
+    /* What the sandbox's os.time() and os.date() report, in seconds since
+     * the epoch, the same for every host of the build. SOURCE_DATE_EPOCH,
+     * when set, wins; 0 = not given (the time the host is made). The build
+     * passes its own start time so all hosts agree. */
+    long long build_time;
 } filter_opts;
 
 /* A filter run that uses this much CPU time is stopped. For a chain of
@@ -31,9 +37,10 @@ typedef struct filter_opts {
 typedef struct filter_host filter_host;
 
 /* Resolve and compile the course's chain (standard names → lua_dir/<name>.lua;
- * paths with '/' or ".lua" → inside the course dir, never outside). Problems
- * (missing file, path escaping the course, syntax error) are reported at the
- * course.yaml entry or the filter's line; returns NULL then (*nerr += n). */
+ * paths with '/' or ".lua" → inside the course dir, never outside) for
+ * edition ed, the only one the host will filter. Problems (missing file,
+ * path escaping the course, syntax error) are reported at the course.yaml
+ * entry or the filter's line; returns NULL then (*nerr += n). */
 filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr);
 void filter_host_free(filter_host *h);
 
@@ -43,10 +50,17 @@ typedef struct filter_module {
     const char *id, *title;
     int duration;               /* minutes or -1 */
     int start;                  /* minutes after midnight or -1 */
+    /* 1: node.line and node.col are nil for every node of this run (SPEC
+     * §11.6). The build sets it when the edition excludes a role and the
+     * prune removed content from this module's tree (positions would show
+     * where, and how much). ctx.warn/ctx.error on a node still report its
+     * true position. */
+    int hide_positions;
 } filter_module;
 
 /* Run the chain over *doc (children before parents, filters in order; the
- * Document handler last). ed must have the role set the host was made for.
+ * Document handler last). ed must be the edition the host was made for (by
+ * name); any other is refused: an internal-error diagnostic, -1.
  * Nodes a filter builds are allocated in a. A filter error is ONE diagnostic
  * `FILTER:LINE: error: msg (while filtering MODULE:L:C, Type)`; returns -1
  * then (the module's output must not be written). */

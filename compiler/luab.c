@@ -2,6 +2,9 @@
  * hook, no io/os/debug/package), ast_node userdata valid for one filter run,
  * and the `course.*` constructors. Only this file and filter.c include Lua. */
 #include "luab.h"
+#include "diag.h"
+#include "lpool.h"
+#include "md.h"
 #include "timing.h"
 #include "util.h"
 #include "watchdog.h"
@@ -20,10 +23,12 @@
 #define DEFAULT_BUDGET 200000000LL
 #define HOOK_STEP 1000
 #define MAX_FILTER_BYTES ((size_t)4 << 20)
+#define POOL_SLACK ((size_t)16 << 20)
 
 /* registry keys: addresses of read-only objects */
 static const char LOADED_KEY = 0;   /* per run: required file → its value */
 static const char COMPILED_KEY = 0; /* per state: required file → compiled function */
+static const char IDS_KEY = 0;      /* per state: object → its number (object_id) */
 
 /* Node identity within a run: the run's userdata live in a Lua list
  * (registry[nodes_ref], strong, replaced by a fresh one every run) and an
@@ -45,9 +50,16 @@ typedef struct chunk {
 struct luab {
     lua_State *L;
     int trust;
-    size_t used, cap;
+    lpool *pool;   /* every byte the state allocates (lpool.h) */
+    /* used: bytes counted against cap: Lua's blocks as Lua sized them, the
+     * node hash (slots), and cbytes, the C memory this run's filter calls
+     * took in the run's arena (given back at luab_end_run: the tree owns it
+     * from then on) */
+    size_t used, cap, cbytes, slot_bytes;
     long long count, budget;
     int closing;
+    long long build_time;  /* what os.time() says (luab_new) */
+    lua_Integer next_id;   /* the last number object_id gave */
     /* every run is watched (luab_watch): after cpu_ms of CPU time the
      * watchdog sets stopped and the hook from a signal handler on this
      * state's thread; hard is its last resort (luab.h) */
@@ -60,6 +72,7 @@ struct luab {
     arena *a;
     unsigned gen;
     int in_run;
+    int hide_positions; /* this run's node.line and node.col are nil */
     int cur_line, cur_col;
     chunk *chunks;
     int nchunks, capchunks;
@@ -77,28 +90,36 @@ typedef struct lnode {
     unsigned gen;
 } lnode;
 
-static luab *getb(lua_State *L) {
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    return ud;
-}
+/* The luab of a state: kept in the state's extra space (a pointer before
+ * the lua_State, copied into every thread), which costs no call into Lua. */
+static luab *getb(lua_State *L) { return *(luab **)lua_getextraspace(L); }
 
 /* ---------------------------------------------------------------- state */
 
-/* Counting allocator: past the cap it fails, and Lua raises a memory error. */
+/* Counting allocator over the state's own pool: past the cap it fails, and
+ * Lua raises a memory error. */
 static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     luab *b = ud;
-    if (!ptr) osize = 0;
+    if (!ptr) osize = 0; /* then osize is the kind of object */
     if (nsize == 0) {
-        free(ptr);
-        b->used -= osize;
+        if (ptr) {
+            lpool_alloc(b->pool, ptr, osize, 0);
+            b->used -= osize;
+        }
         return NULL;
     }
     if (nsize > osize && nsize - osize > b->cap - b->used) return NULL;
-    void *p = ptr ? realloc(ptr, nsize) : malloc(nsize);
+    void *p = lpool_alloc(b->pool, ptr, osize, nsize);
     if (!p) return NULL;
     b->used = b->used - osize + nsize;
     return p;
+}
+
+void luab_charge(lua_State *L, size_t n) {
+    luab *b = getb(L);
+    if (n > b->cap - b->used) luaL_error(L, "memory limit exceeded");
+    b->used += n;
+    b->cbytes += n;
 }
 
 static int l_panic(lua_State *L) {
@@ -145,13 +166,67 @@ static void stuck(void *arg) {
     b->hard(b->hard_arg);
 }
 
+/* ---------------------------------------------------------------- values without addresses */
+
+/* The number of a table, function, thread or userdata within this state:
+ * 1, 2, ... in the order tostring first met them, the same for an object as
+ * long as it lives (a weak-keyed table in the registry). What Lua would show
+ * instead is the object's address, which depends on what every state of the
+ * process did before (SPEC §11.6). */
+static lua_Integer object_id(lua_State *L, int idx) {
+    luab *b = getb(L);
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &IDS_KEY);
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    lua_Integer id = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (id == 0) {
+        id = ++b->next_id;
+        lua_pushvalue(L, idx);
+        lua_pushinteger(L, id);
+        lua_rawset(L, -3);
+    }
+    lua_pop(L, 1);
+    return id;
+}
+
+const char *luab_tolstring(lua_State *L, int idx, size_t *len) {
+    idx = lua_absindex(L, idx);
+    if (luaL_callmeta(L, idx, "__tostring")) {
+        if (!lua_isstring(L, -1)) luaL_error(L, "'__tostring' must return a string");
+        return lua_tolstring(L, -1, len);
+    }
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+    case LUA_TBOOLEAN:
+    case LUA_TNUMBER:
+    case LUA_TSTRING:
+        return luaL_tolstring(L, idx, len);
+    default: {
+        int tt = luaL_getmetafield(L, idx, "__name");
+        const char *kind = tt == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, idx);
+        lua_Integer id = object_id(L, idx);
+        lua_pushfstring(L, "%s: %I", kind, (LUAI_UACINT)id);
+        if (tt != LUA_TNIL) lua_remove(L, -2);
+        return lua_tolstring(L, -1, len);
+    }
+    }
+}
+
+static int sb_tostring(lua_State *L) {
+    luaL_checkany(L, 1);
+    luab_tolstring(L, 1, NULL);
+    return 1;
+}
+
 static int sb_print(lua_State *L) {
     int n = lua_gettop(L);
     luaL_Buffer B;
     luaL_buffinit(L, &B);
     for (int i = 1; i <= n; i++) {
         if (i > 1) luaL_addchar(&B, '\t');
-        luaL_tolstring(L, i, NULL);
+        luab_tolstring(L, i, NULL);
         luaL_addvalue(&B);
     }
     luaL_addchar(&B, '\n');
@@ -160,6 +235,140 @@ static int sb_print(lua_State *L) {
     const char *s = lua_tolstring(L, -1, &len);
     fwrite(s, 1, len, stderr);
     return 0;
+}
+
+/* Call the function a wrapper replaced (its upvalue 1) with the nargs
+ * values on top, leaving nres results. Called from C, the original cannot
+ * know its own name, so its argument errors would say '?': they are raised
+ * again naming `name`. A memory error stays the memory error. */
+static void call_original(lua_State *L, int nargs, int nres, const char *name) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, -(nargs + 1));
+    int st = lua_pcall(L, nargs, nres, 0);
+    if (st == LUA_OK) return;
+    if (st == LUA_ERRMEM) luaL_error(L, "memory limit exceeded");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        char to[64];
+        snprintf(to, sizeof to, "to '%s'", name);
+        luaL_gsub(L, lua_tostring(L, -1), "to '?'", to);
+    }
+    lua_error(L);
+}
+
+/* string.format with %p refused and %s of a table, function, thread or
+ * userdata given luab_tolstring's text. The conversions are found as
+ * lstrlib.c finds them (each one but %% takes the next argument) and each
+ * argument is checked here as the original would check it, so that a wrong
+ * one is reported naming 'format' (called from C, the original cannot know
+ * its name) and the original is called without a protected call: it can
+ * then only refuse a malformed conversion, in words of its own. */
+static int sb_format(lua_State *L) {
+    size_t flen;
+    const char *fmt = luaL_checklstring(L, 1, &flen);
+    int top = lua_gettop(L), arg = 1;
+    for (size_t i = 0; i < flen; i++) {
+        if (fmt[i] != '%') continue;
+        if (++i >= flen) break;
+        if (fmt[i] == '%') continue;
+        while (i < flen && fmt[i] && strchr("-+ #0", fmt[i])) i++;
+        while (i < flen && fmt[i] >= '0' && fmt[i] <= '9') i++;
+        if (i < flen && fmt[i] == '.') {
+            i++;
+            while (i < flen && fmt[i] >= '0' && fmt[i] <= '9') i++;
+        }
+        if (i >= flen) break;
+        if (++arg > top) luaL_argerror(L, arg, "no value");
+        switch (fmt[i]) {
+        case 'p': return luaL_error(L, "string.format: '%%p' is not available to filters (it shows a memory address)");
+        case 'c': case 'd': case 'i': case 'o': case 'u': case 'x': case 'X': luaL_checkinteger(L, arg); break;
+        case 'a': case 'A': case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': luaL_checknumber(L, arg); break;
+        case 'q':
+            if (lua_type(L, arg) > LUA_TSTRING || lua_type(L, arg) == LUA_TLIGHTUSERDATA)
+                luaL_argerror(L, arg, "value has no literal form");
+            break;
+        case 's': {
+            int t = lua_type(L, arg);
+            if (t != LUA_TNIL && t != LUA_TBOOLEAN && t != LUA_TNUMBER && t != LUA_TSTRING) {
+                luab_tolstring(L, arg, NULL);
+                lua_replace(L, arg);
+            }
+            break;
+        }
+        default: break; /* the original refuses it */
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, top, 1);
+    return 1;
+}
+
+/* setmetatable refusing a __gc field: a finalizer runs whenever the
+ * collector gets to it, in a later module or edition's run, or at lua_close. */
+static int sb_setmetatable(lua_State *L) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        int gc = lua_rawget(L, 2);
+        lua_pop(L, 1);
+        if (gc != LUA_TNIL)
+            return luaL_error(L, "setmetatable: a metatable with a __gc field is not allowed in filters "
+                                 "(a finalizer would run at a time no filter controls)");
+    }
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+/* os.time() and os.date(fmt) without a time: the build's time (luab_new),
+ * never the clock; with a time argument, the original functions. */
+static int sb_time(lua_State *L) {
+    if (lua_isnoneornil(L, 1)) {
+        lua_pushinteger(L, (lua_Integer)getb(L)->build_time);
+        return 1;
+    }
+    lua_settop(L, 1);
+    call_original(L, 1, 1, "time");
+    return 1;
+}
+
+static int sb_date(lua_State *L) {
+    lua_settop(L, 2);
+    if (lua_isnil(L, 1)) {
+        lua_pushliteral(L, "%c");
+        lua_replace(L, 1);
+    }
+    if (lua_isnil(L, 2)) {
+        lua_pushinteger(L, (lua_Integer)getb(L)->build_time);
+        lua_replace(L, 2);
+    }
+    call_original(L, 2, 1, "date");
+    return 1;
+}
+
+/* os.clock(): the CPU time of the process changes with every other state's
+ * work, so filters get a constant. */
+static int sb_clock(lua_State *L) {
+    lua_pushnumber(L, 0);
+    return 1;
+}
+
+/* math.randomseed() without arguments would seed from the clock and the
+ * state's address (and return both): it seeds with 0, as the state starts. */
+static int sb_randomseed(lua_State *L) {
+    if (lua_isnone(L, 1)) lua_pushinteger(L, 0);
+    call_original(L, lua_gettop(L), LUA_MULTRET, "randomseed");
+    return lua_gettop(L);
+}
+
+/* Replace t.name (t at the top) by f with the old value as its upvalue. */
+static void wrap_field(lua_State *L, const char *name, lua_CFunction f) {
+    lua_getfield(L, -1, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, -2, name);
 }
 
 /* load(chunk [, chunkname [, mode [, env]]]) with the mode forced to text. */
@@ -314,6 +523,12 @@ static const luaL_Reg node_meta[];
 
 static int setup(lua_State *L) {
     luab *b = lua_touserdata(L, 1);
+    lua_newtable(L); /* object_id's numbers (weak keys) */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &IDS_KEY);
     if (b->trust) {
         luaL_openlibs(L);
         lua_getglobal(L, "require");
@@ -323,16 +538,35 @@ static int setup(lua_State *L) {
         open_lib(L, LUA_TABLIBNAME, luaopen_table);
         open_lib(L, LUA_MATHLIBNAME, luaopen_math);
         open_lib(L, LUA_UTF8LIBNAME, luaopen_utf8);
-        /* os: time, date and clock only; the full library never becomes reachable */
+        /* os: time, date and clock only, fixed for the build (sb_time); the
+         * full library never becomes reachable */
         luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
         lua_newtable(L);
-        static const char *const keep[] = {"time", "date", "clock"};
-        for (int i = 0; i < 3; i++) {
-            lua_getfield(L, -2, keep[i]);
-            lua_setfield(L, -2, keep[i]);
-        }
+        lua_getfield(L, -2, "time");
+        lua_pushcclosure(L, sb_time, 1);
+        lua_setfield(L, -2, "time");
+        lua_getfield(L, -2, "date");
+        lua_pushcclosure(L, sb_date, 1);
+        lua_setfield(L, -2, "date");
+        lua_pushcfunction(L, sb_clock);
+        lua_setfield(L, -2, "clock");
         lua_setglobal(L, "os");
         lua_pop(L, 1);
+        /* math.random starts from the same seed in every state */
+        lua_getglobal(L, "math");
+        wrap_field(L, "randomseed", sb_randomseed);
+        lua_getfield(L, -1, "randomseed");
+        lua_call(L, 0, 0);
+        lua_pop(L, 1);
+        /* no addresses: tostring, print (below), string.format; no
+         * finalizers: setmetatable */
+        lua_pushcfunction(L, sb_tostring);
+        lua_setglobal(L, "tostring");
+        lua_getglobal(L, "string");
+        wrap_field(L, "format", sb_format);
+        lua_pop(L, 1);
+        lua_pushcfunction(L, sb_setmetatable);
+        lua_setglobal(L, "setmetatable");
         lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
         lua_pushnil(L);
         lua_setfield(L, -2, LUA_OSLIBNAME);
@@ -400,17 +634,24 @@ static int setup(lua_State *L) {
     return 0;
 }
 
-luab *luab_new(int trust, size_t mem_cap, long long instr_budget) {
+luab *luab_new(int trust, size_t mem_cap, long long instr_budget, long long build_time) {
     luab *b = xcalloc(1, sizeof *b);
     b->trust = trust;
     b->cap = trust ? SIZE_MAX : mem_cap ? mem_cap : DEFAULT_CAP;
     b->budget = trust ? LLONG_MAX : instr_budget > 0 ? instr_budget : DEFAULT_BUDGET;
+    b->build_time = build_time;
     b->err_chunk = -1;
+    /* what the pool may hold from the system: the cap, as much again for
+     * free blocks of other sizes (blocks are never merged), and the state's
+     * own start; a state that churns through every size class cannot grow
+     * without bound */
+    b->pool = lpool_new(trust ? 0 : b->cap > (SIZE_MAX - POOL_SLACK) / 2 ? 0 : 2 * b->cap + POOL_SLACK);
     b->L = lua_newstate(l_alloc, b);
     if (!b->L) {
         fputs("coursec: cannot create a Lua state\n", stderr);
         abort();
     }
+    *(luab **)lua_getextraspace(b->L) = b;
     lua_atpanic(b->L, l_panic);
     lua_pushcfunction(b->L, setup);
     lua_pushlightuserdata(b->L, b);
@@ -442,6 +683,7 @@ void luab_free(luab *b) {
     b->closing = 1; /* finalizers that loop are stopped by the hook at once */
     if (!b->trust) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
     lua_close(b->L);
+    lpool_free(b->pool);
     for (int i = 0; i < b->nchunks; i++) {
         free(b->chunks[i].display);
         free(b->chunks[i].dir);
@@ -513,7 +755,7 @@ int luab_load_file(luab *b, const char *realpath_, const char *display, const ch
 
 /* ---------------------------------------------------------------- runs */
 
-void luab_begin_run(luab *b, arena *a) {
+void luab_begin_run(luab *b, arena *a, int hide_positions) {
     if (b->cpu_ms) {
         /* made here, on the thread that runs the filters: the watchdog reads
          * that thread's CPU clock */
@@ -528,6 +770,7 @@ void luab_begin_run(luab *b, arena *a) {
     b->gen++;
     b->in_run = 1;
     b->a = a;
+    b->hide_positions = hide_positions;
     b->cur_line = b->cur_col = 0;
     b->nnodes = 0;
     b->nslots_used = 0;
@@ -543,6 +786,10 @@ void luab_end_run(luab *b) {
     b->gen++;
     b->in_run = 0;
     b->a = NULL;
+    b->hide_positions = 0;
+    /* what the run's calls took in the arena now belongs to the tree */
+    b->used -= b->cbytes;
+    b->cbytes = 0;
     /* the run's userdata become garbage (nodes kept in globals now only
      * raise errors); the key exists, so this cannot fail */
     lua_pushboolean(b->L, 0);
@@ -551,6 +798,8 @@ void luab_end_run(luab *b) {
         free(b->slots);
         b->slots = NULL;
         b->capslots = 0;
+        b->used -= b->slot_bytes;
+        b->slot_bytes = 0;
     }
 }
 
@@ -661,6 +910,7 @@ int luab_child_ok(ast_type p, ast_type c) {
     if (p == AST_TABLE) return c == AST_TABLEROW;
     if (p == AST_TABLEROW) return c == AST_TABLECELL;
     if (is_inline_container(p)) return ast_is_inline(c);
+    if (p == AST_CODE) return c == AST_TEXT || c == AST_BLANK; /* code with the class `blanks` */
     return 0;
 }
 
@@ -670,6 +920,7 @@ const char *luab_need_desc(ast_type p) {
     if (p == AST_TABLE) return "a TableRow";
     if (p == AST_TABLEROW) return "a TableCell";
     if (is_inline_container(p)) return "an inline";
+    if (p == AST_CODE) return "a Text or Blank";
     return "nothing (it has no children)";
 }
 
@@ -704,10 +955,16 @@ static nslot *find_slot(luab *b, const ast_node *n) {
     }
 }
 
-static void grow_slots(luab *b) {
+/* The hash counts against the cap like the userdata it indexes. */
+static void grow_slots(lua_State *L, luab *b) {
     size_t oldcap = b->capslots;
     nslot *old = b->slots;
-    b->capslots = oldcap ? oldcap * 2 : 1024;
+    size_t newcap = oldcap ? oldcap * 2 : 1024;
+    size_t bytes = newcap * sizeof *b->slots;
+    if (bytes - b->slot_bytes > b->cap - b->used) luaL_error(L, "memory limit exceeded");
+    b->used = b->used - b->slot_bytes + bytes;
+    b->slot_bytes = bytes;
+    b->capslots = newcap;
     b->slots = xcalloc(b->capslots, sizeof *b->slots);
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].gen == b->gen) *find_slot(b, old[i].n) = old[i];
@@ -717,7 +974,7 @@ static void grow_slots(luab *b) {
 /* Push n's userdata; list is the absolute stack index of this run's node
  * list (callers pushing many nodes fetch it once). */
 static void push_node_in(lua_State *L, luab *b, ast_node *n, int list) {
-    if (2 * (b->nslots_used + 1) > b->capslots) grow_slots(b);
+    if (2 * (b->nslots_used + 1) > b->capslots) grow_slots(L, b);
     nslot *s = find_slot(b, n);
     if (s->gen == b->gen) {
         lua_rawgeti(L, list, s->idx);
@@ -775,6 +1032,24 @@ static arena *run_arena(lua_State *L) {
     return b->a;
 }
 
+/* Blocks and copies a filter call makes in the run's arena: counted against
+ * the cap before they are taken (luab_charge), so text a filter stores in
+ * nodes counts like text it keeps in Lua, and a request past the cap is the
+ * memory error, never an abort. */
+static void *run_alloc(lua_State *L, size_t n) {
+    arena *a = run_arena(L);
+    luab_charge(L, n);
+    return arena_alloc(a, n);
+}
+
+static const char *run_strdup(lua_State *L, const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s);
+    char *c = run_alloc(L, n + 1);
+    memcpy(c, s, n);
+    return c;
+}
+
 static int has_text(ast_type t) {
     return t == AST_TEXT || t == AST_CODE || t == AST_CODEBLOCK || t == AST_HTMLBLOCK || t == AST_HTMLINLINE;
 }
@@ -826,32 +1101,32 @@ static const char *scalar_string(lua_State *L, int idx, const char *what) {
 
 /* A Lua attr table ({id=, classes={...}, key=value}) → *out, in arena a.
  * Key/value pairs are sorted by key so outputs do not depend on table order. */
-static void to_attr(lua_State *L, int idx, arena *a, ast_attr *out) {
+static void to_attr(lua_State *L, int idx, ast_attr *out) {
     idx = lua_absindex(L, idx);
     memset(out, 0, sizeof *out);
     if (lua_isnoneornil(L, idx)) return;
     if (!lua_istable(L, idx)) luaL_error(L, "attr must be a table {id=, classes={...}, key=value}");
     if (lua_getfield(L, idx, "id") != LUA_TNIL) {
         const char *id = scalar_string(L, -1, "attr.id");
-        if (*id) out->id = arena_strdup(a, id);
+        if (*id) out->id = run_strdup(L, id);
     }
     lua_pop(L, 1);
     int tc = lua_getfield(L, idx, "classes");
     if (tc == LUA_TSTRING) {
-        out->classes = arena_alloc(a, sizeof(char *));
-        out->classes[0] = arena_strdup(a, lua_tostring(L, -1));
+        out->classes = run_alloc(L, sizeof(char *));
+        out->classes[0] = run_strdup(L, lua_tostring(L, -1));
         out->nclasses = 1;
     } else if (tc == LUA_TTABLE) {
         lua_Integer n = luaL_len(L, -1);
         if (n > 1000) luaL_error(L, "attr.classes: too many classes");
-        out->classes = arena_alloc(a, sizeof(char *) * (size_t)(n + 1));
+        out->classes = run_alloc(L, sizeof(char *) * (size_t)(n + 1));
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, i);
             if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "attr.classes[%d] must be a string", (int)i);
             const char *cls = lua_tostring(L, -1);
             int dup = 0;
             for (int j = 0; j < out->nclasses; j++) dup |= strcmp(out->classes[j], cls) == 0;
-            if (!dup && *cls) out->classes[out->nclasses++] = arena_strdup(a, cls);
+            if (!dup && *cls) out->classes[out->nclasses++] = run_strdup(L, cls);
             lua_pop(L, 1);
         }
     } else if (tc != LUA_TNIL) {
@@ -859,20 +1134,20 @@ static void to_attr(lua_State *L, int idx, arena *a, ast_attr *out) {
     }
     lua_pop(L, 1);
     int cap = 8;
-    out->kv = arena_alloc(a, sizeof(ast_kv) * (size_t)cap);
+    out->kv = run_alloc(L, sizeof(ast_kv) * (size_t)cap);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) == LUA_TSTRING) {
             const char *k = lua_tostring(L, -2);
             if (strcmp(k, "id") != 0 && strcmp(k, "classes") != 0) {
                 if (out->nkv == cap) {
-                    ast_kv *nk = arena_alloc(a, sizeof(ast_kv) * (size_t)cap * 2);
+                    ast_kv *nk = run_alloc(L, sizeof(ast_kv) * (size_t)cap * 2);
                     memcpy(nk, out->kv, sizeof(ast_kv) * (size_t)cap);
                     out->kv = nk;
                     cap *= 2;
                 }
-                out->kv[out->nkv].key = arena_strdup(a, k);
-                out->kv[out->nkv].value = arena_strdup(a, scalar_string(L, -1, "an attribute value"));
+                out->kv[out->nkv].key = run_strdup(L, k);
+                out->kv[out->nkv].value = run_strdup(L, scalar_string(L, -1, "an attribute value"));
                 out->nkv++;
             }
         }
@@ -885,6 +1160,7 @@ static void to_attr(lua_State *L, int idx, arena *a, ast_attr *out) {
 static ast_node *new_node(lua_State *L, ast_type t) {
     luab *b = getb(L);
     arena *a = run_arena(L);
+    luab_charge(L, sizeof(ast_node));
     return ast_new(a, t, b->cur_line, b->cur_col);
 }
 
@@ -893,7 +1169,7 @@ static ast_node *to_child(lua_State *L, int idx, ast_type parent, const char *wh
     ast_node *c = luab_tonode(L, idx);
     if (!c && lua_type(L, idx) == LUA_TSTRING && luab_child_ok(parent, AST_TEXT)) {
         c = new_node(L, AST_TEXT);
-        c->text = arena_strdup(run_arena(L), lua_tostring(L, idx));
+        c->text = run_strdup(L, lua_tostring(L, idx));
         return c;
     }
     if (!c)
@@ -909,7 +1185,6 @@ static ast_node *to_child(lua_State *L, int idx, ast_type parent, const char *wh
  * Every child is checked before the tree changes. */
 static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
     idx = lua_absindex(L, idx);
-    arena *a = run_arena(L);
     ast_node **kids = NULL;
     lua_Integer cnt = 0;
     if (lua_isnoneornil(L, idx)) {
@@ -917,7 +1192,7 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
     } else if (lua_istable(L, idx) && !luab_tonode(L, idx)) {
         cnt = luaL_len(L, idx);
         if (cnt < 0 || cnt > 10000000) luaL_error(L, "%s: too many children", who);
-        kids = arena_alloc(a, sizeof *kids * (size_t)(cnt + 1));
+        kids = run_alloc(L, sizeof *kids * (size_t)(cnt + 1));
         for (lua_Integer i = 1; i <= cnt; i++) {
             lua_rawgeti(L, idx, i);
             kids[i - 1] = to_child(L, -1, n->type, who, (int)i);
@@ -925,7 +1200,7 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
         }
     } else {
         cnt = 1;
-        kids = arena_alloc(a, sizeof *kids);
+        kids = run_alloc(L, sizeof *kids);
         kids[0] = to_child(L, idx, n->type, who, 1);
     }
     for (lua_Integer i = 0; i < cnt; i++)
@@ -943,7 +1218,7 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
 enum {
     F_NONE, F_TYPE, F_LINE, F_COL, F_ATTR, F_CHILDREN, F_TEXT, F_FORMAT, F_LEVEL, F_INFO, F_URL, F_TITLE,
     F_ORDERED, F_TIGHT, F_START, F_CHECKED, F_ANSWER, F_WIDTH, F_LABEL, F_UNDERSCORE, F_DURATION,
-    F_IS_BREAK, F_NATURAL
+    F_IS_BREAK, F_NATURAL, F_LITERAL
 };
 
 #define IS(name, id) (memcmp(k, name, sizeof name - 1) == 0 ? (id) : F_NONE)
@@ -975,6 +1250,7 @@ static int field_of(const char *k, size_t len) {
         case 'o': return IS("ordered", F_ORDERED);
         case 'c': return IS("checked", F_CHECKED);
         case 'n': return IS("natural", F_NATURAL);
+        case 'l': return IS("literal", F_LITERAL);
         default: return F_NONE;
         }
     case 8:
@@ -1001,12 +1277,21 @@ static int node_index(lua_State *L) {
     ast_type t = n->type;
     switch (field_of(k, len)) {
     case F_TYPE: lua_rawgeti(L, lua_upvalueindex(1), (lua_Integer)t + 1); break; /* setup's list of names */
-    case F_LINE: lua_pushinteger(L, n->line); break;
-    case F_COL: lua_pushinteger(L, n->col); break;
+    case F_LINE:
+        if (getb(L)->hide_positions) lua_pushnil(L);
+        else lua_pushinteger(L, n->line);
+        break;
+    case F_COL:
+        if (getb(L)->hide_positions) lua_pushnil(L);
+        else lua_pushinteger(L, n->col);
+        break;
+    case F_LITERAL: lua_pushboolean(L, n->literal); break;
     case F_ATTR: push_attr(L, &n->attr); break;
     case F_CHILDREN: push_children(L, n); break;
     case F_TEXT:
-        if (has_text(t)) lua_pushstring(L, n->text ? n->text : "");
+        if (t == AST_CODE && !n->text && n->first) lua_pushnil(L); /* live blanks: children instead */
+        else if (has_text(t)) lua_pushstring(L, n->text ? n->text : "");
+        else if (t == AST_BLANK && n->text) lua_pushstring(L, n->text); /* a fill-in's visible label */
         else lua_pushnil(L);
         break;
     case F_FORMAT:
@@ -1019,6 +1304,7 @@ static int node_index(lua_State *L) {
         break;
     case F_INFO:
         if (t == AST_CODEBLOCK) lua_pushstring(L, n->info ? n->info : "");
+        else if (t == AST_WORKSHEET && n->info) lua_pushstring(L, n->info);
         else lua_pushnil(L);
         break;
     case F_URL:
@@ -1081,22 +1367,29 @@ static int node_index(lua_State *L) {
     return 1;
 }
 
-static const char *opt_string(lua_State *L, int idx, arena *a, const char *field) {
+static const char *opt_string(lua_State *L, int idx, const char *field) {
     if (lua_isnil(L, idx)) return NULL;
     if (lua_type(L, idx) != LUA_TSTRING && lua_type(L, idx) != LUA_TNUMBER)
         luaL_error(L, "node.%s must be a string, not a %s", field, luaL_typename(L, idx));
-    return arena_strdup(a, lua_tostring(L, idx));
+    return run_strdup(L, lua_tostring(L, idx));
 }
 
 static int node_newindex(lua_State *L) {
     ast_node *n = self_node(L);
     const char *k = luaL_checkstring(L, 2);
-    arena *a = run_arena(L);
     ast_type t = n->type;
+    /* the parser's literal flag (ast.h) vouches only for text, url and
+     * title as the parser made them: setting any of them clears it */
     if (!strcmp(k, "text") && has_text(t)) {
-        n->text = arena_strdup(a, luaL_checkstring(L, 3));
+        n->text = run_strdup(L, luaL_checkstring(L, 3));
+        n->literal = 0;
+        if (t == AST_CODE) /* a code span with text has no live blanks */
+            while (n->first) ast_unlink(n->first);
+    } else if (!strcmp(k, "text") && t == AST_BLANK) {
+        n->text = opt_string(L, 3, k);
+        n->literal = 0;
     } else if (!strcmp(k, "attr")) {
-        to_attr(L, 3, a, &n->attr);
+        to_attr(L, 3, &n->attr);
     } else if (!strcmp(k, "children")) {
         char who[64];
         snprintf(who, sizeof who, "%s.children", ast_type_name(t));
@@ -1104,24 +1397,30 @@ static int node_newindex(lua_State *L) {
             !luab_child_ok(t, AST_TABLEROW) && !luab_child_ok(t, AST_TABLECELL))
             return luaL_error(L, "a %s node has no children", ast_type_name(t));
         set_children(L, n, 3, who);
+        if (t == AST_CODE) { /* live blanks: children instead of text */
+            n->text = NULL;
+            n->literal = 0;
+        }
     } else if (!strcmp(k, "level") && t == AST_HEADING) {
         lua_Integer lv = luaL_checkinteger(L, 3);
         if (lv < 1 || lv > 6) return luaL_error(L, "node.level must be 1 to 6, not %d", (int)lv);
         n->level = (int)lv;
     } else if (!strcmp(k, "url") && (t == AST_LINK || t == AST_IMAGE)) {
-        n->url = opt_string(L, 3, a, k);
+        n->url = opt_string(L, 3, k);
+        n->literal = 0;
     } else if (!strcmp(k, "title") && (t == AST_LINK || t == AST_IMAGE)) {
-        n->title = opt_string(L, 3, a, k);
-    } else if (!strcmp(k, "info") && t == AST_CODEBLOCK) {
-        n->info = opt_string(L, 3, a, k);
+        n->title = opt_string(L, 3, k);
+        n->literal = 0;
+    } else if (!strcmp(k, "info") && (t == AST_CODEBLOCK || t == AST_WORKSHEET)) {
+        n->info = opt_string(L, 3, k);
     } else if (!strcmp(k, "format") && (t == AST_HTMLBLOCK || t == AST_HTMLINLINE)) {
-        n->format = opt_string(L, 3, a, k);
+        n->format = opt_string(L, 3, k);
     } else if (!strcmp(k, "width") && t == AST_BLANK) {
         lua_Integer w = luaL_checkinteger(L, 3);
         if (w < 1 || w > 200) return luaL_error(L, "node.width must be 1 to 200 (ch), not %d", (int)w);
         n->width = (int)w;
     } else if (!strcmp(k, "label") && t == AST_BLANK) {
-        n->label = opt_string(L, 3, a, k);
+        n->label = opt_string(L, 3, k);
     } else if (!strcmp(k, "checked") && t == AST_ITEM) {
         n->checked = lua_isnil(L, 3) ? -1 : lua_toboolean(L, 3);
     } else if (!strcmp(k, "ordered") && t == AST_LIST) {
@@ -1159,7 +1458,7 @@ static int push_new(lua_State *L, ast_node *n) {
 static int c_text_like(lua_State *L, ast_type t) {
     const char *s = luaL_checkstring(L, 1);
     ast_node *n = new_node(L, t);
-    n->text = arena_strdup(run_arena(L), s);
+    n->text = run_strdup(L, s);
     return push_new(L, n);
 }
 static int c_Text(lua_State *L) { return c_text_like(L, AST_TEXT); }
@@ -1168,7 +1467,7 @@ static int c_Code(lua_State *L) { return c_text_like(L, AST_CODE); }
 static int c_container(lua_State *L, ast_type t, const char *who, int children_arg, int attr_arg) {
     ast_node *n = new_node(L, t);
     set_children(L, n, children_arg, who);
-    if (attr_arg) to_attr(L, attr_arg, run_arena(L), &n->attr);
+    if (attr_arg) to_attr(L, attr_arg, &n->attr);
     return push_new(L, n);
 }
 static int c_Emph(lua_State *L) { return c_container(L, AST_EMPH, "course.Emph", 1, 0); }
@@ -1187,8 +1486,8 @@ static int c_link_like(lua_State *L, ast_type t, const char *who) {
     const char *title = luaL_optstring(L, 3, NULL);
     ast_node *n = new_node(L, t);
     set_children(L, n, 1, who);
-    n->url = arena_strdup(run_arena(L), url);
-    n->title = arena_strdup(run_arena(L), title);
+    n->url = run_strdup(L, url);
+    n->title = run_strdup(L, title);
     return push_new(L, n);
 }
 static int c_Link(lua_State *L) { return c_link_like(L, AST_LINK, "course.Link"); }
@@ -1202,8 +1501,8 @@ static int c_raw(lua_State *L, ast_type t) {
     const char *fmt = luaL_checkstring(L, 1);
     const char *text = luaL_checkstring(L, 2);
     ast_node *n = new_node(L, t);
-    n->format = arena_strdup(run_arena(L), fmt);
-    n->text = arena_strdup(run_arena(L), text);
+    n->format = run_strdup(L, fmt);
+    n->text = run_strdup(L, text);
     return push_new(L, n);
 }
 static int c_RawInline(lua_State *L) { return c_raw(L, AST_HTMLINLINE); }
@@ -1215,7 +1514,7 @@ static int c_Heading(lua_State *L) {
     ast_node *n = new_node(L, AST_HEADING);
     n->level = (int)lv;
     set_children(L, n, 2, "course.Heading");
-    to_attr(L, 3, run_arena(L), &n->attr);
+    to_attr(L, 3, &n->attr);
     return push_new(L, n);
 }
 
@@ -1223,8 +1522,8 @@ static int c_CodeBlock(lua_State *L) {
     const char *text = luaL_checkstring(L, 1);
     const char *info = luaL_optstring(L, 2, NULL);
     ast_node *n = new_node(L, AST_CODEBLOCK);
-    n->text = arena_strdup(run_arena(L), text);
-    n->info = arena_strdup(run_arena(L), info);
+    n->text = run_strdup(L, text);
+    n->info = run_strdup(L, info);
     return push_new(L, n);
 }
 
@@ -1263,6 +1562,7 @@ static int c_Blank(lua_State *L) {
             set_children(L, alt, -1, "course.Blank answer");
             lua_pop(L, 1);
             const char *pt = ast_plain_text(a, alt);
+            luab_charge(L, strlen(pt) + 1); /* taken already, but never more than the alternative's text */
             size_t chars = 0;
             for (const unsigned char *p = (const unsigned char *)pt; *p; p++) chars += (*p & 0xC0) != 0x80;
             if (chars > longest) longest = chars;
@@ -1278,7 +1578,9 @@ static int c_Blank(lua_State *L) {
         n->width = (int)w;
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, 1, "label") != LUA_TNIL) n->label = arena_strdup(a, luaL_checkstring(L, -1));
+    if (lua_getfield(L, 1, "label") != LUA_TNIL) n->label = run_strdup(L, luaL_checkstring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "text") != LUA_TNIL) n->text = run_strdup(L, luaL_checkstring(L, -1));
     lua_pop(L, 1);
     return push_new(L, n);
 }
@@ -1330,11 +1632,82 @@ static int c_Table(lua_State *L) {
         for (; k < ncols; k++) ast_append(r, new_node(L, AST_TABLECELL));
     }
     t->ncols = ncols;
-    if (ncols) t->aligns = arena_alloc(run_arena(L), sizeof(ast_align) * (size_t)ncols);
+    if (ncols) t->aligns = run_alloc(L, sizeof(ast_align) * (size_t)ncols);
     lua_getfield(L, 1, "attr");
-    to_attr(L, -1, run_arena(L), &t->attr);
+    to_attr(L, -1, &t->attr);
     lua_pop(L, 1);
     return push_new(L, t);
+}
+
+/* What ast_clone will take for n's subtree (nodes and their arrays), for
+ * the cap; deeper than CLONE_DEPTH is an error rather than a C recursion
+ * without bound. */
+#define CLONE_DEPTH 10000
+static size_t tree_bytes(lua_State *L, const ast_node *n, int depth) {
+    if (depth > CLONE_DEPTH) luaL_error(L, "cannot copy a node nested more than %d levels deep", CLONE_DEPTH);
+    size_t sz = sizeof(ast_node) + sizeof(char *) * (size_t)(n->attr.nclasses + n->defr.nclasses) +
+                sizeof(ast_kv) * (size_t)(n->attr.nkv + n->defr.nkv) + sizeof(ast_align) * (size_t)n->ncols + 64;
+    for (const ast_node *a = n->alts; a; a = a->next) sz += tree_bytes(L, a, depth + 1);
+    for (const ast_node *c = n->first; c; c = c->next) sz += tree_bytes(L, c, depth + 1);
+    return sz;
+}
+
+static ast_node *clone_charged(lua_State *L, const ast_node *n) {
+    arena *a = run_arena(L);
+    luab_charge(L, tree_bytes(L, n, 0));
+    return ast_clone(a, n);
+}
+
+static void stamp(ast_node *n, int line, int col) {
+    n->line = line;
+    n->col = col;
+    for (ast_node *a = n->alts; a; a = a->next) stamp(a, line, col);
+    for (ast_node *c = n->first; c; c = c->next) stamp(c, line, col);
+}
+
+void luab_push_copies(lua_State *L, const ast_node *parent) {
+    luab *b = getb(L);
+    int k = 0;
+    for (const ast_node *c = parent->first; c; c = c->next) k++;
+    lua_createtable(L, k, 0);
+    k = 0;
+    for (const ast_node *c = parent->first; c; c = c->next) {
+        ast_node *x = clone_charged(L, c);
+        stamp(x, b->cur_line, b->cur_col);
+        luab_push_node(L, x);
+        lua_rawseti(L, -2, ++k);
+    }
+}
+
+/* course.clone(node): a deep copy, not in the tree, positions and the
+ * literal flag kept (the copy's text is the parser's text). */
+static int c_clone(lua_State *L) {
+    ast_node *n = checknode(L, 1);
+    if (n->type == AST_DOCUMENT) return luaL_error(L, "course.clone: a Document cannot be copied");
+    return push_new(L, clone_charged(L, n));
+}
+
+/* course.slice(text_node, i, j): a new Text holding bytes i..j of the node's
+ * text (string.sub's rules), its literal flag kept: how a filter splits a
+ * text the parser marked literal (`\[[`) without losing the mark. */
+static int c_slice(lua_State *L) {
+    ast_node *n = checknode(L, 1);
+    if (n->type != AST_TEXT) return luaL_error(L, "course.slice: a Text node is needed, not %s", ast_type_name(n->type));
+    size_t len = n->text ? strlen(n->text) : 0;
+    lua_Integer i = luaL_optinteger(L, 2, 1), j = luaL_optinteger(L, 3, -1);
+    if (i < 0) i = (lua_Integer)len + i + 1 > 0 ? (lua_Integer)len + i + 1 : 1;
+    else if (i == 0) i = 1;
+    if (j < 0) j = (lua_Integer)len + j + 1;
+    else if (j > (lua_Integer)len) j = (lua_Integer)len;
+    size_t from = (size_t)i - 1, cnt = i <= j ? (size_t)(j - i + 1) : 0;
+    ast_node *x = new_node(L, AST_TEXT);
+    char *t = run_alloc(L, cnt + 1);
+    if (cnt) memcpy(t, n->text + from, cnt);
+    x->text = t;
+    x->literal = n->literal;
+    x->line = n->line;
+    x->col = n->col > 0 ? n->col + (int)from : n->col;
+    return push_new(L, x);
 }
 
 static int c_duration(lua_State *L) {
@@ -1374,6 +1747,8 @@ static const luaL_Reg constructors[] = {
     {"Table", c_Table},
     {"RawBlock", c_RawBlock},
     {"ThematicBreak", c_ThematicBreak},
+    {"clone", c_clone},
+    {"slice", c_slice},
     {"duration", c_duration},
     {"blank_step", c_blank_step},
     {NULL, NULL},
@@ -1391,7 +1766,23 @@ static int plain_bool(const char *s) {
     return -1;
 }
 
-void luab_push_ynode(lua_State *L, const struct ynode *y) {
+int luab_holds_blank_syntax(const char *s, size_t len) {
+    if (md_find_blank_syntax(s, len) >= 0) return 1;
+    for (size_t i = 0; i + 2 < len; i++)
+        if (s[i] == '\\' && s[i + 1] == '[' && s[i + 2] == '[') return 1;
+    return 0;
+}
+
+const char *luab_plain(arena *a, const char *s, size_t len, int line, int col, const char *path) {
+    if (!luab_holds_blank_syntax(s, len)) return s;
+    diag *quiet = diag_new(NULL, DIAG_TEXT, 0); /* the course's reader reports what is wrong */
+    int nerr = 0;
+    ast_node *span = md_parse_plain(a, s, len, line, col, path, quiet, &nerr);
+    diag_free(quiet);
+    return ast_plain_text(a, span);
+}
+
+void luab_push_ynode(lua_State *L, const struct ynode *y, arena *a, const char *path) {
     luaL_checkstack(L, 4, "YAML too deep");
     if (!y || y->type == Y_NULL) {
         lua_pushboolean(L, 0);
@@ -1401,6 +1792,7 @@ void luab_push_ynode(lua_State *L, const struct ynode *y) {
         const char *s = y->str ? y->str : "";
         int bv;
         if (!y->quoted && (bv = plain_bool(s)) >= 0) lua_pushboolean(L, bv);
+        else if (a && luab_holds_blank_syntax(s, y->len)) lua_pushstring(L, luab_plain(a, s, y->len, y->line, y->col, path));
         else if (y->quoted || !*s || strlen(s) != y->len || lua_stringtonumber(L, s) == 0)
             lua_pushlstring(L, s, y->len);
         return;
@@ -1408,12 +1800,12 @@ void luab_push_ynode(lua_State *L, const struct ynode *y) {
     lua_createtable(L, y->type == Y_SEQ ? y->n : 0, y->type == Y_MAP ? y->n : 0);
     for (int i = 0; i < y->n; i++) {
         if (y->type == Y_SEQ) {
-            luab_push_ynode(L, y->items[i]);
+            luab_push_ynode(L, y->items[i], a, path);
             lua_rawseti(L, -2, i + 1);
         } else {
             const ynode *k = y->keys[i];
             lua_pushlstring(L, k && k->str ? k->str : "", k ? k->len : 0);
-            luab_push_ynode(L, y->items[i]);
+            luab_push_ynode(L, y->items[i], a, path);
             lua_rawset(L, -3);
         }
     }

@@ -1,6 +1,7 @@
 /* luab.h — the Lua bridge used by filter.c (and only by it): one lua_State
- * with the sandbox, the memory cap, the instruction budget, ast_node userdata
- * and the `course.*` constructors. Only luab.c and filter.c include Lua. */
+ * with the sandbox, its own memory pool (lpool.h) and cap, the instruction
+ * budget, ast_node userdata and the `course.*` constructors. Only luab.c and
+ * filter.c include Lua. */
 #ifndef COURSEC_LUAB_H
 #define COURSEC_LUAB_H
 #include "arena.h"
@@ -12,9 +13,16 @@ typedef struct luab luab;
 
 /* A new state. trust: full standard libraries, no budget, no cap (the
  * --trust-filters flag). mem_cap in bytes (0: 256 MiB); instr_budget in VM
- * instructions per filter run (0: 200 million). Never NULL (plain OOM aborts).
- * The caller frees with luab_free (which closes the state). */
-luab *luab_new(int trust, size_t mem_cap, long long instr_budget);
+ * instructions per filter run (0: 200 million). build_time: seconds since
+ * the epoch that the sandbox's os.time() and os.date() report (SPEC §11.6:
+ * no value that changes with another state's work or reveals an address:
+ * os.clock() is 0, tostring of a table, function, thread or userdata is
+ * `table: N` with N counted per state, string.format refuses %p,
+ * setmetatable refuses __gc, math.random starts from seed 0). Every block
+ * the state allocates comes from its own pool, freed by luab_free. Never
+ * NULL (plain OOM aborts). The caller frees with luab_free (which closes the
+ * state). */
+luab *luab_new(int trust, size_t mem_cap, long long instr_budget, long long build_time);
 void luab_free(luab *b);
 /* Watch every run of the state (watchdog.h): one that has used cpu_ms of
  * its thread's CPU time is stopped with an error at its next Lua
@@ -42,15 +50,35 @@ int luab_load_file(luab *b, const char *realpath, const char *display, const cha
 const char *luab_chunk_display(const luab *b, int chunk);
 
 /* Run state: nodes pushed during a run are valid only until luab_end_run.
- * cur: the node being filtered (constructors stamp its position). */
-void luab_begin_run(luab *b, arena *a);
+ * cur: the node being filtered (constructors stamp its position).
+ * hide_positions: node.line and node.col are nil for every node of the run
+ * (SPEC §11.6: the positions would show where content was pruned); the
+ * nodes keep them in C for diagnostics. What the run's filter calls take in
+ * a (luab_charge) counts against the cap until luab_end_run. */
+void luab_begin_run(luab *b, arena *a, int hide_positions);
 void luab_end_run(luab *b);
 void luab_set_current(luab *b, const ast_node *cur);
 /* Start the instruction count of one filter run. */
 void luab_reset_budget(luab *b);
 
+/* luaL_tolstring without addresses: __tostring as usual; otherwise a table,
+ * function, thread or userdata shows its type (or its metatable's __name)
+ * and its number in the state, `table: 3` (the same number for an object as
+ * long as it lives). Pushes the string and returns it. */
+const char *luab_tolstring(lua_State *L, int idx, size_t *len);
+
 /* Push a node (the same userdata for the same node within a run). */
 void luab_push_node(lua_State *L, ast_node *n);
+/* Push a new list of fresh deep copies of parent's children, made in the
+ * run's arena and counted against the cap, every node stamped with the
+ * position of the node being filtered (as constructors do). For values a
+ * filter may insert into the tree as often as it reads them. */
+void luab_push_copies(lua_State *L, const ast_node *parent);
+/* Count n bytes of C memory that a filter call is about to take (in the
+ * run's arena, a diagnostic...) against the state's memory cap; past the
+ * cap raises the Lua error "memory limit exceeded" at the calling filter
+ * line instead. Given back at luab_end_run. Only while a run lasts. */
+void luab_charge(lua_State *L, size_t n);
 /* The node at idx, or NULL if the value is not a node; raises an error if it
  * is a node from an earlier run. */
 ast_node *luab_tonode(lua_State *L, int idx);
@@ -77,8 +105,20 @@ size_t luab_parse_prefix(const char *msg, int *chunk, int *line);
 void luab_function_pos(lua_State *L, int idx, int *chunk, int *line);
 
 /* YAML tree → Lua values (plain scalars that read as numbers or booleans
- * become numbers/booleans, null becomes false, mappings tables). */
+ * become numbers/booleans, null becomes false, mappings tables). With an
+ * arena, a string holding blank syntax or `\[[` becomes its plain text
+ * (luab_plain; path names the file for the parser), so no answer reaches a
+ * filter through YAML in any edition. */
 struct ynode;
-void luab_push_ynode(lua_State *L, const struct ynode *y);
+void luab_push_ynode(lua_State *L, const struct ynode *y, arena *a, const char *path);
+
+/* 1 if s holds blank syntax (md_find_blank_syntax) or a `\[[`. */
+int luab_holds_blank_syntax(const char *s, size_t len);
+/* s as plain text (SPEC §2.1, §11.4): parsed with md_parse_plain (line/col/
+ * path: where s is written) with every blank contributing nothing and `\[[`
+ * a literal `[[`; the same in every edition. s itself when it holds neither;
+ * else a string in a. The parser's complaints are not reported here (the
+ * course reader reports them). */
+const char *luab_plain(arena *a, const char *s, size_t len, int line, int col, const char *path);
 
 #endif

@@ -1,5 +1,5 @@
 -- Test filter: a top-level local must start at 0 in every run; a global
--- lives as long as the Lua state (one per role set).
+-- lives as long as the Lua state (one per edition).
 local count = 0
 RUNS = (RUNS or 0) + 1
 return {

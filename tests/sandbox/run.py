@@ -13,6 +13,14 @@ required helper. `coursec build` must
     line where Lua knows it) with the expected message,
   * write nothing (the output folder holds only what the good build wrote:
     a good build runs first, and the snapshot must be unchanged).
+SPEC §11.6 adds cases of the same kind (`%p`, a `__gc` metatable, text a filter
+stores in nodes past the memory cap: six 100 MiB texts, attribute values, raw
+blocks, three million children) and four builds that must succeed and show:
+no address in any output or on stderr (tostring, print, string.format),
+os.clock/os.time/os.date fixed for the build however much CPU the filter
+burns, no text carried by a global from one edition into another with the
+same role set, and node.line/node.col nil only where the prune removed
+content (ctx.warn still at the true position).
 Then --trust-filters must lift the sandbox: os.getenv and io work and their
 results reach the page. Prints `N passed, N failed`.
 Usage: run.py [-q] [--show] [NAME-SUBSTRING...]; env: COURSEC, VERBOSE=1.
@@ -118,6 +126,21 @@ case("string-rep-huge", doc('local s = string.rep("x", 1e12)'), 3, "resulting st
 case("string-rep-over-cap", doc('local s = string.rep("x", 1e9)'), None, "memory limit exceeded")
 case("string-rep-sep", doc('local s = string.rep("x", 2^28, ",")'), None, "memory limit exceeded")
 case("coroutine", doc('coroutine.wrap(function() end)()'), 3, "global 'coroutine'")
+# SPEC §11.6: no addresses, no finalizers, text in nodes counts against the cap
+case("format-p", doc('local s = string.format("%p", {})'), 3, "string.format: '%p' is not available to filters")
+case("format-p-flags", doc('local s = string.format("%s %-12p", "x", print)'), 3, "'%p' is not available")
+case("setmetatable-gc", doc('local t = setmetatable({}, {__gc = function() print("late") end})'), 3,
+     "a metatable with a __gc field is not allowed")
+case("six-100MiB-texts", doc('local s, keep = string.rep("x", 100 * 1024 * 1024), {}\n'
+                             'for i = 1, 6 do keep[i] = course.Text(s) end'), 4, "memory limit exceeded")
+case("big-text-setter", doc('local s, t = string.rep("x", 100 * 1024 * 1024), course.Text("")\n'
+                            'for i = 1, 6 do t.text = s end'), 4, "memory limit exceeded")
+case("big-attr-values", doc('local s = string.rep("x", 100 * 1024 * 1024)\n'
+                            'for i = 1, 6 do doc.attr = {title = s} end'), 4, "memory limit exceeded")
+case("big-raw-blocks", doc('local s, keep = string.rep("x", 100 * 1024 * 1024), {}\n'
+                           'for i = 1, 6 do keep[i] = course.RawBlock("html", s) end'), 4, "memory limit exceeded")
+case("many-children", doc('local t = {}\nfor i = 1, 3e6 do t[i] = "x" end\nlocal p = course.Paragraph(t)'), 5,
+     "memory limit exceeded")
 case("helper-does-io", 'local h = require("helper")\nreturn {\n  Document = function(doc, ctx)\n    h.go()\n  end,\n}\n',
      2, "global 'io'",
      extra={"filters/helper.lua": 'local M = {}\nfunction M.go()\n  io.open("/etc/hostname")\nend\nreturn M\n'})
@@ -279,6 +302,133 @@ def stuck_in_library():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+TWO_MODULES = YAML.replace("modules: [modules/m1.md]", "modules: [modules/m1.md, modules/m2.md]")
+M2 = "---\ntitle: Two\n---\n\n# Two\n\nNothing restricted here.\n"
+
+
+def build_with(lua, yaml=YAML, files=None, env=None):
+    """Builds a course whose chain ends with LUA; returns (rc, stderr, out dir, tmp dir to remove)."""
+    tmp = tempfile.mkdtemp(prefix="coursec-sb-")
+    course = os.path.join(tmp, "course")
+    out = os.path.join(tmp, "out")
+    fs = {"course.yaml": yaml, "modules/m1.md": M1, "filters/evil.lua": lua}
+    fs.update(files or {})
+    H.write_course(course, fs)
+    rc, err, _ = H.run(["build", "-j1", "-o", out, "course"], tmp, env=env, timeout=60)
+    return rc, err, out, tmp
+
+
+def read_all(root):
+    """Every byte under root, EPUBs unzipped, as one text."""
+    import zipfile
+    parts = []
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            p = os.path.join(dirpath, name)
+            if name.endswith(".epub"):
+                with zipfile.ZipFile(p) as z:
+                    parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+            with open(p, "rb") as f:
+                parts.append(f.read().decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def no_addresses():
+    """tostring, print and string.format('%s') show `table: N`, never an address."""
+    lua = ('return {\n  Paragraph = function(p)\n    local t, f = {}, function() end\n'
+           '    print("printed", t, f, {}, setmetatable({}, {__name = "named"}))\n'
+           '    local s = tostring(t) .. " " .. tostring(f) .. " " .. tostring(print) .. " " ..\n'
+           '      string.format("%s %s", {}, setmetatable({}, {__name = "named"}))\n'
+           '    local kids = p.children\n    kids[#kids + 1] = course.Text(" [" .. s .. "]")\n'
+           '    p.children = kids\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua)
+    try:
+        problems = []
+        if rc != 0:
+            problems.append("exit %s" % rc)
+        text = read_all(out)
+        import re
+        if not re.search(r"\[table: 1 function: 2 function: \d+ table: \d+ named: \d+\]", text):
+            problems.append("the page does not show `[table: 1 function: 2 function: N table: N named: N]`")
+        for where, t in (("the outputs", text), ("stderr", err)):
+            if "0x" in t:
+                problems.append("an address (0x...) in %s" % where)
+        if "printed\ttable: " not in err or "named: " not in err:
+            problems.append("print does not show numbered values on stderr")
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fixed_clock():
+    """os.clock() stays 0 however much CPU the filter burns; os.time() and
+    os.date() give SOURCE_DATE_EPOCH."""
+    lua = ('return {\n  Document = function(doc, ctx)\n    local c0 = os.clock()\n'
+           '    local x = 0\n    for i = 1, 3e7 do x = x + i end\n'
+           '    ctx.warn(nil, "clock " .. (os.clock() - c0) .. " " .. os.clock() .. " time " .. os.time() ..\n'
+           '      " date " .. os.date("!%Y-%m-%d") .. " " .. ctx.edition.name)\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    try:
+        problems = []
+        for ed in ("learner", "facilitator"):
+            if "warning: clock 0.0 0.0 time 1700000000 date 2023-11-14 %s" % ed not in err:
+                problems.append("%s: os.clock/os.time/os.date not fixed for the build" % ed)
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def editions_apart():
+    """Two editions with the same role set but different only= content: a
+    filter's global (a glossary-like cache of every text seen) must not carry
+    the first edition's text into the second."""
+    yaml = YAML + "editions:\n  learner: {include: []}\n  learner-b: {include: []}\n"
+    m1 = M1 + "\n::: {only=learner}\nSecret-of-learner-a only.\n:::\n"
+    lua = ('SEEN = SEEN or {}\nreturn {\n  Text = function(n) SEEN[#SEEN + 1] = n.text end,\n'
+           '  Document = function(doc, ctx)\n    local kids = doc.children\n'
+           '    kids[#kids + 1] = course.Paragraph{"seen: " .. table.concat(SEEN, "|")}\n'
+           '    doc.children = kids\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua, yaml=yaml, files={"modules/m1.md": m1})
+    try:
+        problems = []
+        if rc != 0:
+            problems.append("exit %s" % rc)
+        a = read_all(os.path.join(out, "sb", "learner"))
+        b = read_all(os.path.join(out, "sb", "learner-b"))
+        if "Secret-of-learner-a" not in a:
+            problems.append("the learner edition lacks its own only= text")
+        if "Secret-of-learner-a" in b:
+            problems.append("the learner edition's text reached learner-b through a filter global")
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def hidden_positions():
+    """node.line/node.col are nil in the learner edition of a module that had
+    an answer removed, numbers in the facilitator edition and in a module
+    that lost nothing; ctx.warn(node) still reports the true position."""
+    lua = ('return {\n  Document = function(doc, ctx)\n    local h = doc.children[1]\n'
+           '    ctx.warn(nil, "line " .. ctx.module.id .. " " .. ctx.edition.name .. " " .. tostring(h.line) ..\n'
+           '      ":" .. tostring(h.col))\n    ctx.warn(h, "heading here")\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua, yaml=TWO_MODULES, files={"modules/m2.md": M2})
+    try:
+        problems = []
+        for want in ("warning: line m1 learner nil:nil", "warning: line m1 facilitator 5:1",
+                     "warning: line m2 learner 5:1", "warning: line m2 facilitator 5:1",
+                     "course/modules/m1.md:5:1: warning: heading here",
+                     "course/modules/m2.md:5:1: warning: heading here"):
+            if want not in err:
+                problems.append("missing %r" % want)
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+SPECIAL = [("no-addresses", no_addresses), ("fixed-clock", fixed_clock), ("editions-apart", editions_apart),
+           ("hidden-positions", hidden_positions)]
+
+
 def main():
     counter = H.run_cases("sandbox", CASES, run_case, sys.argv[1:])
     if isinstance(counter, int):
@@ -291,6 +441,9 @@ def main():
     for name, lua, line in OWN_LOOPS:
         if not argv or any(a in name for a in argv):
             counter.check(name, *own_filter_limit(lua, line))
+    for name, fn in SPECIAL:
+        if not argv or any(a in name for a in argv):
+            counter.check(name, *fn())
     return counter.finish()
 
 
