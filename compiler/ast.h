@@ -89,7 +89,9 @@ struct ast_node {
      * nodes whose children are the inlines of one alternative; NULL for a
      * blank without answer and ALWAYS NULL after pruning in editions without
      * the `answer` role. width: in ch (underscore runs: the run's length;
-     * [[...]]: the size step, see ast_blank_step). label: fill-in name or NULL.
+     * [[...]]: the size step, see ast_blank_step). label: fill-in name or NULL;
+     * text: a fill-in's visible label when it has one (`vars: {x: {value: ~,
+     * label: ...}}`), else NULL and the name is shown.
      * underscore: 1 if written as a run of underscores. */
     ast_node *alts;
     int width;

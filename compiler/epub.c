@@ -771,11 +771,12 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     }
     xmlNodePtr holder = parent;
     if (n->label) {
-        holder = el(r, parent, E_SPAN);
+        holder = el(r, parent, E_SPAN); /* a fill-in: its variable's name, and its label */
         set_attr(r, holder, A_CLASS, "fill-in");
+        set_attr_named(r, holder, "data-var", n->label);
         xmlNodePtr l = el(r, holder, E_SPAN);
         set_attr(r, l, A_CLASS, "blank-label");
-        text(r, l, n->label);
+        text(r, l, n->text && *n->text ? n->text : n->label);
         text(r, l, ":"); /* the same text node */
         text(r, holder, " ");
     }

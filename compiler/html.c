@@ -274,9 +274,11 @@ static void empty_blank(buf *b, int width) {
 
 static void blank(rend *r, const ast_node *n) {
     buf *b = r->b;
-    if (n->label) {
-        buf_puts(b, "<span class=\"fill-in\"><span class=\"blank-label\">");
-        buf_puts_escaped(b, n->label);
+    if (n->label) { /* a fill-in: its variable's name, and its label (the name if none) */
+        buf_puts(b, "<span class=\"fill-in\"");
+        put_attr(b, "data-var", n->label);
+        buf_puts(b, "><span class=\"blank-label\">");
+        buf_puts_escaped(b, n->text && *n->text ? n->text : n->label);
         buf_puts(b, ":</span> ");
     }
     if (n->alts) {

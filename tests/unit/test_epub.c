@@ -642,7 +642,7 @@ int main(int argc, char **argv) {
     CHECK(contains(m1, "<span class=\"blank\" style=\"width:16ch\"></span>"), "blank without alternatives");
     CHECK(contains(m1, "<span class=\"blank filled\">two rings<span class=\"alt-sep\"> / </span>second ring</span>"),
           "filled blank with two alternatives");
-    CHECK(contains(m1, "<span class=\"fill-in\"><span class=\"blank-label\">organization_type:</span> "
+    CHECK(contains(m1, "<span class=\"fill-in\" data-var=\"organization_type\"><span class=\"blank-label\">organization_type:</span> "
                        "<span class=\"blank\" style=\"width:12ch\"></span></span>"),
           "fill-in");
     CHECK(contains(m1, "<pre class=\"worksheet\"><code>Name: <span class=\"blank\" style=\"width:10ch\"></span>\n"

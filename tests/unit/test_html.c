@@ -408,13 +408,13 @@ static char *render_v2(const char *tmp, const char *theme, const char *sub, int 
     memset(&ed, 0, sizeof ed);
     ed.name = answers ? "facilitator" : "learner";
     static page_info all[] = {
-        {"p1", "Page one", "v2/modules/p1.md", -1, -1},
-        {"p2", "Page two", "v2/modules/p2.md", -1, -1},
-        {"p3", "Page three", "v2/modules/p3.md", -1, -1},
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0},
+        {"p2", "Page two", "v2/modules/p2.md", -1, -1, 0},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0},
     };
     static page_info learner[] = {
-        {"p1", "Page one", "v2/modules/p1.md", -1, -1},
-        {"p3", "Page three", "v2/modules/p3.md", -1, -1},
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0},
     };
     edition_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -628,7 +628,7 @@ int main(int argc, char **argv) {
     has(f, p1, "<h2 id=\"part-a\">Part A <span class=\"duration-badge\">10 min</span></h2>");
     has(f, p1, "<p>Some <em>emphasis</em> &amp; &lt;stuff&gt; &quot;q&quot; <span class=\"blank\" style=\"width:16ch\"></span> and ");
     has(f, p1, "<span class=\"blank filled\">two rings<span class=\"alt-sep\"> / </span>second ring</span>");
-    has(f, p1, "<span class=\"fill-in\"><span class=\"blank-label\">org_type:</span> <span class=\"blank\" style=\"width:16ch\"></span></span>");
+    has(f, p1, "<span class=\"fill-in\" data-var=\"org_type\"><span class=\"blank-label\">org_type:</span> <span class=\"blank\" style=\"width:16ch\"></span></span>");
     has(f, p1, "<br />\n<del>old</del>\n<a href=\"m2.html#later\">later</a>");
     has(f, p1, "<a href=\"javascript:alert(1)\">js</a>"); /* authors are trusted without --safe */
     has(f, p1, "<code>a&lt;b</code>");
