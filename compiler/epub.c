@@ -606,17 +606,16 @@ static void note_error(render *r) {
 static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
     const edition_ctx *ctx = r->b->ctx;
     if (!url) return -1;
-    if (has_scheme(url)) {
-        if (strncasecmp(url, "javascript:", 11) == 0) return -1;
-        set_attr(r, a, A_HREF, url);
-        return 0;
-    }
-    if (url[0] == '#' || url[0] == 0) {
+    if (has_scheme(url) || url[0] == '#' || url[0] == 0) {
+        if (has_scheme(url) && strncasecmp(url, "javascript:", 11) == 0) return -1;
         if (url[0] == '#' && url[1]) {
             arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
             r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
         }
-        set_attr(r, a, A_HREF, url);
+        buf u = BUF_INIT; /* percent-encoded as cmark-gfm writes it: a valid URI */
+        htmlattr_href(&u, url);
+        set_attr(r, a, A_HREF, u.data ? u.data : "");
+        buf_free(&u);
         return 0;
     }
     const char *hash = strchr(url, '#');

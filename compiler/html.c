@@ -111,6 +111,14 @@ static void put_attr(buf *b, const char *name, const char *value) {
     buf_putc(b, '"');
 }
 
+/* A URL attribute, percent-encoded as cmark-gfm writes it. */
+static void put_url(buf *b, const char *name, const char *url) {
+    buf u = BUF_INIT;
+    htmlattr_href(&u, url);
+    put_attr(b, name, u.data ? u.data : "");
+    buf_free(&u);
+}
+
 /* id, then class = pre + the node's classes + post. */
 static void put_id_class(buf *b, const ast_attr *at, const char *pre, const char *post) {
     if (at->id && *at->id) put_attr(b, "id", at->id);
@@ -334,7 +342,7 @@ static void inl(rend *r, const ast_node *n) {
         get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<a");
         if (n->url && !(r->safe && dangerous_url(n->url))) {
-            put_attr(b, "href", n->url);
+            put_url(b, "href", n->url);
             note_media(r, n->url, strlen(n->url));
         }
         put_id_class(b, &n->attr, NULL, NULL);
@@ -349,7 +357,7 @@ static void inl(rend *r, const ast_node *n) {
         get_attrs(r, &n->attr, 1, &h);
         int ok = n->url && !(r->safe && dangerous_url(n->url));
         buf_puts(b, "<img");
-        put_attr(b, "src", ok ? n->url : "");
+        put_url(b, "src", ok ? n->url : "");
         if (ok) note_media(r, n->url, strlen(n->url));
         put_attr(b, "alt", h.alt ? h.alt : ast_plain_text(scratch(r), n));
         put_id_class(b, &n->attr, NULL, NULL);

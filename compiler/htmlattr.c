@@ -2,6 +2,7 @@
  * htmlattr_get (the markup contract of attributes on links, images and
  * code). Pure string work: no buffers, no diagnostics. */
 #include "htmlattr.h"
+#include "buf.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -70,6 +71,19 @@ static char *data_name(arena *a, const char *key) {
     }
     s[5 + n] = 0;
     return s;
+}
+
+void htmlattr_href(buf *o, const char *url) {
+    static const char safe[] = "-_.+!*'(),%#@?=;:/&$~";
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(safe, *p)) {
+            buf_putc(o, *p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_put(o, e, 3);
+        }
+    }
 }
 
 void htmlattr_get(arena *a, const ast_attr *at, int img, int safe, htmlattr *out) {

@@ -40,4 +40,11 @@ typedef struct htmlattr {
  * name the first wins (no attribute is written twice). */
 void htmlattr_get(arena *a, const ast_attr *at, int img, int safe, htmlattr *out);
 
+/* A link destination or image source percent-encoded as cmark-gfm writes
+ * it (`-_.+!*'(),%#@?=;:/&$~` and ASCII letters and digits as they are,
+ * every other byte as %XX), so that `[x](a b)` and a backtick in a URL make
+ * valid HTML and EPUB URIs. Appended to o, not entity-escaped. */
+struct buf;
+void htmlattr_href(struct buf *o, const char *url);
+
 #endif

@@ -76,9 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             const course_edition *ed = &c->editions[e];
             arena *a = arena_new();
             ast_node *copy = ast_clone(a, doc);
-            edition_prune(copy, ed);
+            edition_prune(c, a, copy, ed);
             ast_walk(copy, check_pruned, (void *)ed);
-            if (edition_guard(copy, ed) != 0) abort(); /* the prune left nothing to guard */
+            if (edition_guard(c, a, copy, ed) != 0) abort(); /* the prune left nothing to guard */
             ctx.ed = ed;
             html_site *s = html_begin(&ctx);
             if (!s) abort(); /* the default theme always loads */
