@@ -516,7 +516,9 @@ void mdscan_prose(mdpre *p, const md_seg *segs, int nsegs, const char *const *ro
             continue;
         }
         case '[':
-            if (i + 1 < n && v[i + 1] == '[') {
+            /* in a run of brackets the blank takes the last two: `![[[x]]](i.png)` is an image whose
+             * text is a blank */
+            if (i + 2 < n && v[i + 1] == '[' && v[i + 2] != '[') {
                 size_t r, e = blank_end(&t, i, n, 1, &r);
                 if (e) {
                     add_blank(&t, i, e, 0);
