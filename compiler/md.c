@@ -248,16 +248,18 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
 /* ---- plain strings (titles, vars: values) --------------------------------- */
 
 long md_find_blank_syntax(const char *s, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (s[i] == '[' && s[i + 1] == '[') {
-            for (size_t j = i + 2; j + 1 < len; j++)
-                if (s[j] == ']' && s[j + 1] == ']') return (long)i;
-            return -1;
-        }
+    /* memchr finds the next `[` sixteen or more bytes at a time (most
+     * strings have none); a `[[` is escaped when an odd number of
+     * backslashes stands before it */
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '[', (size_t)(end - p))) != NULL && p + 1 < end; p++) {
+        if (p[1] != '[') continue;
+        const char *k = p;
+        while (k > s && k[-1] == '\\') k--;
+        if ((p - k) % 2) continue;
+        for (const char *q = p + 2; (q = memchr(q, ']', (size_t)(end - q))) != NULL && q + 1 < end; q++)
+            if (q[1] == ']') return (long)(p - s);
+        return -1;
     }
     return -1;
 }

@@ -207,22 +207,25 @@ void mdpre_init(mdpre *p, arena *a, const char *src, size_t len, int first_line,
     p->line_off = arena_alloc(a, sizeof(size_t) * (size_t)(n + 1));
     int k = 0;
     p->line_off[k++] = 0;
-    for (size_t i = 0; i < len; i++)
-        if (p->text[i] == '\n' && i + 1 < len) p->line_off[k++] = i + 1;
-    p->nlines = k;
-    p->line_off[k] = len + 1;
-    /* the module's own characters of planes 15–16, written or referenced */
+    /* one pass: line starts, and the module's own characters of planes
+     * 15-16, written or referenced (sixteen bytes at a time to the next
+     * line end, `&` or 4-byte lead of those planes) */
     int cap = 0;
     const unsigned char *u = (const unsigned char *)p->text;
-    for (size_t i = 0; i < len; i++) {
-        if (u[i] == 0xF3 || u[i] == 0xF4) {
+    for (size_t i = v16_find4(u, 0, len, '\n', '&', 0xF3, 0xF4); i < len; i = v16_find4(u, i, len, '\n', '&', 0xF3, 0xF4)) {
+        if (u[i] == '\n') {
+            if (i + 1 < len) p->line_off[k++] = i + 1;
+        } else if (u[i] == '&') {
+            uint32_t cp = i + 2 < len && u[i + 1] == '#' ? char_ref(p->text + i, len - i) : 0;
+            if (cp) add_used(p, cp, &cap);
+        } else {
             uint32_t cp;
             if (mdpre_pua_at(p->text + i, len - i, &cp)) add_used(p, cp, &cap);
-        } else if (u[i] == '&' && i + 2 < len && u[i + 1] == '#') {
-            uint32_t cp = char_ref(p->text + i, len - i);
-            if (cp) add_used(p, cp, &cap);
         }
+        i++;
     }
+    p->nlines = k;
+    p->line_off[k] = len + 1;
     if (p->nused > 1) qsort(p->used_cps, (size_t)p->nused, sizeof *p->used_cps, cmp_u32);
     p->next_cp = MARK_BASE;
 }
@@ -489,20 +492,21 @@ void mdpre_build(mdpre *p) {
         i += p->edits[e].len;
     }
     for (; li < p->nlines; li++) p->work_line_off[li] = o;
+    p->line_edit = arena_alloc(p->a, sizeof(int) * (size_t)(p->nlines + 1));
+    for (int l = 0, e = 0; l < p->nlines; l++) {
+        while (e < p->nedits && p->edits[e].off < p->line_off[l]) e++;
+        p->line_edit[l] = e;
+    }
     p->work[o] = 0;
     p->work_len = o;
     p->work_line_off[p->nlines] = o + 1;
 }
 
 int mdpre_src_col(const mdpre *p, int idx, int work_col) {
-    if (idx < 0 || idx >= p->nlines || p->nedits == 0) return work_col;
+    if (idx < 0 || idx >= p->nlines || p->nedits == 0 || !p->line_edit) return work_col;
     size_t lstart = p->line_off[idx], lend = p->line_off[idx + 1];
-    int lo = 0, hi = p->nedits; /* the first edit on the line */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (p->edits[mid].off < lstart) lo = mid + 1;
-        else hi = mid;
-    }
+    int lo = p->line_edit[idx];
+    if (lo >= p->nedits || p->edits[lo].off >= lend) return work_col; /* no edit on the line */
     long shift = 0; /* work bytes minus source bytes before this point of the line */
     long w = (long)work_col - 1;
     for (int e = lo; e < p->nedits && p->edits[e].off < lend; e++) {

@@ -141,6 +141,7 @@ typedef struct mdpre {
     char *work;         /* the working copy (built by mdpre_build) */
     size_t work_len;
     size_t *work_line_off; /* start of each line in work */
+    int *line_edit;     /* index of the first edit at or after each line's start */
     int nerr;           /* errors reported through this table */
 } mdpre;
 

@@ -8,6 +8,7 @@
 #include "mdscan.h"
 #include "md.h"
 #include "util.h"
+#include "v16.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,6 +369,8 @@ static int has_class(const ast_attr *at, const char *cls) {
 static void live_range(vtext *t, size_t s, size_t e) {
     const char *v = t->v;
     for (size_t i = s; i < e;) {
+        i = v16_find4((const unsigned char *)v, i, e, '\\', '[', '_', '_');
+        if (i >= e) break;
         if (v[i] == '\\' && i + 2 < e && v[i + 1] == '[' && v[i + 2] == '[') {
             mdpre_add_escape(t->p, src_of(t, i), 0);
             i += 3;
@@ -471,6 +474,19 @@ static size_t after_code(vtext *t, size_t cs, size_t ce, size_t e) {
     return alen ? e + alen : e;
 }
 
+/* The first byte at or after i the prose scan looks at. */
+static size_t next_special(const char *s, size_t i, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (; i + 16 <= n; i += 16) {
+        v16 x = v16_load(u + i);
+        size_t k = v16_first((v16)((x == '\\') | (x == '`') | (x == '<') | (x == '[') | (x == ']') | (x == ')') |
+                                   (x == '{') | (x == '_')));
+        if (k < 16) return i + k;
+    }
+    while (i < n && !strchr("\\`<[])}{_", u[i])) i++;
+    return i;
+}
+
 void mdscan_prose(mdpre *p, const md_seg *segs, int nsegs, const char *const *roles) {
     if (nsegs <= 0) return;
     vtext t;
@@ -484,6 +500,8 @@ void mdscan_prose(mdpre *p, const md_seg *segs, int nsegs, const char *const *ro
     unsigned char *img = NULL;
     int depth = 0, cap = 0;
     for (size_t i = 0; i < n;) {
+        i = next_special(v, i, n);
+        if (i >= n) break;
         char c = v[i];
         switch (c) {
         case '\\':

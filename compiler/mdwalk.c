@@ -62,13 +62,12 @@ static int map_lines(walk *w, const char *content, int first, int k, md_seg *seg
 }
 
 static int count_lines(const char *s) {
-    int k = 0;
     size_t n = strlen(s);
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
     if (!n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == '\n') k++;
-    return k + 1;
+    int k = 1;
+    for (const char *q = s, *end = s + n; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) k++;
+    return k;
 }
 
 /* A paragraph or setext heading: find its content lines within [sl, el]
