@@ -452,6 +452,28 @@ static int vars_pairs(lua_State *L) {
     return 3;
 }
 
+/* ctx.course.modules (the table on top of the stack) lists only the
+ * modules of the host's edition: a module's only:/except: leave its entry,
+ * title included, out of the others (SPEC §11.2). The list's items are the
+ * course's modules in order (a course with errors is never filtered). */
+static void keep_edition_modules(lua_State *L, filter_host *h) {
+    const course *c = h->c;
+    if (lua_getfield(L, -1, "modules") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_Integer n = luaL_len(L, -1);
+    lua_createtable(L, (int)n, 0);
+    int k = 0;
+    for (lua_Integer i = 1; i <= n && n == c->nmodules; i++) {
+        if (!course_module_in_edition(&c->modules[i - 1], h->ed->name)) continue;
+        lua_rawgeti(L, -2, i);
+        lua_rawseti(L, -2, ++k);
+    }
+    lua_setfield(L, -3, "modules");
+    lua_pop(L, 1);
+}
+
 /* __index of ctx: builds ctx.course from course.yaml on first use. */
 static int ctx_lazy(lua_State *L) {
     filter_host *h = lua_touserdata(L, lua_upvalueindex(1));
@@ -461,6 +483,7 @@ static int ctx_lazy(lua_State *L) {
     if (!h->in_run || !h->a) return luaL_error(L, "ctx was used after the filter run it belongs to ended");
     if (c->root && c->root->type == Y_MAP) luab_push_ynode(L, c->root, h->a, c->yaml_path);
     else lua_newtable(L);
+    keep_edition_modules(L, h);
     lua_pushvalue(L, -1);
     lua_setfield(L, 1, "course");
     return 1;
