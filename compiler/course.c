@@ -489,17 +489,29 @@ static int valid_quiet_name(const char *s) {
     return 1;
 }
 
+/* A value that may be one name or a list of them: its items (the value
+ * itself when a scalar). *v must live as long as the items are used.
+ * Returns 0 when it is neither. */
+static int scalar_or_list(const ynode *const *v, const ynode *const **items, int *n) {
+    if ((*v)->type == Y_SCALAR) {
+        *items = v;
+        *n = 1;
+    } else if ((*v)->type == Y_SEQ) {
+        *items = (const ynode *const *)(*v)->items;
+        *n = (*v)->n;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 /* `classes:` — names used on purpose, never flagged by roles_check_name. */
 static void read_classes(lctx *x, const ynode *v) {
     course *c = x->c;
     if (v->type == Y_NULL) return;
     const ynode *const *items;
     int n;
-    if (v->type == Y_SCALAR)
-        items = (const ynode *const *)&v, n = 1;
-    else if (v->type == Y_SEQ)
-        items = (const ynode *const *)v->items, n = v->n;
-    else {
+    if (!scalar_or_list(&v, &items, &n)) {
         ERR(x, v, "`classes` must be a list of class names, e.g. [answers-table]");
         return;
     }
@@ -587,11 +599,7 @@ static const char *edition_list(lctx *x, const ynode *v, const char *key, pos *a
     if (v->type == Y_NULL) return NULL;
     const ynode *const *items;
     int n;
-    if (v->type == Y_SCALAR)
-        items = (const ynode *const *)&v, n = 1;
-    else if (v->type == Y_SEQ)
-        items = (const ynode *const *)v->items, n = v->n;
-    else {
+    if (!scalar_or_list(&v, &items, &n)) {
         ERR(x, v, "`%s` must be edition names, e.g. `%s: facilitator` or `%s: [learner, facilitator]`", key, key, key);
         return NULL;
     }
@@ -973,11 +981,7 @@ static void read_formats(lctx *x, const ynode *v) {
     course *c = x->c;
     const ynode *const *items = NULL;
     int n = 0;
-    if (v->type == Y_SCALAR)
-        items = (const ynode *const *)&v, n = 1;
-    else if (v->type == Y_SEQ)
-        items = (const ynode *const *)v->items, n = v->n;
-    else {
+    if (!scalar_or_list(&v, &items, &n)) {
         ERR(x, v, "`formats` must be a list of `html` and/or `epub`");
         return;
     }

@@ -315,6 +315,13 @@ int mdpre_mark_of(const mdpre *p, uint32_t cp, mk_kind *kind, int *k) {
         }                                                                                                          \
     } while (0)
 
+/* The file line and byte column of body offset off. */
+static void pos_at(const mdpre *p, size_t off, int *line, int *col) {
+    int li = mdpre_line_of(p, off);
+    *line = mdpre_file_line(p, li);
+    *col = (int)(off - p->line_off[li]) + 1;
+}
+
 static void add_edit(mdpre *p, size_t off, size_t len, uint32_t cp) {
     GROW(p, edits, nedits, capedits);
     p->edits[p->nedits++] = (md_edit){off, len, cp};
@@ -328,9 +335,7 @@ int mdpre_add_blank(mdpre *p, size_t off, size_t len, int underscore, const size
     GROW(p, blanks, nblanks, capblanks);
     md_blank *b = &p->blanks[p->nblanks++];
     memset(b, 0, sizeof *b);
-    int li = mdpre_line_of(p, off);
-    b->line = mdpre_file_line(p, li);
-    b->col = (int)(off - p->line_off[li]) + 1;
+    pos_at(p, off, &b->line, &b->col);
     b->off = off;
     b->len = len;
     b->underscore = underscore;
@@ -349,9 +354,7 @@ int mdpre_add_span(mdpre *p, size_t open_off, size_t close_off, size_t close_len
     GROW(p, spans, nspans, capspans);
     md_span *s = &p->spans[p->nspans++];
     memset(s, 0, sizeof *s);
-    int li = mdpre_line_of(p, open_off);
-    s->line = mdpre_file_line(p, li);
-    s->col = (int)(open_off - p->line_off[li]) + 1;
+    pos_at(p, open_off, &s->line, &s->col);
     s->attr = *attr;
     s->close_off = close_off;
     s->close_len = close_len;
@@ -369,9 +372,7 @@ int mdpre_add_attr(mdpre *p, size_t off, size_t len, const ast_attr *attr) {
     GROW(p, attrs, nattrs, capattrs);
     md_attrblk *b = &p->attrs[p->nattrs++];
     memset(b, 0, sizeof *b);
-    int li = mdpre_line_of(p, off);
-    b->line = mdpre_file_line(p, li);
-    b->col = (int)(off - p->line_off[li]) + 1;
+    pos_at(p, off, &b->line, &b->col);
     b->off = off;
     b->len = len;
     b->attr = *attr;
