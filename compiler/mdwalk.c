@@ -115,8 +115,14 @@ static void scan_atx(walk *w, cmark_node *n, int sl) {
 /* Table rows: each cell's text on the row's source line. */
 static void scan_table(walk *w, cmark_node *table) {
     mdpre *p = w->p;
-    for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
-        int li = cmark_node_get_start_line(row) - 1;
+    /* The header row was the last line of a paragraph, whose first line
+     * cmark-gfm gives as the row's: it is the line before the delimiter
+     * row, which is the line before the first body row (or the table's last
+     * line when it has none). */
+    cmark_node *first = cmark_node_first_child(table), *body = first ? cmark_node_next(first) : NULL;
+    int delim = body ? cmark_node_get_start_line(body) - 2 : cmark_node_get_end_line(table) - 1;
+    for (cmark_node *row = first; row; row = cmark_node_next(row)) {
+        int li = row == first ? delim - 1 : cmark_node_get_start_line(row) - 1;
         if (li < 0 || li >= p->nlines) continue;
         size_t ls = p->line_off[li], le = md_line_end(p, li);
         /* the cells are split at every `|` not written `\|` */

@@ -620,6 +620,60 @@ static void test_conformance_modules(arena *a) {
     }
 }
 
+/* SPEC §11.2-§11.4: one parse with divs found in containers, blanks by
+ * source position (across lines, after a paragraph in a table header),
+ * spans, attributes after links, images and code, restricted definitions,
+ * and author text shaped like a marker printed as written. */
+static void test_total_recognition(arena *a) {
+    result r = parse(a, "1. Q\n   ::: answer\n   secret\n   :::\n2. Next\n\n> ::: facilitator\n> note\n> :::\n");
+    INT_EQ(r.nerr, 0);
+    INT_EQ(count_type(r.doc, AST_DIV), 2);
+    ast_node *list = find(r.doc, AST_LIST, 0);
+    OK(list && list->tight); /* the closing fence is not a blank line */
+    ast_node *div = find(r.doc, AST_DIV, 0);
+    OK(div && div->parent && div->parent->type == AST_ITEM);
+    div = find(r.doc, AST_DIV, 1);
+    OK(div && div->parent && div->parent->type == AST_BLOCKQUOTE);
+
+    r = parse(a, "A [[two\n  rings]] b\n");
+    INT_EQ(count_type(r.doc, AST_BLANK), 1);
+    INT_EQ(count_type(r.doc, AST_SOFTBREAK), 0);
+    ast_node *b = find(r.doc, AST_BLANK, 0);
+    OK(b && b->alts && b->alts->first && strcmp(b->alts->first->text, "two rings") == 0);
+
+    r = parse(a, "Intro\nmore\n| [[head]] | b |\n|---|---|\n| c | d |\n");
+    INT_EQ(count_type(r.doc, AST_BLANK), 1);
+
+    r = parse(a, "A [span]{.answer} and ![i](a.png){width=50%} and [l](u){.c} and `c [[x]]`{.blanks}.\n");
+    INT_EQ(r.nerr, 0);
+    ast_node *sp = find(r.doc, AST_SPAN, 0);
+    OK(sp && sp->attr.nclasses == 1 && strcmp(sp->attr.classes[0], "answer") == 0);
+    ast_node *img = find(r.doc, AST_IMAGE, 0);
+    OK(img && ast_attr_get(&img->attr, "width") && strcmp(ast_attr_get(&img->attr, "width"), "50%") == 0);
+    ast_node *code = find(r.doc, AST_CODE, 0);
+    OK(code && !code->text && code->first && find(code, AST_BLANK, 0));
+
+    r = parse(a, "See [map].\n\n::: answer\n[map]: http://secret.example \"t\"\n:::\n");
+    ast_node *link = find(r.doc, AST_LINK, 0);
+    OK(link && link->defr.nclasses == 1 && strcmp(link->defr.classes[0], "answer") == 0);
+
+    /* the module's own private-use characters, written and referenced, are text */
+    r = parse(a, "x \xF3\xB0\x80\x80 &#xF0001; \xEE\x80\x80 [[y]]\n");
+    INT_EQ(r.nerr, 0);
+    INT_EQ(count_type(r.doc, AST_BLANK), 1);
+    ast_node *t = find(r.doc, AST_TEXT, 0);
+    OK(t && strstr(t->text, "\xF3\xB0\x80\x80") && strstr(t->text, "\xF3\xB0\x80\x81"));
+
+    /* blank syntax where it cannot be pruned */
+    r = parse(a, "[a]([[x]]) and <span title=\"[[y]]\">z</span>\n");
+    INT_EQ(r.nerr, 2);
+    r = parse(a, "::: answer for Q1\nx\n:::\n");
+    INT_EQ(r.nerr, 1);
+    r = parse(a, "```\ncode\n::: answer\nsecret\n:::\n");
+    INT_EQ(r.nerr, 1);
+    CONTAINS(r.diags, "m.md:1:1: error: this code block is never closed");
+}
+
 int main(void) {
     md_init();
     arena *a = arena_new();
@@ -632,6 +686,7 @@ int main(void) {
     test_gfm(a);
     test_limits(a);
     test_conformance_modules(a);
+    test_total_recognition(a);
     arena_free(a);
     return harness_summary();
 }
