@@ -44,8 +44,8 @@ typedef enum {
     MK_ATTR,        /* `{…}` right after `)` or a code span; k: attr index */
     MK_DEF,         /* put before the destination of a reference definition
                        that stands in restricted content; k: def index */
-    MK_ESC_BRACKET, /* `\[` (every one shares the marker) */
-    MK_ESC_BRACE    /* `\{` (likewise) */
+    MK_ESC_BRACKET, /* the `\[` of `\[[` (every one shares the marker) */
+    MK_ESC_BRACE    /* the `\{` of `\{{` (likewise) */
 } mk_kind;
 
 typedef struct md_blank {

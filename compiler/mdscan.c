@@ -506,7 +506,11 @@ void mdscan_prose(mdpre *p, const md_seg *segs, int nsegs, const char *const *ro
         switch (c) {
         case '\\':
             if (i + 1 < n && is_ascii_punct((unsigned char)v[i + 1])) {
-                if (v[i + 1] == '[' || v[i + 1] == '{') mdpre_add_escape(p, src_of(&t, i), v[i + 1] == '{');
+                /* `\[[` and `\{{` need a marker (a literal `[[`; `\{{` for the
+                 * vars filter); every other escape is cmark's own, so a
+                 * link label with `\[` still matches its definition */
+                if ((v[i + 1] == '[' || v[i + 1] == '{') && i + 2 < n && v[i + 2] == v[i + 1])
+                    mdpre_add_escape(p, src_of(&t, i), v[i + 1] == '{');
                 i += 2;
             } else i++;
             continue;

@@ -1,0 +1,92 @@
+"""The differences between coursec and cmark-gfm that tests/fidelity allows,
+each with its reason and the examples it covers (`file:number` of
+tests/corpora/cmark-gfm-spec/). An entry's `fix` turns (coursec, cmark-gfm),
+both normalized, into what must then be equal; `fix: None` allows the
+example to differ as a whole (coursec stops with an error by design, or
+renders a construct of its own). Everything not listed here must match."""
+import re
+
+
+def heading_ids(ours, ref):
+    return re.sub(r'(<h[1-6]) id="[^"]*"', r"\1", ours), ref
+
+
+def task_items(ours, ref):
+    ours = ours.replace(' class="task-item"', "")
+    ours = ours.replace('disabled="disabled"', 'disabled=""').replace('checked="checked"', 'checked=""')
+    return ours, ref
+
+
+def table_alignment(ours, ref):
+    return re.sub(r'style="text-align:(left|center|right)"', r'align="\1"', ours), ref
+
+
+def media_paths(ours, ref):
+    return re.sub(r'src="assets/media/modules/', 'src="', ours), ref
+
+
+def no_comments(ours, ref):
+    ref = re.sub(r"<!--.*?-->", "", ref, flags=re.S)
+    return ours, re.sub(r"\s+(</(?:p|li|h[1-6])>)", r"\1", ref).strip()
+
+
+ALLOWED = {
+    "heading-ids": {
+        "reason": "every heading gets an id (SPEC §2.1): anchors for the contents, links and the EPUB nav",
+        "fix": heading_ids,
+        "examples": [
+        "regression:4", "spec:10", "spec:29", "spec:32", "spec:36", "spec:37", "spec:38", "spec:41",
+        "spec:42", "spec:43", "spec:44", "spec:45", "spec:46", "spec:47", "spec:48", "spec:49", "spec:50",
+        "spec:51", "spec:52", "spec:53", "spec:54", "spec:56", "spec:59", "spec:60", "spec:61", "spec:65",
+        "spec:66", "spec:72", "spec:73", "spec:85", "spec:111", "spec:183", "spec:184", "spec:197",
+        "spec:206", "spec:207", "spec:208", "spec:210", "spec:278", "spec:667", "spec:668",
+    ],
+    },
+    "task-items": {
+        "reason": "task items carry class=\"task-item\" and XHTML boolean attributes (docs/markup.md), "
+                  "the same markup in the site and the EPUB",
+        "fix": task_items,
+        "examples": [
+        "extensions:26", "extensions:27", "extensions:28",
+    ],
+    },
+    "table-alignment": {
+        "reason": "column alignment is CSS (style=\"text-align\"), valid in HTML5 and EPUB 3 where align= is not",
+        "fix": table_alignment,
+        "examples": [
+        "extensions:6", "spec:199",
+    ],
+    },
+    "media-paths": {
+        "reason": "images are copied into the site and linked there (assets/media/<path in the course>)",
+        "fix": media_paths,
+        "examples": [
+        "spec:525", "spec:528", "spec:539", "spec:581", "spec:584", "spec:585", "spec:586", "spec:588",
+    ],
+    },
+    "comments": {
+        "reason": "HTML comments are written to no output (SPEC §11.2): a trainer's note in a comment must "
+                  "not reach the learner",
+        "fix": no_comments,
+        "examples": [
+        "extensions:22", "spec:146", "spec:148", "spec:152", "spec:288", "spec:289", "spec:644",
+    ],
+    },
+    "absolute-images": {
+        "reason": "an image outside the course folder is an error (SPEC §8.3): coursec copies images, and "
+                  "never reads outside the course",
+        "fix": None,
+        "examples": [
+        "spec:580", "spec:582", "spec:583", "spec:587", "spec:589", "spec:590", "spec:591", "spec:592",
+        "spec:593", "spec:594", "spec:595", "spec:596", "spec:597", "spec:599",
+    ],
+    },
+    "blank-syntax": {
+        "reason": "`[[…]]` and runs of five or more `_` are worksheet blanks (SPEC §3, §11.4), also where "
+                  "cmark-gfm would read a link reference or emphasis; in a reference definition they are an error",
+        "fix": None,
+        "examples": [
+        "spec:460", "spec:477", "spec:556", "spec:567", "spec:598",
+    ],
+    },
+}
