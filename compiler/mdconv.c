@@ -4,6 +4,7 @@
  * one found where its construct may not stand, or not found at all, is an
  * error at its source position. */
 #include "mdint.h"
+#include "mdscan.h"
 #include "buf.h"
 #include "util.h"
 #include <cmark-gfm-core-extensions.h>
@@ -482,6 +483,20 @@ static const char *strip_comments(arena *a, const char *s) {
     return r;
 }
 
+/* The element name of the tag raw HTML starts with (`<name` or `</name`),
+ * its length, or 0 (a comment, a declaration, text). */
+static size_t tag_name(const char *s, const char **name) {
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    if (*s != '<') return 0;
+    s++;
+    if (*s == '/') s++;
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return 0;
+    const char *b = s;
+    while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-') s++;
+    *name = b;
+    return (size_t)(s - b);
+}
+
 static int blank_string(const char *s) {
     for (; *s; s++)
         if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return 0;
@@ -591,6 +606,27 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         if (blank_string(lit)) return; /* a comment, or nothing */
         if (c->opt->safe) {
             diag_report(c->d, DIAG_WARNING, c->path, line, col, "raw HTML dropped (--safe)");
+            return;
+        }
+        const char *tag;
+        size_t tn = tag_name(lit, &tag);
+        if (tn && !mdscan_known_element(tag, tn)) {
+            /* `<commit message here>`: not an element, text (SPEC §11.7) */
+            diag_report(c->d, DIAG_WARNING, c->path, line, col,
+                        "`<%.*s>` is not an HTML, SVG or MathML element: it is shown as text (write `&lt;` for a "
+                        "literal `<`)",
+                        (int)tn, tag);
+            ast_node *txt = ast_new(c->a, AST_TEXT, line, col);
+            size_t len = strlen(lit);
+            while (len && (lit[len - 1] == '\n' || lit[len - 1] == '\r')) len--;
+            txt->text = arena_strndup(c->a, lit, len);
+            if (t == CMARK_NODE_HTML_INLINE) {
+                ast_append(out, txt);
+                return;
+            }
+            x = ast_new(c->a, AST_PARAGRAPH, line, col);
+            ast_append(x, txt);
+            ast_append(out, x);
             return;
         }
         x = ast_new(c->a, t == CMARK_NODE_HTML_BLOCK ? AST_HTMLBLOCK : AST_HTMLINLINE, line, col);

@@ -676,3 +676,54 @@ long mdscan_def_dest(const char *s, size_t n) {
     if (s[i] == '<') return (long)i + 1;
     return (long)i;
 }
+
+/* ---- element names ----------------------------------------------------------------- */
+
+int mdscan_known_element(const char *name, size_t n) {
+    /* HTML (the living standard's elements and its obsolete ones, which
+     * browsers still parse), SVG and MathML, lower case; compared ignoring
+     * case, as HTML does */
+    static const char *const names[] = {
+        "a", "abbr", "acronym", "address", "animate", "animatemotion", "animatetransform", "annotation",
+        "annotation-xml", "applet", "area", "article", "aside", "audio", "b", "base", "basefont", "bdi", "bdo",
+        "bgsound", "big", "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center", "circle",
+        "cite", "clippath", "code", "col", "colgroup", "data", "datalist", "dd", "defs", "del", "desc", "details",
+        "dfn", "dialog", "dir", "div", "dl", "dt", "ellipse", "em", "embed", "feblend", "fecolormatrix",
+        "fecomponenttransfer", "fecomposite", "feconvolvematrix", "fediffuselighting", "fedisplacementmap",
+        "fedistantlight", "fedropshadow", "feflood", "fefunca", "fefuncb", "fefuncg", "fefuncr", "fegaussianblur",
+        "feimage", "femerge", "femergenode", "femorphology", "feoffset", "fepointlight", "fespecularlighting",
+        "fespotlight", "fetile", "feturbulence", "fieldset", "figcaption", "figure", "filter", "font", "footer",
+        "foreignobject", "form", "frame", "frameset", "g", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
+        "hgroup", "hr", "html", "i", "iframe", "image", "img", "input", "ins", "isindex", "kbd", "keygen", "label",
+        "legend", "li", "line", "lineargradient", "link", "listing", "maction", "main", "map", "mark", "marker",
+        "marquee", "mask", "math", "menclose", "menu", "menuitem", "merror", "meta", "metadata", "meter",
+        "mfenced", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover", "mpadded", "mpath", "mphantom",
+        "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable",
+        "mtd", "mtext", "mtr", "multicol", "munder", "munderover", "nav", "nextid", "nobr", "noembed", "noframes",
+        "none", "noscript", "object", "ol", "optgroup", "option", "output", "p", "param", "path", "pattern",
+        "picture", "plaintext", "polygon", "polyline", "pre", "progress", "q", "radialgradient", "rb", "rect",
+        "rp", "rt", "rtc", "ruby", "s", "samp", "script", "search", "section", "select", "semantics", "set",
+        "slot", "small", "source", "spacer", "span", "stop", "strike", "strong", "style", "sub", "summary", "sup",
+        "svg", "switch", "symbol", "table", "tbody", "td", "template", "text", "textarea", "textpath", "tfoot",
+        "th", "thead", "time", "title", "tr", "track", "tspan", "tt", "u", "ul", "use", "var", "video", "view",
+        "wbr", "xmp"};
+    if (!n || n > 40) return 0;
+    char low[41];
+    int hyphen = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        low[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        if (c == '-') hyphen = 1;
+    }
+    low[n] = 0;
+    /* a custom element: a letter first, a hyphen somewhere (HTML's rule) */
+    if (hyphen && low[0] >= 'a' && low[0] <= 'z') return 1;
+    int lo = 0, hi = (int)(sizeof names / sizeof names[0]) - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2, c = strcmp(names[mid], low);
+        if (!c) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return 0;
+}
