@@ -188,9 +188,9 @@ static int valid_lang(const char *s) {
     return *p == 0;
 }
 
-static int duration_value(lctx *x, const ynode *v) {
+static int duration_value(lctx *x, const ynode *v, const char *key) {
     if (v->type != Y_SCALAR) {
-        ERR(x, v, "`duration` must be a duration such as `15m` or `1h30m`, not %s",
+        ERR(x, v, "`%s` must be a duration such as `15m` or `1h30m`, not %s", key,
             v->type == Y_NULL ? "empty" : ydoc_kind(v));
         return -1;
     }
@@ -855,6 +855,7 @@ static void read_modules(lctx *x, const ynode *v) {
         m->except = except, m->except_at = except_at;
         m->at = pos_of(x, it);
         m->meta.duration = -1;
+        m->meta.teaching = m->meta.exercises = -1;
         m->meta.start = -1;
         m->meta.unset_vars = -1;
         m->meta.body_line = 1;
@@ -1152,7 +1153,7 @@ course *course_load(const char *dir, diag *d, int *nerr) {
             seen_modules = 1;
             read_modules(&x, v);
         } else if (!strcmp(key, "duration")) {
-            c->duration = duration_value(&x, v);
+            c->duration = duration_value(&x, v, "duration");
             c->duration_at = pos_of(&x, k);
         } else if (!strcmp(key, "start"))
             c->start = start_value(&x, v);
@@ -1252,6 +1253,7 @@ static int read_front_matter(lctx *x, course_module *m, const char *src, size_t 
     mm->root = root;
     x->text = ystart;
     blanks_front(x, root);
+    pos parts_at = {0};
     for (int i = 0; i < root->n; i++) {
         const ynode *k = root->keys[i], *v = root->items[i];
         const char *key = k->str;
@@ -1268,8 +1270,11 @@ static int read_front_matter(lctx *x, course_module *m, const char *src, size_t 
             else if (s && !reserved_id(x, v, s))
                 mm->id = s;
         } else if (!strcmp(key, "duration")) {
-            mm->duration = duration_value(x, v);
+            mm->duration = duration_value(x, v, "duration");
             mm->duration_at = pos_of(x, k);
+        } else if (!strcmp(key, "teaching") || !strcmp(key, "exercises")) {
+            *(key[0] == 't' ? &mm->teaching : &mm->exercises) = duration_value(x, v, key);
+            if (!parts_at.line) parts_at = pos_of(x, k);
         } else if (!strcmp(key, "start"))
             mm->start = start_value(x, v);
         else if (!strcmp(key, "vars"))
@@ -1287,6 +1292,17 @@ static int read_front_matter(lctx *x, course_module *m, const char *src, size_t 
                 ERR(x, v, "`participants` must be a number or a short text such as \"8-12\"");
         }
         /* every other key is metadata for filters and templates */
+    }
+    /* The Carpentries' split: their sum is the duration unless one is given */
+    if (mm->teaching >= 0 || mm->exercises >= 0) {
+        int sum = (mm->teaching > 0 ? mm->teaching : 0) + (mm->exercises > 0 ? mm->exercises : 0);
+        if (mm->duration < 0) {
+            mm->duration = sum;
+            mm->duration_at = parts_at;
+        } else if (sum != mm->duration)
+            diag_report(d, DIAG_WARNING, x->path, mm->duration_at.line, mm->duration_at.col,
+                        "timing: `duration` is %d min but `teaching` and `exercises` add up to %d min", mm->duration,
+                        sum);
     }
     x->text = NULL; /* src belongs to the caller */
     return x->nerr ? -1 : 0;
@@ -1320,6 +1336,7 @@ int course_read_module(course *c, course_module *m, const char *src, size_t len,
     mm->body_offset = 0;
     mm->title = mm->id = NULL;
     mm->duration = -1;
+    mm->teaching = mm->exercises = -1;
     mm->start = -1;
     mm->vars = NULL;
     mm->nvars = 0;

@@ -49,8 +49,10 @@ typedef struct module_meta {
     size_t body_offset;   /* byte offset of the body in the file */
     const char *title;    /* front matter title, or NULL */
     const char *id;       /* front matter id, or NULL */
-    int duration;         /* minutes, -1 none */
+    int duration;         /* minutes, -1 none; else teaching + exercises */
     pos duration_at;
+    /* Carpentries `teaching:` / `exercises:` minutes (SPEC §11.7), -1 none */
+    int teaching, exercises;
     int start;            /* minutes after midnight, -1 none */
     course_var *vars;
     int nvars;

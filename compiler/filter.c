@@ -551,6 +551,8 @@ static int p_begin(lua_State *L) {
     if (m) {
         set_str(L, "file", m->file);
         set_str(L, "path", m->path);
+        if (m->meta.teaching >= 0) set_int(L, "teaching", m->meta.teaching);
+        if (m->meta.exercises >= 0) set_int(L, "exercises", m->meta.exercises);
     }
     set_str(L, "unset_vars", blank ? "blank" : "warn");
     lua_setfield(L, -2, "module");

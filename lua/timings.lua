@@ -8,7 +8,8 @@
 --   * in editions that include the `facilitator` role, puts a run sheet
 --     (Div class run-sheet holding a Table: Start, End, Duration, Segment)
 --     after the module's title heading: one row per timed segment in order,
---     nested segments indented, breaks marked, and a Total row.
+--     nested segments indented, breaks marked, and a Total row; a module
+--     timed only by `teaching:`/`exercises:` gets a row for each.
 
 local concat, gsub, format = table.concat, string.gsub, string.format
 local byte, sub, find = string.byte, string.sub, string.find
@@ -144,7 +145,21 @@ local function run_sheet(doc, ctx)
     end
     rows[#rows + 1] = {{Text(s)}, {Text(e)}, {Text(dur .. " min")}, seg_cell}
   end
-  local total = ctx.module.duration
+  -- a Carpentries episode times its teaching and its exercises instead
+  -- of its sections: one row each, teaching first (SPEC §11.7)
+  local m = ctx.module
+  if #segs == 0 and (m.teaching or m.exercises) then
+    local at = 0
+    for _, part in ipairs({{"Teaching", m.teaching}, {"Exercises", m.exercises}}) do
+      local dur = part[2]
+      if dur then
+        rows[#rows + 1] = {{Text(clock(at, start))}, {Text(clock(at + dur, start))}, {Text(dur .. " min")},
+                           {Span({Text(part[1])}, {classes = {"indent-0"}})}}
+        at = at + dur
+      end
+    end
+  end
+  local total = m.duration
   rows[#rows + 1] = {
     {Text(clock(0, start))}, {Text(clock(total, start))},
     {Text(total .. " min")},
