@@ -5,7 +5,8 @@ and EPUB). A family passes when
   * both builds end normally (exit 0, or 1 when one of our limits turned the
     input into an error), never by a signal or a 60 s timeout, with no
     sanitizer report,
-  * the large build finishes in under 5 s,
+  * the large build uses under 15 s of CPU time (generous: it catches a
+    runaway, not a slow machine; the ratio below catches a quadratic),
   * time grows about linearly: t(2n)/t(n) <= 3.5, unless t(2n) <= 0.5 s
     (timer noise on tiny times); a family that misses a time bound is
     measured once more and the better times count (the machine is shared),
@@ -16,7 +17,7 @@ Sizes: gen.py's n makes the 2n input about 4 MiB; it is divided by 4, so 2n
 is about 1 MiB, the module limit. --big runs the full sizes (beyond the
 limit, so those inputs are refused for their size; kept to show that the
 refusal is immediate). Under a sanitizer build (SAN set) n is divided by 16
-more and the time limit is 20 s: there the point is finding memory errors,
+more and the time limit is 30 s: there the point is finding memory errors,
 not timing.
 
 Usage: run.py [-q] [--big] [--table] [FAMILY-SUBSTRING...]  (--table also prints a
@@ -34,7 +35,7 @@ import gen  # noqa: E402
 SAN = os.environ.get("SAN", "")
 BIG = "--big" in sys.argv
 SCALE = (4 if SAN else 1) * (1 if BIG else 4)
-LIMIT_S = 20.0 if SAN else 5.0
+LIMIT_S = 30.0 if SAN else 15.0
 MAX_RATIO, NOISE_S = 3.5, 0.5
 MAX_BYTES = 1024 * 1024
 YAML = "id: patho\ntitle: Pathological\nmodules: [modules/m.md]\n"
