@@ -345,9 +345,45 @@ static int anchor_known(const module_facts *f, const char *anchor) {
     return 0;
 }
 
+static int is_page_name(const loaded *L, const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    size_t ext = n > 5 && !strcmp(base + n - 5, ".html") ? 5 : n > 4 && !strcmp(base + n - 4, ".htm") ? 4 : 0;
+    if (!ext) return 0;
+    if (n - ext == 5 && !strncmp(base, "index", 5)) return 1;
+    for (int i = 0; i < L->c->nmodules; i++)
+        if (L->pages[i].id && strlen(L->pages[i].id) == n - ext && !strncmp(L->pages[i].id, base, n - ext))
+            return 1;
+    return 0;
+}
+
+/* A link to a file of the course that is not a module (a handout, a data
+ * file) makes the file part of the site like an image: copied to
+ * assets/media/<path>, into the editions whose pages keep the link (SPEC
+ * §11.2). A link to a page by its output name (`02-numpy.html`, as the
+ * Carpentries write) stays as written. Anything else is a warning: the
+ * link is kept, nothing is copied, and nothing outside the course is read. */
+static void linked_file(loaded *L, const course_module *m, link_ref *r, const char *url, const char *path,
+                        const char *rel, const char *hash, diag *d) {
+    if (!*path || is_page_name(L, path)) return;
+    const char *why = "is outside the course folder";
+    const char *real = rel ? course_resolve(L->c, rel, &why) : NULL;
+    if (!real) {
+        diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
+                    "link to `%s`: the file %s, so the site cannot carry it (link to a file inside the course, or "
+                    "write a full URL)",
+                    url, why);
+        return;
+    }
+    const char *media = add_media(L, rel, real);
+    r->rewrite = hash ? arena_printf(L->a, "%s%s", media, hash) : media;
+}
+
 /* Resolve one link of module mi: links to module sources become
- * "<id>.html#anchor", images "assets/media/<path>"; warn about missing
- * targets and anchors, refuse images that are missing or leave the course. */
+ * "<id>.html#anchor", images and linked files "assets/media/<path>"; warn
+ * about missing targets and anchors, refuse images that are missing or
+ * leave the course. */
 static void check_link(loaded *L, int mi, link_ref *r, diag *d) {
     course *c = L->c;
     course_module *m = &c->modules[mi];
@@ -384,22 +420,24 @@ static void check_link(loaded *L, int mi, link_ref *r, diag *d) {
         r->rewrite = add_media(L, rel, real);
         return;
     }
-    if (plen > 3 && strcmp(path + plen - 3, ".md") == 0) {
-        int target = -1;
-        if (rel)
-            for (int i = 0; i < c->nmodules && target < 0; i++)
-                if (L->norm_files[i] && strcmp(L->norm_files[i], rel) == 0) target = i;
-        if (target < 0) {
-            diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
-                        "link to `%s`: no module of the course has this file", url);
-            return;
-        }
-        if (!L->pages[target].id) return; /* that module failed; reported */
-        if (hash && hash[1] && !anchor_known(&L->facts[target], hash + 1))
-            diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: %s has no heading with id `%s`", url,
-                        c->modules[target].file, hash + 1);
-        r->rewrite = arena_printf(L->a, "%s.html%s", L->pages[target].id, hash ? hash : "");
+    if (!(plen > 3 && strcmp(path + plen - 3, ".md") == 0)) {
+        linked_file(L, m, r, url, path, rel, hash, d);
+        return;
     }
+    int target = -1;
+    if (rel)
+        for (int i = 0; i < c->nmodules && target < 0; i++)
+            if (L->norm_files[i] && strcmp(L->norm_files[i], rel) == 0) target = i;
+    if (target < 0) {
+        diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
+                    "link to `%s`: no module of the course has this file", url);
+        return;
+    }
+    if (!L->pages[target].id) return; /* that module failed; reported */
+    if (hash && hash[1] && !anchor_known(&L->facts[target], hash + 1))
+        diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: %s has no heading with id `%s`", url,
+                    c->modules[target].file, hash + 1);
+    r->rewrite = arena_printf(L->a, "%s.html%s", L->pages[target].id, hash ? hash : "");
 }
 
 typedef struct relink {

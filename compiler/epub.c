@@ -649,6 +649,15 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
         }
         if (excluded_url(r->b, url)) return -2;
     }
+    if (r->b->mediax && plen > 13 && strindex_find(r->b->mediax, p, plen) >= 0) {
+        /* a handout or data file the site carries: a book links only to
+         * its own documents (EPUBCheck RSC-011 for anything else) */
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+                    "link to the file `%.*s`: an EPUB links only to its own pages, so the link is plain text in the "
+                    "EPUB (the HTML site carries the file)",
+                    (int)(plen - 13), p + 13);
+        return -1;
+    }
     diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
                 "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
     return -1;

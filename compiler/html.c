@@ -217,9 +217,15 @@ static int find_media(const html_site *s, const char *url, size_t n) {
     return i;
 }
 
-/* A page references url[0..n): if it is a media file, the site gets it. */
+/* A page references url[0..n): if it is a media file (a #fragment or
+ * ?query aside), the site gets it. */
 static void note_media(rend *r, const char *url, size_t n) {
     if (!r->s || !r->s->media) return;
+    for (size_t j = 0; j < n; j++)
+        if (url[j] == '#' || url[j] == '?') {
+            n = j;
+            break;
+        }
     int i = find_media(r->s, url, n);
     if (i >= 0) atomic_store_explicit(&r->s->media_used[i], 1, memory_order_relaxed);
 }
