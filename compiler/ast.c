@@ -8,7 +8,7 @@ static const char *const type_names[AST_TYPE_COUNT] = {
     "Document", "Heading", "Paragraph", "BlockQuote", "List", "Item", "CodeBlock",
     "HtmlBlock", "ThematicBreak", "Table", "TableRow", "TableCell", "Div", "Worksheet",
     "Text", "Code", "Emph", "Strong", "Strikethrough", "Link", "Image", "SoftBreak",
-    "LineBreak", "HtmlInline", "Span", "Blank",
+    "LineBreak", "HtmlInline", "Span", "Blank", "NoteRef", "Footnote",
 };
 
 static const int blank_steps[] = {8, 16, 24, 32, 48};
@@ -28,8 +28,8 @@ int ast_type_from_name(const char *name) {
     return -1;
 }
 
-int ast_is_block(ast_type t) { return t <= AST_WORKSHEET; }
-int ast_is_inline(ast_type t) { return t >= AST_TEXT && t < AST_TYPE_COUNT; }
+int ast_is_block(ast_type t) { return t <= AST_WORKSHEET || t == AST_FOOTNOTE; }
+int ast_is_inline(ast_type t) { return t >= AST_TEXT && t < AST_TYPE_COUNT && t != AST_FOOTNOTE; }
 
 ast_node *ast_new(arena *a, ast_type type, int line, int col) {
     ast_node *n = arena_alloc(a, sizeof *n);
@@ -187,6 +187,8 @@ static void plain(buf *b, const ast_node *n, const plain_opts *o) {
     case AST_BLANK:
     case AST_HTMLINLINE:
     case AST_HTMLBLOCK:
+    case AST_NOTEREF:
+    case AST_FOOTNOTE:
         return;
     case AST_TEXT:
     case AST_CODE:

@@ -37,6 +37,8 @@ typedef enum {
     AST_HTMLINLINE, /* raw inline; format "html" unless made by RawInline */
     AST_SPAN,
     AST_BLANK,
+    AST_NOTEREF,  /* inline, no children: a GFM footnote reference `[^label]` */
+    AST_FOOTNOTE, /* block: a footnote's content (blocks); the document's last children */
     AST_TYPE_COUNT
 } ast_type;
 
@@ -84,6 +86,13 @@ struct ast_node {
     int ncols;
     ast_align *aligns;
     int is_header;
+
+    /* NoteRef, Footnote: label is the footnote's label as written in its
+     * definition; defr the restrictions of the content the definition stood
+     * in (copied to every reference). edition_footnotes numbers them per
+     * edition: width is the footnote's number, start a reference's place
+     * among the references to its footnote (1, 2, ...), on a Footnote how
+     * many references it has. */
 
     /* Blank. alts: the answer alternatives, a chain (via next) of AST_SPAN
      * nodes whose children are the inlines of one alternative; NULL for a

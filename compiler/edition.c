@@ -6,6 +6,8 @@
 #include "edition.h"
 #include "md.h"
 #include "roles.h"
+#include "strindex.h"
+#include "util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +57,9 @@ int edition_excludes(const course *c, const course_edition *ed, const ast_attr *
 }
 
 static int excluded(const course *c, const course_edition *ed, const ast_node *n) {
-    return (n->attr.nclasses || n->attr.nkv) && edition_excludes(c, ed, &n->attr);
+    if ((n->attr.nclasses || n->attr.nkv) && edition_excludes(c, ed, &n->attr)) return 1;
+    /* a footnote written inside restricted content follows it */
+    return n->type == AST_FOOTNOTE && (n->defr.nclasses || n->defr.nkv) && edition_excludes(c, ed, &n->defr);
 }
 
 static int has_class_prefix(const ast_node *n, const char *prefix, size_t len) {
@@ -104,12 +108,15 @@ typedef struct pass {
 } pass;
 
 /* Unlink n and, for a heading, the rest of its section: the following
- * siblings up to the next heading of the same or a higher level. Returns
+ * siblings up to the next heading of the same or a higher level (or the
+ * footnotes). Returns
  * the node after what was removed. */
 static ast_node *remove_node(pass *P, ast_node *n) {
     ast_node *next = n->next;
     if (n->type == AST_HEADING) {
-        while (next && !(next->type == AST_HEADING && next->level <= n->level)) {
+        /* footnotes stand last but belong to no section: their own
+         * restrictions (defr) decide */
+        while (next && !(next->type == AST_HEADING && next->level <= n->level) && next->type != AST_FOOTNOTE) {
             ast_node *nn = next->next;
             ast_unlink(next);
             P->removed++;
@@ -157,15 +164,95 @@ static void remove_pass(pass *P, ast_node *n) {
     }
 }
 
+/* ---- footnotes (SPEC §11.2) ---------------------------------------------------- */
+
+typedef struct notes {
+    pass *P;
+    ast_node *doc;
+    ast_node **defs;
+    int n, cap;
+    strindex *ix; /* labels of defs */
+    int numbered;
+} notes;
+
+/* Unlink every Footnote of the tree (a filter may have moved one), in
+ * document order, its own nested ones after it. */
+static void take_notes(notes *N, ast_node *n) {
+    for (ast_node *c = n->first; c;) {
+        ast_node *next = c->next;
+        if (c->type == AST_FOOTNOTE) {
+            ast_unlink(c);
+            if (N->n == N->cap) {
+                N->cap = N->cap ? N->cap * 2 : 16;
+                N->defs = xrealloc(N->defs, sizeof *N->defs * (size_t)N->cap);
+            }
+            N->defs[N->n++] = c;
+            c->width = c->start = 0;
+        }
+        if (c->first) take_notes(N, c);
+        c = next;
+    }
+}
+
+/* Number the references in document order; a footnote goes back to the
+ * end of the document when its first reference is met, so footnotes stand
+ * in the order of their numbers. A reference whose footnote is gone (left
+ * out of this edition) reads as if it had no definition: `[^label]`. */
+static void number_notes(notes *N, ast_node *n) {
+    for (ast_node *c = n->first; c;) {
+        if (c->type == AST_NOTEREF) {
+            int k = c->label ? strindex_find(N->ix, c->label, strlen(c->label)) : -1;
+            ast_node *d = k >= 0 ? N->defs[k] : NULL;
+            if (!d) {
+                ast_node *t = ast_new(N->P->a, AST_TEXT, c->line, c->col);
+                t->text = arena_printf(N->P->a, "[^%s]", c->label ? c->label : "");
+                ast_insert_before(c, t);
+                ast_unlink(c);
+                N->P->removed++;
+                c = t;
+            } else {
+                if (!d->width) {
+                    d->width = ++N->numbered;
+                    ast_append(N->doc, d);
+                }
+                c->width = d->width;
+                c->start = ++d->start;
+            }
+        } else if (c->first) {
+            number_notes(N, c);
+        }
+        c = c->next;
+    }
+}
+
+/* After the removals: footnotes at the end in the order of their numbers,
+ * each reference numbered; a footnote no reference is left to is removed. */
+static void footnotes(pass *P, ast_node *doc) {
+    notes N = {P, doc, NULL, 0, 0, NULL, 0};
+    take_notes(&N, doc);
+    if (N.n) {
+        const char **keys = xmalloc(sizeof *keys * (size_t)N.n);
+        for (int i = 0; i < N.n; i++) keys[i] = N.defs[i]->label;
+        N.ix = strindex_new(keys, N.n);
+        free(keys);
+    }
+    number_notes(&N, doc);
+    P->removed += N.n - N.numbered;
+    strindex_free(N.ix);
+    free(N.defs);
+}
+
 int edition_prune(const course *c, arena *a, ast_node *doc, const course_edition *ed) {
     pass P = {c, ed, a, edition_includes(ed, "answer"), 1, 0};
     remove_pass(&P, doc);
+    footnotes(&P, doc);
     return P.removed;
 }
 
 int edition_guard(const course *c, arena *a, ast_node *doc, const course_edition *ed) {
     pass P = {c, ed, a, edition_includes(ed, "answer"), 0, 0};
     remove_pass(&P, doc);
+    footnotes(&P, doc);
     return P.removed;
 }
 
@@ -346,7 +433,7 @@ static int final_visit(ast_node *n, void *ud) {
     if ((n->attr.nclasses || n->attr.nkv) && edition_excludes(f->c, f->ed, &n->attr))
         refuse(f, n, "content restricted to other editions or roles");
     if ((n->defr.nclasses || n->defr.nkv) && edition_excludes(f->c, f->ed, &n->defr))
-        refuse(f, n, "a link through a restricted reference definition");
+        refuse(f, n, "a link or footnote through a restricted definition");
     if (f->answers) return 0;
     if (n->type == AST_BLANK && n->alts) refuse(f, n, "a blank's answer");
     if (n->type == AST_ITEM && n->checked == 1 && n->parent) {

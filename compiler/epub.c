@@ -54,7 +54,7 @@ enum { PROP_SVG = 1, PROP_MATHML = 2 };
     X(E_STRONG, "strong") X(E_DEL, "del") X(E_A, "a") X(E_IMG, "img") X(E_BR, "br")            \
     X(E_INPUT, "input") X(E_SECTION, "section") X(E_AREA, "area") X(E_BASE, "base")            \
     X(E_COL, "col") X(E_EMBED, "embed") X(E_PARAM, "param") X(E_SOURCE, "source")              \
-    X(E_TRACK, "track") X(E_WBR, "wbr")                                                       \
+    X(E_TRACK, "track") X(E_WBR, "wbr") X(E_SUP, "sup")                                       \
     X(A_CLASS, "class") X(A_ID, "id") X(A_STYLE, "style") X(A_HREF, "href")                    \
     X(A_TITLE, "title") X(A_SRC, "src") X(A_ALT, "alt") X(A_TYPE, "type")                      \
     X(A_DISABLED, "disabled") X(A_CHECKED, "checked") X(A_START, "start") X(A_REL, "rel")      \
@@ -134,6 +134,8 @@ typedef struct render {
     const char *path; /* display path of the module source */
     xmlDocPtr doc;
     xmlNsPtr ns;
+    xmlNsPtr ops; /* epub: */
+    xmlNodePtr notes; /* the section of footnotes being written */
     int errors;
     pending_link *pend;
     int npend, cappend;
@@ -793,6 +795,64 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     set_attr(r, s, A_STYLE, style);
 }
 
+/* Footnotes (EPUB 3 Structural Semantics): a reference is a noteref link
+ * to an aside of type footnote, which reading systems show as a pop-up;
+ * ids by number, as labels need not be valid ids. */
+static void note_id(char *out, size_t size, const char *pre, int num, int k) {
+    if (k > 1) snprintf(out, size, "%s%d-%d", pre, num, k);
+    else snprintf(out, size, "%s%d", pre, num);
+}
+
+static void noteref(render *r, xmlNodePtr parent, const ast_node *n) {
+    char id[48], href[48], num[16];
+    note_id(id, sizeof id, "fnref-", n->width, n->start);
+    note_id(href, sizeof href, "#fn-", n->width, 1);
+    snprintf(num, sizeof num, "%d", n->width);
+    xmlNodePtr sup = el(r, parent, E_SUP);
+    xmlNodePtr a = el(r, sup, E_A);
+    xmlNewNsProp(a, r->ops, (const xmlChar *)"type", (const xmlChar *)"noteref");
+    set_attr(r, a, A_CLASS, "footnote-ref");
+    set_attr(r, a, A_HREF, href);
+    set_attr(r, a, A_ID, id);
+    text(r, a, num);
+}
+
+static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
+    char id[48];
+    if (!n->prev || n->prev->type != AST_FOOTNOTE) {
+        r->notes = el(r, parent, E_SECTION);
+        set_attr(r, r->notes, A_CLASS, "footnotes");
+        text(r, r->notes, "\n");
+    }
+    xmlNodePtr x = el(r, r->notes ? r->notes : parent, E_ASIDE);
+    xmlNewNsProp(x, r->ops, (const xmlChar *)"type", (const xmlChar *)"footnote");
+    note_id(id, sizeof id, "fn-", n->width, 1);
+    set_attr(r, x, A_ID, id);
+    text(r, x, "\n");
+    blocks(r, x, n, 0);
+    /* the way back: into the last paragraph, as on the site */
+    xmlNodePtr p = x->last;
+    while (p && p->type != XML_ELEMENT_NODE) p = p->prev;
+    if (!p || !xmlStrEqual(p->name, (const xmlChar *)"p")) {
+        p = el(r, x, E_P);
+        text(r, x, "\n");
+    }
+    for (int k = 1; k <= n->start; k++) {
+        char href[48], label[24];
+        note_id(href, sizeof href, "#fnref-", n->width, k);
+        if (k > 1) snprintf(label, sizeof label, "\u21a9%d", k);
+        else snprintf(label, sizeof label, "\u21a9");
+        text(r, p, " ");
+        xmlNodePtr a = el(r, p, E_A);
+        set_attr(r, a, A_CLASS, "footnote-backref");
+        set_attr(r, a, A_HREF, href);
+        set_attr_named(r, a, "aria-label", "Back to content");
+        text(r, a, label);
+    }
+    text(r, r->notes ? r->notes : parent, "\n");
+    if (!n->next || n->next->type != AST_FOOTNOTE) r->notes = NULL;
+}
+
 static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_pre) {
     xmlNodePtr x;
     switch (n->type) {
@@ -874,6 +934,9 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         return;
     case AST_BLANK:
         blank(r, parent, n);
+        return;
+    case AST_NOTEREF:
+        noteref(r, parent, n);
         return;
     default:
         block(r, parent, n, 0);
@@ -1001,6 +1064,9 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     switch (n->type) {
     case AST_DOCUMENT:
         blocks(r, parent, n, 0);
+        return;
+    case AST_FOOTNOTE:
+        footnote(r, parent, n);
         return;
     case AST_HEADING:
         heading(r, parent, n);
@@ -1414,6 +1480,7 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     r->ns = xmlNewNs(html, (const xmlChar *)XHTML_NS, NULL);
     xmlSetNs(html, r->ns);
     xmlNsPtr ops = xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
+    r->ops = ops;
     set_attr(r, html, A_LANG, lang);
     xmlNodeSetLang(html, (const xmlChar *)lang);
     text(r, html, "\n");

@@ -119,6 +119,40 @@ static void put_url(buf *b, const char *name, const char *url) {
     buf_free(&u);
 }
 
+/* name="<pre><label>[-k]" (k > 1), encoded as cmark-gfm encodes footnote
+ * labels in its ids and links. */
+static void put_note_attr(buf *b, const char *name, const char *pre, const char *label, int k) {
+    buf s = BUF_INIT;
+    buf_puts(&s, pre);
+    buf_puts(&s, label ? label : "");
+    if (k > 1) {
+        char num[16];
+        snprintf(num, sizeof num, "-%d", k);
+        buf_puts(&s, num);
+    }
+    put_url(b, name, s.data);
+    buf_free(&s);
+}
+
+/* The links back from footnote n to its references, as cmark-gfm writes
+ * them. */
+static void note_backrefs(buf *b, const ast_node *n) {
+    for (int k = 1; k <= n->start; k++) {
+        if (k > 1) buf_putc(b, ' ');
+        buf_puts(b, "<a");
+        put_note_attr(b, "href", "#fnref-", n->label, k);
+        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"Back to content\">\u21a9");
+        if (k > 1) {
+            char num[16];
+            snprintf(num, sizeof num, "%d", k);
+            buf_puts(b, "<sup class=\"footnote-ref\">");
+            buf_puts(b, num);
+            buf_puts(b, "</sup>");
+        }
+        buf_puts(b, "</a>");
+    }
+}
+
 /* id, then class = pre + the node's classes + post. */
 static void put_id_class(buf *b, const ast_attr *at, const char *pre, const char *post) {
     if (at->id && *at->id) put_attr(b, "id", at->id);
@@ -388,6 +422,17 @@ static void inl(rend *r, const ast_node *n) {
         buf_puts(b, "</span>");
         break;
     case AST_BLANK: blank(r, n); break;
+    case AST_NOTEREF: {
+        char num[16];
+        snprintf(num, sizeof num, "%d", n->width);
+        buf_puts(b, "<sup class=\"footnote-ref\"><a");
+        put_note_attr(b, "href", "#fn-", n->label, 1);
+        put_note_attr(b, "id", "fnref-", n->label, n->start);
+        buf_puts(b, " data-footnote-ref>");
+        buf_puts(b, num);
+        buf_puts(b, "</a></sup>");
+        break;
+    }
     default:
         if (ast_is_block(n->type)) block(r, n, 0);
         break;
@@ -485,7 +530,27 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_PARAGRAPH:
         buf_puts(b, "<p");
         put_id_class(b, &n->attr, NULL, NULL);
-        buf_putc(b, '>'), inlines(r, n->first), buf_puts(b, "</p>\n");
+        buf_putc(b, '>'), inlines(r, n->first);
+        if (n->parent && n->parent->type == AST_FOOTNOTE && !n->next) {
+            buf_putc(b, ' ');
+            note_backrefs(b, n->parent);
+        }
+        buf_puts(b, "</p>\n");
+        break;
+    case AST_FOOTNOTE:
+        /* the footnotes stand last, in one list (edition.c) */
+        if (!n->prev || n->prev->type != AST_FOOTNOTE)
+            buf_puts(b, "<section class=\"footnotes\" data-footnotes>\n<ol>\n");
+        buf_puts(b, "<li");
+        put_note_attr(b, "id", "fn-", n->label, 1);
+        buf_puts(b, ">\n");
+        blocks(r, n->first, 0);
+        if (!n->last || n->last->type != AST_PARAGRAPH) {
+            note_backrefs(b, n);
+            buf_putc(b, '\n');
+        }
+        buf_puts(b, "</li>\n");
+        if (!n->next || n->next->type != AST_FOOTNOTE) buf_puts(b, "</ol>\n</section>\n");
         break;
     case AST_BLOCKQUOTE:
         buf_puts(b, "<blockquote");

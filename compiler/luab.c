@@ -881,7 +881,7 @@ void luab_function_pos(lua_State *L, int idx, int *ch, int *line) {
 /* ---------------------------------------------------------------- tree rules */
 
 static int is_block_container(ast_type t) {
-    return t == AST_DOCUMENT || t == AST_BLOCKQUOTE || t == AST_ITEM || t == AST_DIV;
+    return t == AST_DOCUMENT || t == AST_BLOCKQUOTE || t == AST_ITEM || t == AST_DIV || t == AST_FOOTNOTE;
 }
 
 static int is_inline_container(ast_type t) {
@@ -1349,7 +1349,7 @@ static int node_index(lua_State *L) {
         else lua_pushnil(L);
         break;
     case F_LABEL:
-        if (t == AST_BLANK && n->label) lua_pushstring(L, n->label);
+        if ((t == AST_BLANK || t == AST_NOTEREF || t == AST_FOOTNOTE) && n->label) lua_pushstring(L, n->label);
         else lua_pushnil(L);
         break;
     case F_UNDERSCORE:

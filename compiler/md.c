@@ -180,10 +180,12 @@ static cmark_node *note_root(cmark_syntax_extension *e, int indented, cmark_pars
 }
 
 /* Parse s[0, n) (the tree lives in cm_cur's store). full: inlines and every
- * extension coursec uses; else blocks only. div: the fenced-div extension
+ * extension coursec uses, and GFM footnotes; else blocks only (where a
+ * footnote definition is a paragraph: mdwalk.c finds them by line). div: the fenced-div extension
  * (with mddiv_begin done by the caller). */
 cmark_node *md_parse_text(const char *s, size_t n, int full, int div) {
-    cmark_parser *ps = cmark_parser_new_with_mem(CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE, &cm_mem);
+    int opts = CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE | (full ? CMARK_OPT_FOOTNOTES : 0);
+    cmark_parser *ps = cmark_parser_new_with_mem(opts, &cm_mem);
     /* ours first: a fence line must not become a table row */
     if (div) cmark_parser_attach_syntax_extension(ps, mddiv_extension());
     if (ext_table) cmark_parser_attach_syntax_extension(ps, ext_table);

@@ -41,6 +41,8 @@ typedef struct conv {
     span_hold *holds;
     int nholds, capholds;
     int esc_brackets, esc_braces; /* escape markers met */
+    const md_fndef **notes; /* the footnote definitions, by number - 1 */
+    int nnotes;
 } conv;
 
 static void conv_error(conv *c, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -535,6 +537,21 @@ static void box_title(conv *c, ast_node *div) {
     buf_free(&plain);
 }
 
+/* The definition line the structure scan found for footnote definition n
+ * (cmark-gfm gives its content's start): the last `[^label]:` line at or
+ * before it, or NULL. */
+static const md_fndef *note_def(const conv *c, cmark_node *n) {
+    const mdpre *p = c->pre;
+    int li = cmark_node_get_start_line(n) - 1, lo = 0, hi = p->nfndefs - 1;
+    const md_fndef *best = NULL;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (p->fndefs[mid].line <= li) best = &p->fndefs[mid], lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return best;
+}
+
 static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     cmark_node_type t = cmark_node_get_type(n);
     int line, col;
@@ -558,10 +575,31 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     case CMARK_NODE_DOCUMENT:
     case CMARK_NODE_CUSTOM_BLOCK:
     case CMARK_NODE_CUSTOM_INLINE:
-    case CMARK_NODE_FOOTNOTE_DEFINITION:
-    case CMARK_NODE_FOOTNOTE_REFERENCE:
         convert_children(c, n, out);
         return;
+    case CMARK_NODE_FOOTNOTE_DEFINITION:
+    case CMARK_NODE_FOOTNOTE_REFERENCE: {
+        /* a reference's literal is its footnote's number; the definitions
+         * stand last in the document, by number */
+        const md_fndef *f = NULL;
+        if (t == CMARK_NODE_FOOTNOTE_REFERENCE) {
+            const char *num = cmark_node_get_literal(n);
+            int k = num ? atoi(num) - 1 : -1;
+            f = k >= 0 && k < c->nnotes ? c->notes[k] : NULL;
+        } else {
+            f = note_def(c, n);
+        }
+        if (!f) {
+            conv_error(c, line, col, "this footnote was not found where the structure scan looked for it: please "
+                                     "report this module");
+            return;
+        }
+        x = ast_new(c->a, t == CMARK_NODE_FOOTNOTE_REFERENCE ? AST_NOTEREF : AST_FOOTNOTE, line, col);
+        x->label = arena_strndup(c->a, c->pre->text + f->label_off, f->label_len);
+        x->defr = f->restr;
+        descend = t == CMARK_NODE_FOOTNOTE_DEFINITION;
+        break;
+    }
     case CMARK_NODE_BLOCK_QUOTE:
         x = ast_new(c->a, AST_BLOCKQUOTE, line, col);
         break;
@@ -906,6 +944,18 @@ ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc
     c.d = p->d;
     c.path = p->path;
     ast_node *doc = ast_new(a, AST_DOCUMENT, p->first_line, 1);
+    /* cmark-gfm puts the footnote definitions last, by number */
+    cmark_node *first_note = NULL;
+    for (cmark_node *ch = cmark_node_last_child(fdoc);
+         ch && cmark_node_get_type(ch) == CMARK_NODE_FOOTNOTE_DEFINITION; ch = cmark_node_previous(ch)) {
+        first_note = ch;
+        c.nnotes++;
+    }
+    if (c.nnotes) {
+        c.notes = arena_alloc(a, sizeof *c.notes * (size_t)c.nnotes);
+        int i = 0;
+        for (cmark_node *ch = first_note; ch; ch = cmark_node_next(ch)) c.notes[i++] = note_def(&c, ch);
+    }
     convert_children(&c, fdoc, doc);
     check_counts(&c);
     buf_free(&c.joined);

@@ -395,6 +395,15 @@ int mdpre_add_def(mdpre *p, size_t dest_off, int line, int col, const ast_attr *
     return k;
 }
 
+void mdpre_add_fndef(mdpre *p, int li, size_t label_off, size_t label_len, const ast_attr *restr) {
+    GROW(p, fndefs, nfndefs, capfndefs);
+    md_fndef *f = &p->fndefs[p->nfndefs++];
+    f->line = li;
+    f->label_off = label_off;
+    f->label_len = label_len;
+    f->restr = *restr;
+}
+
 void mdpre_add_escape(mdpre *p, size_t off, int brace) {
     uint32_t *cp = brace ? &p->esc_brace_cp : &p->esc_bracket_cp;
     if (!*cp) *cp = mdpre_new_mark(p, brace ? MK_ESC_BRACE : MK_ESC_BRACKET, 0);

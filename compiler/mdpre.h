@@ -79,6 +79,16 @@ typedef struct md_def {
     uint32_t cp;
 } md_def;
 
+/* A line that starts a footnote definition `[^label]:` (after container
+ * prefixes), in body order: the full parse moves every definition to the
+ * document's end, and its restrictions are those of the place it was
+ * written (SPEC §11.2). */
+typedef struct md_fndef {
+    int line;           /* body line, 0-based */
+    size_t label_off, label_len; /* the label in text */
+    ast_attr restr;
+} md_fndef;
+
 /* One replacement in the working copy: body bytes [off, off+len) become the
  * marker cp (len 0: cp inserted before off). Never across a line end. */
 typedef struct md_edit {
@@ -116,6 +126,8 @@ typedef struct mdpre {
     int nattrs, capattrs;
     md_def *defs;
     int ndefs, capdefs;
+    md_fndef *fndefs;
+    int nfndefs, capfndefs;
     md_edit *edits;
     int nedits, capedits;
     md_fence *fences;
@@ -176,6 +188,9 @@ int mdpre_add_blank(mdpre *p, size_t off, size_t len, int underscore, const size
 int mdpre_add_span(mdpre *p, size_t open_off, size_t close_off, size_t close_len, const ast_attr *attr);
 int mdpre_add_attr(mdpre *p, size_t off, size_t len, const ast_attr *attr);
 int mdpre_add_def(mdpre *p, size_t dest_off, int line, int col, const ast_attr *restr);
+/* A footnote definition's line li, its label text[label_off, +label_len)
+ * and the restrictions around it (body lines in increasing order). */
+void mdpre_add_fndef(mdpre *p, int li, size_t label_off, size_t label_len, const ast_attr *restr);
 void mdpre_add_escape(mdpre *p, size_t off, int brace);
 /* Blank out a heading's attribute block (spaces in the working copy). */
 void mdpre_add_hattr(mdpre *p, int line, int col, size_t off, size_t len, const ast_attr *attr);

@@ -408,26 +408,30 @@ static void restrictions_at(const mdpre *p, cmark_node *container, int li, ast_a
     if (cmark_node_first_child(down)) restrictions_at(p, down, li, out, roles);
 }
 
+/* Where line li's content starts after its container prefixes (block
+ * quote markers, list markers, indentation). */
+static size_t after_prefixes(const mdpre *p, size_t i, size_t le) {
+    for (;;) {
+        while (i < le && (p->text[i] == ' ' || p->text[i] == '\t' || p->text[i] == '>')) i++;
+        size_t k = i;
+        while (k < le && k - i < 9 && p->text[k] >= '0' && p->text[k] <= '9') k++;
+        if (k < le && ((k > i && (p->text[k] == '.' || p->text[k] == ')')) ||
+                       (k == i && (p->text[k] == '-' || p->text[k] == '+' || p->text[k] == '*'))) &&
+            k + 1 < le && (p->text[k + 1] == ' ' || p->text[k + 1] == '\t')) {
+            i = k + 1;
+            continue;
+        }
+        return i;
+    }
+}
+
 /* Reference definitions are the lines no block covers: mark those inside
  * restricted content, so that links through them carry the restriction. */
 static void find_defs(walk *w, cmark_node *doc) {
     mdpre *p = w->p;
     for (int li = 0; li < p->nlines; li++) {
         if (w->covered[li]) continue;
-        size_t ls = p->line_off[li], le = md_line_end(p, li), i = ls;
-        /* container prefixes: block quote markers, list markers, indentation */
-        for (;;) {
-            while (i < le && (p->text[i] == ' ' || p->text[i] == '\t' || p->text[i] == '>')) i++;
-            size_t k = i;
-            while (k < le && k - i < 9 && p->text[k] >= '0' && p->text[k] <= '9') k++;
-            if (k < le && ((k > i && (p->text[k] == '.' || p->text[k] == ')')) ||
-                           (k == i && (p->text[k] == '-' || p->text[k] == '+' || p->text[k] == '*'))) &&
-                k + 1 < le && (p->text[k + 1] == ' ' || p->text[k + 1] == '\t')) {
-                i = k + 1;
-                continue;
-            }
-            break;
-        }
+        size_t ls = p->line_off[li], le = md_line_end(p, li), i = after_prefixes(p, ls, le);
         long bl = md_find_blank_syntax(p->text + ls, le - ls);
         if (bl >= 0) {
             const char *b = p->text + ls + bl, *q = memmem(b + 2, le - ls - (size_t)bl - 2, "]]", 2);
@@ -446,6 +450,42 @@ static void find_defs(walk *w, cmark_node *doc) {
     }
 }
 
+/* Does any div or heading of the module restrict its content? */
+static int module_restricts(const mdpre *p, const char *const *roles) {
+    for (int i = 0; i < p->nfences; i++)
+        if (p->fences[i].kind == FENCE_OPEN && md_restricting(&p->fences[i].attr, roles)) return 1;
+    for (int i = 0; i < p->nhattr; i++)
+        if (md_restricting(&p->hattr[i], roles)) return 1;
+    return 0;
+}
+
+#define MAX_FOOTNOTES 10000 /* restrictions_at is linear in a container's blocks */
+
+/* Footnote definitions (`[^label]:`, as cmark-gfm reads them: no space,
+ * tab or `]` in the label): the full parse moves each to the document's
+ * end, so their labels and the restrictions of where they were written are
+ * kept here by line (the structure parse reads them as paragraphs). */
+static void find_footnotes(walk *w, cmark_node *doc) {
+    mdpre *p = w->p;
+    int restricts = module_restricts(p, w->opt->role_classes);
+    for (int li = 0; li < p->nlines; li++) {
+        size_t ls = p->line_off[li], le = md_line_end(p, li), i = after_prefixes(p, ls, le);
+        if (i + 4 > le || p->text[i] != '[' || p->text[i + 1] != '^') continue;
+        size_t k = i + 2;
+        while (k < le && p->text[k] != ']' && p->text[k] != ' ' && p->text[k] != '\t') k++;
+        if (k == i + 2 || k + 1 >= le || p->text[k] != ']' || p->text[k + 1] != ':') continue;
+        if (p->nfndefs == MAX_FOOTNOTES) {
+            diag_report(p->d, DIAG_ERROR, p->path, mdpre_file_line(p, li), (int)(i - ls) + 1,
+                        "more than %d footnote definitions in one module: split the module", MAX_FOOTNOTES);
+            p->nerr++;
+            return;
+        }
+        ast_attr restr = {0};
+        if (restricts) restrictions_at(p, doc, li, &restr, w->opt->role_classes);
+        mdpre_add_fndef(p, li, i + 2, k - (i + 2), &restr);
+    }
+}
+
 void mdwalk_run(mdpre *p, const md_options *opt, cmark_node *sdoc) {
     walk w = {p, opt, xcalloc((size_t)p->nlines + 1, 1), NULL, 0};
     walk_structure(&w, sdoc);
@@ -460,6 +500,7 @@ void mdwalk_run(mdpre *p, const md_options *opt, cmark_node *sdoc) {
             p->nerr++;
         }
     find_defs(&w, sdoc);
+    find_footnotes(&w, sdoc);
     free(w.covered);
     free(w.segs);
 }

@@ -22,7 +22,7 @@ def table_alignment(ours, ref):
 
 
 def media_paths(ours, ref):
-    return re.sub(r'src="assets/media/modules/', 'src="', ours), ref
+    return re.sub(r'(src|href)="assets/media/modules/', r'\1="', ours), ref
 
 
 def no_comments(ours, ref):
@@ -58,10 +58,11 @@ ALLOWED = {
     ],
     },
     "media-paths": {
-        "reason": "images are copied into the site and linked there (assets/media/<path in the course>)",
+        "reason": "images and linked course files are copied into the site and linked there "
+                  "(assets/media/<path in the course>)",
         "fix": media_paths,
         "examples": [
-        "spec:525", "spec:528", "spec:539", "spec:581", "spec:584", "spec:585", "spec:586", "spec:588",
+        "spec:172", "spec:525", "spec:528", "spec:539", "spec:581", "spec:584", "spec:585", "spec:586", "spec:588",
     ],
     },
     "comments": {

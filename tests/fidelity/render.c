@@ -1,7 +1,7 @@
 /* render.c — the reference of tests/fidelity: stdin rendered to HTML by the
  * libcmark-gfm coursec links, alone, with the extensions coursec attaches
  * (table, strikethrough, autolink, tasklist) and raw HTML kept
- * (CMARK_OPT_UNSAFE), as coursec keeps it. */
+ * (CMARK_OPT_UNSAFE), as coursec keeps it, and GFM footnotes. */
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
@@ -18,7 +18,7 @@ int main(void) {
     }
     if (!buf) return 2;
     cmark_gfm_core_extensions_ensure_registered();
-    int opts = CMARK_OPT_UNSAFE;
+    int opts = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES;
     cmark_parser *p = cmark_parser_new(opts);
     static const char *const exts[] = {"table", "strikethrough", "autolink", "tasklist"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {

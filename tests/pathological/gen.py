@@ -127,6 +127,17 @@ def var_opens(n):
     return "{{" * n + "\n"
 
 
+def footnote_refs(n):
+    # one footnote referenced n times: n back-links in one list item
+    return "a[^x]" * n + "\n\n[^x]: the note\n"
+
+
+def many_footnotes(n):
+    # n footnotes, each referenced once (past 10 000 definitions: an error)
+    refs = "".join("t[^n%d] " % i for i in range(n))
+    return refs + "\n\n" + "".join("[^n%d]: note\n\n" % i for i in range(n))
+
+
 def var_many(n):
     return "{{ a }} " * n + "\n"
 
@@ -176,6 +187,8 @@ FAMILIES = {
     "unclosed-fences": (fences_unclosed, 200_000),
     "var-opens": (var_opens, 1_000_000),
     "many-vars": (var_many, 250_000),
+    "footnote-refs": (footnote_refs, 200_000),
+    "many-footnotes": (many_footnotes, 70_000),
     "var-unclosed": (var_unclosed_words, 500_000),
     "underscore-blanks": (underscores, 250_000),
     "heading-attrs": (heading_attrs, 50_000),
