@@ -46,6 +46,8 @@ Families (LEAKFUZZ_FAMILIES selects some; `classic` is always on):
                also fails on media no page of the edition references.
   refdefs      link reference definitions inside restricted divs, used from
                the prose after the div (URL and title carry markers).
+  footnotes    GFM footnote definitions inside restricted divs, referenced
+               from the prose after the div (the text carries a marker).
   comments     HTML comments holding markers, as blocks and inline: absent
                from every edition (SPEC 11.2).
   spans        bracketed spans and inline code with a role or only=/except=,
@@ -80,7 +82,7 @@ ALL = frozenset(EDITIONS)
 NONE = frozenset()
 
 FAMILIES = ("containers", "headings", "multiline", "yaml", "code", "escapes", "forged", "media",
-            "refdefs", "comments", "spans", "choicequote", "invisible", "modules")
+            "refdefs", "footnotes", "comments", "spans", "choicequote", "invisible", "modules")
 
 ERROR_KINDS = ("near-div", "near-heading", "near-span", "near-key", "role-key", "info-case",
                "info-role", "undefined-edition", "include-near", "blank-link-dest",
@@ -409,6 +411,12 @@ class Gen:
                 label, self.marker(v, "URL of a reference definition in a %s div" % role),
                 self.words(1, 2), self.marker(v, "title of a reference definition in a %s div" % role))
             ref = "\nSee [%s][%s] for more.\n" % (self.words(1, 2), label)
+        if self.has("footnotes") and self.r.random() < 0.3:
+            self.nref += 1
+            label = "fn%d" % self.nref
+            extra += "\n[^%s]: %s %s.\n" % (label, self.words(1, 3),
+                                            self.marker(v, "footnote defined in a %s div" % role))
+            ref += "\nAs noted[^%s] before.\n" % label
         if self.has("comments") and self.r.random() < 0.2:
             extra += "\n<!-- %s %s -->\n" % (self.words(1, 2), self.marker(NONE, "comment in a %s div" % role))
         body = self.blocks(v, depth + 1, role + " div", allow_headings=True)
