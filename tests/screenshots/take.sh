@@ -11,6 +11,11 @@
 #   cse-learner-page.png / cse-learner-print.png      a CSE-M10 exercise box
 #                                               and its worksheet form, printed
 #   cse-facilitator-page.png                    CSE-M08's run sheet
+#   carp-learner-page.png / carp-facilitator-page.png   the Carpentries lesson
+#                                               (tests/corpora, unchanged):
+#                                               episode 07-cond's instructor
+#                                               note, then a challenge and
+#                                               its solution
 # into docs/ (or OUTDIR). Not part of `make test`: a person looks at them.
 # See tests/screenshots/README.md.
 #
@@ -142,6 +147,37 @@ focus "$CSE/learner/site/cse-m10.html" "$CSE/learner/site/focus-form.html" \
     part-a-master-level-prioritization-and-resource-allocation-10-minutes
 print "file://$CSE/learner/site/focus-form.html" "$OUT/cse-learner-print.png" 70
 shot "file://$CSE/facilitator/site/cse-m08.html" "$OUT/cse-facilitator-page.png" 1000 1000
+
+# A Carpentries lesson built as it is (issue 14): the course.yaml that
+# tests/carpentries/run.py writes, no episode touched. 07-cond opens with an
+# instructor note; "How Many Paths?" is a challenge with its solution.
+CARP=$TMP/carpentries
+cp -R "$ROOT/tests/corpora/carpentries-python-novice-inflammation" "$CARP"
+"$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); import run; open(sys.argv[2], "w").write(run.COURSE_YAML)' \
+    "$ROOT/tests/carpentries" "$CARP/course.yaml"
+SOURCE_DATE_EPOCH=$EPOCH "$COURSEC" build -q -o "$TMP/out" "$CARP" 2>/dev/null
+PNI=$TMP/out/python-novice-inflammation
+for ed in learner facilitator; do
+    "$PYTHON" - "$PNI/$ed/site/07-cond.html" "$PNI/$ed/site/focus.html" <<'EOF2'
+import re, sys
+# the section that opens with the instructor note, to its first example,
+# then the first challenge
+src, dest = sys.argv[1:3]
+page = open(src, encoding="utf-8").read()
+def at(i):
+    return re.search(r'<h2 id="%s"' % i, page).start()
+def box_start(i):  # the challenge box that opens with heading i
+    m = list(re.finditer(r'<div\b[^>]*>\s*', page[:at(i)]))[-1]
+    return m.start()
+a0, a1 = page.index('<article class="module-body">'), page.index("</article>")
+head = page[:page.index(">", a0) + 1]
+c0 = at("conditionals")
+part1 = page[c0:page.index("</pre>", c0) + 6]  # through the first example
+part2 = page[box_start("how-many-paths"):box_start("what-is-truth")]
+open(dest, "w", encoding="utf-8").write(head + part1 + part2 + page[a1:])
+EOF2
+    shot "file://$PNI/$ed/site/focus.html" "$OUT/carp-$ed-page.png" 1000 1500
+done
 
 # Keep every PNG small enough to commit: a 64-colour palette without
 # dithering (text stays sharp) when ImageMagick is there, then a resize.
