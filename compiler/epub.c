@@ -614,9 +614,20 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
             arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
             r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
         }
-        buf u = BUF_INIT; /* percent-encoded as cmark-gfm writes it: a valid URI */
+        buf u = BUF_INIT; /* percent-encoded as cmark-gfm writes it */
         htmlattr_href(&u, url);
-        set_attr(r, a, A_HREF, u.data ? u.data : "");
+        /* a URI has one fragment: a later `#` (https://matrix.to/#/#room)
+         * is %23, or EPUBCheck refuses the URI (browsers read both alike) */
+        buf v = BUF_INIT;
+        const char *h = u.data ? strchr(u.data, '#') : NULL;
+        if (h && strchr(h + 1, '#')) {
+            buf_put(&v, u.data, (size_t)(h - u.data) + 1);
+            for (const char *q = h + 1; *q; q++)
+                if (*q == '#') buf_puts(&v, "%23");
+                else buf_putc(&v, *q);
+        }
+        set_attr(r, a, A_HREF, v.data ? v.data : u.data ? u.data : "");
+        buf_free(&v);
         buf_free(&u);
         return 0;
     }

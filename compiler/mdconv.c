@@ -41,6 +41,7 @@ typedef struct conv {
     span_hold *holds;
     int nholds, capholds;
     int esc_brackets, esc_braces; /* escape markers met */
+    int foreign;            /* <svg>/<math> open in this paragraph (raw inline HTML) */
     const md_fndef **notes; /* the footnote definitions, by number - 1 */
     int nnotes;
 } conv;
@@ -485,6 +486,20 @@ static const char *strip_comments(arena *a, const char *s) {
     return r;
 }
 
+/* Inline raw HTML opening or closing an <svg> or a <math>: inside one,
+ * SVG and MathML elements are elements (c->foreign counts the open ones
+ * of the current paragraph or heading). */
+static void foreign_tag(conv *c, const char *lit, const char *tag, size_t tn) {
+    if (!((tn == 3 && strncasecmp(tag, "svg", 3) == 0) || (tn == 4 && strncasecmp(tag, "math", 4) == 0))) return;
+    size_t len = strlen(lit);
+    while (len && (lit[len - 1] == ' ' || lit[len - 1] == '\n')) len--;
+    if (tag[-1] == '/') {
+        if (c->foreign > 0) c->foreign--;
+    } else if (!(len >= 2 && lit[len - 2] == '/' && lit[len - 1] == '>')) {
+        c->foreign++;
+    }
+}
+
 /* The element name of the tag raw HTML starts with (`<name` or `</name`),
  * its length, or 0 (a comment, a declaration, text). */
 static size_t tag_name(const char *s, const char **name) {
@@ -648,11 +663,17 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
         }
         const char *tag;
         size_t tn = tag_name(lit, &tag);
-        if (tn && !mdscan_known_element(tag, tn)) {
-            /* `<commit message here>`: not an element, text (SPEC §11.7) */
+        int kind = tn ? mdscan_known_element(tag, tn) : 1;
+        if (tn && t == CMARK_NODE_HTML_INLINE) foreign_tag(c, lit, tag, tn);
+        if (kind == 2 && (t == CMARK_NODE_HTML_BLOCK || c->foreign)) kind = 1;
+        if (kind != 1) {
+            /* `<commit message here>`, `<path to file>`: not an element
+             * where it stands, text (SPEC §11.7) */
             diag_report(c->d, DIAG_WARNING, c->path, line, col,
-                        "`<%.*s>` is not an HTML, SVG or MathML element: it is shown as text (write `&lt;` for a "
-                        "literal `<`)",
+                        kind ? "`<%.*s>` is an SVG or MathML element outside any <svg> or <math>: it is shown as "
+                               "text (write `&lt;` for a literal `<`)"
+                             : "`<%.*s>` is not an HTML, SVG or MathML element: it is shown as text (write `&lt;` "
+                               "for a literal `<`)",
                         (int)tn, tag);
             ast_node *txt = ast_new(c->a, AST_TEXT, line, col);
             size_t len = strlen(lit);
@@ -675,9 +696,11 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     }
     case CMARK_NODE_PARAGRAPH:
         x = ast_new(c->a, AST_PARAGRAPH, line, col);
+        c->foreign = 0;
         break;
     case CMARK_NODE_HEADING: {
         x = ast_new(c->a, AST_HEADING, line, col);
+        c->foreign = 0;
         x->level = cmark_node_get_heading_level(n);
         int sl = cmark_node_get_start_line(n), el = cmark_node_get_end_line(n);
         if (sl > 0 && !c->fixed_line)

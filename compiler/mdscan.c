@@ -679,6 +679,18 @@ long mdscan_def_dest(const char *s, size_t n) {
 
 /* ---- element names ----------------------------------------------------------------- */
 
+static int in_sorted(const char *const *list, size_t n, const char *s) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(list[mid], s);
+        if (!c) return 1;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
 int mdscan_known_element(const char *name, size_t n) {
     /* HTML (the living standard's elements and its obsolete ones, which
      * browsers still parse), SVG and MathML, lower case; compared ignoring
@@ -707,6 +719,20 @@ int mdscan_known_element(const char *name, size_t n) {
         "svg", "switch", "symbol", "table", "tbody", "td", "template", "text", "textarea", "textpath", "tfoot",
         "th", "thead", "time", "title", "tr", "track", "tspan", "tt", "u", "ul", "use", "var", "video", "view",
         "wbr", "xmp"};
+    /* SVG and MathML elements that HTML does not have: valid only inside
+     * an <svg> or a <math> */
+    static const char *const foreign[] = {
+        "animate", "animatemotion", "animatetransform", "annotation", "annotation-xml", "circle", "clippath",
+        "defs", "desc", "ellipse", "feblend", "fecolormatrix", "fecomponenttransfer", "fecomposite",
+        "feconvolvematrix", "fediffuselighting", "fedisplacementmap", "fedistantlight", "fedropshadow", "feflood",
+        "fefunca", "fefuncb", "fefuncg", "fefuncr", "fegaussianblur", "feimage", "femerge", "femergenode",
+        "femorphology", "feoffset", "fepointlight", "fespecularlighting", "fespotlight", "fetile", "feturbulence",
+        "filter", "foreignobject", "g", "line", "lineargradient", "maction", "marker", "mask", "menclose",
+        "merror", "metadata", "mfenced", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover", "mpadded", "mpath",
+        "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle", "msub", "msubsup", "msup",
+        "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none", "path", "pattern", "polygon", "polyline",
+        "radialgradient", "rect", "semantics", "set", "stop", "switch", "symbol", "text", "textpath", "tspan",
+        "use", "view"};
     if (!n || n > 40) return 0;
     char low[41];
     int hyphen = 0;
@@ -718,12 +744,6 @@ int mdscan_known_element(const char *name, size_t n) {
     low[n] = 0;
     /* a custom element: a letter first, a hyphen somewhere (HTML's rule) */
     if (hyphen && low[0] >= 'a' && low[0] <= 'z') return 1;
-    int lo = 0, hi = (int)(sizeof names / sizeof names[0]) - 1;
-    while (lo <= hi) {
-        int mid = (lo + hi) / 2, c = strcmp(names[mid], low);
-        if (!c) return 1;
-        if (c < 0) lo = mid + 1;
-        else hi = mid - 1;
-    }
-    return 0;
+    if (!in_sorted(names, sizeof names / sizeof names[0], low)) return 0;
+    return in_sorted(foreign, sizeof foreign / sizeof foreign[0], low) ? 2 : 1;
 }

@@ -41,9 +41,9 @@ size_t mdscan_heading_attr(mdpre *p, size_t off, size_t len);
  * cmark-gfm reads them): its length, or 0. *comment: it is a comment. */
 size_t mdscan_html_at(const char *s, size_t n, int *comment);
 
-/* Is name[0, n) an element of HTML (obsolete ones included), SVG or
- * MathML, or a custom element (a hyphen in it), compared as HTML compares
- * tag names (ignoring case)? */
+/* Is name[0, n) an element of HTML (obsolete ones included) or a custom
+ * element (a hyphen in it): 1; of SVG or MathML only: 2; else 0. Compared
+ * as HTML compares tag names (ignoring case). */
 int mdscan_known_element(const char *name, size_t n);
 
 /* A reference definition at s (one or more lines of a block): the offset
