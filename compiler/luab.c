@@ -1041,27 +1041,32 @@ static int fits_at(lua_State *L, int level, const ast_node *kid) {
 #define ANC_SLOTS 1024 /* a power of two, above twice the LUAB_MAX_DEPTH + 2 it holds */
 typedef struct ancestors {
     const ast_node *slot[ANC_SLOTS];
-    int level; /* the parent's (past LUAB_MAX_DEPTH: LUAB_MAX_DEPTH + 1) */
+    size_t mask; /* the slots in use: the fewest (a power of two) above twice the nodes */
+    int level;   /* the parent's (past LUAB_MAX_DEPTH: LUAB_MAX_DEPTH + 1) */
 } ancestors;
 
-static size_t anc_hash(const ast_node *n) {
-    return (size_t)(((uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull) >> 40) & (ANC_SLOTS - 1);
+static size_t anc_hash(const ast_node *n, size_t mask) {
+    return (size_t)(((uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
 static void anc_fill(lua_State *L, ancestors *an, const ast_node *parent) {
-    memset(an->slot, 0, sizeof an->slot);
-    int lv = -1;
-    for (const ast_node *p = parent; p && lv <= LUAB_MAX_DEPTH; p = above(L, p)) {
-        size_t h = anc_hash(p);
-        while (an->slot[h]) h = (h + 1) & (ANC_SLOTS - 1);
-        an->slot[h] = p;
-        lv++;
+    const ast_node *up[LUAB_MAX_DEPTH + 2];
+    int n = 0;
+    for (const ast_node *p = parent; p && n < LUAB_MAX_DEPTH + 2; p = above(L, p)) up[n++] = p;
+    size_t slots = 16;
+    while (slots < 2 * (size_t)n) slots *= 2;
+    an->mask = slots - 1;
+    memset(an->slot, 0, slots * sizeof an->slot[0]);
+    for (int i = 0; i < n; i++) {
+        size_t h = anc_hash(up[i], an->mask);
+        while (an->slot[h]) h = (h + 1) & an->mask;
+        an->slot[h] = up[i];
     }
-    an->level = lv;
+    an->level = n - 1;
 }
 
 static int anc_has(const ancestors *an, const ast_node *n) {
-    for (size_t h = anc_hash(n); an->slot[h]; h = (h + 1) & (ANC_SLOTS - 1))
+    for (size_t h = anc_hash(n, an->mask); an->slot[h]; h = (h + 1) & an->mask)
         if (an->slot[h] == n) return 1;
     return 0;
 }
