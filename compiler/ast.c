@@ -234,6 +234,52 @@ static char *plain_collapsed(arena *a, const ast_node *n, const plain_opts *o) {
 
 char *ast_plain_text(arena *a, const ast_node *n) { return ast_plain_text_skip(a, n, NULL); }
 
+/* ast_plain_chars: plain() and plain_collapsed() counting, making nothing. */
+typedef struct plain_count {
+    size_t chars;
+    int space, pending; /* in a white space run; a space to count before the next character */
+} plain_count;
+
+static void count_plain_bytes(plain_count *pc, const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n') {
+            if (!pc->space) pc->pending = 1;
+            pc->space = 1;
+            continue;
+        }
+        if (pc->pending) pc->chars++, pc->pending = 0;
+        pc->chars += (*p & 0xC0) != 0x80;
+        pc->space = 0;
+    }
+}
+
+static void count_plain(plain_count *pc, const ast_node *n) {
+    switch (n->type) {
+    case AST_BLANK:
+    case AST_HTMLINLINE:
+    case AST_HTMLBLOCK:
+        return;
+    case AST_TEXT:
+    case AST_CODE:
+        if (!n->text) break; /* code with live blanks: its children */
+        count_plain_bytes(pc, n->text);
+        return;
+    case AST_SOFTBREAK:
+    case AST_LINEBREAK:
+        count_plain_bytes(pc, " ");
+        return;
+    default:
+        break;
+    }
+    for (const ast_node *c = n->first; c; c = c->next) count_plain(pc, c);
+}
+
+size_t ast_plain_chars(const ast_node *n) {
+    plain_count pc = {0, 1, 0};
+    count_plain(&pc, n);
+    return pc.chars;
+}
+
 char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip) {
     plain_opts o = {skip, NULL, 0};
     return plain_collapsed(a, n, &o);

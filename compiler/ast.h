@@ -168,6 +168,9 @@ char *ast_plain_text(arena *a, const ast_node *n);
 /* The same, as if every Span below n with class `skip` were removed first
  * (NULL: none), without copying the tree. */
 char *ast_plain_text_skip(arena *a, const ast_node *n, const char *skip);
+/* The characters (UTF-8 sequences, not bytes) ast_plain_text(n) holds,
+ * counted without making that text. */
+size_t ast_plain_chars(const ast_node *n);
 
 /* The text of a heading or title as ids, titles, contents and navigation
  * use it (SPEC §2.1, §11.2): ast_plain_text without duration badges and

@@ -622,9 +622,14 @@ static void fail(lua_State *L, int fidx, const char *fmt, ...) {
     lua_error(L);
 }
 
-static void tmp_push(filter_host *h, ast_node *n) {
+/* The list of a handler's return value: its growth is C memory a filter
+ * asks for, so it counts against the cap (the run's share is given back at
+ * its end; the list stays for the next run, see filter_run). */
+static void tmp_push(lua_State *L, filter_host *h, ast_node *n) {
     if (h->ntmp == h->captmp) {
-        h->captmp = h->captmp ? h->captmp * 2 : 16;
+        size_t cap = h->captmp ? h->captmp * 2 : 16;
+        luab_charge(L, (cap - h->captmp) * sizeof *h->tmp);
+        h->captmp = cap;
         h->tmp = xrealloc(h->tmp, h->captmp * sizeof *h->tmp);
     }
     h->tmp[h->ntmp++] = n;
@@ -644,7 +649,7 @@ static int collect_result(lua_State *L, filter_host *h, ast_node *c, int fidx) {
     if (single) {
         lua_pop(L, 1);
         if (single == c) return 0;
-        tmp_push(h, single);
+        tmp_push(L, h, single);
         return 1;
     }
     if (t != LUA_TTABLE)
@@ -656,7 +661,7 @@ static int collect_result(lua_State *L, filter_host *h, ast_node *c, int fidx) {
         if (!x)
             fail(L, fidx, "%s handler returned a list whose item %d is a %s; a list must hold nodes", tn, (int)i,
                  luaL_typename(L, -1));
-        tmp_push(h, x);
+        tmp_push(L, h, x);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -670,14 +675,24 @@ static void replace(lua_State *L, filter_host *h, ast_node *c, int fidx) {
     ast_node *marker = h->marker;
     ast_node *p = marker->parent;
     const char *tn = ast_type_name(c->type);
+    if (!p) /* the handler replaced the children of the node's parent, without it */
+        fail(L, fidx, "%s handler returned nodes for a place that is gone (it replaced the children of the node's "
+                      "parent without the node); return nil then",
+             tn);
     for (size_t i = 0; i < h->ntmp; i++) {
         ast_node *x = h->tmp[i];
         if (!luab_child_ok(p->type, x->type))
             fail(L, fidx, "%s handler returned %s (%s) where %s is needed", tn, luab_kind_desc(x->type),
                  ast_type_name(x->type), luab_need_desc(p->type));
-        if (x == marker || luab_would_cycle(p, x))
-            fail(L, fidx, "%s handler returned one of the node's own ancestors (a cycle)", tn);
+        if (x == marker) fail(L, fidx, "%s handler returned one of the node's own ancestors (a cycle)", tn);
     }
+    size_t at = 0;
+    int why = luab_join_check(L, p, h->tmp, h->ntmp, &at);
+    if (why == LUAB_JOIN_CYCLE) fail(L, fidx, "%s handler returned one of the node's own ancestors (a cycle)", tn);
+    if (why == LUAB_JOIN_DEEP)
+        fail(L, fidx, "%s handler returned %s (%s) that would make the tree deeper than %d levels (the most a "
+                      "filter may build)",
+             tn, luab_kind_desc(h->tmp[at]->type), ast_type_name(h->tmp[at]->type), LUAB_MAX_DEPTH);
     if (c->parent == p) ast_unlink(c);
     for (size_t i = 0; i < h->ntmp; i++) {
         ast_node *x = h->tmp[i];
@@ -702,7 +717,10 @@ static void call_handler(lua_State *L, filter_host *h, ast_node *c, int fidx, in
     ast_unlink(h->marker);
 }
 
-#define MAX_WALK_DEPTH 10000
+/* No tree is deeper than LUAB_MAX_DEPTH (the parser's bound, which the
+ * bridge keeps for every tree a filter builds): a bound on this recursion
+ * that never fires. */
+#define MAX_WALK_DEPTH (2 * LUAB_MAX_DEPTH)
 
 static void walk(lua_State *L, filter_host *h, ast_node *parent, int hbase, int ctxi, int depth) {
     if (depth > MAX_WALK_DEPTH) {
@@ -786,7 +804,7 @@ static int p_filter(lua_State *L) {
         lua_call(L, 2, 1);
         ast_node *r = luab_tonode(L, -1);
         if (r && r != doc) {
-            if (r->type != AST_DOCUMENT || luab_would_cycle(r, doc))
+            if (r->type != AST_DOCUMENT || luab_would_cycle(L, r, doc))
                 fail(L, fidx, "Document handler returned %s (%s) where the Document (or nil) is needed",
                      luab_kind_desc(r->type), ast_type_name(r->type));
             while (doc->first) ast_unlink(doc->first);
@@ -861,6 +879,7 @@ int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm
         rc = -1;
     } else {
         int ctxi = lua_gettop(L);
+        luab_hide(h->b, h->marker);
         for (int i = 0; i < h->n; i++) {
             h->cur = i;
             h->cur_node = doc;
@@ -880,11 +899,15 @@ int filter_run(filter_host *h, const course_edition *ed, const filter_module *fm
     }
     if (h->marker->parent) ast_unlink(h->marker); /* an error left it in the tree */
     h->marker = NULL;
-    luab_end_run(h->b);
-    h->in_run = 0;
     lua_settop(L, top);
     /* give back what a failed (or greedy) run held before the next one */
-    if (rc != 0) lua_gc(L, LUA_GCCOLLECT, 0);
+    luab_end_run(h->b, rc != 0);
+    h->in_run = 0;
+    if (h->captmp > 65536) { /* a huge return list: not kept (its charge ended with the run) */
+        free(h->tmp);
+        h->tmp = NULL;
+        h->captmp = 0;
+    }
     if (h->failed) rc = -1;
     h->ed = NULL;
     h->fm = NULL;

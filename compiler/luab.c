@@ -29,6 +29,7 @@
 static const char LOADED_KEY = 0;   /* per run: required file → its value */
 static const char COMPILED_KEY = 0; /* per state: required file → compiled function */
 static const char IDS_KEY = 0;      /* per state: object → its number (object_id) */
+static const char ALTS_KEY = 0;     /* per run: answer alternative → its Blank (alt_owner) */
 
 /* Node identity within a run: the run's userdata live in a Lua list
  * (registry[nodes_ref], strong, replaced by a fresh one every run) and an
@@ -57,7 +58,6 @@ struct luab {
      * from then on) */
     size_t used, cap, cbytes, slot_bytes;
     long long count, budget;
-    int closing;
     long long build_time;  /* what os.time() says (luab_new) */
     lua_Integer next_id;   /* the last number object_id gave */
     /* every run is watched (luab_watch): after cpu_ms of CPU time the
@@ -74,6 +74,8 @@ struct luab {
     int in_run;
     int hide_positions; /* this run's node.line and node.col are nil */
     int cur_line, cur_col;
+    ast_node *cur;       /* the node being filtered (luab_set_current) */
+    ast_node *hidden;    /* the walk's placeholder (luab_hide) */
     chunk *chunks;
     int nchunks, capchunks;
     int err_chunk, err_line;
@@ -138,7 +140,7 @@ static const char *stop_reason(const luab *b, char *buf, size_t size) {
 static void hook(lua_State *L, lua_Debug *ar) {
     luab *b = getb(L);
     b->count += HOOK_STEP;
-    if (b->count <= b->budget && !b->closing && !b->stopped) return;
+    if (b->count <= b->budget && !b->stopped) return;
     char buf[96];
     const char *what = stop_reason(b, buf, sizeof buf);
     lua_getinfo(L, "Sl", ar);
@@ -628,6 +630,8 @@ static int setup(lua_State *L) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, &COMPILED_KEY);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+    lua_pushboolean(L, 0); /* reserves the key (luab_end_run sets it unprotected); a table while a run lasts */
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ALTS_KEY);
 
     push_constructors(L);
     lua_setglobal(L, "course");
@@ -680,9 +684,15 @@ void luab_unmetered(luab *b) {
 void luab_free(luab *b) {
     if (!b) return;
     watch_free(b->watch);
-    b->closing = 1; /* finalizers that loop are stopped by the hook at once */
-    if (!b->trust) lua_sethook(b->L, hook, LUA_MASKCOUNT, HOOK_STEP);
-    lua_close(b->L);
+    /* A sandboxed state is not closed: every byte it holds is in its pool,
+     * and lua_close would run what is left to finalize (__gc) and to close.
+     * Lua runs a finalizer with its hooks off, so neither the budget nor the
+     * watchdog's hook could stop one that loops, and nothing watches a
+     * state being freed. The sandbox lets no filter make a finalizer
+     * (sb_setmetatable), and this makes the close of a state run no Lua code
+     * at all, whatever a future library might allow. A trusting state holds
+     * what the full libraries opened (files): it is closed. */
+    if (b->trust) lua_close(b->L);
     lpool_free(b->pool);
     for (int i = 0; i < b->nchunks; i++) {
         free(b->chunks[i].display);
@@ -772,6 +782,7 @@ void luab_begin_run(luab *b, arena *a, int hide_positions) {
     b->a = a;
     b->hide_positions = hide_positions;
     b->cur_line = b->cur_col = 0;
+    b->cur = b->hidden = NULL;
     b->nnodes = 0;
     b->nslots_used = 0;
     lua_State *L = b->L;
@@ -779,14 +790,16 @@ void luab_begin_run(luab *b, arena *a, int hide_positions) {
     lua_rawseti(L, LUA_REGISTRYINDEX, b->nodes_ref);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ALTS_KEY);
 }
 
-void luab_end_run(luab *b) {
-    if (b->watch) watch_end(b->watch);
+void luab_end_run(luab *b, int collect) {
     b->gen++;
     b->in_run = 0;
     b->a = NULL;
     b->hide_positions = 0;
+    b->cur = b->hidden = NULL;
     /* what the run's calls took in the arena now belongs to the tree */
     b->used -= b->cbytes;
     b->cbytes = 0;
@@ -794,6 +807,12 @@ void luab_end_run(luab *b) {
      * raise errors); the key exists, so this cannot fail */
     lua_pushboolean(b->L, 0);
     lua_rawseti(b->L, LUA_REGISTRYINDEX, b->nodes_ref);
+    lua_pushboolean(b->L, 0);
+    lua_rawsetp(b->L, LUA_REGISTRYINDEX, &ALTS_KEY);
+    /* still watched: a collection may run finalizers (none a filter can
+     * make), and only the watchdog's last resort could stop one that loops */
+    if (collect) lua_gc(b->L, LUA_GCCOLLECT, 0);
+    if (b->watch) watch_end(b->watch);
     if (b->capslots > 65536) { /* a huge run: do not keep its hash */
         free(b->slots);
         b->slots = NULL;
@@ -803,7 +822,8 @@ void luab_end_run(luab *b) {
     }
 }
 
-void luab_set_current(luab *b, const ast_node *cur) {
+void luab_set_current(luab *b, ast_node *cur) {
+    b->cur = cur;
     b->cur_line = cur ? cur->line : 0;
     b->cur_col = cur ? cur->col : 0;
 }
@@ -934,11 +954,148 @@ const char *luab_kind_desc(ast_type c) {
     }
 }
 
-int luab_would_cycle(const ast_node *parent, const ast_node *n) {
-    for (const ast_node *p = parent; p; p = p->parent)
+/* ---------------------------------------------------------------- depth and cycles */
+
+/* The Blank whose answer alternative alt is, or NULL. An alternative is a
+ * Span in no tree (a Blank holds its alternatives by ->alts, not by parent
+ * links), so the bridge keeps, per run, the owner of every alternative
+ * whose nodes Lua can hold: those course.Blank made and those node.answer
+ * handed out (alts_seen). Any other alternative's nodes never reach Lua. */
+static const ast_node *alt_owner(lua_State *L, const ast_node *alt) {
+    if (alt->type != AST_SPAN) return NULL;
+    const ast_node *owner = NULL;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ALTS_KEY) == LUA_TTABLE) {
+        lua_rawgetp(L, -1, alt);
+        owner = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return owner;
+}
+
+static void alts_seen(lua_State *L, const ast_node *blank) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ALTS_KEY);
+    for (const ast_node *alt = blank->alts; alt; alt = alt->next) {
+        lua_pushlightuserdata(L, (void *)blank);
+        lua_rawsetp(L, -2, alt);
+    }
+    lua_pop(L, 1);
+}
+
+/* The node above n: its parent, or the Blank whose alternative it is. */
+static const ast_node *above(lua_State *L, const ast_node *n) { return n->parent ? n->parent : alt_owner(L, n); }
+
+/* Levels above n in its tree (0 for the top); stops counting past
+ * LUAB_MAX_DEPTH, which no tree passes (and which ends the climb should a
+ * loop through an alternative ever exist). */
+static int level_of(lua_State *L, const ast_node *n) {
+    int lv = 0;
+    while (lv <= LUAB_MAX_DEPTH && (n = above(L, n))) lv++;
+    return lv;
+}
+
+int luab_would_cycle(lua_State *L, const ast_node *parent, const ast_node *n) {
+    int steps = 0;
+    for (const ast_node *p = parent; p && steps <= LUAB_MAX_DEPTH + 1; p = above(L, p), steps++)
         if (p == n) return 1;
     return 0;
 }
+
+/* 1 if nothing below n lies more than room levels below it. The recursion
+ * goes no deeper than room + 1; *visits counts the nodes it looked at. */
+static int fits_below(const ast_node *n, int room, long long *visits) {
+    ++*visits;
+    if (room < 0) return 0;
+    for (const ast_node *a = n->alts; a; a = a->next)
+        if (!fits_below(a, room - 1, visits)) return 0;
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (!fits_below(c, room - 1, visits)) return 0;
+    return 1;
+}
+
+/* 1 if kid, standing at kid_level now, may stand at `level` (levels below
+ * the top of the tree it joins). A node that already stands at that level
+ * or deeper has no more below it than its tree allowed it, so only nodes
+ * moving up (most often the tops of trees a filter made) are walked; every
+ * tree keeps within LUAB_MAX_DEPTH. The walk counts against the
+ * instruction budget (WALK_COST a node: about what looking at a node costs
+ * next to a VM instruction), so a filter that moves a large tree up and
+ * down again and again is stopped like any loop. */
+#define WALK_COST 8
+static int fits_from(lua_State *L, int level, int kid_level, const ast_node *kid) {
+    if (level > LUAB_MAX_DEPTH) return 0;
+    if (kid_level >= level) return 1;
+    long long visits = 0;
+    int ok = fits_below(kid, LUAB_MAX_DEPTH - level, &visits);
+    getb(L)->count += WALK_COST * visits;
+    return ok;
+}
+
+static int fits_at(lua_State *L, int level, const ast_node *kid) {
+    return fits_from(L, level, level_of(L, kid), kid);
+}
+
+/* The nodes from a parent up to the top of its tree, as a set: one climb
+ * for a whole list of children, so that putting k children under a node d
+ * levels deep costs k + d steps, not k * d. */
+#define ANC_SLOTS 1024 /* a power of two, above twice the LUAB_MAX_DEPTH + 2 it holds */
+typedef struct ancestors {
+    const ast_node *slot[ANC_SLOTS];
+    size_t mask; /* the slots in use: the fewest (a power of two) above twice the nodes */
+    int level;   /* the parent's (past LUAB_MAX_DEPTH: LUAB_MAX_DEPTH + 1) */
+} ancestors;
+
+static size_t anc_hash(const ast_node *n, size_t mask) {
+    return (size_t)(((uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
+static void anc_fill(lua_State *L, ancestors *an, const ast_node *parent) {
+    const ast_node *up[LUAB_MAX_DEPTH + 2];
+    int n = 0;
+    for (const ast_node *p = parent; p && n < LUAB_MAX_DEPTH + 2; p = above(L, p)) up[n++] = p;
+    size_t slots = 16;
+    while (slots < 2 * (size_t)n) slots *= 2;
+    an->mask = slots - 1;
+    memset(an->slot, 0, slots * sizeof an->slot[0]);
+    for (int i = 0; i < n; i++) {
+        size_t h = anc_hash(up[i], an->mask);
+        while (an->slot[h]) h = (h + 1) & an->mask;
+        an->slot[h] = up[i];
+    }
+    an->level = n - 1;
+}
+
+static int anc_has(const ancestors *an, const ast_node *n) {
+    for (size_t h = anc_hash(n, an->mask); an->slot[h]; h = (h + 1) & an->mask)
+        if (an->slot[h] == n) return 1;
+    return 0;
+}
+
+int luab_join_check(lua_State *L, const ast_node *parent, ast_node *const *kids, size_t n, size_t *at) {
+    ancestors an;
+    anc_fill(L, &an, parent);
+    /* the level of the last kid's parent: the kids of a list are most often
+     * siblings */
+    const ast_node *memo = NULL;
+    int memo_level = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ast_node *k = kids[i];
+        *at = i;
+        if (k->parent == parent) continue; /* stays where it stands; no child is an ancestor */
+        if (anc_has(&an, k)) return LUAB_JOIN_CYCLE;
+        int kl;
+        if (!k->parent) {
+            kl = level_of(L, k);
+        } else {
+            if (k->parent != memo) memo = k->parent, memo_level = level_of(L, memo);
+            kl = memo_level + 1;
+        }
+        if (!fits_from(L, an.level + 1, kl, k)) return LUAB_JOIN_DEEP;
+    }
+    return LUAB_JOIN_OK;
+}
+
+void luab_hide(luab *b, ast_node *marker) { b->hidden = marker; }
 
 /* ---------------------------------------------------------------- nodes */
 
@@ -1082,6 +1239,7 @@ static void push_children(lua_State *L, const ast_node *n) {
     lua_createtable(L, k, 0);
     k = 0;
     for (ast_node *c = n->first; c; c = c->next) {
+        if (c == b->hidden) continue; /* the walk's placeholder is not content */
         push_node_in(L, b, c, list);
         lua_rawseti(L, -2, ++k);
     }
@@ -1182,8 +1340,11 @@ static ast_node *to_child(lua_State *L, int idx, ast_type parent, const char *wh
 }
 
 /* Replace n's children with the list (or single node / string) at idx.
- * Every child is checked before the tree changes. */
+ * Every child is checked before the tree changes: its kind, no cycle, and
+ * no node ending up deeper than LUAB_MAX_DEPTH (luab_join_check: n must
+ * already stand where it stays, an alternative in its Blank's list). */
 static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
+    luab *b = getb(L);
     idx = lua_absindex(L, idx);
     ast_node **kids = NULL;
     lua_Integer cnt = 0;
@@ -1203,14 +1364,29 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
         kids = run_alloc(L, sizeof *kids);
         kids[0] = to_child(L, idx, n->type, who, 1);
     }
-    for (lua_Integer i = 0; i < cnt; i++)
-        if (luab_would_cycle(n, kids[i]))
-            luaL_error(L, "%s: child %d is the node itself or one of its ancestors (a cycle)", who, (int)i + 1);
+    size_t at = 0;
+    switch (luab_join_check(L, n, kids, (size_t)cnt, &at)) {
+    case LUAB_JOIN_CYCLE:
+        luaL_error(L, "%s: child %d is the node itself or one of its ancestors (a cycle)", who, (int)at + 1);
+        break;
+    case LUAB_JOIN_DEEP:
+        luaL_error(L, "%s: child %d would make the tree deeper than %d levels (the most a filter may build)", who,
+                   (int)at + 1, LUAB_MAX_DEPTH);
+        break;
+    default:
+        break;
+    }
+    /* the walk's placeholder, when it stands among n's children, stays just
+     * before the node being filtered if that is still one of them (else
+     * that node's place is gone: filter.c refuses a replacement then) */
+    ast_node *m = b->hidden;
+    int had_marker = m && m->parent == n;
     while (n->first) ast_unlink(n->first);
     for (lua_Integer i = 0; i < cnt; i++) {
         if (kids[i]->parent) ast_unlink(kids[i]);
         ast_append(n, kids[i]);
     }
+    if (had_marker && b->cur && b->cur->parent == n) ast_insert_before(b->cur, m);
 }
 
 /* Field names a filter may read, found by length and one or two bytes then
@@ -1334,6 +1510,7 @@ static int node_index(lua_State *L) {
         break;
     case F_ANSWER:
         if (t == AST_BLANK && n->alts) {
+            alts_seen(L, n); /* Lua can hold their nodes now */
             lua_newtable(L);
             int i = 0;
             for (ast_node *alt = n->alts; alt; alt = alt->next) {
@@ -1546,7 +1723,6 @@ static int c_List(lua_State *L) {
 /* A list of alternatives: each a string, a node or a list of inlines. */
 static int c_Blank(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    arena *a = run_arena(L);
     ast_node *n = new_node(L, AST_BLANK);
     size_t longest = 0;
     int ta = lua_getfield(L, 1, "answer");
@@ -1559,15 +1735,15 @@ static int c_Blank(lua_State *L) {
             if (ta == LUA_TTABLE && !luab_tonode(L, ans)) lua_rawgeti(L, ans, i);
             else lua_pushvalue(L, ans);
             ast_node *alt = new_node(L, AST_SPAN);
+            *tail = alt; /* an alternative of n from now on (alt_owner) */
+            tail = &alt->next;
+            alts_seen(L, n);
             set_children(L, alt, -1, "course.Blank answer");
             lua_pop(L, 1);
-            const char *pt = ast_plain_text(a, alt);
-            luab_charge(L, strlen(pt) + 1); /* taken already, but never more than the alternative's text */
-            size_t chars = 0;
-            for (const unsigned char *p = (const unsigned char *)pt; *p; p++) chars += (*p & 0xC0) != 0x80;
+            /* counted, not made: an answer's text may be as large as the cap
+             * allows, and ast_plain_text copies it twice outside the cap */
+            size_t chars = ast_plain_chars(alt);
             if (chars > longest) longest = chars;
-            *tail = alt;
-            tail = &alt->next;
         }
     }
     lua_pop(L, 1);
@@ -1585,37 +1761,47 @@ static int c_Blank(lua_State *L) {
     return push_new(L, n);
 }
 
-static ast_node *table_row(lua_State *L, int idx, int header, const char *who) {
+/* One row of the new table t, appended to it: the cells stand at level 2
+ * of the table's tree. A TableCell node given as a cell is moved there
+ * (like a child of `node.children = ...`), so the same cell twice is one
+ * cell, never a list that loops. */
+static void table_row(lua_State *L, ast_node *t, int idx, int header, const char *who) {
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx)) luaL_error(L, "%s: a row must be a list of cells", who);
     ast_node *row = new_node(L, AST_TABLEROW);
     row->is_header = header;
+    ast_append(t, row);
     lua_Integer n = luaL_len(L, idx);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, idx, i);
         ast_node *cell = luab_tonode(L, -1);
-        if (!cell || cell->type != AST_TABLECELL) {
+        if (cell && cell->type == AST_TABLECELL) {
+            if (!fits_at(L, 2, cell))
+                luaL_error(L, "%s: cell %d would make the tree deeper than %d levels (the most a filter may build)",
+                           who, (int)i, LUAB_MAX_DEPTH);
+            if (cell->parent) ast_unlink(cell);
+            ast_append(row, cell);
+        } else {
             cell = new_node(L, AST_TABLECELL);
+            ast_append(row, cell);
             set_children(L, cell, -1, who);
         }
         lua_pop(L, 1);
-        ast_append(row, cell);
     }
-    return row;
 }
 
 static int c_Table(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     ast_node *t = new_node(L, AST_TABLE);
     int ncols = 0;
-    if (lua_getfield(L, 1, "head") != LUA_TNIL) ast_append(t, table_row(L, -1, 1, "course.Table head"));
+    if (lua_getfield(L, 1, "head") != LUA_TNIL) table_row(L, t, -1, 1, "course.Table head");
     lua_pop(L, 1);
     if (lua_getfield(L, 1, "rows") != LUA_TNIL) {
         if (!lua_istable(L, -1)) return luaL_error(L, "course.Table: rows must be a list of rows");
         lua_Integer n = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, i);
-            ast_append(t, table_row(L, -1, 0, "course.Table rows"));
+            table_row(L, t, -1, 0, "course.Table rows");
             lua_pop(L, 1);
         }
     }
@@ -1640,9 +1826,10 @@ static int c_Table(lua_State *L) {
 }
 
 /* What ast_clone will take for n's subtree (nodes and their arrays), for
- * the cap; deeper than CLONE_DEPTH is an error rather than a C recursion
- * without bound. */
-#define CLONE_DEPTH 10000
+ * the cap. No tree is deeper than LUAB_MAX_DEPTH (set_children); deeper
+ * than CLONE_DEPTH would be an error rather than a C recursion without
+ * bound. */
+#define CLONE_DEPTH (2 * LUAB_MAX_DEPTH)
 static size_t tree_bytes(lua_State *L, const ast_node *n, int depth) {
     if (depth > CLONE_DEPTH) luaL_error(L, "cannot copy a node nested more than %d levels deep", CLONE_DEPTH);
     size_t sz = sizeof(ast_node) + sizeof(char *) * (size_t)(n->attr.nclasses + n->defr.nclasses) +
@@ -1653,9 +1840,20 @@ static size_t tree_bytes(lua_State *L, const ast_node *n, int depth) {
 }
 
 static ast_node *clone_charged(lua_State *L, const ast_node *n) {
+    luab *b = getb(L);
     arena *a = run_arena(L);
     luab_charge(L, tree_bytes(L, n, 0));
-    return ast_clone(a, n);
+    /* the walk's placeholder is no content: out of the copy */
+    ast_node *m = b->hidden, *mparent = NULL, *mnext = NULL;
+    if (m && m->parent && luab_would_cycle(L, m->parent, n)) {
+        mparent = m->parent;
+        mnext = m->next;
+        ast_unlink(m);
+    }
+    ast_node *x = ast_clone(a, n);
+    if (mnext) ast_insert_before(mnext, m);
+    else if (mparent) ast_append(mparent, m);
+    return x;
 }
 
 static void stamp(ast_node *n, int line, int col) {

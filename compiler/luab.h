@@ -56,8 +56,11 @@ const char *luab_chunk_display(const luab *b, int chunk);
  * nodes keep them in C for diagnostics. What the run's filter calls take in
  * a (luab_charge) counts against the cap until luab_end_run. */
 void luab_begin_run(luab *b, arena *a, int hide_positions);
-void luab_end_run(luab *b);
-void luab_set_current(luab *b, const ast_node *cur);
+/* collect: a full garbage collection before the run is over (after a failed
+ * or greedy run, so the next one starts with the memory back), still under
+ * the run's watch. */
+void luab_end_run(luab *b, int collect);
+void luab_set_current(luab *b, ast_node *cur);
 /* Start the instruction count of one filter run. */
 void luab_reset_budget(luab *b);
 
@@ -87,8 +90,32 @@ ast_node *luab_tonode(lua_State *L, int idx);
 int luab_child_ok(ast_type parent, ast_type child);
 const char *luab_need_desc(ast_type parent);     /* "a block", "an inline", "an Item", ... */
 const char *luab_kind_desc(ast_type child);      /* "a block node", "an inline node", ... */
-/* 1 if n is anc or one of its descendants is anc (n would become its own descendant). */
-int luab_would_cycle(const ast_node *anc_parent, const ast_node *n);
+/* 1 if n is parent or one of parent's ancestors (n would become its own
+ * descendant). Ancestors are found through children and through the Blank
+ * whose answer alternative holds a node. */
+int luab_would_cycle(lua_State *L, const ast_node *parent, const ast_node *n);
+
+/* The deepest a tree may be once a filter has touched it: no node more than
+ * LUAB_MAX_DEPTH levels below the top of its tree (the Document, or a node
+ * the filter made that is in no tree yet), counting through children and a
+ * Blank's answer alternatives. The same bound as the parser's (mdconv.c:
+ * "Markdown nested more than 256 levels deep"), so every tree a filter can
+ * make is one the parser could have made, and no C walker (the filter walk,
+ * the guard, ast_walk, clone, pack, the writers) recurses deeper. */
+#define LUAB_MAX_DEPTH 256
+/* The checks before the n nodes kids become children of parent (inside a
+ * filter run): LUAB_JOIN_OK when each may, else why the first that may not
+ * cannot (its index in *at): it is parent or one of its ancestors, or it
+ * (with everything below it) would put a node deeper than LUAB_MAX_DEPTH.
+ * A kid already a child of parent passes. Costs about n plus parent's
+ * depth plus the depth of each other parent the kids come from (once for
+ * a run of siblings), plus the size of every kid that moves up (counted
+ * against the instruction budget). */
+enum { LUAB_JOIN_OK, LUAB_JOIN_CYCLE, LUAB_JOIN_DEEP };
+int luab_join_check(lua_State *L, const ast_node *parent, ast_node *const *kids, size_t n, size_t *at);
+/* The walk's placeholder (filter.c): a node that children lists never show
+ * and copies never include; NULL for none. Only while a run lasts. */
+void luab_hide(luab *b, ast_node *marker);
 
 /* Message handler for lua_pcall: strips the "c<N>:<line>: " prefix (or finds
  * the innermost filter frame) and records the position, read back with

@@ -57,7 +57,16 @@ def run(args, cwd, timeout=120, env=None, as_nobody=False):
     p.returncode = os.waitstatus_to_exitcode(status)
     err = b"".join(chunks).decode("utf-8", "replace")
     secs = ru.ru_utime + ru.ru_stime
+    _RUN.max_rss_kib = ru.ru_maxrss
     return (None if timed_out else p.returncode), err, secs
+
+
+_RUN = threading.local()  # what the calling thread's last run() measured besides its result
+
+
+def last_max_rss_mib():
+    """The peak resident memory, in MiB, of the last coursec run() on this thread."""
+    return getattr(_RUN, "max_rss_kib", 0) // 1024
 
 
 def parse_diags(stderr):

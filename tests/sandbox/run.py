@@ -59,8 +59,15 @@ def doc(body):
 CASES = []
 
 
-def case(name, lua, line, msg, extra=None, exit=1):
-    CASES.append(dict(name=name, lua=lua, line=line, msg=msg, extra=extra or {}, exit=exit))
+def case(name, lua, line, msg, extra=None, exit=1, max_rss_mib=None):
+    CASES.append(dict(name=name, lua=lua, line=line, msg=msg, extra=extra or {}, exit=exit, max_rss_mib=max_rss_mib))
+
+
+# The peak resident memory a case that fills the memory cap (256 MiB) may
+# reach: the cap, the filter's own 100 MiB string being built (string.rep
+# holds it twice for a moment) and the rest of coursec. Not checked under
+# sanitizers, whose allocator keeps freed memory aside.
+CAP_RSS_MIB = 480
 
 
 case("io-open", doc('local f = io.open("/etc/hostname")'), 3, "attempt to index a nil value (global 'io')")
@@ -132,7 +139,12 @@ case("format-p-flags", doc('local s = string.format("%s %-12p", "x", print)'), 3
 case("setmetatable-gc", doc('local t = setmetatable({}, {__gc = function() print("late") end})'), 3,
      "a metatable with a __gc field is not allowed")
 case("six-100MiB-texts", doc('local s, keep = string.rep("x", 100 * 1024 * 1024), {}\n'
-                             'for i = 1, 6 do keep[i] = course.Text(s) end'), 4, "memory limit exceeded")
+                             'for i = 1, 6 do keep[i] = course.Text(s) end'), 4, "memory limit exceeded",
+     max_rss_mib=CAP_RSS_MIB)
+# issue 13: an answer's plain text (its width) was made outside the cap, twice
+case("six-50MiB-blank-answers", doc('local s, keep = string.rep("x ", 50 * 1024 * 1024), {}\n'
+                                    'for i = 1, 6 do keep[i] = course.Blank{answer = {s}} end'), 4,
+     "memory limit exceeded", max_rss_mib=CAP_RSS_MIB)
 case("big-text-setter", doc('local s, t = string.rep("x", 100 * 1024 * 1024), course.Text("")\n'
                             'for i = 1, 6 do t.text = s end'), 4, "memory limit exceeded")
 case("big-attr-values", doc('local s = string.rep("x", 100 * 1024 * 1024)\n'
@@ -141,6 +153,29 @@ case("big-raw-blocks", doc('local s, keep = string.rep("x", 100 * 1024 * 1024), 
                            'for i = 1, 6 do keep[i] = course.RawBlock("html", s) end'), 4, "memory limit exceeded")
 case("many-children", doc('local t = {}\nfor i = 1, 3e6 do t[i] = "x" end\nlocal p = course.Paragraph(t)'), 5,
      "memory limit exceeded")
+# issue 13: trees deeper than the parser's bound (256 levels) are refused
+# where a filter builds them, whichever way (they crashed the C walkers
+# after the filter: SIGSEGV at 100 000 levels)
+case("deep-constructors", doc('local x = course.Text("x")\nfor i = 1, 100000 do x = course.Emph{x} end\n'
+                              'doc.children = {course.Paragraph{x}}'), 4,
+     "course.Emph: child 1 would make the tree deeper than 256 levels (the most a filter may build)")
+# top down, a level at a time: each step climbs the new node's ancestors
+# once, so this stops at level 257 at once (it was stopped by the CPU limit
+# after 10 s when every step climbed 100 000 levels)
+case("deep-children-assign", doc('local cur = course.Div{}\nfor i = 1, 100000 do\n'
+                                 '  local d = course.BlockQuote{}\n  cur.children = {d}\n  cur = d\nend'), 6,
+     "BlockQuote.children: child 1 would make the tree deeper than 256 levels")
+case("deep-handler-return", "return {\n  Paragraph = function(p)\n    local x = course.Paragraph{\"x\"}\n"
+     "    for i = 1, 255 do x = course.BlockQuote{x} end\n    return x\n  end,\n}\n", 2,
+     "Paragraph handler returned a block node (BlockQuote) that would make the tree deeper than 256 levels")
+case("deep-blank-answer", doc('local x = course.Text("x")\nfor i = 1, 255 do x = course.Emph{x} end\n'
+                              'local b = course.Blank{answer = {x}}'), 5,
+     "course.Blank answer: child 1 would make the tree deeper than 256 levels")
+# the depth check's walk of a tree moving up counts against the budget
+case("deep-check-walks-counted", doc('local big = {}\nfor i = 1, 100000 do big[i] = "x" end\n'
+                                     'local p, h = course.Paragraph(big), course.Div{}\n'
+                                     'for i = 1, 1000000 do h.children = {p}; h.children = {} end'), 6,
+     "instruction budget exceeded")
 case("helper-does-io", 'local h = require("helper")\nreturn {\n  Document = function(doc, ctx)\n    h.go()\n  end,\n}\n',
      2, "global 'io'",
      extra={"filters/helper.lua": 'local M = {}\nfunction M.go()\n  io.open("/etc/hostname")\nend\nreturn M\n'})
@@ -179,6 +214,9 @@ def run_case(c, show=False):
             # the error is raised in the helper; Lua names the helper's line
             c = dict(c, line=3)
         problems += H.match_diags([("error", path, c["line"], None, c["msg"])], H.parse_diags(err))
+        rss = H.last_max_rss_mib()
+        if c["max_rss_mib"] and not os.environ.get("SAN") and rss > c["max_rss_mib"]:
+            problems.append("peak memory %d MiB, more than %d MiB" % (rss, c["max_rss_mib"]))
         problems += H.snapshot_diff(before, H.snapshot(out))
         if os.path.exists("/tmp/coursec-pwned"):
             problems.append("os.execute ran")
@@ -425,8 +463,73 @@ def hidden_positions():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# A chain where filters/a.lua keeps the Document in a global for the filter
+# after it: that one holds an ancestor of the node its handler is given.
+KEEP_DOC_YAML = YAML.replace(", filters/evil.lua]", ", filters/a.lua, filters/evil.lua]")
+KEEP_DOC = {"filters/a.lua": "return {\n  Document = function(doc) SAVED = doc end,\n}\n"}
+
+
+def placeholder_not_shown():
+    """The walk's placeholder (where the node being handled stood) is in no
+    children list a filter reads and in no copy it makes."""
+    lua = ('local function check(list, what)\n  for i, k in ipairs(list) do\n'
+           '    if k.type == "Span" and #k.children == 0 then error("an empty Span in " .. what .. ": " .. i) end\n'
+           '  end\nend\n'
+           'return {\n  Emph = function(e)\n    check(SAVED.children, "the Document")\n'
+           '    for _, b in ipairs(SAVED.children) do\n'
+           '      check(b.children, b.type)\n      check(course.clone(b).children, "a copy")\n'
+           '    end\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua, yaml=KEEP_DOC_YAML, files=KEEP_DOC)
+    try:
+        problems = [] if rc == 0 else ["exit status %s, expected 0" % rc]
+        if H.noise(err):
+            problems.append("sanitizer or crash output: %s" % H.noise(err))
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def placeholder_place_gone():
+    """A handler that empties its node's parent and returns a node: exactly
+    one error naming the filter (it crashed: the place was gone)."""
+    lua = ('return {\n  Paragraph = function(p)\n    SAVED.children = {}\n'
+           '    return course.Paragraph{"x"}\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua, yaml=KEEP_DOC_YAML, files=KEEP_DOC)
+    try:
+        problems = [] if rc == 1 else ["exit status %s, expected 1" % rc]
+        if H.noise(err):
+            problems.append("sanitizer or crash output: %s" % H.noise(err))
+        problems += H.match_diags([("error", EVIL, 2, None, "Paragraph handler returned nodes for a place that is "
+                                    "gone")], H.parse_diags(err))
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def table_same_cell():
+    """course.Table given one TableCell node twice in a row moves it, like
+    node.children does: a row of one cell, never a list that loops (the
+    build hung)."""
+    lua = ('return {\n  Document = function(doc)\n'
+           '    local c = course.Table{rows = {{"cell-7f3a"}}}.children[1].children[1]\n'
+           '    doc.children = {course.Table{rows = {{c, c}}}}\n  end,\n}\n')
+    rc, err, out, tmp = build_with(lua)
+    try:
+        problems = [] if rc == 0 else ["exit status %s, expected 0" % rc]
+        if H.noise(err):
+            problems.append("sanitizer or crash output: %s" % H.noise(err))
+        if rc == 0:
+            page = open(os.path.join(out, "sb", "learner", "site", "m1.html"), encoding="utf-8").read()
+            if page.count("cell-7f3a") != 1:
+                problems.append("the cell is on the page %d times, expected once" % page.count("cell-7f3a"))
+        return problems, err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 SPECIAL = [("no-addresses", no_addresses), ("fixed-clock", fixed_clock), ("editions-apart", editions_apart),
-           ("hidden-positions", hidden_positions)]
+           ("hidden-positions", hidden_positions), ("placeholder-not-shown", placeholder_not_shown),
+           ("placeholder-place-gone", placeholder_place_gone), ("table-same-cell", table_same_cell)]
 
 
 def main():
