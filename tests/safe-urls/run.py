@@ -96,13 +96,18 @@ def dangerous(tag, attr, value):
     return False
 
 
-def module_text(vectors):
+def module_text(vectors, images):
+    """Every vector as links (images=False) or as images (images=True: the
+    vectors refused as images, and data: images; a kept relative image
+    would be a missing file, an error)."""
     lines = ["# Vectors", ""]
     for i, (verdict, url) in enumerate(vectors):
         dest = "<%s>" % url if " " in url else url
+        if images:
+            if verdict in ("refuse", "img-keep", "link-keep"):
+                lines += ["![image%d](%s)" % (i, dest), ""]
+            continue
         lines += ["[link%d](%s)" % (i, dest), "", "[ref%d][d%d]" % (i, i), "", "[d%d]: %s" % (i, dest), ""]
-        if verdict in ("refuse", "img-keep"):  # a kept relative image would be a missing file
-            lines += ["![image%d](%s)" % (i, dest), ""]
         if not re.search(r"[\s<>]", url):
             lines += ["<%s>" % url, ""]
         lines += ['<a href="%s">raw%d</a>' % (url.replace('"', "&quot;"), i), ""]
@@ -119,34 +124,36 @@ def main():
         # is text, and such a character is an error in an EPUB: xmlchar.h)
         plain = [v for v in vectors if not any(ord(c) < 32 and c not in "\t\n\r" for c in decode_refs(v[1]))]
         outs = []
-        for fmt, vs in (("html", vectors), ("epub", plain)):
-            course = os.path.join(tmp, fmt)
+        builds = (("html", vectors, False), ("epub", plain, False), ("html", vectors, True), ("epub", plain, True))
+        for k, (fmt, vs, images) in enumerate(builds):
+            course = os.path.join(tmp, "c%d" % k)
             os.makedirs(os.path.join(course, "modules"))
             with open(os.path.join(course, "course.yaml"), "w") as f:
                 f.write("id: s\ntitle: Safe URLs\nlanguage: en\nmodules:\n  - modules/m1.md\n")
             with open(os.path.join(course, "modules", "m1.md"), "w", encoding="utf-8") as f:
-                f.write(module_text(vs))
-            p = subprocess.run([COURSEC, "build", "--safe", "-f", fmt, "-o", "out-" + fmt, fmt], cwd=tmp,
+                f.write(module_text(vs, images))
+            p = subprocess.run([COURSEC, "build", "--safe", "-f", fmt, "-o", "out%d" % k, "c%d" % k], cwd=tmp,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
             outs.append((p.returncode, p.stdout))
-        site = os.path.join(tmp, "out-html", "s", "learner", "site", "m1.html")
-        epub = os.path.join(tmp, "out-epub", "s", "learner", "s-learner.epub")
-        if os.path.exists(site):
-            docs["site"] = open(site, encoding="utf-8").read()
-        if os.path.exists(epub):
-            z = zipfile.ZipFile(epub)
-            for m in z.namelist():
-                if m.endswith(".xhtml"):
-                    docs["epub:" + m] = z.read(m).decode("utf-8")
-        result("build --safe exits 0, writes the site and the EPUB",
-               [] if all(rc == 0 for rc, _ in outs) and "site" in docs and len(docs) > 1
-               else ["exit %d/%d:\n%s" % (outs[0][0], outs[1][0], "".join(o for _, o in outs)[-2000:])])
+            kind = "images" if images else "links"
+            site = os.path.join(tmp, "out%d" % k, "s", "learner", "site", "m1.html")
+            epub = os.path.join(tmp, "out%d" % k, "s", "learner", "s-learner.epub")
+            if os.path.exists(site):
+                docs["site " + kind] = open(site, encoding="utf-8").read()
+            if os.path.exists(epub):
+                z = zipfile.ZipFile(epub)
+                for m in z.namelist():
+                    if m.endswith(".xhtml"):
+                        docs["epub %s %s" % (kind, m)] = z.read(m).decode("utf-8")
+        for k, (rc, out) in enumerate(outs):
+            result("build --safe %d exits 0" % k, [] if rc == 0 else ["exit %d:\n%s" % (rc, out[-1500:])])
+        result("the sites and the EPUBs are written", [] if len(docs) >= 6 else ["only " + ", ".join(docs)])
         for name, text in sorted(docs.items()):
             parser = Urls()
             parser.feed(text)
             bad = ["<%s %s=%r>" % t for t in parser.found if dangerous(*t)]
             result("no script URL in " + name, bad)
-        site_text = docs.get("site", "")
+        site_text = docs.get("site links", "")
         parser = Urls()
         parser.feed(site_text)
         hrefs = [v for t, a, v in parser.found if a == "href"]
