@@ -144,6 +144,8 @@ def run_case(name, modules, media, want_exit, want_errors):
                                timeout=300)
             outs[verb] = p.stdout
             log += "$ coursec %s\n%s" % (verb, p.stdout)
+            if "Sanitizer" in p.stdout or "runtime error:" in p.stdout:
+                problems.append("coursec %s: sanitizer report" % verb)
             if p.returncode != want_exit:
                 problems.append("coursec %s exit %d, expected %d" % (verb, p.returncode, want_exit))
             errors = [l for l in p.stdout.splitlines() if ": error: " in l]
