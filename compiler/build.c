@@ -108,6 +108,7 @@ typedef struct edition_run {
     int nwaiting, maxwaiting;
     int failed_source;    /* errors in the sources (filters, raw HTML): exit 1 */
     int failed_write;     /* could not write: exit 2 */
+    int check_only;       /* coursec check: R->book checks the EPUB, writes nothing */
 } edition_run;
 
 /* Pass 1 keeps its packed trees for pass 2 while they fit in this many bytes.
@@ -744,9 +745,11 @@ static void epub_offer(edition_run *R, int i, ast_node *t, module_hold *h) {
     R->writing = 1;
     epub_wait w = {i, t, NULL};
     for (;;) {
-        int failed = R->failed_source || R->failed_write;
+        /* after an error in a source the EPUB will not be written, but every
+         * later module is still checked by it: all errors in one run */
+        int failed = R->failed_write;
         pthread_mutex_unlock(&R->mu);
-        if (w.t && !failed && epub_module(R->book, w.index, w.t) != 0) mark_failed(R, 1, 0);
+        if (w.t && !failed && epub_module(R->book, w.index, w.t) != 0) mark_failed(R, 0, 1);
         if (w.hold) hold_release(w.hold);
         pthread_mutex_lock(&R->mu);
         R->turn++;
@@ -922,7 +925,9 @@ static void *finish_main(void *arg) {
         else if (!ok) html_abort(R->site);
     }
     if (R->book) {
-        if (ok && epub_end(R->book) != 0) ok = 0, R->failed_source = 1;
+        /* a check book reports at its end what it found there (links to
+         * modules that never came) even when the edition failed already */
+        if ((ok || R->check_only) && epub_end(R->book) != 0) ok = 0, R->failed_source = 1;
         else if (!ok) epub_abort(R->book);
     }
     return NULL;
@@ -1003,7 +1008,11 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->safe = o->safe;
         x->d = d;
         if (metadata_check(L, R, d) != 0) R->failed_source = 1;
-        if (o->check_only) continue;
+        if (o->check_only) {
+            R->check_only = 1;
+            if (epub) R->book = epub_begin_check(x);
+            continue;
+        }
         if (fs_mkdir_p(L->course_out) != 0 || !(R->tmp = outdir_temp(L->course_out, R->ed->name))) {
             diag_report(d, DIAG_ERROR, L->course_out, 0, 0, "cannot create the output folder: %s", strerror(errno));
             R->failed_write = 1;

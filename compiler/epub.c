@@ -10,8 +10,12 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "media.h"
+#include "safeurl.h"
 #include "strindex.h"
+#include "svgcheck.h"
 #include "util.h"
+#include "xmlchar.h"
 #include "xmlesc.h"
 #include "zip.h"
 #include <errno.h>
@@ -102,7 +106,9 @@ typedef struct deferred_doc {
 
 typedef struct media_ref {
     int used;
-    int module, line; /* first reference, for diagnostics */
+    int module, line, col; /* first reference, for diagnostics */
+    int checked;      /* its bytes were checked (media.h) at the first reference */
+    int bad;          /* ... and found wrong (reported there) */
     const char *name; /* path inside EPUB/ (safe characters only) */
 } media_ref;
 
@@ -125,7 +131,8 @@ struct epub_book {
     strindex *mediax; /* media_file.rel of ctx->media */
     int write_failed; /* reported once */
     int nav_linked;   /* a document links to the nav: it joins the spine, non-linear */
-    int errors;
+    int check;        /* epub_begin_check: render and check, write nothing */
+    int errors;       /* problems in the sources, reported: the book is not written */
 };
 
 typedef struct render {
@@ -140,6 +147,13 @@ typedef struct render {
     pending_link *pend;
     int npend, cappend;
     int warned_script;
+    /* the position of the node being rendered, for diagnostics about what
+     * it writes; tline/tcol (tcol > 0): the position of the first byte of
+     * the text being written, exact (a Text node's own text) */
+    int line, col;
+    int tline, tcol;
+    int nbadchars;    /* characters reported in this document (xmlchar.h) */
+    int quiet;        /* text checked already (the page title): not again */
     buf tmp;          /* scratch: cleaned text */
     buf cls;          /* scratch: class lists */
     /* text for the end of tparent not made a node yet: adjacent pieces
@@ -257,19 +271,7 @@ static int excluded_url(const epub_book *b, const char *url) {
     return !memchr(url, '/', n) && page_index(b, url, n) < 0 && strindex_find(b->course, url, n) >= 0;
 }
 
-static const char *media_type(const char *path) {
-    const char *dot = strrchr(path, '.');
-    if (!dot) return NULL;
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".png", "image/png"},  {".jpg", "image/jpeg"},     {".jpeg", "image/jpeg"},
-        {".gif", "image/gif"},  {".svg", "image/svg+xml"},  {".webp", "image/webp"},
-    };
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strcasecmp(dot, types[i].ext) == 0) return types[i].type;
-    return NULL;
-}
+static const char *media_type(const char *path) { return media_type_of(media_kind_of(path)); }
 
 static void write_failed(epub_book *b) {
     if (b->write_failed) return;
@@ -433,6 +435,33 @@ static xmlNodePtr text_node(xmlDocPtr doc, buf *tmp, const char *s, size_t n) {
     return n ? new_text(doc, s, n) : NULL;
 }
 
+static void note_error(render *r) {
+    r->errors++;
+    r->b->errors++;
+}
+
+/* Reports the first character of s[0..n) that an EPUB may not hold
+ * (xmlchar.h), if any, at its source position: exact when the text is a
+ * node's own (r->tcol), else the node's. what: as xmlchar_message. */
+static void check_chars(render *r, const char *s, size_t n, const char *what) {
+    unsigned cp;
+    int more;
+    if (r->quiet) return;
+    size_t off = xmlchar_find_bad(s, n, &cp, &more);
+    if (off == n) return;
+    int line = r->line, col = r->col;
+    if (r->tcol > 0) {
+        line = r->tline, col = r->tcol + (int)off;
+        for (size_t i = 0; i < off; i++)
+            if (s[i] == '\n') line++, col = (int)(off - i);
+    }
+    char msg[320];
+    xmlchar_message(cp, what, msg, sizeof msg);
+    diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, col, "%s%s", msg, more ? " (and others after it)" : "");
+    r->nbadchars++;
+    note_error(r);
+}
+
 /* Text s (cleaned) at the end of parent: added to the pending text. */
 static void text(render *r, xmlNodePtr parent, const char *s) {
     if (!s || !*s) return;
@@ -441,6 +470,7 @@ static void text(render *r, xmlNodePtr parent, const char *s) {
         r->tparent = parent;
     }
     size_t n = strlen(s);
+    check_chars(r, s, n, "");
     buf *p = &r->ptext;
     buf_grow(p, n);
     if (xml_is_clean(s, n)) {
@@ -471,9 +501,18 @@ static void set_attr_len(buf *tmp, xmlNodePtr n, const xmlChar *name, const char
     a->children = a->last = t;
 }
 
+/* set_attr_len with the value's characters checked (at the node's position). */
+static void set_attr_checked(render *r, xmlNodePtr n, const xmlChar *name, const char *value, size_t len) {
+    int tcol = r->tcol;
+    r->tcol = 0;
+    check_chars(r, value, len, "an attribute value");
+    r->tcol = tcol;
+    set_attr_len(&r->tmp, n, name, value, len);
+}
+
 static void set_attr(render *r, xmlNodePtr n, int k, const char *value) {
     if (!value) value = "";
-    set_attr_len(&r->tmp, n, r->b->nm[k], value, strlen(value));
+    set_attr_checked(r, n, r->b->nm[k], value, strlen(value));
 }
 
 /* Same with a name that is not one of name_str. */
@@ -481,7 +520,7 @@ static void set_attr_named(render *r, xmlNodePtr n, const char *name, const char
     const xmlChar *in = xmlDictLookup(r->doc->dict, (const xmlChar *)name, -1);
     if (!in) xml_oom();
     if (!value) value = "";
-    set_attr_len(&r->tmp, n, in, value, strlen(value));
+    set_attr_checked(r, n, in, value, strlen(value));
 }
 
 static unsigned id_hash(const char *s) {
@@ -528,7 +567,7 @@ static const char *set_id(render *r, xmlNodePtr n, const char *id, int line) {
     for (char *p = v; *p; p++)
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') *p = '-';
     if (doc_has_id(m, v)) {
-        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, line, 0,
+        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, line, line == r->line ? r->col : 0,
                     "duplicate id `%s` in this module; the EPUB keeps only the first", v);
         return NULL;
     }
@@ -558,7 +597,7 @@ static void set_classes(render *r, xmlNodePtr n, const char *pre, const ast_node
         if (o->len) buf_putc(o, ' ');
         buf_puts(o, post);
     }
-    if (o->len) set_attr_len(&r->tmp, n, r->b->nm[A_CLASS], o->data, o->len);
+    if (o->len) set_attr_checked(r, n, r->b->nm[A_CLASS], o->data, o->len);
 }
 
 /* The key=value attributes of a link, image or code (htmlattr.h). */
@@ -592,12 +631,7 @@ static void set_language(render *r, xmlNodePtr code, const char *info) {
     buf_clear(o);
     buf_puts(o, "language-");
     buf_put(o, info, w);
-    set_attr_len(&r->tmp, code, r->b->nm[A_CLASS], o->data, o->len);
-}
-
-static void note_error(render *r) {
-    r->errors++;
-    r->b->errors++;
+    set_attr_checked(r, code, r->b->nm[A_CLASS], o->data, o->len);
 }
 
 /* Rewrites a link target for the EPUB and sets it as href on `a`: module
@@ -605,11 +639,23 @@ static void note_error(render *r) {
  * -1 when the target does not exist inside the book (reported; the caller
  * keeps the text), or -2 when it is a module this edition leaves out (not
  * reported: the caller keeps the text). */
-static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
+static int link_href(render *r, xmlNodePtr a, const char *url, int line, int col) {
     const edition_ctx *ctx = r->b->ctx;
     if (!url) return -1;
+    /* EPUB documents run no script: a script URL never becomes a link; under
+     * --safe neither does any URL safeurl refuses (the parser warned about
+     * those written in Markdown; these come from raw HTML or a filter) */
+    char scheme[32], why[256];
+    safeurl_verdict v = safeurl_check(url, 0, scheme, sizeof scheme);
+    if (v == SAFEURL_SCRIPT || (ctx->safe && v != SAFEURL_OK)) {
+        if (ctx->safe)
+            diag_report(ctx->d, DIAG_WARNING, r->path, line, col, "%s", safeurl_message(v, scheme, why, sizeof why));
+        else
+            diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
+                        "%s: link kept as plain text in the EPUB (its documents run no script)", scheme);
+        return -1;
+    }
     if (has_scheme(url) || url[0] == '#' || url[0] == 0) {
-        if (has_scheme(url) && strncasecmp(url, "javascript:", 11) == 0) return -1;
         if (url[0] == '#' && url[1]) {
             arena_grow(r->b->a, (void **)&r->pend, &r->cappend, r->npend, sizeof *r->pend);
             r->pend[r->npend++] = (pending_link){a, r->index, arena_strdup(r->b->a, url + 1)};
@@ -618,16 +664,16 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
         htmlattr_href(&u, url);
         /* a URI has one fragment: a later `#` (https://matrix.to/#/#room)
          * is %23, or EPUBCheck refuses the URI (browsers read both alike) */
-        buf v = BUF_INIT;
+        buf one = BUF_INIT;
         const char *h = u.data ? strchr(u.data, '#') : NULL;
         if (h && strchr(h + 1, '#')) {
-            buf_put(&v, u.data, (size_t)(h - u.data) + 1);
+            buf_put(&one, u.data, (size_t)(h - u.data) + 1);
             for (const char *q = h + 1; *q; q++)
-                if (*q == '#') buf_puts(&v, "%23");
-                else buf_putc(&v, *q);
+                if (*q == '#') buf_puts(&one, "%23");
+                else buf_putc(&one, *q);
         }
-        set_attr(r, a, A_HREF, v.data ? v.data : u.data ? u.data : "");
-        buf_free(&v);
+        set_attr(r, a, A_HREF, one.data ? one.data : u.data ? u.data : "");
+        buf_free(&one);
         buf_free(&u);
         return 0;
     }
@@ -665,29 +711,29 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line) {
     if (r->b->mediax && plen > 13 && strindex_find(r->b->mediax, p, plen) >= 0) {
         /* a handout or data file the site carries: a book links only to
          * its own documents (EPUBCheck RSC-011 for anything else) */
-        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
                     "link to the file `%.*s`: an EPUB links only to its own pages, so the link is plain text in the "
                     "EPUB (the HTML site carries the file)",
                     (int)(plen - 13), p + 13);
         return -1;
     }
-    diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+    diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
                 "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
     return -1;
 }
 
 /* Registers an image; returns its href inside the book (malloc'd) or NULL
  * after reporting (the caller shows the alt text instead). */
-static char *image_src(render *r, const char *url, int line) {
+static char *image_src(render *r, const char *url, int line, int col) {
     epub_book *b = r->b;
     const edition_ctx *ctx = b->ctx;
     if (!url || !*url) {
-        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0, "image without a source");
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, col, "image without a source");
         note_error(r);
         return NULL;
     }
     if (has_scheme(url)) {
-        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
                     "image `%s` is not part of the course, so the EPUB cannot embed it; its text "
                     "alternative is shown instead",
                     url);
@@ -700,14 +746,14 @@ static char *image_src(render *r, const char *url, int line) {
         free(dec);
     }
     if (found < 0) {
-        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, col,
                     "image `%s` is not a media file of the course (check the path)", url);
         note_error(r);
         return NULL;
     }
     const char *type = media_type(ctx->media[found].rel);
     if (!type) {
-        diag_report(ctx->d, DIAG_ERROR, r->path, line, 0,
+        diag_report(ctx->d, DIAG_ERROR, r->path, line, col,
                     "image `%s` has a type EPUB readers do not support; use PNG, JPEG, GIF or SVG",
                     url);
         note_error(r);
@@ -715,16 +761,33 @@ static char *image_src(render *r, const char *url, int line) {
     }
     if (strcmp(type, "image/webp") == 0) {
         /* not an EPUB 3.2 core media type: EPUBCheck demands a fallback */
-        diag_report(ctx->d, DIAG_WARNING, r->path, line, 0,
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
                     "image `%s` is WebP, which EPUB 3.2 readers need not support; the EPUB shows "
                     "its text alternative (convert it to PNG or JPEG to include it)",
                     url);
         return NULL;
     }
+    media_ref *mr = &b->media[found];
+    if (!mr->checked) {
+        /* its bytes, at its first reference (reported once: later ones
+         * show the alt text without a word) */
+        const char *rel = ctx->media[found].rel;
+        const char *crel = strncmp(rel, "assets/media/", 13) == 0 ? rel + 13 : rel;
+        const char *dir = ctx->c && ctx->c->dir ? ctx->c->dir : "";
+        size_t dl = strlen(dir);
+        media_ref_pos at = {r->path, line, col, crel,
+                            dl ? arena_printf(b->a, "%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", crel) : crel};
+        mr->checked = 1;
+        mr->bad = media_check(ctx->media[found].src, media_kind_of(rel),
+                              MEDIA_CHECK_EPUB | (ctx->safe ? MEDIA_CHECK_SAFE : 0), &at, ctx->d) > 0;
+        if (mr->bad) note_error(r);
+    }
+    if (mr->bad) return NULL;
     if (!b->media[found].used) {
         b->media[found].used = 1;
         b->media[found].module = r->index;
         b->media[found].line = line;
+        b->media[found].col = col;
     }
     buf o = BUF_INIT;
     url_encode(&o, b->media[found].name, 0);
@@ -866,9 +929,12 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
 
 static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_pre) {
     xmlNodePtr x;
+    if (n->line > 0) r->line = n->line, r->col = n->col;
     switch (n->type) {
     case AST_TEXT:
+        if (n->line > 0 && n->col > 0) r->tline = n->line, r->tcol = n->col;
         text(r, parent, n->text);
+        r->tcol = 0;
         return;
     case AST_CODE: {
         /* code written with the class `blanks` has no text but Text and
@@ -879,8 +945,14 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         set_id(r, x, n->attr.id, n->line);
         set_classes(r, x, NULL, n, NULL);
         set_attr_tail(r, x, &h, NULL);
-        if (n->text) text(r, x, n->text);
-        else inlines(r, x, n, in_pre);
+        if (n->text) {
+            /* the text starts after the opening backtick (one, mostly) */
+            if (n->line > 0 && n->col > 0) r->tline = n->line, r->tcol = n->col + 1;
+            text(r, x, n->text);
+            r->tcol = 0;
+        } else {
+            inlines(r, x, n, in_pre);
+        }
         return;
     }
     case AST_EMPH:
@@ -898,7 +970,7 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         htmlattr h;
         get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_A);
-        int rc = link_href(r, x, n->url, n->line);
+        int rc = link_href(r, x, n->url, n->line, n->col);
         if (rc < 0) xmlNodeSetName(x, (const xmlChar *)"span");
         set_id(r, x, n->attr.id, n->line);
         set_classes(r, x, rc < 0 ? "link" : NULL, n, NULL);
@@ -909,7 +981,7 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
     case AST_IMAGE: {
         htmlattr h;
         get_attrs(r, &n->attr, 1, &h);
-        char *src = image_src(r, n->url, n->line);
+        char *src = image_src(r, n->url, n->line, n->col);
         const char *alt = h.alt ? h.alt : ast_plain_text(r->b->a, n);
         if (src) {
             x = el(r, parent, E_IMG);
@@ -1072,6 +1144,7 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
 
 static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     xmlNodePtr x;
+    if (n->line > 0) r->line = n->line, r->col = n->col;
     switch (n->type) {
     case AST_DOCUMENT:
         blocks(r, parent, n, 0);
@@ -1127,7 +1200,10 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         set_attr_tail(r, x, &h, NULL);
         xmlNodePtr code = el(r, x, E_CODE);
         set_language(r, code, n->info);
+        /* a fenced block's text starts on the line after its fence */
+        if (n->line > 0) r->tline = n->line + 1, r->tcol = 1;
         text(r, code, n->text);
+        r->tcol = 0;
         break;
     }
     case AST_HTMLBLOCK:
@@ -1171,12 +1247,15 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 
 /* ---------------------------------------------------------------- raw HTML */
 
+/* Where a raw node's text starts in the fragment and in the source; its
+ * later lines start at column indent + 1 in the source (a block inside a
+ * list item or quote keeps its container's indentation). */
 typedef struct frag_seg {
-    int frag_line, src_line;
+    int frag_line, frag_col, src_line, src_col, indent;
 } frag_seg;
 
 typedef struct frag_err {
-    int line;
+    int line, col;
     char *msg;
 } frag_err;
 
@@ -1199,24 +1278,47 @@ static void on_html_error(void *ud, xmlErrorPtr e) {
     char *m = xstrdup(e->message ? e->message : "parse error");
     size_t l = strlen(m);
     while (l && (m[l - 1] == '\n' || m[l - 1] == ' ')) m[--l] = 0;
-    st->errs[st->n++] = (frag_err){e->line, m};
+    st->errs[st->n++] = (frag_err){e->line, e->int2, m};
 }
 
 typedef struct import_ctx {
     render *r;
     xmlNodePtr *holders;
     int nholders;
-    const frag_seg *segs; /* fragment line -> source line */
+    const frag_seg *segs; /* fragment position -> source position */
     int nsegs;
+    const buf *frag;      /* the fragment's text */
     int first_line;
-    int line;             /* source line of the element being imported */
+    int line, col;        /* source position of the element being imported */
 } import_ctx;
 
-static int src_line(const frag_seg *segs, int nsegs, int first_line, int fline) {
-    int line = first_line;
+/* The source position of fragment position (fline, fcol) (fcol 0: unknown,
+ * then the start of that line's text). */
+static void src_pos(const frag_seg *segs, int nsegs, int first_line, int fline, int fcol, int *line, int *col) {
+    const frag_seg *s = NULL;
     for (int k = 0; k < nsegs; k++)
-        if (segs[k].frag_line <= fline) line = segs[k].src_line + (fline - segs[k].frag_line);
-    return line;
+        if (segs[k].frag_line < fline || (segs[k].frag_line == fline && segs[k].frag_col <= (fcol ? fcol : 1)))
+            s = &segs[k];
+    if (!s) {
+        *line = first_line, *col = 0;
+        return;
+    }
+    *line = s->src_line + (fline - s->frag_line);
+    if (s->src_col <= 0) *col = 0;
+    else if (fline == s->frag_line) *col = s->src_col + ((fcol ? fcol : s->frag_col) - s->frag_col);
+    else *col = s->indent + (fcol ? fcol : 1);
+}
+
+/* The column of the first "<name" on line fline of the fragment, 0 if none:
+ * libxml2 keeps an element's line but not its column. */
+static int tag_col(const buf *f, int fline, const char *name) {
+    const char *p = f->data, *end = f->data + f->len;
+    for (int l = 1; l < fline && p < end; p++)
+        if (*p == '\n') l++;
+    size_t nl = strlen(name);
+    for (const char *q = p; q < end && *q != '\n'; q++)
+        if (*q == '<' && (size_t)(end - q - 1) >= nl && strncasecmp(q + 1, name, nl) == 0) return (int)(q - p) + 1;
+    return 0;
 }
 
 static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns);
@@ -1244,7 +1346,8 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
     render *r = ic->r;
     const char *name = (const char *)src->name;
     int fl = xmlGetLineNo(src) > 0 ? (int)xmlGetLineNo(src) : 1;
-    ic->line = src_line(ic->segs, ic->nsegs, ic->first_line, fl);
+    src_pos(ic->segs, ic->nsegs, ic->first_line, fl, tag_col(ic->frag, fl, name), &ic->line, &ic->col);
+    r->line = ic->line, r->col = ic->col;
     if (strcmp(name, PLACEHOLDER) == 0) {
         xmlChar *k = xmlGetProp(src, (const xmlChar *)"data-n");
         if (k) move_holder(ic, atoi((const char *)k), parent);
@@ -1252,12 +1355,12 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
         return;
     }
     if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) {
-        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+        diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, ic->col,
                     "raw HTML <%s> dropped from the EPUB (not allowed in its documents)", name);
         return;
     }
     if (xmlValidateNCName(src->name, 0) != 0) {
-        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, ic->line, 0,
+        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, ic->line, ic->col,
                     "raw HTML at this line is not well-formed: invalid element name `%s`", name);
         note_error(r);
         return;
@@ -1266,7 +1369,7 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
     if (is_img) {
         /* an image that cannot be embedded becomes its alt text */
         xmlChar *s = xmlGetProp(src, (const xmlChar *)"src");
-        char *href = image_src(r, s ? (const char *)s : NULL, ic->line);
+        char *href = image_src(r, s ? (const char *)s : NULL, ic->line, ic->col);
         xmlFree(s);
         if (!href) {
             xmlChar *alt = xmlGetProp(src, (const xmlChar *)"alt");
@@ -1295,21 +1398,21 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
             /* namespaces come from the element names (svg, math) */
         } else if (strncasecmp(an, "on", 2) == 0) {
             if (!r->warned_script)
-                diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+                diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, ic->col,
                             "raw HTML event handler `%s` dropped from the EPUB (no scripting)", an);
             r->warned_script = 1;
         } else if (strcmp(an, "xlink:href") == 0 && ns != r->ns) {
             set_attr(r, x, A_HREF, val);
         } else if (!attr_name_ok(an)) {
-            diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, 0,
+            diag_report(r->b->ctx->d, DIAG_WARNING, r->path, ic->line, ic->col,
                         "raw HTML attribute `%s` cannot be written as XHTML; dropped from the EPUB",
                         an);
         } else if (strcmp(an, "id") == 0) {
             set_id(r, x, val, ic->line);
         } else if (is_a && strcmp(an, "href") == 0) {
-            if (link_href(r, x, val, ic->line) < 0) xmlNodeSetName(x, (const xmlChar *)"span");
+            if (link_href(r, x, val, ic->line, ic->col) < 0) xmlNodeSetName(x, (const xmlChar *)"span");
         } else if (is_img && strcmp(an, "src") == 0) {
-            char *s = image_src(r, val, ic->line);
+            char *s = image_src(r, val, ic->line, ic->col);
             if (s) set_attr(r, x, A_SRC, s);
             free(s);
         } else if (strcmp(an, "xml:lang") == 0) {
@@ -1342,13 +1445,14 @@ static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNs
 }
 
 /* "Opening and ending tag mismatch: div and b" at the wrapper's end tag
- * means <b> was never closed: point at the line of the last "<b". */
-static int open_tag_line(const buf *f, const char *msg, int fallback) {
+ * means <b> was never closed: point *line, *col at the last "<b" (else
+ * they stay as they are). */
+static void open_tag_pos(const buf *f, const char *msg, int *fline, int *fcol) {
     static const char pat[] = "Opening and ending tag mismatch: div and ";
-    if (strncmp(msg, pat, sizeof pat - 1) != 0) return fallback;
+    if (strncmp(msg, pat, sizeof pat - 1) != 0) return;
     const char *tag = msg + sizeof pat - 1;
     size_t tl = strlen(tag);
-    if (tl == 0) return fallback;
+    if (tl == 0) return;
     const char *found = NULL;
     for (const char *p = f->data; (p = strchr(p, '<')) != NULL; p++) {
         const char *q = p + 1;
@@ -1356,10 +1460,13 @@ static int open_tag_line(const buf *f, const char *msg, int fallback) {
                                              q[tl] == '\t' || q[tl] == '/' || q[tl] == '\r'))
             found = p;
     }
-    if (!found) return fallback;
+    if (!found) return;
     int line = 1;
-    for (const char *p = f->data; p < found; p++) line += *p == '\n';
-    return line;
+    const char *bol = f->data;
+    for (const char *p = f->data; p < found; p++)
+        if (*p == '\n') line++, bol = p + 1;
+    *fline = line;
+    *fcol = (int)(found - bol) + 1;
 }
 
 /* The children of `container` hold raw HTML: serialize them as ONE HTML
@@ -1372,17 +1479,24 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
     int nsegs = 0, capsegs = 0;
     xmlNodePtr *holders = NULL;
     int nholders = 0, capholders = 0;
-    int fline = 1, last_src = container->line;
-    buf_puts(&f, "<html><body><div>");
+    static const char head[] = "<html><body><div>";
+    int fline = 1, fcol = (int)sizeof head, last_src = container->line;
+    buf_puts(&f, head);
     for (const ast_node *c = container->first; c; c = c->next) {
         if (is_raw(r->b->ctx, c) || (inl && c->type == AST_SOFTBREAK)) {
             const char *t = c->type == AST_SOFTBREAK ? "\n" : c->text ? c->text : "";
             if (c->type != AST_SOFTBREAK) {
                 int sl = c->line > 0 ? c->line : last_src;
+                int sc = c->line > 0 ? c->col : 0;
+                /* later lines of a block keep its indentation; of an inline,
+                 * the paragraph's */
+                int indent = (inl ? container->col : c->col) - 1;
                 arena_grow(r->b->a, (void **)&segs, &capsegs, nsegs, sizeof *segs);
-                segs[nsegs++] = (frag_seg){fline, sl};
+                segs[nsegs++] = (frag_seg){fline, fcol, sl, sc, indent > 0 ? indent : 0};
             }
-            for (const char *p = t; *p; p++) fline += *p == '\n';
+            for (const char *p = t; *p; p++)
+                if (*p == '\n') fline++, fcol = 1;
+                else fcol++;
             buf_puts(&f, t);
             if (c->line > 0) last_src = c->line;
         } else {
@@ -1391,7 +1505,9 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
             else block(r, h, c, tight);
             arena_grow(r->b->a, (void **)&holders, &capholders, nholders, sizeof *holders);
             holders[nholders] = h;
+            size_t before = f.len;
             buf_printf(&f, "<" PLACEHOLDER " data-n=\"%d\"></" PLACEHOLDER ">", nholders);
+            fcol += (int)(f.len - before);
             nholders++;
             if (c->line > 0) last_src = c->line;
         }
@@ -1417,17 +1533,17 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
 
     int first_line = nsegs ? segs[0].src_line : container->line;
     for (int i = 0; i < st.n; i++) {
-        int eline = st.errs[i].line;
-        if (eline == fline) eline = open_tag_line(&f, st.errs[i].msg, eline);
-        int line = src_line(segs, nsegs, first_line, eline);
-        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, 0,
+        int eline = st.errs[i].line, ecol = st.errs[i].col, line, col;
+        if (eline == fline) open_tag_pos(&f, st.errs[i].msg, &eline, &ecol);
+        src_pos(segs, nsegs, first_line, eline, ecol, &line, &col);
+        diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, col,
                     "raw HTML at this line is not well-formed: %s", st.errs[i].msg);
         note_error(r);
         free(st.errs[i].msg);
     }
     free(st.errs);
 
-    import_ctx ic = {r, holders, nholders, segs, nsegs, first_line, first_line};
+    import_ctx ic = {r, holders, nholders, segs, nsegs, &f, first_line, first_line, 0};
     xmlNodePtr root = hd ? xmlDocGetRootElement(hd) : NULL;
     xmlNodePtr body = root ? root->children : NULL;
     while (body && !(body->type == XML_ELEMENT_NODE && xmlStrEqual(body->name, (const xmlChar *)"body")))
@@ -1501,7 +1617,9 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     set_attr(r, meta, A_CHARSET, "utf-8");
     text(r, head, "\n");
     xmlNodePtr t = el(r, head, E_TITLE);
+    r->quiet = 1; /* epub_module checks the title where it was written */
     text(r, t, title);
+    r->quiet = 0;
     text(r, head, "\n");
     xmlNodePtr link = el(r, head, E_LINK);
     set_attr(r, link, A_REL, "stylesheet");
@@ -1548,16 +1666,126 @@ static void free_book(epub_book *b) {
     free(b);
 }
 
-epub_book *epub_begin(const edition_ctx *ctx) {
+/* Two media names that differ only in case are one file to a reader on a
+ * case-insensitive system (and a duplicate zip entry to EPUBCheck): the
+ * later one, in media order, gets a name of its own (media_name's form for
+ * unsafe names, made unique by its index), which the reader never sees. */
+static int by_folded_name(const void *x, const void *y) {
+    const media_ref *a = *(const media_ref *const *)x, *c = *(const media_ref *const *)y;
+    int d = strcasecmp(a->name, c->name);
+    return d ? d : (a < c ? -1 : a > c);
+}
+
+static void unclash_media(epub_book *b) {
+    int n = b->ctx->nmedia;
+    if (n < 2) return;
+    media_ref **v = xmalloc(sizeof *v * (size_t)n);
+    /* each pass renames with the index, which no other name holds unless
+     * a file was given that very name: a second pass settles that */
+    for (int pass = 0; pass < 4; pass++) {
+        for (int i = 0; i < n; i++) v[i] = &b->media[i];
+        qsort(v, (size_t)n, sizeof *v, by_folded_name);
+        int renamed = 0;
+        for (int i = 1; i < n; i++) {
+            if (strcasecmp(v[i - 1]->name, v[i]->name) != 0) continue;
+            int k = (int)(v[i] - b->media);
+            const char *rel = b->ctx->media[k].rel;
+            const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+            char *nm = arena_printf(b->a, "assets/media/m%d%s-%s", k + 1, pass ? "x" : "", base);
+            for (char *p = nm + 13; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+                    *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : '_';
+            v[i]->name = nm;
+            renamed = 1;
+        }
+        if (!renamed) break;
+    }
+    free(v);
+}
+
+/* The course module whose page pg is (NULL if none). */
+static const course_module *module_of(const edition_ctx *ctx, const page_info *pg) {
+    for (int i = 0; ctx->c && i < ctx->c->nmodules; i++)
+        if (ctx->c->modules[i].path == pg->path || (pg->path && strcmp(ctx->c->modules[i].path, pg->path) == 0))
+            return &ctx->c->modules[i];
+    return NULL;
+}
+
+/* Two module ids that differ only in case make two documents one file on
+ * a case-insensitive reader; SPEC §8.2 names documents after their module,
+ * so that is an error at the later module's entry in course.yaml. */
+static void check_page_names(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    for (int i = 0; i < ctx->npages; i++)
+        for (int j = 0; j < i; j++) {
+            if (strcasecmp(ctx->pages[i].id, ctx->pages[j].id) != 0 || strcmp(ctx->pages[i].id, ctx->pages[j].id) == 0)
+                continue;
+            const course_module *m = module_of(ctx, &ctx->pages[i]);
+            diag_report(ctx->d, DIAG_ERROR, m && m->at.line ? ctx->c->yaml_path : ctx->pages[i].path,
+                        m ? m->at.line : 0, m ? m->at.col : 0,
+                        "module ids `%s` and `%s` differ only in case: their EPUB documents would be one file to "
+                        "readers on case-insensitive systems; rename one",
+                        ctx->pages[j].id, ctx->pages[i].id);
+            b->errors++;
+            break;
+        }
+}
+
+/* Reports s when it holds a character an EPUB may not (xmlchar.h), at the
+ * YAML node it came from (at; else the course.yaml file). */
+static void check_meta(epub_book *b, const char *s, const char *what, const ynode *at) {
+    if (!s) return;
+    unsigned cp;
+    int more;
+    size_t n = strlen(s);
+    if (xmlchar_find_bad(s, n, &cp, &more) == n) return;
+    char msg[320];
+    const course *c = b->ctx->c;
+    diag_report(b->ctx->d, DIAG_ERROR, c->yaml_path, at ? at->line : 0, at ? at->col : 0, "%s",
+                xmlchar_message(cp, what, msg, sizeof msg));
+    b->errors++;
+}
+
+/* The strings of course.yaml the book writes beside the documents: in the
+ * package document, the nav and the NCX. */
+static void check_book_strings(epub_book *b) {
+    const edition_ctx *ctx = b->ctx;
+    const course *c = ctx->c;
+    if (!c) return;
+    const ynode *root = c->root;
+    check_meta(b, c->title, "the course title", ydoc_get(root, "title"));
+    check_meta(b, c->subtitle, "the subtitle", ydoc_get(root, "subtitle"));
+    check_meta(b, c->description, "the description", ydoc_get(root, "description"));
+    check_meta(b, c->publisher, "the publisher", ydoc_get(root, "publisher"));
+    check_meta(b, c->rights, "the rights", ydoc_get(root, "rights"));
+    check_meta(b, c->identifier, "the identifier", ydoc_get(root, "identifier"));
+    check_meta(b, c->date, "the date", ydoc_get(root, "date"));
+    const ynode *au = ydoc_get(root, "authors");
+    for (int i = 0; i < c->nauthors; i++) {
+        const ynode *at = au;
+        for (int k = 0; au && au->type == Y_SEQ && k < au->n; k++)
+            if (au->items[k]->str && c->authors[i] && strcmp(au->items[k]->str, c->authors[i]) == 0) at = au->items[k];
+        check_meta(b, c->authors[i], "an author", at);
+    }
+    if (ctx->ed && ctx->ed->title) {
+        const ynode *t = ydoc_get(ydoc_get(ydoc_get(root, "editions"), ctx->ed->name), "title");
+        ynode fallback = {0};
+        if (!t) fallback.line = ctx->ed->at.line, fallback.col = ctx->ed->at.col, t = &fallback;
+        check_meta(b, ctx->ed->title, "the edition title", t);
+    }
+}
+
+/* What epub_begin and epub_begin_check share: the book's tables, the media
+ * names, the checks of what every document repeats. */
+static epub_book *book_new(const edition_ctx *ctx, int check) {
     epub_book *b = xcalloc(1, sizeof *b);
     b->ctx = ctx;
+    b->check = check;
     b->a = arena_new();
-    const char *cid = ctx->c && ctx->c->id ? ctx->c->id : "course";
-    const char *ed = ctx->ed && ctx->ed->name ? ctx->ed->name : "edition";
-    b->path = arena_printf(b->a, "%s/%s-%s.epub", ctx->out_dir, cid, ed);
     b->mods = arena_alloc(b->a, sizeof *b->mods * (size_t)(ctx->npages > 0 ? ctx->npages : 1));
     b->media = arena_alloc(b->a, sizeof *b->media * (size_t)(ctx->nmedia > 0 ? ctx->nmedia : 1));
     for (int i = 0; i < ctx->nmedia; i++) b->media[i].name = media_name(b->a, ctx->media[i].rel, i);
+    unclash_media(b);
     int nkeys = ctx->npages > ctx->nmedia ? ctx->npages : ctx->nmedia;
     if (ctx->ncourse_pages > nkeys) nkeys = ctx->ncourse_pages;
     const char **keys = arena_alloc(b->a, sizeof *keys * (size_t)(nkeys + 1));
@@ -1569,15 +1797,27 @@ epub_book *epub_begin(const edition_ctx *ctx) {
     }
     for (int i = 0; i < ctx->nmedia; i++) keys[i] = ctx->media[i].rel;
     b->mediax = strindex_new(keys, ctx->nmedia);
+    if (!(b->dict = xmlDictCreate())) xml_oom();
+    for (int i = 0; i < NNAMES; i++)
+        if (!(b->nm[i] = xmlDictLookup(b->dict, (const xmlChar *)name_str[i], -1))) xml_oom();
+    check_page_names(b);
+    check_book_strings(b);
+    return b;
+}
+
+epub_book *epub_begin_check(const edition_ctx *ctx) { return book_new(ctx, 1); }
+
+epub_book *epub_begin(const edition_ctx *ctx) {
+    epub_book *b = book_new(ctx, 0);
+    const char *cid = ctx->c && ctx->c->id ? ctx->c->id : "course";
+    const char *ed = ctx->ed && ctx->ed->name ? ctx->ed->name : "edition";
+    b->path = arena_printf(b->a, "%s/%s-%s.epub", ctx->out_dir, cid, ed);
     b->z = zip_open(b->path, ctx->build_time);
     if (!b->z) {
         diag_report(ctx->d, DIAG_ERROR, b->path, 0, 0, "cannot create the EPUB: %s", strerror(errno));
         free_book(b);
         return NULL;
     }
-    if (!(b->dict = xmlDictCreate())) xml_oom();
-    for (int i = 0; i < NNAMES; i++)
-        if (!(b->nm[i] = xmlDictLookup(b->dict, (const xmlChar *)name_str[i], -1))) xml_oom();
     static const char container[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n"
@@ -1598,6 +1838,11 @@ epub_book *epub_begin(const edition_ctx *ctx) {
  * serialize it into the zip and free it. */
 static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_link *pend, int npend) {
     const edition_ctx *ctx = b->ctx;
+    if (b->check || b->errors || b->write_failed) {
+        /* checking only, or a book that will not be written: no bytes */
+        xmlFreeDoc(doc);
+        return;
+    }
     buf tmp = BUF_INIT;
     for (int i = 0; i < npend; i++) {
         const pending_link *pl = &pend[i];
@@ -1667,6 +1912,31 @@ static void flush_deferred(epub_book *b, int force) {
     b->ndefer = k;
 }
 
+/* The module's title goes into its document, the nav and the NCX: a
+ * character an EPUB may not hold is reported where the title was written
+ * (front matter or course.yaml); a title taken from a heading was reported
+ * with the heading's text when the body was rendered. */
+static void check_page_title(render *r, const page_info *pg) {
+    const char *t = pg->title;
+    unsigned cp;
+    if (!t || xmlchar_find_bad(t, strlen(t), &cp, NULL) == strlen(t)) return;
+    const edition_ctx *ctx = r->b->ctx;
+    const course_module *m = module_of(ctx, pg);
+    const ynode *fm = m ? ydoc_get(m->meta.root, "title") : NULL;
+    char msg[320];
+    xmlchar_message(cp, "the module title", msg, sizeof msg);
+    if (fm) {
+        diag_report(ctx->d, DIAG_ERROR, pg->path, fm->line, fm->col, "%s", msg);
+    } else if (m && m->title) {
+        diag_report(ctx->d, DIAG_ERROR, ctx->c->yaml_path, m->at.line, m->at.col, "%s", msg);
+    } else if (r->nbadchars) {
+        return; /* the heading it comes from was reported */
+    } else {
+        diag_report(ctx->d, DIAG_ERROR, pg->path, 0, 0, "%s", msg);
+    }
+    note_error(r);
+}
+
 int epub_module(epub_book *b, int index, const ast_node *doc) {
     const edition_ctx *ctx = b->ctx;
     if (index < 0 || index >= ctx->npages) return -1;
@@ -1682,6 +1952,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     xmlNodePtr body = new_xhtml(&r, pg->title && *pg->title ? pg->title : pg->id);
     blocks(&r, body, doc, 0);
     flush_text(&r);
+    check_page_title(&r, pg);
     m->written = 1;
     if (targets_rendered(b, r.pend, r.npend)) {
         finish_doc(b, r.doc, index, r.pend, r.npend);
@@ -1694,7 +1965,9 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     buf_free(&r.cls);
     buf_free(&r.ptext);
     if (r.scratch) arena_free(r.scratch);
-    return r.errors || (b->write_failed && !werr) ? -1 : 0;
+    /* problems in the sources make epub_end fail, not this: the next
+     * module is still checked (SPEC §9: every error in one run) */
+    return b->write_failed && !werr ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- package */
@@ -1734,6 +2007,26 @@ static void order_media(epub_book *b) {
     free(used);
 }
 
+/* An SVG (checked by media_check) as a member: text, so compressed, and
+ * without a DOCTYPE that only names an external DTD (svgcheck.h), which
+ * EPUBCheck refuses and readers do not need. 0, or -1 on a write error;
+ * *rerr is set when the file cannot be read. */
+static int put_svg(epub_book *b, const char *name, const char *src, int *rerr) {
+    char *data = NULL;
+    size_t len = 0, ds = 0, de = 0;
+    *rerr = fs_read(src, &data, &len) != 0;
+    if (*rerr) return 0;
+    int rc = zip_begin(b->z, name, ZIP_DEFLATE);
+    if (svgcheck_doctype(data, len, &ds, &de) == 1) {
+        if (rc == 0 && ds) rc = zip_write(b->z, data, ds);
+        if (rc == 0 && de < len) rc = zip_write(b->z, data + de, len - de);
+    } else if (rc == 0 && len) {
+        rc = zip_write(b->z, data, len);
+    }
+    free(data);
+    return rc;
+}
+
 static void put_media(epub_book *b) {
     const edition_ctx *ctx = b->ctx;
     char chunk[65536];
@@ -1743,25 +2036,31 @@ static void put_media(epub_book *b) {
         const media_ref *mr = &b->media[i];
         FILE *f = fopen(ctx->media[i].src, "rb");
         if (!f) {
-            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, 0,
+            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, mr->col,
                         "cannot read image `%s`: %s", ctx->media[i].rel, strerror(errno));
             b->errors++;
             b->media[i].used = 0;
             continue;
         }
         char *name = arena_printf(b->a, "EPUB/%s", b->media[i].name);
-        /* images are compressed already */
-        int rc = zip_begin(b->z, name, ZIP_STORE);
-        size_t n;
-        while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = zip_write(b->z, chunk, n);
-        int rerr = ferror(f);
-        fclose(f);
+        int rc, rerr;
+        if (media_kind_of(ctx->media[i].rel) == MEDIA_SVG) {
+            fclose(f);
+            rc = put_svg(b, name, ctx->media[i].src, &rerr);
+        } else {
+            /* images are compressed already */
+            rc = zip_begin(b->z, name, ZIP_STORE);
+            size_t n;
+            while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = zip_write(b->z, chunk, n);
+            rerr = ferror(f);
+            fclose(f);
+        }
         if (rc < 0) {
             write_failed(b);
             return;
         }
         if (rerr) {
-            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, 0,
+            diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, mr->col,
                         "cannot read image `%s`", ctx->media[i].rel);
             b->errors++;
         }
@@ -1973,6 +2272,12 @@ int epub_end(epub_book *b) {
 
     /* documents linking to modules that never came */
     flush_deferred(b, 1);
+    if (b->check || b->errors) {
+        int rc = b->errors ? -1 : 0;
+        if (b->check) free_book(b);
+        else epub_abort(b);
+        return rc;
+    }
     put_stylesheet(b);
     order_media(b);
     put_media(b);
@@ -1998,6 +2303,6 @@ void epub_abort(epub_book *b) {
     if (!b) return;
     for (int i = 0; i < b->ndefer; i++) xmlFreeDoc(b->defer[i].doc);
     zip_discard(b->z);
-    remove(b->path);
+    if (b->path) remove(b->path);
     free_book(b);
 }

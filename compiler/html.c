@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "safeurl.h"
 #include "strindex.h"
 #include "tmpl.h"
 #include "util.h"
@@ -83,6 +84,7 @@ static int safe_rel(const char *rel) {
 typedef struct rend {
     buf *b;
     html_site *s;
+    const char *path;  /* display path of the module (diagnostics) */
     int safe;
     int in_ws;         /* inside a Worksheet: line breaks are newlines */
     arena *a;          /* scratch for attributes, made on first use */
@@ -309,9 +311,18 @@ static int is_html(const ast_node *n) {
     return !f || strcmp(f, "html") == 0;
 }
 
-static int dangerous_url(const char *u) {
-    while (*u && (unsigned char)*u <= ' ') u++;
-    return strncasecmp(u, "javascript:", 11) == 0 || strncasecmp(u, "vbscript:", 9) == 0;
+/* Under --safe, may n's URL be written (safeurl.h)? The parser already
+ * dropped the ones written in Markdown, with a warning; these came from a
+ * filter, so they are reported here. */
+static int url_allowed(rend *r, const ast_node *n) {
+    if (!r->safe) return 1;
+    char scheme[32], why[256];
+    safeurl_verdict v = safeurl_check(n->url, n->type == AST_IMAGE, scheme, sizeof scheme);
+    if (v == SAFEURL_OK) return 1;
+    if (r->s && r->path)
+        diag_report(r->s->ctx->d, DIAG_WARNING, r->path, n->line, n->col, "%s",
+                    safeurl_message(v, scheme, why, sizeof why));
+    return 0;
 }
 
 static void empty_blank(buf *b, int width) {
@@ -381,7 +392,7 @@ static void inl(rend *r, const ast_node *n) {
         htmlattr h;
         get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<a");
-        if (n->url && !(r->safe && dangerous_url(n->url))) {
+        if (n->url && url_allowed(r, n)) {
             put_url(b, "href", n->url);
             note_media(r, n->url, strlen(n->url));
         }
@@ -395,7 +406,7 @@ static void inl(rend *r, const ast_node *n) {
     case AST_IMAGE: {
         htmlattr h;
         get_attrs(r, &n->attr, 1, &h);
-        int ok = n->url && !(r->safe && dangerous_url(n->url));
+        int ok = n->url && url_allowed(r, n);
         buf_puts(b, "<img");
         put_url(b, "src", ok ? n->url : "");
         if (ok) note_media(r, n->url, strlen(n->url));
@@ -679,6 +690,7 @@ static void block(rend *r, const ast_node *n, int tight) {
 typedef struct page_body {
     const ast_node *doc;
     html_site *s;
+    const char *path;
 } page_body;
 
 static void write_body(void *ud, buf *out) {
@@ -686,6 +698,7 @@ static void write_body(void *ud, buf *out) {
     rend r = {0};
     r.b = out;
     r.s = pb->s;
+    r.path = pb->path;
     r.safe = pb->s->ctx->safe;
     if (pb->doc) block(&r, pb->doc, 0);
     if (r.a) arena_free(r.a);
@@ -820,7 +833,7 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
-    page_body pb = {doc, s};
+    page_body pb = {doc, s, pg->path};
     tmpl_set_fn(t, "body", write_body, &pb);
     buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);

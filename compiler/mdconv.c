@@ -6,6 +6,7 @@
 #include "mdint.h"
 #include "mdscan.h"
 #include "buf.h"
+#include "safeurl.h"
 #include "util.h"
 #include <cmark-gfm-core-extensions.h>
 #include <stdarg.h>
@@ -460,12 +461,6 @@ static void convert_worksheet(conv *c, cmark_node *n, ast_node *ws) {
     }
 }
 
-static int javascript_url(const char *u) {
-    if (!u) return 0;
-    while (*u && (unsigned char)*u <= ' ') u++;
-    return strncasecmp(u, "javascript:", 11) == 0;
-}
-
 /* Raw HTML without its comments (SPEC §11.2: comments reach no output). */
 static const char *strip_comments(arena *a, const char *s) {
     if (!strstr(s, "<!--")) return s;
@@ -745,8 +740,10 @@ static void convert_node(conv *c, cmark_node *n, ast_node *out) {
     case CMARK_NODE_IMAGE: {
         int defk = -1, lit = 0;
         const char *url = restore(c, cmark_node_get_url(n), IN_URL, &lit, &defk);
-        if (c->opt->safe && javascript_url(url)) {
-            diag_report(c->d, DIAG_WARNING, c->path, line, col, "javascript: URL dropped (--safe)");
+        char scheme[32], why[256];
+        safeurl_verdict v = c->opt->safe ? safeurl_check(url, t == CMARK_NODE_IMAGE, scheme, sizeof scheme) : SAFEURL_OK;
+        if (v != SAFEURL_OK) {
+            diag_report(c->d, DIAG_WARNING, c->path, line, col, "%s", safeurl_message(v, scheme, why, sizeof why));
             convert_children(c, n, out); /* keep the link text / alt text */
             return;
         }

@@ -293,3 +293,7 @@ void zip_discard(zip_writer *z) {
     fclose(z->f);
     release(z);
 }
+
+unsigned long zip_crc32(unsigned long crc, const void *data, size_t len) {
+    return crc32_gzip_refl((uint32_t)crc, data, len);
+}

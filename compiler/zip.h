@@ -29,6 +29,10 @@ int zip_end(zip_writer *z);
 /* begin + write + end in one call. */
 int zip_add(zip_writer *z, const char *name, const void *data, size_t len, int method);
 
+/* The CRC-32 of zip members (and of PNG chunks, which use the same one),
+ * continued from crc (0 to start) over data[0..len). */
+unsigned long zip_crc32(unsigned long crc, const void *data, size_t len);
+
 /* Write the central directory, close the file and free z: 0 or -1 (errno). */
 int zip_close(zip_writer *z);
 /* Close the file and free z without finishing it (the caller removes the
