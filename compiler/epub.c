@@ -717,8 +717,11 @@ static int link_href(render *r, xmlNodePtr a, const char *url, int line, int col
                     (int)(plen - 13), p + 13);
         return -1;
     }
-    diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
-                "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
+    /* a link to a Markdown file no module has was reported with the
+     * course's links (build.c): once is enough */
+    if (!(plen > 3 && strncmp(p + plen - 3, ".md", 3) == 0))
+        diag_report(ctx->d, DIAG_WARNING, r->path, line, col,
+                    "link `%s` has no target inside the EPUB; it is kept as plain text there", url);
     return -1;
 }
 

@@ -7,6 +7,10 @@ set -eu
 
 BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmimalloc-dev"
 TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip"
+# The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
+# Debian when the machine has no node installation.
+VNU_VERSION=26.9.27
+TOOLS=$(cd "$(dirname "$0")" && pwd)/.tools
 
 case "${1:-build}" in
     build) want="$BUILD_PKGS" ;;
@@ -30,8 +34,22 @@ for pkg in $want; do
         *) missing="$missing $pkg" ;;
     esac
 done
+[ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1 && missing="$missing npm"
 missing=${missing# }
-[ -z "$missing" ] && exit 0
+
+# vnu.jar into tests/.tools (git-ignored), once
+vnu() {
+    [ "${1:-build}" = test ] || return 0
+    [ -f "$TOOLS/node_modules/vnu-jar/build/dist/vnu.jar" ] && return 0
+    echo "coursec: installing the Nu HTML Checker (npm vnu-jar@$VNU_VERSION) into tests/.tools" >&2
+    mkdir -p "$TOOLS"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "vnu-jar@$VNU_VERSION" >&2
+}
+
+if [ -z "$missing" ]; then
+    vnu "${1:-build}"
+    exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "coursec needs: sudo apt-get install -y $missing"
@@ -54,3 +72,4 @@ if ! apt-get install -y -qq $missing; then
     apt-get update -qq
     apt-get install -y -qq $missing
 fi
+vnu "${1:-build}"
