@@ -11,8 +11,10 @@
  *      guard and hand the tree to that edition's writers. HTML pages are
  *      written in parallel; the EPUB takes its modules in order (a tree
  *      whose turn has not come waits in a short queue, see epub_offer).
- * Each edition is written into a temporary folder; a course's editions are
- * renamed into place only when all of them succeeded. */
+ * Each edition is written into a temporary folder inside the course's output
+ * folder, which the build holds locked (outdir.h); the formats written are
+ * moved into the editions' folders only when every edition of the course
+ * succeeded, and nothing else there is touched (SPEC §8.3, §11.8). */
 #include "build.h"
 #include "arena.h"
 #include "ast.h"
@@ -150,7 +152,8 @@ typedef struct loaded {
     int title_literal;    /* the course title's `[[` are literal */
     edition_run *runs;
     int nruns;
-    const char *course_out;
+    outdir *out;          /* OUT/<id>, locked while this build writes it */
+    int out_failed;       /* it could not be locked: nothing is written (exit 2) */
     int files;
 } loaded;
 
@@ -253,7 +256,7 @@ static char *read_module(course_module *m, size_t *len, diag *d) {
         return NULL;
     }
     if (fs_read(m->abspath, &data, len) != 0) {
-        diag_report(d, DIAG_ERROR, m->path, 0, 0, "cannot read module file: %s", strerror(errno));
+        diag_report(d, DIAG_ERROR, m->path, 0, 0, "cannot read module file: %s", fs_strerror(errno));
         return NULL;
     }
     return data;
@@ -577,7 +580,7 @@ static int check_theme(loaded *L, diag *d) {
         if (fs_read(path, &src, &len) != 0) {
             diag_report(d, DIAG_ERROR, c->theme_at.path ? c->theme_at.path : shown, c->theme_at.line,
                         c->theme_at.col, "cannot read the theme's %s: %s (a theme needs page.html and index.html)",
-                        names[i], strerror(errno));
+                        names[i], fs_strerror(errno));
             bad = 1;
             continue;
         }
@@ -981,7 +984,6 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
     L->build_time = build_time(c); /* once: every edition and Lua state of the build sees the same time */
-    L->course_out = arena_printf(L->a, "%s/%s", o->out_dir, c->id);
     for (int e = 0; e < c->neditions; e++) {
         if (!want_edition(o, c->editions[e].name)) continue;
         edition_run *R = &L->runs[L->nruns++];
@@ -1013,8 +1015,15 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
             if (epub) R->book = epub_begin_check(x);
             continue;
         }
-        if (fs_mkdir_p(L->course_out) != 0 || !(R->tmp = outdir_temp(L->course_out, R->ed->name))) {
-            diag_report(d, DIAG_ERROR, L->course_out, 0, 0, "cannot create the output folder: %s", strerror(errno));
+        outdir_error err;
+        if (outdir_check_edition(L->out, R->ed->name, &err) != 0) {
+            diag_report(d, DIAG_ERROR, err.path, 0, 0, "%s", err.msg);
+            R->failed_write = 1;
+            continue;
+        }
+        if (!(R->tmp = outdir_temp(L->out, R->ed->name))) {
+            diag_report(d, DIAG_ERROR, outdir_path(L->out), 0, 0, "cannot create a temporary folder: %s",
+                        strerror(errno));
             R->failed_write = 1;
             continue;
         }
@@ -1056,50 +1065,58 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     return 0;
 }
 
-static void *rm_rf_main(void *path) {
-    outdir_rm_rf(path);
+static void *discard_main(void *tmp) {
+    outdir_discard(tmp);
     return NULL;
 }
 
-/* Remove the folders paths[0..n) (and free the paths), each on a thread of
- * its own: rebuilding the 1000-module bench course in place took 1.25 s
- * with the two previous editions removed one after the other, 1.13 s so. */
-static void rm_rf_all(char **paths, int n) {
-    run_each(rm_rf_main, (void **)paths, n);
+/* Remove the temporary folders paths[0..n) (and free the paths), each on a
+ * thread of its own: after a commit they hold the previous outputs, and
+ * rebuilding the 1000-module bench course in place took 1.25 s with them
+ * removed one after the other, 1.13 s so. */
+static void discard_all(char **paths, int n) {
+    run_each(discard_main, (void **)paths, n);
     for (int i = 0; i < n; i++) free(paths[i]);
 }
 
-/* Move every edition of a course into place, or throw them all away (the
- * previous output stays as it was) when any of them failed. The previous
- * editions are removed once all the new ones are in place. */
+/* Move the formats every edition of a course wrote into place, or, when any
+ * edition failed (or keep is 0), throw them all away: the previous output
+ * stays as it was. outdir_commit moves each path atomically and undoes its
+ * moves when one fails, so a course is written all or nothing unless the
+ * process dies in the middle. */
 static void commit_course(loaded *L, int keep, int verbose, diag *d) {
-    for (int e = 0; e < L->nruns; e++)
+    int ntmps = 0;
+    for (int e = 0; e < L->nruns; e++) {
         if (L->runs[e].failed_source || L->runs[e].failed_write) keep = 0;
-    char **olds = xcalloc((size_t)L->nruns + 1, sizeof *olds);
-    int nolds = 0;
+        if (L->runs[e].tmp) ntmps++;
+    }
+    char **tmps = xcalloc((size_t)ntmps + 1, sizeof *tmps);
+    const char **eds = xcalloc((size_t)ntmps + 1, sizeof *eds);
+    int *nfiles = xcalloc((size_t)ntmps + 1, sizeof *nfiles);
+    int n = 0;
     for (int e = 0; e < L->nruns; e++) {
         edition_run *R = &L->runs[e];
         if (!R->tmp) continue;
-        if (!keep) {
-            outdir_discard(R->tmp);
-        } else {
-            char *dest = arena_printf(L->a, "%s/%s", L->course_out, R->ed->name);
-            if (outdir_replace(R->tmp, dest, &olds[nolds]) != 0) {
-                diag_report(d, DIAG_ERROR, dest, 0, 0, "cannot move the new edition into place: %s", strerror(errno));
-                outdir_discard(R->tmp);
-                R->failed_write = 1;
-            } else {
-                if (olds[nolds]) nolds++;
-                int nf = outdir_count_files(dest);
-                L->files += nf;
-                if (verbose) fprintf(stderr, "coursec: wrote %s (%d files)\n", dest, nf);
-            }
-        }
-        free(R->tmp);
+        tmps[n] = R->tmp;
+        eds[n] = R->ed->name;
+        if (keep) nfiles[n] = outdir_count_files(R->tmp); /* before the commit puts the previous outputs there */
+        n++;
         R->tmp = NULL;
     }
-    rm_rf_all(olds, nolds);
-    free(olds);
+    outdir_error err;
+    if (keep && n > 0 && outdir_commit(L->out, eds, tmps, n, &err) != 0) {
+        diag_report(d, DIAG_ERROR, err.path, 0, 0, "%s", err.msg);
+        for (int e = 0; e < L->nruns; e++) L->runs[e].failed_write = 1;
+        keep = 0;
+    }
+    for (int i = 0; i < n && keep; i++) {
+        L->files += nfiles[i];
+        if (verbose) fprintf(stderr, "coursec: wrote %s/%s (%d files)\n", outdir_path(L->out), eds[i], nfiles[i]);
+    }
+    discard_all(tmps, n);
+    free(tmps);
+    free(eds);
+    free(nfiles);
 }
 
 static void free_loaded(loaded *L) {
@@ -1160,6 +1177,57 @@ static void check_filters(loaded *L, const build_opts *o, diag *d) {
     filter_host_free(filter_host_new(c, &c->editions[0], &fo, d, &nerr));
 }
 
+/* How long a build waits for another build of the same course into the same
+ * output folder (seconds): generous, since the other build is making
+ * progress (the 1000-module bench course builds in about 2 s), yet finite,
+ * so that a CI job stuck behind a hung build ends. COURSEC_LOCK_WAIT sets
+ * another (tests/outputs uses 1 s). */
+#define LOCK_WAIT_SECONDS 600
+
+static int by_course_id(const void *a, const void *b) {
+    const loaded *x = *(loaded *const *)a, *y = *(loaded *const *)b;
+    return strcmp(x->c->id, y->c->id);
+}
+
+/* Lock the output folder of every course about to be written (outdir_lock),
+ * in the order of their ids, so that two builds of the same courses never
+ * wait for each other in a circle; courses with the same id share one
+ * lock. A course whose folder cannot be locked is not written (exit 2). */
+static void lock_outputs(loaded **Ls, int n, const build_opts *o, diag *d) {
+    loaded **order = xcalloc((size_t)n + 1, sizeof *order);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (Ls[i] && !Ls[i]->nerr) order[k++] = Ls[i];
+    qsort(order, (size_t)k, sizeof *order, by_course_id);
+    long wait_s = (long)env_number("COURSEC_LOCK_WAIT", LOCK_WAIT_SECONDS);
+    for (int i = 0; i < k; i++) {
+        loaded *L = order[i];
+        if (i > 0 && strcmp(L->c->id, order[i - 1]->c->id) == 0) {
+            L->out = order[i - 1]->out;
+            L->out_failed = order[i - 1]->out_failed;
+            continue;
+        }
+        outdir_error err;
+        L->out = outdir_lock(o->out_dir, L->c->id, wait_s, o->quiet, &err);
+        if (!L->out) {
+            diag_report(d, DIAG_ERROR, err.path, 0, 0, "%s", err.msg);
+            L->out_failed = 1;
+        }
+    }
+    free(order);
+}
+
+/* Let go of every course's output folder (each shared lock once). */
+static void unlock_outputs(loaded **Ls, int n) {
+    for (int i = 0; i < n; i++) {
+        if (!Ls[i] || !Ls[i]->out) continue;
+        outdir *out = Ls[i]->out;
+        for (int j = i; j < n; j++)
+            if (Ls[j] && Ls[j]->out == out) Ls[j]->out = NULL;
+        outdir_unlock(out);
+    }
+}
+
 int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -1179,9 +1247,14 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     }
     /* --strict: warnings so far stop the build before anything is written */
     int strict_stop = o->strict && diag_warnings(d) > 0;
+    if (!o->check_only && !strict_stop) lock_outputs(Ls, ndirs, o, d);
     for (int i = 0; i < ndirs && !strict_stop; i++) {
         if (Ls[i] && Ls[i]->nerr) check_filters(Ls[i], o, d);
         if (!Ls[i] || Ls[i]->nerr) continue;
+        if (Ls[i]->out_failed) {
+            status = 2;
+            continue;
+        }
         if (write_course(Ls[i], o, d, sink) != 0) status = status ? status : 2;
     }
     int strict_fail = o->strict && diag_warnings(d) > 0;
@@ -1199,6 +1272,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
         }
         files += L->files;
     }
+    unlock_outputs(Ls, ndirs);
     diag_flush(d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!o->quiet) {

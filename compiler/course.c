@@ -5,6 +5,7 @@
  * `index`), and safe resolution of every path the course names (never outside
  * the course folder, symlinks resolved). */
 #include "course.h"
+#include "fs.h"
 #include "md.h"
 #include "roles.h"
 #include "timing.h"
@@ -351,11 +352,12 @@ const char *course_resolve(course *c, const char *rel, const char **why) { retur
 
 const char *course_resolve_dir(course *c, const char *rel, const char **why) { return resolve(c, rel, 1, why); }
 
-/* Reads a whole file (malloc'd, NUL-terminated); NULL with errno set, or
+/* Reads a whole regular file (malloc'd, NUL-terminated; a FIFO or device is
+ * refused before it could block, fs_open_read); NULL with errno set, or
  * with *too_big set to the size seen (> limit) when it is larger than limit. */
 static char *slurp(const char *path, size_t limit, size_t *len, size_t *too_big) {
     *too_big = 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = fs_fopen_read(path);
     if (!f) return NULL;
     size_t cap = 4096, n = 0;
     char *b = xmalloc(cap + 1);
@@ -1074,7 +1076,7 @@ course *course_load(const char *dir, diag *d, int *nerr) {
                         "course.yaml is %zu bytes, over the limit of %zu MiB: keep long texts in the modules",
                         too_big, COURSE_MAX_YAML >> 20);
         else
-            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "cannot read course.yaml: %s", strerror(errno));
+            diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "cannot read course.yaml: %s", fs_strerror(errno));
         (*nerr)++;
         arena_free(a);
         return NULL;

@@ -1982,7 +1982,7 @@ static void put_stylesheet(epub_book *b) {
     char *css = NULL;
     if (fs_read(css_path, &css, &len) != 0) {
         diag_report(ctx->d, DIAG_ERROR, css_path, 0, 0, "cannot read the theme's EPUB stylesheet: %s",
-                    strerror(errno));
+                    fs_strerror(errno));
         b->errors++;
         return;
     }
@@ -2037,10 +2037,10 @@ static void put_media(epub_book *b) {
         int i = b->morder[k];
         if (!b->media[i].used || b->write_failed) continue;
         const media_ref *mr = &b->media[i];
-        FILE *f = fopen(ctx->media[i].src, "rb");
+        FILE *f = fs_fopen_read(ctx->media[i].src); /* a FIFO swapped in since the check is refused, not waited on */
         if (!f) {
             diag_report(ctx->d, DIAG_ERROR, ctx->pages[mr->module].path, mr->line, mr->col,
-                        "cannot read image `%s`: %s", ctx->media[i].rel, strerror(errno));
+                        "cannot read image `%s`: %s", ctx->media[i].rel, fs_strerror(errno));
             b->errors++;
             b->media[i].used = 0;
             continue;

@@ -1,10 +1,12 @@
-/* fs.c — small file helpers (see fs.h): whole-file read, write by temp +
- * rename, mkdir -p, file and tree copies that never follow a symlink out of
- * the tree being copied. */
+/* fs.c — small file helpers (see fs.h): inputs opened only when they are
+ * regular files, whole-file read, one-go write, mkdir -p, file and tree
+ * copies that never follow a symlink out of the tree being copied. */
 #include "fs.h"
+#include "buf.h"
 #include "util.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +14,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int fs_open_read(const char *path) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENXIO) errno = FS_ENOTREG; /* a socket, or a device without a driver */
+        return -1;
+    }
+    struct stat st;
+    int e = 0;
+    if (fstat(fd, &st) != 0) e = errno;
+    else if (S_ISDIR(st.st_mode)) e = EISDIR;
+    else if (!S_ISREG(st.st_mode)) e = FS_ENOTREG;
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) e = errno;
+    if (e) {
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+FILE *fs_fopen_read(const char *path) {
+    int fd = fs_open_read(path);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+const char *fs_strerror(int e) {
+    return e == FS_ENOTREG ? "not a regular file (a FIFO, socket or device)" : strerror(e);
+}
+
 int fs_read(const char *path, char **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fs_fopen_read(path);
     if (!f) return -1;
     buf b = BUF_INIT;
     char tmp[65536];
@@ -33,8 +71,15 @@ int fs_read(const char *path, char **data, size_t *len) {
 }
 
 int fs_write(const char *path, const void *data, size_t len) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
     int ok = (len == 0 || fwrite(data, 1, len, f) == len);
     int e = errno;
     if (fclose(f) != 0 && ok) ok = 0, e = errno;

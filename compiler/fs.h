@@ -1,20 +1,45 @@
-/* fs.h — small file helpers for the writers: read a whole file, write a file
- * in one go (temp name + rename), mkdir -p, copy a file, copy a folder tree.
- * None of them reports diagnostics: they return -1 with errno set and the
- * caller reports at the path it knows (house rule: report once). */
+/* fs.h — small file helpers: open an input that must be a regular file, read
+ * a whole file, write a file in one go, mkdir -p, copy a file, copy a folder
+ * tree. None of them reports diagnostics: they return -1 with errno set and
+ * the caller reports at the path it knows (house rule: report once), with
+ * fs_strerror for the message. */
 #ifndef COURSEC_FS_H
 #define COURSEC_FS_H
-#include "buf.h"
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 
-/* Read all of path into *data (malloc'd, NUL-terminated; the caller frees)
- * and its length into *len. 0, or -1 with errno. */
+/* The errno of an input that exists but is not a regular file nor a folder
+ * (a FIFO, a socket, a device): one no open or read of a regular file gives. */
+#ifdef EFTYPE
+#define FS_ENOTREG EFTYPE
+#else
+#define FS_ENOTREG EMEDIUMTYPE
+#endif
+
+/* Open path for reading only if it is a regular file: opened non-blocking
+ * (a FIFO would block the open until a writer came) and checked on the open
+ * descriptor (fstat, so no name is looked up twice), then made blocking.
+ * A folder gives EISDIR, a FIFO, socket or device FS_ENOTREG. A descriptor
+ * (close-on-exec; the caller closes it), or -1 with errno. */
+int fs_open_read(const char *path);
+
+/* fs_open_read as a stdio stream ("rb"; the caller fcloses it); NULL with errno. */
+FILE *fs_fopen_read(const char *path);
+
+/* strerror(e), but FS_ENOTREG says what it means here. */
+const char *fs_strerror(int e);
+
+/* Read all of path, a regular file (fs_open_read), into *data (malloc'd,
+ * NUL-terminated; the caller frees) and its length into *len. 0, or -1
+ * with errno. */
 int fs_read(const char *path, char **data, size_t *len);
 
-/* Write data to path in one go. Writers only write inside an edition's
- * temporary folder, which is renamed into place as a whole when the edition
- * succeeded (SPEC §8.3), so no per-file temp name is needed. 0, or -1 with
- * errno (a partial file is removed). */
+/* Write data to path in one go, never through a symbolic link at path.
+ * Writers only write inside an edition's temporary folder, whose outputs are
+ * moved into place when the build succeeded (SPEC §8.3, outdir.h), so no
+ * per-file temp name is needed. 0, or -1 with errno (a partial file is
+ * removed). */
 int fs_write(const char *path, const void *data, size_t len);
 
 /* Create path and its missing parents (mode 0777 & ~umask); existing folders

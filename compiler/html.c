@@ -51,7 +51,7 @@ static tmpl *load_template(arena *a, const char *dir, const char *name, diag *d)
     char *src;
     size_t len;
     if (fs_read(path, &src, &len) != 0) {
-        diag_report(d, DIAG_ERROR, path, 0, 0, "cannot read theme template: %s", strerror(errno));
+        diag_report(d, DIAG_ERROR, path, 0, 0, "cannot read theme template: %s", fs_strerror(errno));
         return NULL;
     }
     tmpl *t = tmpl_parse(a, src, len, path, d);
@@ -889,7 +889,7 @@ static int copy_assets(html_site *s) {
         if (r == 0) r = fs_copy_file(m->src, to);
         if (r != 0) {
             diag_report(ctx->d, DIAG_ERROR, m->src, 0, 0, "cannot copy media file to %s: %s", to,
-                        strerror(errno));
+                        fs_strerror(errno));
             rc = -1;
         }
     }

@@ -3,6 +3,7 @@
  * and the `course.*` constructors. Only this file and filter.c include Lua. */
 #include "luab.h"
 #include "diag.h"
+#include "fs.h"
 #include "lpool.h"
 #include "md.h"
 #include "timing.h"
@@ -714,9 +715,9 @@ int luab_load_file(luab *b, const char *realpath_, const char *display, const ch
                    char **msgbuf) {
     *line = 0;
     *msgbuf = NULL;
-    FILE *f = fopen(realpath_, "rb");
+    FILE *f = fs_fopen_read(realpath_); /* a FIFO is refused, never waited on */
     if (!f) {
-        *msgbuf = xstrdup("cannot read the filter file");
+        *msgbuf = xstrdup(errno == FS_ENOTREG ? "the filter file is not a regular file" : "cannot read the filter file");
         return -1;
     }
     size_t cap = 4096, len = 0;

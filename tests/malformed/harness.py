@@ -3,7 +3,7 @@ tests/sandbox, tests/pathological): write a course folder from a dict, run
 coursec on it, parse its diagnostics, snapshot an output tree, match expected
 diagnostics exactly, and count passes and failures. Not a suite itself
 (run-all.sh only runs run.py files)."""
-import concurrent.futures, hashlib, os, re, subprocess, sys, threading, time
+import atexit, concurrent.futures, hashlib, os, re, shutil, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -26,24 +26,89 @@ def write_course(root, files):
             f.write(data)
 
 
+NOBODY = 65534
+
+
+def _as_nobody():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def _nobody_can_enter(path):
+    """True when user nobody can search path and every folder above it."""
+    try:
+        return subprocess.run(["/bin/sh", "-c", 'test -x "$1"', "sh", path], preexec_fn=_as_nobody,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:
+        return False
+
+
+_stage_lock = threading.Lock()
+_stage = []  # [folder or None, reason]
+
+
+def nobody_stage():
+    """A folder user nobody can reach (mode 755, removed at exit) holding a
+    copy of coursec and of its own files (lua/, themes/ beside it, where
+    coursec looks first): the checkout may live in a folder nobody cannot
+    enter (a fresh `mktemp -d` is mode 700), and a case run as nobody makes
+    its course folder inside this one. Returns (folder, None), or (None,
+    why) when no temporary folder is reachable by nobody. Only for root."""
+    with _stage_lock:
+        if _stage:
+            return _stage[0], _stage[1]
+        bases = []
+        for b in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+            if os.path.isdir(b) and b not in bases:
+                bases.append(b)
+        base = next((b for b in bases if _nobody_can_enter(b)), None)
+        if base is None:
+            _stage[:] = [None, "user nobody can enter none of %s" % ", ".join(bases)]
+            return _stage[0], _stage[1]
+        stage = tempfile.mkdtemp(prefix="coursec-nobody-", dir=base)
+        atexit.register(shutil.rmtree, stage, True)
+        os.chmod(stage, 0o755)
+        shutil.copy2(COURSEC, os.path.join(stage, "coursec"))
+        exe_dir = os.path.dirname(os.path.realpath(COURSEC))
+        data = next((d for d in (exe_dir, os.path.dirname(exe_dir), ROOT) if os.path.isdir(os.path.join(d, "lua"))),
+                    ROOT)
+        for sub in ("lua", "themes"):
+            shutil.copytree(os.path.join(data, sub), os.path.join(stage, sub))
+        for dp, dn, fn in os.walk(stage):
+            for n in dn:
+                os.chmod(os.path.join(dp, n), 0o755)
+            for n in fn:
+                p = os.path.join(dp, n)
+                os.chmod(p, 0o755 if os.access(p, os.X_OK) else 0o644)
+        if _nobody_can_enter(os.path.join(stage, "coursec")):
+            _stage[:] = [stage, None]
+        else:
+            _stage[:] = [None, "user nobody cannot run the copy of coursec in %s" % stage]
+        return _stage[0], _stage[1]
+
+
 def run(args, cwd, timeout=120, env=None, as_nobody=False):
     """Runs coursec ARGS; returns (returncode, stderr text, seconds), seconds
     being the CPU time coursec used (user + system, all its threads), so
     that a machine busy with other work does not make a run look slow.
     returncode is negative when a signal killed it, None on a timeout (a
-    wall-clock limit: it only stops a hang)."""
+    wall-clock limit: it only stops a hang). as_nobody (root only): run
+    the copy of coursec in nobody_stage() as user nobody."""
     e = dict(os.environ)
     e["NO_COLOR"] = "1"
     e.pop("COURSEC_DATA", None)
     if env:
         e.update(env)
     pre = None
+    exe = COURSEC
     if as_nobody:
-        def pre():
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-    p = subprocess.Popen([COURSEC] + args, cwd=cwd, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stage, why = nobody_stage()
+        if not stage:
+            raise RuntimeError(why)
+        exe = os.path.join(stage, "coursec")
+        pre = _as_nobody
+    p = subprocess.Popen([exe] + args, cwd=cwd, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          preexec_fn=pre)
     chunks = []
     reader = threading.Thread(target=lambda: chunks.append(p.stderr.read()))
