@@ -3,31 +3,13 @@
  * working copy cmark parses, with the column map back to the source. No
  * cmark here. */
 #include "mdpre.h"
+#include "utf8.h"
 #include "util.h"
 #include "v16.h"
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- input checks ------------------------------------------------------ */
-
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t k;
-    uint32_t cp, min;
-    if (c >= 0xC2 && c <= 0xDF) k = 2, cp = c & 0x1F, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) k = 3, cp = c & 0x0F, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) k = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
-    if (n < k) return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return k;
-}
 
 int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line, const char *path, diag *d) {
     if (len > max_bytes) {
@@ -110,7 +92,8 @@ int mdpre_validate(const char *src, size_t len, size_t max_bytes, int first_line
             i++;
             continue;
         }
-        size_t k = utf8_len(s + i, len - i);
+        unsigned cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
         if (!k) {
             if (!nbad++) bad_line = line, bad_col = (int)(i - bol) + 1;
             i++;
