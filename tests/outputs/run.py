@@ -22,27 +22,22 @@ that waits for a file), so no case depends on timing; every wait has a hang
 guard of 60 s. Prints `N passed, N failed`.
 env: COURSEC (the compiler, default ./coursec), VERBOSE=1.
 """
-import hashlib, os, shutil, signal, subprocess, sys, tempfile, time, traceback
+import os, shutil, signal, subprocess, sys, tempfile, time, traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "malformed"))
+import harness as H  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
 BASIC = os.path.join(ROOT, "tests", "conformance", "001-basic-build")
-VERBOSE = os.environ.get("VERBOSE") not in (None, "", "0")
 GUARD = 60  # seconds: hang guards only, never a measure
 
-passed = failed = 0
+C = H.Counter("outputs")
 
 
 def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        if VERBOSE:
-            print("PASS outputs/%s" % name)
-    else:
-        failed += 1
-        print("FAIL outputs/%s %s" % (name, detail))
+    C.check(name, [] if ok else [detail or "check failed"])
     return ok
 
 
@@ -53,25 +48,6 @@ def run(args, env=None, timeout=GUARD):
         return subprocess.run([COURSEC] + args, capture_output=True, text=True, timeout=timeout, env=e)
     except subprocess.TimeoutExpired as x:
         return subprocess.CompletedProcess(x.cmd, 124, x.stdout or "", (x.stderr or "") + "\n(timed out)")
-
-
-def manifest(root):
-    """Every entry under root: path -> ('D',) / ('L', target) / ('F', sha256)."""
-    out = {}
-    if not os.path.lexists(root):
-        return out
-    for dirpath, dirnames, filenames in os.walk(root):
-        for n in dirnames + filenames:
-            p = os.path.join(dirpath, n)
-            rel = os.path.relpath(p, root)
-            if os.path.islink(p):
-                out[rel] = ("L", os.readlink(p))
-            elif os.path.isdir(p):
-                out[rel] = ("D",)
-            else:
-                with open(p, "rb") as f:
-                    out[rel] = ("F", hashlib.sha256(f.read()).hexdigest())
-    return out
 
 
 def leftovers(course_out):
@@ -182,11 +158,11 @@ def ownership(tmp):
     if not check("first-build", r.returncode == 0 and os.path.isdir(os.path.join(ed, "site")), r.stderr):
         return
 
-    site_before = manifest(os.path.join(ed, "site"))
+    site_before = H.snapshot(os.path.join(ed, "site"))
     site_ino = os.stat(os.path.join(ed, "site")).st_ino
     epub = os.path.join(ed, "demo-learner.epub")
     r = run(["build", "-q", "-f", "epub", "-o", out, course])
-    check("format-epub-keeps-site", r.returncode == 0 and manifest(os.path.join(ed, "site")) == site_before
+    check("format-epub-keeps-site", r.returncode == 0 and H.snapshot(os.path.join(ed, "site")) == site_before
           and os.stat(os.path.join(ed, "site")).st_ino == site_ino and os.path.isfile(epub),
           "exit %d, site %s: %s" % (r.returncode, "kept" if os.path.isdir(os.path.join(ed, "site")) else "GONE",
                                     r.stderr))
@@ -219,11 +195,11 @@ def ownership(tmp):
           "exit %d, lost: %s" % (r.returncode, sorted(set(mine) - set(kept))))
     check("no-leftovers", leftovers(os.path.join(out, "demo")) == [], leftovers(os.path.join(out, "demo")))
 
-    fac_before = manifest(os.path.join(out, "demo", "facilitator"))
+    fac_before = H.snapshot(os.path.join(out, "demo", "facilitator"))
     time.sleep(0.01)
     r = run(["build", "-q", "-e", "learner", "-o", out, course])
     check("edition-option-touches-one", r.returncode == 0
-          and manifest(os.path.join(out, "demo", "facilitator")) == fac_before, r.stderr)
+          and H.snapshot(os.path.join(out, "demo", "facilitator")) == fac_before, r.stderr)
 
     # a build that fails in its writing pass (a filter error) changes nothing
     bad = make_course(os.path.join(tmp, "own-bad"))
@@ -232,14 +208,14 @@ def ownership(tmp):
         f.write('return { Document = function(doc, ctx) error("boom") end }\n')
     with open(os.path.join(bad, "course.yaml"), "a") as f:
         f.write("filters: [vars, blanks, answers, timings, filters/boom.lua]\n")
-    before = manifest(out)
+    before = H.snapshot(out)
     r = run(["build", "-q", "-o", out, bad])
-    check("failed-write-pass-changes-nothing", r.returncode == 1 and manifest(out) == before,
+    check("failed-write-pass-changes-nothing", r.returncode == 1 and H.snapshot(out) == before,
           "exit %d: %s" % (r.returncode, r.stderr))
     empty = os.path.join(tmp, "own-empty")
     r = run(["build", "-q", "-o", empty, bad])
-    check("failed-first-build-leaves-nothing", r.returncode == 1 and manifest(empty) == {},
-          "exit %d, %s" % (r.returncode, sorted(manifest(empty))))
+    check("failed-first-build-leaves-nothing", r.returncode == 1 and H.snapshot(empty) == {},
+          "exit %d, %s" % (r.returncode, sorted(H.snapshot(empty))))
 
 
 def links(tmp):
@@ -254,7 +230,7 @@ def links(tmp):
                 f.write("precious " + rel)
         with open(os.path.join(tmp, "precious-file"), "w") as f:
             f.write("a precious file")
-        return manifest(precious)
+        return H.snapshot(precious)
 
     # where the link is planted, what it points to
     cases = [("course", ("demo",), precious),
@@ -273,16 +249,16 @@ def links(tmp):
         elif os.path.lexists(place):
             os.remove(place)
         os.symlink(target, place)
-        before = manifest(out)
+        before = H.snapshot(out)
         r = run(["build", "-q", "-o", out, course])
         with open(os.path.join(tmp, "precious-file")) as f:
             file_ok = f.read() == "a precious file"
-        check("link-at-%s-target-intact" % name, manifest(precious) == keep and file_ok,
+        check("link-at-%s-target-intact" % name, H.snapshot(precious) == keep and file_ok,
               "exit %d: %s" % (r.returncode, r.stderr))
         check("link-at-%s-refused" % name, r.returncode == 2 and "symbolic link" in r.stderr
               and os.path.join(*rel) in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
-        check("link-at-%s-output-unchanged" % name, manifest(out) == before,
-              "changed: %s" % sorted(set(manifest(out).items()) ^ set(before.items()))[:6])
+        check("link-at-%s-output-unchanged" % name, H.snapshot(out) == before,
+              "changed: %s" % sorted(set(H.snapshot(out).items()) ^ set(before.items()))[:6])
 
     # a link inside the previous site/ goes with it; its target stays
     out = os.path.join(tmp, "link-out-inside")
@@ -292,7 +268,7 @@ def links(tmp):
     keep = fresh_precious()
     os.symlink(precious, os.path.join(out, "demo", "learner", "site", "planted"))
     r = run(["build", "-q", "-o", out, course])
-    check("link-inside-site-removed-not-followed", r.returncode == 0 and manifest(precious) == keep
+    check("link-inside-site-removed-not-followed", r.returncode == 0 and H.snapshot(precious) == keep
           and not os.path.lexists(os.path.join(out, "demo", "learner", "site", "planted")), r.stderr)
 
     # the output folder itself may be a link: the user chose it
@@ -311,7 +287,7 @@ def stale(tmp):
     r = run(["build", "-q", "--trust-filters", "-o", out, course])
     if not check("stale-first-build", r.returncode == 0, r.stderr):
         return
-    before = manifest(os.path.join(cout, "learner"))
+    before = H.snapshot(os.path.join(cout, "learner"))
     a = Held(tmp, "stale-a", ["build", "-q", "--trust-filters", "-o", out, course])
     if not check("stale-held", a.reached(), a.stderr()):
         a.kill()
@@ -319,7 +295,7 @@ def stale(tmp):
     tmps = [n for n in leftovers(cout) if ".tmp-" in n]
     a.kill()  # SIGKILL to the whole group: no cleanup can run
     check("killed-build-leaves-temporaries", len(tmps) >= 1, tmps)
-    check("killed-build-changes-no-output", manifest(os.path.join(cout, "learner")) == before)
+    check("killed-build-changes-no-output", H.snapshot(os.path.join(cout, "learner")) == before)
     r = run(["build", "-q", "--trust-filters", "-o", out, course])
     check("next-build-removes-them", r.returncode == 0 and leftovers(cout) == [],
           "exit %d, left: %s: %s" % (r.returncode, leftovers(cout), r.stderr))
@@ -362,10 +338,10 @@ def lock(tmp):
     # a second build that cannot wait long enough gives up, writing nothing
     a = Held(tmp, "lock-c", ["build", "-q", "--trust-filters", "--var", "stamp=THIRD", "-o", out, course])
     if check("lock-held-again", a.reached(), a.stderr()):
-        before = manifest(out)
+        before = H.snapshot(out)
         r = run(["build", "--trust-filters", "--var", "stamp=FOURTH", "-o", out, course],
                 env={"COURSEC_LOCK_WAIT": "1"})
-        now = manifest(out)
+        now = H.snapshot(out)
         check("lock-timeout-exit-2", r.returncode == 2 and "demo: error: another coursec" in r.stderr
               and "nothing was written" in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
         check("lock-timeout-writes-nothing", now == before,
@@ -389,5 +365,4 @@ with tempfile.TemporaryDirectory(prefix="coursec-outputs.") as tmp:
             part(tmp)
         except Exception:  # a broken expectation must not hide the other parts
             check(part.__name__, False, traceback.format_exc())
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(C.finish())
