@@ -2,7 +2,7 @@
 # course under courses/ into output/; `make test` runs the whole suite.
 # `make SAN=address,undefined test` builds with sanitizers (separate build dir).
 
-PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libisal
+PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libisal libmicrohttpd
 CC       ?= cc
 BUILD    := build$(if $(SAN),-san)
 CFLAGS   ?= -O2 -g

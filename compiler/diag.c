@@ -28,6 +28,8 @@ struct diag {
     char **seen;
     size_t nseen, capseen;
     int errors, warnings;
+    diag_listener listener;
+    void *listener_ud;
 };
 
 diag *diag_new(FILE *out, diag_format fmt, int color) {
@@ -171,6 +173,7 @@ void diag_flush(diag *d) {
     buf out = BUF_INIT;
     for (size_t i = 0; i < d->n; i++) {
         item *it = &d->items[i];
+        if (d->listener) d->listener(d->listener_ud, it->sev, it->path, it->line, it->col, it->msg);
         if (d->fmt == DIAG_JSON) {
             buf_puts(&out, "{\"file\":");
             json_str(&out, it->path ? it->path : "");
@@ -189,6 +192,13 @@ void diag_flush(diag *d) {
     if (out.len) fwrite(out.data, 1, out.len, d->out);
     fflush(d->out);
     buf_free(&out);
+    pthread_mutex_unlock(&d->mu);
+}
+
+void diag_set_listener(diag *d, diag_listener fn, void *ud) {
+    pthread_mutex_lock(&d->mu);
+    d->listener = fn;
+    d->listener_ud = ud;
     pthread_mutex_unlock(&d->mu);
 }
 

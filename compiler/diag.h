@@ -30,6 +30,12 @@ void diag_report(diag *d, diag_severity sev, const char *path, int line, int col
  * (stable for equal keys), and forget it. Counts are kept. */
 void diag_flush(diag *d);
 
+/* A second reader of every diagnostic (`coursec serve` shows them in the
+ * page): called by diag_flush for each one, in the printed order, under the
+ * collector's lock (the listener must not report). NULL removes it. */
+typedef void (*diag_listener)(void *ud, diag_severity sev, const char *path, int line, int col, const char *msg);
+void diag_set_listener(diag *d, diag_listener fn, void *ud);
+
 int diag_errors(const diag *d);
 int diag_warnings(const diag *d);
 

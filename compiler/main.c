@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "epub.h"
 #include "md.h"
+#include "serve.h"
 #include "util.h"
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 static const char usage[] =
     "usage: coursec build [options] [COURSE_DIR...]   compile (default: the current directory)\n"
     "       coursec check [options] [COURSE_DIR...]   everything but writing outputs\n"
+    "       coursec serve [options] [COURSE_DIR]      preview with live reload (http://127.0.0.1:8357/)\n"
     "       coursec --help | --version\n"
     "options:\n"
     "  -o, --output DIR        default ./output\n"
@@ -27,7 +29,10 @@ static const char usage[] =
     "      --trust-filters     lift the Lua sandbox\n"
     "  -j, --jobs N            parallel jobs (default: number of cores)\n"
     "      --diagnostics FMT   text (default) or json (one JSON object per line)\n"
-    "  -q, --quiet / -v, --verbose\n";
+    "  -q, --quiet / -v, --verbose\n"
+    "serve options (and -e NAME: the edition the preview opens):\n"
+    "      --port N            default 8357, else the next free one\n"
+    "      --host ADDR         default 127.0.0.1 (another address shares every edition, with a warning)\n";
 
 static int usage_error(const char *fmt, const char *arg) {
     fputs("coursec: ", stderr);
@@ -92,6 +97,8 @@ int main(int argc, char **argv) {
     o.var_names = xcalloc((size_t)argc + 1, sizeof(char *));
     o.var_values = xcalloc((size_t)argc + 1, sizeof(char *));
     const char *cmd = NULL;
+    const char *host = NULL;
+    int port = 0;
     int status;
 
     for (int i = 1; i < argc; i++) {
@@ -159,6 +166,19 @@ int main(int argc, char **argv) {
                 goto out;
             }
             o.jobs = (int)j;
+        } else if (opt_is(a, "", "--port")) {
+            char *end;
+            long p = (val = opt_value(argc, argv, &i, "--port")) ? strtol(val, &end, 10) : -1;
+            if (!val || *end || p < 1 || p > 65535) {
+                status = usage_error("--port needs a port number from 1 to 65535, got `%s`", val ? val : "");
+                goto out;
+            }
+            port = (int)p;
+        } else if (opt_is(a, "", "--host")) {
+            if (!(host = opt_value(argc, argv, &i, "--host"))) {
+                status = usage_error("option %s needs a value", "--host");
+                goto out;
+            }
         } else if (opt_is(a, "", "--diagnostics")) {
             if (!(val = opt_value(argc, argv, &i, "--diagnostics"))) {
                 status = usage_error("option %s needs a value", "--diagnostics");
@@ -178,8 +198,8 @@ int main(int argc, char **argv) {
             status = usage_error("unknown option `%s`", a);
             goto out;
         } else if (!cmd) {
-            if (strcmp(a, "build") != 0 && strcmp(a, "check") != 0) {
-                status = usage_error("unknown command `%s` (use build or check)", a);
+            if (strcmp(a, "build") != 0 && strcmp(a, "check") != 0 && strcmp(a, "serve") != 0) {
+                status = usage_error("unknown command `%s` (use build, check or serve)", a);
                 goto out;
             }
             cmd = a;
@@ -192,6 +212,10 @@ int main(int argc, char **argv) {
         status = 2;
         goto out;
     }
+    if ((host || port) && strcmp(cmd, "serve") != 0) {
+        status = usage_error("%s is an option of `coursec serve`", host ? "--host" : "--port");
+        goto out;
+    }
     o.check_only = strcmp(cmd, "check") == 0;
     /* stderr then holds nothing but JSON lines: no progress, no summary */
     if (dfmt == DIAG_JSON) o.quiet = 1;
@@ -202,7 +226,18 @@ int main(int argc, char **argv) {
     md_init();
     epub_init();
     diag *d = diag_new(stderr, dfmt, -1);
-    status = build_run(&o, dirs, ndirs, d);
+    if (strcmp(cmd, "serve") == 0) {
+        if (ndirs > 1) {
+            status = usage_error("serve previews one course: name one COURSE_DIR%s", "");
+        } else {
+            serve_opts so = {.build = o, .course_dir = dirs[0], .host = host, .port = port,
+                             .edition = ned ? editions[0] : NULL};
+            status = serve_run(&so, d);
+            diag_flush(d);
+        }
+    } else {
+        status = build_run(&o, dirs, ndirs, d);
+    }
     diag_free(d);
     free(data);
 out:

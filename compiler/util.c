@@ -1,5 +1,6 @@
 /* util.c — aborting allocators and small string helpers (see util.h). */
 #include "util.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,16 @@ char *xstrndup(const char *s, size_t n) {
 }
 
 char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xasprintf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *p;
+    int n = vasprintf(&p, fmt, ap);
+    va_end(ap);
+    if (n < 0) oom();
+    return p;
+}
 
 int util_edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);

@@ -9,6 +9,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* printf into a new string (the caller frees). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Levenshtein distance, for "did you mean" suggestions. */
 int util_edit_distance(const char *a, const char *b);
 

@@ -5,7 +5,7 @@
 # apt-get; otherwise prints the exact apt-get line and exits 1.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmimalloc-dev"
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmicrohttpd-dev libmimalloc-dev"
 TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip"
 # The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
 # Debian when the machine has no node installation.
