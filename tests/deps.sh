@@ -6,10 +6,12 @@
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmicrohttpd-dev libmimalloc-dev"
-TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip"
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium"
 # The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
 # Debian when the machine has no node installation.
 VNU_VERSION=26.9.27
+# playwright-core drives Debian's chromium (never a downloaded browser)
+PLAYWRIGHT_VERSION=1.64.1
 TOOLS=$(cd "$(dirname "$0")" && pwd)/.tools
 
 case "${1:-build}" in
@@ -46,8 +48,19 @@ vnu() {
     npm install --silent --no-audit --no-fund --prefix "$TOOLS" "vnu-jar@$VNU_VERSION" >&2
 }
 
+# playwright-core into tests/.tools, once (no browser download: it has none)
+playwright() {
+    [ "${1:-build}" = test ] || return 0
+    [ -f "$TOOLS/node_modules/playwright-core/package.json" ] &&
+        grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$TOOLS/node_modules/playwright-core/package.json" && return 0
+    echo "coursec: installing playwright-core@$PLAYWRIGHT_VERSION into tests/.tools" >&2
+    mkdir -p "$TOOLS"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "playwright-core@$PLAYWRIGHT_VERSION" >&2
+}
+
 if [ -z "$missing" ]; then
     vnu "${1:-build}"
+    playwright "${1:-build}"
     exit 0
 fi
 
@@ -73,3 +86,4 @@ if ! apt-get install -y -qq $missing; then
     apt-get install -y -qq $missing
 fi
 vnu "${1:-build}"
+playwright "${1:-build}"

@@ -328,6 +328,30 @@ def survive(tmp):
         s.stop()
 
 
+def browser(tmp):
+    """tests/serve/browser.mjs against a running server; its PASS/FAIL lines count."""
+    tools = os.path.join(ROOT, "tests", ".tools", "node_modules")
+    if not os.path.isdir(os.path.join(tools, "playwright-core")):
+        check("browser-tools", False, "no playwright-core in tests/.tools (run `sh tests/deps.sh test`)")
+        return
+    course = os.path.join(tmp, "browser")
+    shutil.copytree(DEMO, course)
+    s = Server(course, ["--port", str(free_port())], tmp)
+    try:
+        check("browser-server-starts", s.started(), s.stderr())
+        module = os.path.join(course, "modules", "opening.md")
+        r = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), str(s.port), module, "opening.html"],
+                           capture_output=True, text=True, timeout=4 * GUARD,
+                           env=dict(os.environ, TOOLS=os.path.dirname(tools)))
+        lines = [l for l in r.stdout.splitlines() if l.startswith(("PASS ", "FAIL "))]
+        for l in lines:
+            name, _, detail = l[5:].partition(": ")
+            check("browser-" + name, l.startswith("PASS"), detail)
+        check("browser-ran", r.returncode == 0 and len(lines) >= 8, (r.returncode, r.stdout[-500:], r.stderr[-1500:]))
+    finally:
+        s.stop()
+
+
 def start_stop(tmp):
     course = os.path.join(tmp, "ss")
     shutil.copytree(DEMO, course)
@@ -377,7 +401,7 @@ if not os.access(COURSEC, os.X_OK):
     print("0 passed, 1 failed")
     sys.exit(1)
 with tempfile.TemporaryDirectory(prefix="coursec-serve-test.") as tmp:
-    for part in (pages, escape, live, survive, start_stop):
+    for part in (pages, escape, live, survive, browser, start_stop):
         try:
             part(tmp)
         except Exception:  # a broken expectation must not hide the other parts
