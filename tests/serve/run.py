@@ -24,6 +24,7 @@ import http.client, json, os, shutil, signal, socket, subprocess, sys, tempfile,
 import urllib.error, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "malformed"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -119,9 +120,10 @@ def events(port):
     return s
 
 
-def next_event(s, buf):
-    """The data of the next `build` event on stream s (buf: bytes read so far)."""
-    end = time.monotonic() + GUARD
+def next_event(s, buf, guard=GUARD):
+    """The data of the next `build` event on stream s (buf: bytes read so far);
+    None when none comes within guard seconds."""
+    end = time.monotonic() + guard
     while time.monotonic() < end:
         i = buf[0].find(b"event: build\ndata: ")
         if i >= 0:
@@ -130,7 +132,11 @@ def next_event(s, buf):
                 data = buf[0][i + 19:j]
                 buf[0] = buf[0][j + 2:]
                 return json.loads(data)
-        chunk = s.recv(4096)
+        s.settimeout(max(0.1, end - time.monotonic()))
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            return None
         if not chunk:
             return None
         buf[0] += chunk
@@ -352,6 +358,13 @@ def browser(tmp):
         s.stop()
 
 
+def edits(tmp):
+    import edits as E
+    n = int(os.environ.get("SERVE_EDITS", "500" if not os.environ.get("SAN") else "100"))
+    E.run(check, Server, events, next_event, free_port, COURSEC, tmp, os.path.join(ROOT, "themes", "default"), n,
+          int(os.environ.get("SERVE_SEED", "16")))
+
+
 def start_stop(tmp):
     course = os.path.join(tmp, "ss")
     shutil.copytree(DEMO, course)
@@ -401,7 +414,7 @@ if not os.access(COURSEC, os.X_OK):
     print("0 passed, 1 failed")
     sys.exit(1)
 with tempfile.TemporaryDirectory(prefix="coursec-serve-test.") as tmp:
-    for part in (pages, escape, live, survive, browser, start_stop):
+    for part in (pages, escape, live, survive, browser, edits, start_stop):
         try:
             part(tmp)
         except Exception:  # a broken expectation must not hide the other parts
