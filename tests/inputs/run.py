@@ -11,24 +11,19 @@ env: COURSEC (the compiler, default ./coursec), VERBOSE=1.
 """
 import os, shutil, socket, stat, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "malformed"))
+import harness as H  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
 BASIC = os.path.join(ROOT, "tests", "conformance", "001-basic-build")
-VERBOSE = os.environ.get("VERBOSE") not in (None, "", "0")
-
-passed = failed = 0
+C = H.Counter("inputs")
 
 
 def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        if VERBOSE:
-            print("PASS inputs/%s" % name)
-    else:
-        failed += 1
-        print("FAIL inputs/%s %s" % (name, detail))
+    C.check(name, [] if ok else [detail or "check failed"])
+    return ok
 
 
 def run(args, env=None):
@@ -184,5 +179,4 @@ with tempfile.TemporaryDirectory(prefix="coursec-inputs.") as tmp:
     for s in sockets:
         s.close()
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(C.finish())
