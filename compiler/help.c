@@ -40,7 +40,7 @@ static const char docs[] =
 
 static const char exit_status[] =
     "Exit status: 0 success (warnings allowed unless --strict), 1 the course has errors,\n"
-    "2 a usage error or the output could not be written.\n";
+    "2 a usage error, coursec's data folder not found, or the output could not be written.\n";
 
 static void overview(FILE *out) {
     fputs(summary, out);

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Learner guarantee on the real courses (SPEC §4, issue 5). For every course
-under courses/ this reads the SOURCES (its own small Markdown reader: front
+under courses/ and the `coursec new` template (scaffold/) this reads the SOURCES (its own small Markdown reader: front
 matter, code fences, `:::` divs with nesting, blanks, tables) and derives what
 each edition must not show and must show:
 
@@ -408,6 +408,7 @@ def main():
         return 1
     courses = sorted(d for d in glob.glob(os.path.join(ROOT, "courses", "*", "")) if
                      os.path.isfile(os.path.join(d, "course.yaml")))
+    courses.append(os.path.join(ROOT, "scaffold", ""))  # what `coursec new` gives an author
     common = boilerplate()
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="coursec-leak.") as tmp:

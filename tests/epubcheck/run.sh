@@ -1,7 +1,8 @@
 #!/bin/sh
 # EPUBCheck on every EPUB we can build (SPEC §8.2: 0 errors and 0 warnings):
-# every course under courses/ and every conformance case whose expect.yaml
-# expects exit 0 (built with the case's args and env; `check` becomes
+# every course under courses/, the `coursec new` template (scaffold/) and
+# every conformance case whose expect.yaml expects exit 0 (built with the
+# case's args and env; `check` becomes
 # `build`). Each EPUB is one test: it passes when EPUBCheck's "Messages:" line
 # reads `0 fatals / 0 errors / 0 warnings` (a missing line is a failure).
 # Failures show EPUBCheck's FATAL/ERROR/WARNING lines. Ends with
@@ -61,6 +62,11 @@ for c in courses/*/; do
         bad "courses/$name" "build failed" "$TMP/build.log"
     fi
 done
+
+# the `coursec new` template, as an author gets it
+if ! "$COURSEC" build -q -o "$TMP/out/scaffold" scaffold >"$TMP/build.log" 2>&1; then
+    bad scaffold "build failed" "$TMP/build.log"
+fi
 
 # One line per exit-0 case: NAME, then shell-quoted `env K=V ...` and args.
 "$PYTHON" - >"$TMP/cases" <<'EOF' || bad conformance "cannot read expect.yaml files" "$TMP/cases"
