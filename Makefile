@@ -71,3 +71,27 @@ format:
 	clang-format -i compiler/*.c compiler/*.h
 
 -include $(OBJS:.o=.d)
+
+# `make install PREFIX=/usr/local DESTDIR=`: the binary in PREFIX/bin; coursec's
+# data (the standard filters lua/, the themes themes/, the `coursec new`
+# template courses/starter/) in PREFIX/share/coursec, where the binary finds it as
+# ../share/coursec; the man page coursec(1) and the authoring guide.
+# `make uninstall` (same PREFIX and DESTDIR) removes exactly those.
+PREFIX  ?= /usr/local
+DATADIR  = $(PREFIX)/share/coursec
+MANDIR   = $(PREFIX)/share/man/man1
+DOCDIR   = $(PREFIX)/share/doc/coursec
+DATA_FILES = $(sort $(shell find lua themes courses/starter -type f))
+
+.PHONY: install uninstall
+
+install: all
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 $(BIN) "$(DESTDIR)$(PREFIX)/bin/coursec"
+	for f in $(DATA_FILES); do install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	install -D -m 644 docs/coursec.1 "$(DESTDIR)$(MANDIR)/coursec.1"
+	install -D -m 644 docs/authoring.md "$(DESTDIR)$(DOCDIR)/authoring.md"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/coursec" "$(DESTDIR)$(MANDIR)/coursec.1"
+	rm -rf "$(DESTDIR)$(DATADIR)" "$(DESTDIR)$(DOCDIR)"

@@ -975,11 +975,39 @@ static int metadata_check(loaded *L, edition_run *R, diag *d) {
     return bad ? -1 : 0;
 }
 
+/* Each -e name the course does not define is an error that lists the
+ * course's editions (a typo must not quietly build less). The count. */
+static int unknown_editions(const course *c, const build_opts *o, diag *d) {
+    int bad = 0;
+    for (const char **e = o->editions; e && *e; e++) {
+        int known = 0, best = -1, bestd = 3;
+        for (int k = 0; k < c->neditions && !known; k++) {
+            known = strcmp(*e, c->editions[k].name) == 0;
+            int dist = util_edit_distance(*e, c->editions[k].name);
+            if (dist < bestd) bestd = dist, best = k;
+        }
+        if (known) continue;
+        buf names = BUF_INIT;
+        for (int k = 0; k < c->neditions; k++)
+            buf_printf(&names, "%s`%s`", k == 0 ? "" : k == c->neditions - 1 ? " and " : ", ",
+                       c->editions[k].name);
+        buf hint = BUF_INIT;
+        if (best >= 0) buf_printf(&hint, "did you mean `%s`? ", c->editions[best].name);
+        diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "no edition `%s` in this course (-e %s): %sits editions are %s",
+                    *e, *e, hint.len ? hint.data : "", names.data);
+        buf_free(&hint);
+        buf_free(&names);
+        bad++;
+    }
+    return bad;
+}
+
 /* Pass 2 for one course: open every wanted edition's writers, run the
- * workers over the modules, close the writers. Returns -1 if no edition
- * given with -e exists in the course. */
+ * workers over the modules, close the writers. Returns -1 if an edition
+ * given with -e does not exist in the course. */
 static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     course *c = L->c;
+    if (unknown_editions(c, o, d)) return -1;
     int html = o->want_html || o->want_epub ? o->want_html : c->format_html;
     int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
@@ -1030,11 +1058,6 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->out_dir = R->tmp;
         if (html && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
-    }
-    if (L->nruns == 0) {
-        diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0,
-                    "none of the editions given with -e exists in this course (it has %d)", c->neditions);
-        return -1;
     }
     int nthreads = nthreads_for(o);
     if (nthreads > c->nmodules) nthreads = c->nmodules > 0 ? c->nmodules : 1;
@@ -1277,10 +1300,15 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!o->quiet) {
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        fprintf(stderr, "coursec: %d course%s, %d edition%s %s, %d file%s written, %d warning%s, %d error%s in %.2f s\n",
+        int w = diag_warnings(d);
+        const char *strict_note = !o->strict || w == 0 ? ""
+                                  : w == 1             ? " (an error under --strict)"
+                                                       : " (errors under --strict)";
+        fprintf(stderr,
+                "coursec: %d course%s, %d edition%s %s, %d file%s written, %d warning%s%s, %d error%s in %.2f s\n",
                 courses, courses == 1 ? "" : "s", editions, editions == 1 ? "" : "s",
-                o->check_only ? "checked" : "built", files, files == 1 ? "" : "s", diag_warnings(d),
-                diag_warnings(d) == 1 ? "" : "s", diag_errors(d), diag_errors(d) == 1 ? "" : "s", secs);
+                o->check_only ? "checked" : "built", files, files == 1 ? "" : "s", w, w == 1 ? "" : "s",
+                strict_note, diag_errors(d), diag_errors(d) == 1 ? "" : "s", secs);
     }
     for (int i = 0; i < ndirs; i++) free_loaded(Ls[i]);
     free(Ls);

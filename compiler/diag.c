@@ -167,6 +167,37 @@ static void json_str(buf *b, const char *s) {
     buf_putc(b, '"');
 }
 
+/* GitHub Actions workflow commands: in the message %, CR and LF are escaped
+ * as %25, %0D, %0A; in a property value also `:` and `,` (%3A, %2C). */
+static void github_escaped(buf *b, const char *s, int property) {
+    for (; *s; s++) {
+        if (*s == '%') buf_puts(b, "%25");
+        else if (*s == '\r') buf_puts(b, "%0D");
+        else if (*s == '\n') buf_puts(b, "%0A");
+        else if (property && *s == ':') buf_puts(b, "%3A");
+        else if (property && *s == ',') buf_puts(b, "%2C");
+        else buf_putc(b, *s);
+    }
+}
+
+static void github_line(buf *b, const item *it) {
+    buf_puts(b, it->sev == DIAG_ERROR ? "::error" : it->sev == DIAG_WARNING ? "::warning" : "::notice");
+    const char *sep = " ";
+    if (it->path) {
+        /* GitHub resolves file= from the workspace root: `./x` is `x` */
+        const char *p = it->path;
+        while (p[0] == '.' && p[1] == '/') p += 2;
+        buf_puts(b, " file=");
+        github_escaped(b, p, 1);
+        sep = ",";
+    }
+    if (it->line > 0) buf_printf(b, "%sline=%d", sep, it->line), sep = ",";
+    if (it->line > 0 && it->col > 0) buf_printf(b, ",col=%d", it->col);
+    buf_puts(b, "::");
+    github_escaped(b, it->msg, 0);
+    buf_putc(b, '\n');
+}
+
 void diag_flush(diag *d) {
     pthread_mutex_lock(&d->mu);
     if (d->n) qsort(d->items, d->n, sizeof *d->items, cmp_item);
@@ -181,6 +212,8 @@ void diag_flush(diag *d) {
                        diag_severity_name(it->sev));
             json_str(&out, it->msg);
             buf_puts(&out, "}\n");
+        } else if (d->fmt == DIAG_GITHUB) {
+            github_line(&out, it);
         } else {
             format_line(&out, it, d->color);
             buf_putc(&out, '\n');

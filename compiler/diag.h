@@ -1,15 +1,17 @@
 /* diag.h — diagnostics: collected from every stage and thread, deduplicated,
- * printed sorted (path, line, col) as `PATH:LINE:COL: severity: message` or as
- * one JSON object per line. Thread-safe. Every error names a position and says
- * what to do; a function reports once and returns -1/NULL, its callers never
- * report the same problem again. */
+ * printed sorted (path, line, col) as `PATH:LINE:COL: severity: message`, as
+ * one JSON object per line or as GitHub Actions annotations. Thread-safe.
+ * Every error names a position and says what to do; a function reports once
+ * and returns -1/NULL, its callers never report the same problem again. */
 #ifndef COURSEC_DIAG_H
 #define COURSEC_DIAG_H
 #include <stdio.h>
 
 typedef enum { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR } diag_severity;
 
-typedef enum { DIAG_TEXT, DIAG_JSON } diag_format;
+/* DIAG_GITHUB: GitHub Actions workflow commands (`::error file=P,line=L,col=C::message`,
+ * notes as `::notice`), with the format's escaping; meant for stdout. */
+typedef enum { DIAG_TEXT, DIAG_JSON, DIAG_GITHUB } diag_format;
 
 typedef struct diag diag;
 

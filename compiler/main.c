@@ -1,74 +1,32 @@
-/* main.c — the command line (SPEC §9): argv → build_opts, exit status 0/1/2. */
+/* main.c — the command line (SPEC §9, §11.8): argv → a command and its
+ * options, exit status 0/1/2. */
 #include "build.h"
+#include "datadir.h"
 #include "diag.h"
 #include "epub.h"
+#include "help.h"
+#include "locate.h"
 #include "md.h"
+#include "scaffold.h"
 #include "serve.h"
 #include "util.h"
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define COURSEC_VERSION "0.1.0"
-
-static const char usage[] =
-    "usage: coursec build [options] [COURSE_DIR...]   compile (default: the current directory)\n"
-    "       coursec check [options] [COURSE_DIR...]   everything but writing outputs\n"
-    "       coursec serve [options] [COURSE_DIR]      preview with live reload (http://127.0.0.1:8357/)\n"
-    "       coursec --help | --version\n"
-    "options:\n"
-    "  -o, --output DIR        default ./output\n"
-    "  -e, --edition NAME      repeatable; default every edition of the course\n"
-    "  -f, --format FMT        html or epub, repeatable; default the course's formats\n"
-    "      --var NAME=VALUE    repeatable\n"
-    "      --strict            warnings count as errors\n"
-    "      --safe              drop raw HTML\n"
-    "      --trust-filters     lift the Lua sandbox\n"
-    "  -j, --jobs N            parallel jobs (default: number of cores)\n"
-    "      --diagnostics FMT   text (default) or json (one JSON object per line)\n"
-    "  -q, --quiet / -v, --verbose\n"
-    "serve options (and -e NAME: the edition the preview opens):\n"
-    "      --port N            default 8357, else the next free one\n"
-    "      --host ADDR         default 127.0.0.1 (another address shares every edition, with a warning)\n";
 
 static int usage_error(const char *fmt, const char *arg) {
     fputs("coursec: ", stderr);
     fprintf(stderr, fmt, arg);
-    fputs("\n(run `coursec --help` for the options)\n", stderr);
+    fputs("\n(run `coursec --help` for the commands and options)\n", stderr);
     return 2;
 }
 
-static int is_dir(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* coursec's own files: COURSEC_DATA, else beside the executable (or one
- * level up, for the sanitizer build in build-san/), else <prefix>/share/coursec. */
-static char *find_data_dir(void) {
-    const char *env = getenv("COURSEC_DATA");
-    if (env && *env) return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return xstrdup(".");
-    exe[n] = 0;
-    char *sl = strrchr(exe, '/');
-    if (sl) *sl = 0;
-    static const char *const tries[] = {"%s", "%s/..", "%s/../share/coursec"};
-    char cand[PATH_MAX + 32];
-    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
-        snprintf(cand, sizeof cand, tries[i], exe);
-        char lua[PATH_MAX + 64];
-        snprintf(lua, sizeof lua, "%s/lua", cand);
-        if (is_dir(lua)) {
-            char *r = realpath(cand, NULL);
-            return r ? r : xstrdup(cand);
-        }
-    }
-    return xstrdup(exe);
+/* A problem of coursec's installation or of the command, not of a course. */
+static int setup_error(const char *msg) {
+    fprintf(stderr, "coursec: error: %s\n", msg);
+    return 2;
 }
 
 /* -o DIR, --output DIR, --output=DIR */
@@ -86,9 +44,45 @@ static const char *opt_value(int argc, char **argv, int *i, const char *longname
     return NULL;
 }
 
+/* s as one shell word: as it is when it needs no quoting, else in '' */
+static void print_shell_word(const char *s) {
+    int plain = *s != 0;
+    for (const char *p = s; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+,:@%", *p) != NULL;
+    if (plain) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('\'');
+    for (const char *p = s; *p; p++)
+        if (*p == '\'')
+            fputs("'\\''", stdout);
+        else
+            putchar(*p);
+    putchar('\'');
+}
+
+/* coursec new DIR */
+static int run_new(const char *dir, const char *data, int quiet) {
+    char *err = NULL;
+    if (scaffold_new(data, dir, &err) != 0) {
+        int st = setup_error(err);
+        free(err);
+        return st;
+    }
+    if (!quiet) {
+        printf("coursec: created the course %s (course.yaml, modules/, assets/)\nnext: cd ", dir);
+        print_shell_word(dir);
+        printf(" && coursec serve   (a preview that reloads as you save; `coursec build` writes the\n"
+               "      outputs into output/ beside the course)\n");
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     build_opts o = {0};
     o.out_dir = "output";
+    int out_given = 0;
     diag_format dfmt = DIAG_TEXT;
     const char **editions = xcalloc((size_t)argc + 1, sizeof(char *));
     int ned = 0;
@@ -97,17 +91,21 @@ int main(int argc, char **argv) {
     o.var_names = xcalloc((size_t)argc + 1, sizeof(char *));
     o.var_values = xcalloc((size_t)argc + 1, sizeof(char *));
     const char *cmd = NULL;
-    const char *host = NULL;
+    const char *build_opt = NULL; /* the first option that only build and check take */
+    int want_help = 0;
+    char *located = NULL, *located_out = NULL, *data = NULL;
+    const char *host = NULL; /* serve's --host and --port */
     int port = 0;
     int status;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
+        if (a[0] == '-' && a[1] && strcmp(a, "-q") != 0 && strcmp(a, "--quiet") != 0 && strcmp(a, "-h") != 0 &&
+            strcmp(a, "--help") != 0 && strcmp(a, "--version") != 0 && !build_opt)
+            build_opt = a;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            status = 0;
-            goto out;
+            want_help = 1;
         } else if (strcmp(a, "--version") == 0) {
             printf("coursec %s\n", COURSEC_VERSION);
             status = 0;
@@ -118,6 +116,7 @@ int main(int argc, char **argv) {
                 goto out;
             }
             o.out_dir = val;
+            out_given = 1;
         } else if (opt_is(a, "-e", "--edition")) {
             if (!(val = opt_value(argc, argv, &i, "--edition"))) {
                 status = usage_error("option %s needs a value", "--edition");
@@ -129,8 +128,10 @@ int main(int argc, char **argv) {
                 status = usage_error("option %s needs a value", "--format");
                 goto out;
             }
-            if (strcmp(val, "html") == 0) o.want_html = 1;
-            else if (strcmp(val, "epub") == 0) o.want_epub = 1;
+            if (strcmp(val, "html") == 0)
+                o.want_html = 1;
+            else if (strcmp(val, "epub") == 0)
+                o.want_epub = 1;
             else {
                 status = usage_error("unknown format `%s` (use html or epub)", val);
                 goto out;
@@ -154,7 +155,8 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--trust-filters") == 0) {
             o.trust_filters = 1;
         } else if (opt_is(a, "-j", "--jobs") || (strncmp(a, "-j", 2) == 0 && a[2])) {
-            if (strncmp(a, "-j", 2) == 0 && a[2] && a[1] != '-') val = a + 2;
+            if (strncmp(a, "-j", 2) == 0 && a[2] && a[1] != '-')
+                val = a + 2;
             else if (!(val = opt_value(argc, argv, &i, "--jobs"))) {
                 status = usage_error("option %s needs a value", "--jobs");
                 goto out;
@@ -184,10 +186,14 @@ int main(int argc, char **argv) {
                 status = usage_error("option %s needs a value", "--diagnostics");
                 goto out;
             }
-            if (strcmp(val, "json") == 0) dfmt = DIAG_JSON;
-            else if (strcmp(val, "text") == 0) dfmt = DIAG_TEXT;
+            if (strcmp(val, "json") == 0)
+                dfmt = DIAG_JSON;
+            else if (strcmp(val, "text") == 0)
+                dfmt = DIAG_TEXT;
+            else if (strcmp(val, "github") == 0)
+                dfmt = DIAG_GITHUB;
             else {
-                status = usage_error("unknown diagnostics format `%s` (use text or json)", val);
+                status = usage_error("unknown diagnostics format `%s` (use text, json or github)", val);
                 goto out;
             }
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -198,8 +204,8 @@ int main(int argc, char **argv) {
             status = usage_error("unknown option `%s`", a);
             goto out;
         } else if (!cmd) {
-            if (strcmp(a, "build") != 0 && strcmp(a, "check") != 0 && strcmp(a, "serve") != 0) {
-                status = usage_error("unknown command `%s` (use build, check or serve)", a);
+            if (!help_is_command(a)) {
+                status = usage_error("unknown command `%s` (use build, check, serve, new or help)", a);
                 goto out;
             }
             cmd = a;
@@ -207,44 +213,102 @@ int main(int argc, char **argv) {
             dirs[ndirs++] = a;
         }
     }
+    if (want_help) {
+        /* coursec --help, coursec COMMAND --help */
+        help_print(stdout, cmd);
+        status = 0;
+        goto out;
+    }
     if (!cmd) {
-        fputs(usage, stderr);
+        help_usage(stderr);
         status = 2;
         goto out;
     }
-    if ((host || port) && strcmp(cmd, "serve") != 0) {
+    if (strcmp(cmd, "help") == 0) {
+        if (ndirs > 1)
+            status = usage_error("coursec help takes one command, got `%s` too", dirs[1]);
+        else if (ndirs == 1 && help_print(stdout, dirs[0]) != 0)
+            status = usage_error("no command `%s` (the commands are build, check, serve, new and help)", dirs[0]);
+        else {
+            if (ndirs == 0) help_print(stdout, NULL);
+            status = 0;
+        }
+        goto out;
+    }
+    if (strcmp(cmd, "new") == 0) {
+        if (build_opt)
+            status = usage_error("option `%s` does not apply to coursec new", build_opt);
+        else if (ndirs != 1)
+            status = usage_error("coursec new takes one folder: `coursec new DIR`%s", ndirs ? " (got more)" : "");
+        if (build_opt || ndirs != 1) goto out;
+    }
+
+    int serving = strcmp(cmd, "serve") == 0;
+    if ((host || port) && !serving) {
         status = usage_error("%s is an option of `coursec serve`", host ? "--host" : "--port");
         goto out;
     }
+    if (serving && (out_given || dfmt != DIAG_TEXT)) {
+        status = usage_error("option `%s` does not apply to coursec serve (it builds into a folder of its own)",
+                             out_given ? "--output" : "--diagnostics");
+        goto out;
+    }
+    if (serving && ndirs > 1) {
+        status = usage_error("coursec serve previews one course, got `%s` too", dirs[1]);
+        goto out;
+    }
+
+    char *why = NULL;
+    if (!(data = datadir_find(&why))) {
+        status = setup_error(why);
+        free(why);
+        goto out;
+    }
+    if (strcmp(cmd, "new") == 0) {
+        status = run_new(dirs[0], data, o.quiet);
+        goto out;
+    }
+
     o.check_only = strcmp(cmd, "check") == 0;
     /* stderr then holds nothing but JSON lines: no progress, no summary */
     if (dfmt == DIAG_JSON) o.quiet = 1;
     if (ned) o.editions = editions;
-    if (ndirs == 0) dirs[ndirs++] = ".";
-    char *data = find_data_dir();
+    if (ndirs == 0) {
+        /* the course around the current folder, its outputs beside it */
+        if (!(located = locate_course())) {
+            status = setup_error("no course.yaml in the current folder or any folder above it: give the course "
+                                 "folder (`coursec build COURSE_DIR`), run coursec inside a course, or create one "
+                                 "with `coursec new DIR`");
+            goto out;
+        }
+        dirs[ndirs++] = located;
+        if (!out_given && !serving) {
+            o.out_dir = located_out = locate_default_output(located);
+            if (!o.quiet && !o.check_only) fprintf(stderr, "coursec: writing to %s (beside the course)\n", o.out_dir);
+        }
+    }
     o.data_dir = data;
     md_init();
     epub_init();
-    diag *d = diag_new(stderr, dfmt, -1);
-    if (strcmp(cmd, "serve") == 0) {
-        if (ndirs > 1) {
-            status = usage_error("serve previews one course: name one COURSE_DIR%s", "");
-        } else {
-            serve_opts so = {.build = o, .course_dir = dirs[0], .host = host, .port = port,
-                             .edition = ned ? editions[0] : NULL};
-            status = serve_run(&so, d);
-            diag_flush(d);
-        }
+    diag *d = dfmt == DIAG_GITHUB ? diag_new(stdout, dfmt, 0) : diag_new(stderr, dfmt, -1);
+    if (serving) {
+        serve_opts so = {.build = o, .course_dir = dirs[0], .host = host, .port = port,
+                         .edition = ned ? editions[0] : NULL};
+        so.build.editions = NULL; /* -e chooses the edition "/" opens; every edition is built */
+        status = serve_run(&so, d);
+        diag_flush(d);
     } else {
         status = build_run(&o, dirs, ndirs, d);
     }
     diag_free(d);
-    free(data);
 out:
     for (int i = 0; i < o.nvars; i++) free((char *)o.var_names[i]);
     free(o.var_names);
     free(o.var_values);
     free(editions);
     free(dirs);
+    free(located);
+    free(located_out);
+    free(data);
     return status;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Learner guarantee on the real courses (SPEC §4, issue 5). For every course
-under courses/ this reads the SOURCES (its own small Markdown reader: front
+under courses/ (the `coursec new` template courses/starter/ among them) this reads the SOURCES (its own small Markdown reader: front
 matter, code fences, `:::` divs with nesting, blanks, tables) and derives what
 each edition must not show and must show:
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # EPUBCheck on every EPUB we can build (SPEC §8.2: 0 errors and 0 warnings):
-# every course under courses/ and every conformance case whose expect.yaml
-# expects exit 0 (built with the case's args and env; `check` becomes
+# every course under courses/ (the `coursec new` template courses/starter/ among them) and
+# every conformance case whose expect.yaml expects exit 0 (built with the
+# case's args and env; `check` becomes
 # `build`). Each EPUB is one test: it passes when EPUBCheck's "Messages:" line
 # reads `0 fatals / 0 errors / 0 warnings` (a missing line is a failure).
 # Failures show EPUBCheck's FATAL/ERROR/WARNING lines. Ends with
