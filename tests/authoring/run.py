@@ -56,7 +56,7 @@ def blocks(text):
 def build(tmp, name, course_yaml, intro):
     d = os.path.join(tmp, name)
     os.makedirs(os.path.join(d, "modules"))
-    shutil.copytree(os.path.join(ROOT, "scaffold", "assets"), os.path.join(d, "assets"))
+    shutil.copytree(os.path.join(ROOT, "courses", "starter", "assets"), os.path.join(d, "assets"))
     with open(os.path.join(d, "course.yaml"), "w") as f:
         f.write(course_yaml)
     with open(os.path.join(d, "modules", "intro.md"), "w") as f:

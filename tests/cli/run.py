@@ -179,7 +179,7 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(["new", "Intro to Feedback"], made)
     course = os.path.join(made, "Intro to Feedback")
     check("new creates", r.returncode == 0 and os.path.isfile(os.path.join(course, "course.yaml"))
-          and "cd 'Intro to Feedback' && coursec build" in r.stdout, r.stdout + r.stderr)
+          and "cd 'Intro to Feedback' && coursec serve" in r.stdout, r.stdout + r.stderr)
     yml = open(os.path.join(course, "course.yaml")).read() if r.returncode == 0 else ""
     check("new takes the id from the name", "\nid: intro-to-feedback\n" in yml and "#" in yml, yml[:300])
     r = run(["build", "--strict", "-q"], course)
