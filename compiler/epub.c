@@ -18,6 +18,7 @@
 #include "xmlchar.h"
 #include "xmlesc.h"
 #include "zip.h"
+#include <assert.h>
 #include <errno.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
@@ -115,7 +116,8 @@ typedef struct media_ref {
 struct epub_book {
     const edition_ctx *ctx;
     arena *a;
-    xmlDictPtr dict;  /* shared by the book's documents (reference-counted) */
+    xmlParserCtxtPtr skel; /* parses each document's skeleton (new_xhtml) */
+    xmlDictPtr dict;  /* skel's, shared by the book's documents (reference-counted) */
     const xmlChar *nm[NNAMES]; /* name_str interned in dict */
     buf xml;          /* a document serialized, before it goes into the zip */
     zip_writer *z;
@@ -375,50 +377,25 @@ static void xml_oom(void) {
     abort();
 }
 
-/* Links c (a new node of parent's document) as parent's last child: by
- * hand, as xmlAddChild would also merge text nodes (re-measuring the
- * previous one each time). */
-static void link_last(xmlNodePtr parent, xmlNodePtr c) {
-    c->parent = parent;
-    c->prev = parent->last;
-    if (parent->last) parent->last->next = c;
-    else parent->children = c;
-    parent->last = c;
-}
-
-/* A text node of s[0..n) (already cleaned). Content shorter than two
- * pointers (most are: "\n" between blocks, class names, ids) is kept inside
- * the node, in the properties and nsDef fields a text node does not use,
- * as libxml2's parser does with XML_PARSE_COMPACT: one allocation instead of
- * two, and nothing for xmlFreeDoc to look up and free. libxml2 knows such
- * content (content == &properties) wherever it frees, merges or replaces
- * it; the serializer only reads it. */
+/* A text node of s[0..n) (already cleaned). */
 static xmlNodePtr new_text(xmlDocPtr doc, const char *s, size_t n) {
     if (n > INT32_MAX) xml_oom(); /* libxml2 counts in int */
-    xmlNodePtr t;
-    if (n < 2 * sizeof(void *)) {
-        if (!(t = xmlNewDocTextLen(doc, NULL, 0))) xml_oom();
-        unsigned char *in = (unsigned char *)&t->properties;
-        memcpy(in, s, n);
-        in[n] = 0;
-        t->content = in;
-    } else if (!(t = xmlNewDocTextLen(doc, (const xmlChar *)s, (int)n))) {
-        xml_oom();
-    }
+    xmlNodePtr t = xmlNewDocTextLen(doc, (const xmlChar *)s, (int)n);
+    if (!t) xml_oom();
     return t;
 }
 
 /* The pending text becomes a node (called before any other child is
  * added to any node, and when the document is complete). */
 static void flush_text(render *r) {
-    if (r->tparent && r->ptext.len) link_last(r->tparent, new_text(r->doc, r->ptext.data, r->ptext.len));
+    if (r->tparent && r->ptext.len) xmlAddChild(r->tparent, new_text(r->doc, r->ptext.data, r->ptext.len));
     r->tparent = NULL;
     buf_clear(&r->ptext);
 }
 
 static void append(render *r, xmlNodePtr parent, xmlNodePtr c) {
     flush_text(r);
-    link_last(parent, c);
+    xmlAddChild(parent, c);
 }
 
 /* A new XHTML element named name_str[k], appended to parent (if any). */
@@ -490,15 +467,17 @@ static void set_attr_len(buf *tmp, xmlNodePtr n, const xmlChar *name, const char
     xmlAttrPtr a = n->properties;
     while (a && !(a->name == name && !a->ns)) a = a->next;
     if (a) {
-        xmlFreeNodeList(a->children);
-        a->children = a->last = NULL;
+        /* the new value takes the old one's place among the attributes */
+        for (xmlNodePtr c; (c = a->children) != NULL;) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
     } else if (!(a = xmlNewNsPropEatName(n, NULL, (xmlChar *)(uintptr_t)name, NULL))) {
         xml_oom();
     }
     xmlNodePtr t = text_node(n->doc, tmp, value, len);
     if (!t) t = new_text(n->doc, "", 0);
-    t->parent = (xmlNodePtr)a;
-    a->children = a->last = t;
+    xmlAddChild((xmlNodePtr)a, t);
 }
 
 /* set_attr_len with the value's characters checked (at the node's position). */
@@ -1260,20 +1239,45 @@ typedef struct frag_seg {
 typedef struct frag_err {
     int line, col;
     char *msg;
+    char *open_tag; /* the element the wrapper's end tag found open, or NULL */
 } frag_err;
 
 typedef struct frag_state {
+    const buf *frag; /* the fragment being parsed */
     frag_err *errs;
     int n, cap;
 } frag_state;
 
+/* The first byte of the character before 1-based column col of line `line`
+ * of f (libxml2 counts columns in characters), 0 if there is none. */
+static int char_before(const buf *f, int line, int col) {
+    const char *p = f->data, *end = f->data + f->len;
+    for (int l = 1; l < line && p < end; p++)
+        if (*p == '\n') l++;
+    const char *last = NULL;
+    for (int k = 1; k < col && p < end && *p != '\n'; k++) {
+        last = p++;
+        while (p < end && ((unsigned char)*p & 0xC0) == 0x80) p++;
+    }
+    return last ? (unsigned char)*last : 0;
+}
+
+/* A bare '&', or "&name" without ';', is legal HTML and is serialized as
+ * &amp;. libxml2 reports "&name" as XML_ERR_ENTITYREF_SEMICOL_MISSING and a
+ * bare '&' as XML_ERR_NAME_REQUIRED just after it; that code also marks a bad
+ * attribute or DOCTYPE name, a real problem, whose position follows no '&'. */
+static int bare_ampersand(const frag_state *st, const xmlError *e) {
+    if (e->domain != XML_FROM_HTML) return 0;
+    if (e->code == XML_ERR_ENTITYREF_SEMICOL_MISSING) return 1;
+    return e->code == XML_ERR_NAME_REQUIRED && char_before(st->frag, e->line, e->int2) == '&';
+}
+
 static void on_html_error(void *ud, xmlErrorPtr e) {
     frag_state *st = ud;
     if (!e || e->level < XML_ERR_ERROR) return;
-    /* HTML5 elements unknown to libxml2's HTML 4 parser are fine, and a bare
-     * '&' (or "&B" without ';') is legal HTML, and is serialized as &amp; */
+    /* HTML5 elements unknown to libxml2's HTML 4 parser are fine */
     if (e->code == XML_HTML_UNKNOWN_TAG) return;
-    if (e->message && strncmp(e->message, "htmlParseEntityRef:", 19) == 0) return;
+    if (bare_ampersand(st, e)) return;
     if (st->n == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 8;
         st->errs = xrealloc(st->errs, sizeof *st->errs * (size_t)st->cap);
@@ -1281,7 +1285,12 @@ static void on_html_error(void *ud, xmlErrorPtr e) {
     char *m = xstrdup(e->message ? e->message : "parse error");
     size_t l = strlen(m);
     while (l && (m[l - 1] == '\n' || m[l - 1] == ' ')) m[--l] = 0;
-    st->errs[st->n++] = (frag_err){e->line, e->int2, m};
+    /* an end tag met while another element is open: str1 names the end
+     * tag, str2 the open element */
+    char *open_tag = NULL;
+    if (e->code == XML_ERR_TAG_NAME_MISMATCH && e->str1 && e->str2 && strcmp(e->str1, "div") == 0 && *e->str2)
+        open_tag = xstrdup(e->str2);
+    st->errs[st->n++] = (frag_err){e->line, e->int2, m, open_tag};
 }
 
 typedef struct import_ctx {
@@ -1447,15 +1456,10 @@ static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNs
     }
 }
 
-/* "Opening and ending tag mismatch: div and b" at the wrapper's end tag
- * means <b> was never closed: point *line, *col at the last "<b" (else
- * they stay as they are). */
-static void open_tag_pos(const buf *f, const char *msg, int *fline, int *fcol) {
-    static const char pat[] = "Opening and ending tag mismatch: div and ";
-    if (strncmp(msg, pat, sizeof pat - 1) != 0) return;
-    const char *tag = msg + sizeof pat - 1;
+/* An element `tag` still open at the wrapper's end tag was never closed:
+ * point *line, *col at the last "<tag" (else they stay as they are). */
+static void open_tag_pos(const buf *f, const char *tag, int *fline, int *fcol) {
     size_t tl = strlen(tag);
-    if (tl == 0) return;
     const char *found = NULL;
     for (const char *p = f->data; (p = strchr(p, '<')) != NULL; p++) {
         const char *q = p + 1;
@@ -1523,7 +1527,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
     for (size_t i = 0; i < f.len; i++) fline += f.data[i] == '\n';
     buf_puts(&f, "</div></body></html>");
 
-    frag_state st = {0};
+    frag_state st = {&f, NULL, 0, 0};
     htmlParserCtxtPtr pc = htmlNewParserCtxt();
     xmlStructuredErrorFunc old = xmlStructuredError;
     void *oldctx = xmlStructuredErrorContext;
@@ -1537,12 +1541,13 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
     int first_line = nsegs ? segs[0].src_line : container->line;
     for (int i = 0; i < st.n; i++) {
         int eline = st.errs[i].line, ecol = st.errs[i].col, line, col;
-        if (eline == fline) open_tag_pos(&f, st.errs[i].msg, &eline, &ecol);
+        if (eline == fline && st.errs[i].open_tag) open_tag_pos(&f, st.errs[i].open_tag, &eline, &ecol);
         src_pos(segs, nsegs, first_line, eline, ecol, &line, &col);
         diag_report(r->b->ctx->d, DIAG_ERROR, r->path, line, col,
                     "raw HTML at this line is not well-formed: %s", st.errs[i].msg);
         note_error(r);
         free(st.errs[i].msg);
+        free(st.errs[i].open_tag);
     }
     free(st.errs);
 
@@ -1587,7 +1592,7 @@ static void no_self_closing(const epub_book *b, xmlNsPtr xhtml, xmlNodePtr n) {
                    !is_void(b, c->name)) {
             xmlNodePtr t = xmlNewDocTextLen(c->doc, NULL, 0);
             if (!t) xml_oom();
-            link_last(c, t);
+            xmlAddChild(c, t);
         }
     }
 }
@@ -1600,16 +1605,18 @@ static int xml_sink(void *ctx, const char *p, int len) {
 static xmlNodePtr new_xhtml(render *r, const char *title) {
     const edition_ctx *ctx = r->b->ctx;
     const char *lang = ctx->c && ctx->c->language ? ctx->c->language : "en";
-    r->doc = xmlNewDoc((const xmlChar *)"1.0");
+    /* parsed by the book's parser context, the document uses its dictionary
+     * (so every name is interned once per book) and says it is UTF-8 */
+    static const char skeleton[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+                                   "<html xmlns=\"" XHTML_NS "\" xmlns:epub=\"" OPS_NS "\"/>";
+    r->doc = xmlCtxtReadMemory(r->b->skel, skeleton, (int)sizeof skeleton - 1, NULL, "UTF-8", XML_PARSE_NONET);
     if (!r->doc) xml_oom();
-    r->doc->dict = r->b->dict;
-    xmlDictReference(r->b->dict);
-    xmlCreateIntSubset(r->doc, (const xmlChar *)"html", NULL, NULL);
-    xmlNodePtr html = el(r, NULL, E_HTML); /* namespace set below */
-    xmlDocSetRootElement(r->doc, html);
-    r->ns = xmlNewNs(html, (const xmlChar *)XHTML_NS, NULL);
-    xmlSetNs(html, r->ns);
-    xmlNsPtr ops = xmlNewNs(html, (const xmlChar *)OPS_NS, (const xmlChar *)"epub");
+    /* el and set_attr hand libxml2 names interned in that dictionary */
+    assert(r->doc->dict == r->b->dict);
+    xmlNodePtr html = xmlDocGetRootElement(r->doc);
+    r->ns = html->ns;
+    xmlNsPtr ops = xmlSearchNsByHref(r->doc, html, (const xmlChar *)OPS_NS);
+    if (!ops) xml_oom();
     r->ops = ops;
     set_attr(r, html, A_LANG, lang);
     xmlNodeSetLang(html, (const xmlChar *)lang);
@@ -1661,6 +1668,7 @@ void epub_init(void) { xmlInitParser(); }
 
 static void free_book(epub_book *b) {
     if (b->dict) xmlDictFree(b->dict);
+    if (b->skel) xmlFreeParserCtxt(b->skel);
     buf_free(&b->xml);
     strindex_free(b->pages);
     strindex_free(b->course);
@@ -1800,7 +1808,9 @@ static epub_book *book_new(const edition_ctx *ctx, int check) {
     }
     for (int i = 0; i < ctx->nmedia; i++) keys[i] = ctx->media[i].rel;
     b->mediax = strindex_new(keys, ctx->nmedia);
-    if (!(b->dict = xmlDictCreate())) xml_oom();
+    if (!(b->skel = xmlNewParserCtxt()) || !b->skel->dict) xml_oom();
+    b->dict = b->skel->dict;
+    xmlDictReference(b->dict);
     for (int i = 0; i < NNAMES; i++)
         if (!(b->nm[i] = xmlDictLookup(b->dict, (const xmlChar *)name_str[i], -1))) xml_oom();
     check_page_names(b);
@@ -1861,14 +1871,13 @@ static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_lin
     no_self_closing(b, root->ns, root);
     /* Serialized by libxml2 into b->xml, which is then deflated in one
      * piece. The bytes are those of xmlNodeDumpOutput(.., "UTF-8") on an
-     * output buffer without an encoder (what this did before), with two
-     * public-API differences that change no byte (tests/unit/test_xmlesc.c
-     * compares the two on random documents):
-     * - the save context has no encoding and the document says UTF-8
-     *   instead; the declaration is written from doc->encoding, no encoder
-     *   is set up (the tree is UTF-8 already), and attribute values keep
-     *   their UTF-8 bytes (xmlBufAttrSerializeTxtContent writes character
-     *   references only when doc->encoding is NULL), as before;
+     * output buffer without an encoder (tests/unit/test_xmlesc.c compares
+     * the two on random documents):
+     * - the save context has no encoding; the document says UTF-8 (new_xhtml),
+     *   so the declaration is written from doc->encoding, no encoder is set
+     *   up (the tree is UTF-8 already), and attribute values keep their
+     *   UTF-8 bytes (xmlBufAttrSerializeTxtContent writes character
+     *   references only when doc->encoding is NULL);
      * - text content goes through xmlesc_text (xmlSaveSetEscape), which
      *   writes what libxml2 2.9's default for an encoding-less buffer,
      *   xmlEscapeContent, writes (& < > CR as &amp; &lt; &gt; &#13;, every
@@ -1877,7 +1886,6 @@ static void finish_doc(epub_book *b, xmlDocPtr doc, int index, const pending_lin
      *   writer's instructions. Attribute values keep libxml2's escaping
      *   (2.9 has no hook for them). */
     buf_clear(&b->xml);
-    if (!doc->encoding && !(doc->encoding = xmlStrdup((const xmlChar *)"UTF-8"))) xml_oom();
     xmlSaveCtxtPtr sc = xmlSaveToIO(xml_sink, NULL, &b->xml, NULL, XML_SAVE_AS_XML);
     int rc = -1;
     if (sc) {

@@ -163,7 +163,8 @@ static ast_node *module1(void) {
     return doc;
 }
 
-static ast_node *module2(int broken) {
+/* extra_html: a raw HTML block added at line 11, or NULL */
+static ast_node *module2(const char *extra_html) {
     ast_node *doc = node(AST_DOCUMENT, 1);
     heading(doc, 1, "second-module", "Second module", 1);
     heading(doc, 2, "part-a", "Part A", 3);
@@ -190,7 +191,7 @@ static ast_node *module2(int broken) {
         if (i) ast_add_class(A, it, "correct");
         add(para(it, 8 + i), txt(i ? "right" : "wrong"));
     }
-    if (broken) add(doc, raw(AST_HTMLBLOCK, "<p>fine</p>\n<b>unclosed\n", 11));
+    if (extra_html) add(doc, raw(AST_HTMLBLOCK, extra_html, 11));
     return doc;
 }
 
@@ -234,7 +235,7 @@ typedef struct result {
     char *diags;
 } result;
 
-static result build(const char *dir, const char *theme, const char *media_src, int broken) {
+static result build(const char *dir, const char *theme, const char *media_src, const char *extra_html) {
     result res = {0, 0, NULL};
     A = arena_new();
     course c;
@@ -269,7 +270,7 @@ static result build(const char *dir, const char *theme, const char *media_src, i
     } else {
         int rc = 0;
         if (epub_module(b, 0, module1()) < 0) rc = -1;
-        if (epub_module(b, 1, module2(broken)) < 0) rc = -1;
+        if (epub_module(b, 1, module2(extra_html)) < 0) rc = -1;
         if (rc < 0) {
             epub_abort(b);
             res.rc = -1;
@@ -586,7 +587,7 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/demo-facilitator.epub", dir);
 
     /* 1. a broken raw fragment: reported at its line, no book left behind */
-    result r = build(dir, theme, media, 1);
+    result r = build(dir, theme, media, "<p>fine</p>\n<b>unclosed\n");
     CHECK(r.rc == -1, "broken raw HTML makes the module fail");
     CHECK(r.errors == 1, "exactly one error reported");
     CHECK(contains(r.diags, "demo/modules/m2.md:12:1: error: raw HTML at this line is not well-formed"),
@@ -595,8 +596,35 @@ int main(int argc, char **argv) {
     CHECK(access(path, F_OK) != 0, "the partial EPUB is removed");
     free(r.diags);
 
+    /* 1b. libxml2 reports these by error code; each test fails when the
+     * code is not recognised. An element left open is reported at its start
+     * tag, not at the wrapper's end tag (line 13, where libxml2 sees it). */
+    r = build(dir, theme, media, "<p>fine</p>\nsee <em>open\nmore\n");
+    CHECK(r.rc == -1 && r.errors == 1 &&
+              contains(r.diags, "demo/modules/m2.md:12:5: error: raw HTML at this line is not well-formed"),
+          "an element left open at the fragment's end: reported at its start tag");
+    if (r.errors != 1 || !contains(r.diags, "m2.md:12:5:")) printf("     diagnostics were:\n%s", r.diags);
+    free(r.diags);
+    /* a bare '&' and "&name" without ';' are legal HTML (written as &amp;) */
+    r = build(dir, theme, media, "<p>\xc3\xa9 a & b, &c d, <a href=\"https://example.org/?x=1&y=&\">q</a></p>\n");
+    CHECK(r.rc == 0 && r.errors == 0, "raw HTML with a bare & and an unterminated &name: no error");
+    if (r.rc || r.errors) printf("     diagnostics were:\n%s", r.diags);
+    free(r.diags);
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' EPUB/m2.xhtml", path);
+    char *amp = run(cmd);
+    CHECK(contains(amp, "<p>\xc3\xa9 a &amp; b, &amp;c d, <a href=\"https://example.org/?x=1&amp;y=&amp;\">q</a></p>"),
+          "the bare & and &name written as &amp;");
+    free(amp);
+    /* the code of a bare '&' also marks a bad attribute name, a real error */
+    r = build(dir, theme, media, "<p 1a=\"c\">x</p>\n");
+    CHECK(r.rc == -1 && r.errors == 1 &&
+              contains(r.diags, "demo/modules/m2.md:11:") && contains(r.diags, "not well-formed"),
+          "a bad attribute name in raw HTML is still an error");
+    if (r.errors != 1) printf("     diagnostics were:\n%s", r.diags);
+    free(r.diags);
+
     /* 2. a good book, twice */
-    r = build(dir, theme, media, 0);
+    r = build(dir, theme, media, NULL);
     CHECK(r.rc == 0 && r.errors == 0, "clean book builds without errors");
     if (r.rc || r.errors) printf("     diagnostics were:\n%s", r.diags);
     free(r.diags);
@@ -605,7 +633,7 @@ int main(int argc, char **argv) {
     char copy[800];
     snprintf(copy, sizeof copy, "%s/first.epub", dir);
     rename(path, copy);
-    r = build(dir, theme, media, 0);
+    r = build(dir, theme, media, NULL);
     free(r.diags);
     char *b = slurp(path, &lb);
     CHECK(a && b && la == lb && memcmp(a, b, la) == 0, "two builds are byte-identical");
