@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "markup.h"
 #include "media.h"
 #include "safeurl.h"
 #include "strindex.h"
@@ -119,6 +120,8 @@ struct epub_book {
     xmlParserCtxtPtr skel; /* parses each document's skeleton (new_xhtml) */
     xmlDictPtr dict;  /* skel's, shared by the book's documents (reference-counted) */
     const xmlChar *nm[NNAMES]; /* name_str interned in dict */
+    const xmlChar *mel[ME_COUNT]; /* markup_el_names interned in dict */
+    const xmlChar *man[MA_COUNT]; /* markup_attr_names interned in dict (MA_DATA: NULL) */
     buf xml;          /* a document serialized, before it goes into the zip */
     zip_writer *z;
     char *path;       /* the .epub being written */
@@ -158,11 +161,11 @@ typedef struct render {
     int quiet;        /* text checked already (the page title): not again */
     buf tmp;          /* scratch: cleaned text */
     buf cls;          /* scratch: class lists */
+    markup_scratch ms; /* attribute values (markup.h) */
     /* text for the end of tparent not made a node yet: adjacent pieces
      * become one text node (they would serialize the same apart) */
     xmlNodePtr tparent;
     buf ptext;
-    arena *scratch;    /* attribute values, made on first use */
     const char *radio; /* inside a choice with select=one: the name of its radio buttons */
     int nchoice;       /* choices with select=one so far in the document */
 } render;
@@ -555,56 +558,50 @@ static const char *set_id(render *r, xmlNodePtr n, const char *id, int line) {
     return v;
 }
 
-/* class="pre c1 c2 post" (pre/post may be NULL); nothing if empty. */
-static void set_classes(render *r, xmlNodePtr n, const char *pre, const ast_node *src, const char *post) {
-    int nc = src ? src->attr.nclasses : 0;
-    if (!pre && !post && nc <= 1) {
-        if (nc == 1 && src->attr.classes[0] && *src->attr.classes[0])
-            set_attr(r, n, A_CLASS, src->attr.classes[0]);
+typedef struct put_ctx {
+    render *r;
+    xmlNodePtr x;
+    const ast_node *n;
+    const char *id; /* the id set, if any */
+} put_ctx;
+
+static void put_markup_attr(void *ud, markup_attr which, const char *name, const char *value, size_t len) {
+    put_ctx *p = ud;
+    if (which == MA_ID) { /* unique in the document (set_id) */
+        p->id = set_id(p->r, p->x, value, p->n->line);
         return;
     }
-    buf *o = &r->cls;
-    buf_clear(o);
-    if (pre) buf_puts(o, pre);
-    for (int i = 0; src && i < src->attr.nclasses; i++) {
-        if (!src->attr.classes[i] || !*src->attr.classes[i]) continue;
-        if (pre && strcmp(src->attr.classes[i], pre) == 0) continue; /* as the HTML writer */
-        if (o->len) buf_putc(o, ' ');
-        buf_puts(o, src->attr.classes[i]);
-    }
-    if (post) {
-        if (o->len) buf_putc(o, ' ');
-        buf_puts(o, post);
-    }
-    if (o->len) set_attr_checked(r, n, r->b->nm[A_CLASS], o->data, o->len);
+    const xmlChar *in = p->r->b->man[which];
+    if (!in && !(in = xmlDictLookup(p->r->doc->dict, (const xmlChar *)name, -1))) xml_oom();
+    set_attr_checked(p->r, p->x, in, value, len);
 }
 
-/* The key=value attributes of a link, image or code (htmlattr.h). */
-static void get_attrs(render *r, const ast_attr *at, int img, htmlattr *h) {
-    if (at->nkv <= 0) {
-        memset(h, 0, sizeof *h);
-        return;
-    }
-    if (!r->scratch) r->scratch = arena_new();
-    htmlattr_get(r->scratch, at, img, r->b->ctx->safe, h);
+/* Sets on x every attribute the contract gives n (markup.h); pre: a class
+ * first. Returns the id set or NULL. */
+static const char *node_attrs(render *r, xmlNodePtr x, const ast_node *n, const char *pre) {
+    put_ctx p = {r, x, n, NULL};
+    markup_attrs(&r->ms, n, pre, put_markup_attr, &p);
+    return p.id;
 }
 
-/* After id and class, in the HTML writer's order: title (title_default
- * when the attributes give none), lang, width, height, style, data-*. */
-static void set_attr_tail(render *r, xmlNodePtr x, const htmlattr *h, const char *title_default) {
-    const char *title = h->title ? h->title : title_default;
-    if (title && *title) set_attr(r, x, A_TITLE, title);
-    if (h->lang) set_attr(r, x, A_LANG, h->lang);
-    if (h->width) set_attr(r, x, A_WIDTH, h->width);
-    if (h->height) set_attr(r, x, A_HEIGHT, h->height);
-    if (h->style) set_attr(r, x, A_STYLE, h->style);
-    for (int i = 0; i < h->ndata; i++) set_attr_named(r, x, h->data[i].name, h->data[i].value);
+/* A new element of the contract, appended to parent. */
+static xmlNodePtr new_el(render *r, xmlNodePtr parent, markup_el el) {
+    xmlNodePtr x = xmlNewDocNodeEatName(r->doc, r->ns, (xmlChar *)(uintptr_t)r->b->mel[el], NULL);
+    if (!x) xml_oom();
+    append(r, parent, x);
+    return x;
+}
+
+/* n's element el, appended to parent, with its attributes. */
+static xmlNodePtr node_el(render *r, xmlNodePtr parent, const ast_node *n, markup_el el) {
+    xmlNodePtr x = new_el(r, parent, el);
+    node_attrs(r, x, n, NULL);
+    return x;
 }
 
 /* class="language-X" on a code element, from the first word of info. */
 static void set_language(render *r, xmlNodePtr code, const char *info) {
-    if (!info || !*info) return;
-    size_t w = strcspn(info, " \t\n{");
+    size_t w = markup_language(info);
     if (!w) return;
     buf *o = &r->cls;
     buf_clear(o);
@@ -815,26 +812,6 @@ static void blocks(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 }
 
 static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
-    char style[32], digits[12];
-    unsigned w = n->width > 0 ? (unsigned)n->width : 8, nd = 0;
-    do digits[nd++] = (char)('0' + w % 10); while (w /= 10);
-    char *p = style;
-    memcpy(p, "width:", 6), p += 6;
-    while (nd) *p++ = digits[--nd];
-    memcpy(p, "ch", 3);
-    if (n->alts) {
-        xmlNodePtr s = el(r, parent, E_SPAN);
-        set_attr(r, s, A_CLASS, "blank filled");
-        for (const ast_node *alt = n->alts; alt; alt = alt->next) {
-            if (alt != n->alts) {
-                xmlNodePtr sep = el(r, s, E_SPAN);
-                set_attr(r, sep, A_CLASS, "alt-sep");
-                text(r, sep, " / ");
-            }
-            for (const ast_node *c = alt->first; c; c = c->next) inline_node(r, s, c, 0);
-        }
-        return;
-    }
     xmlNodePtr holder = parent;
     if (n->label) {
         holder = el(r, parent, E_SPAN); /* a fill-in: its variable's name, and its label */
@@ -846,6 +823,21 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
         text(r, l, ":"); /* the same text node */
         text(r, holder, " ");
     }
+    if (n->alts) {
+        xmlNodePtr s = el(r, holder, E_SPAN);
+        set_attr(r, s, A_CLASS, "blank filled");
+        for (const ast_node *alt = n->alts; alt; alt = alt->next) {
+            if (alt != n->alts) {
+                xmlNodePtr sep = el(r, s, E_SPAN);
+                set_attr(r, sep, A_CLASS, "alt-sep");
+                text(r, sep, " / ");
+            }
+            for (const ast_node *c = alt->first; c; c = c->next) inline_node(r, s, c, 0);
+        }
+        return;
+    }
+    char style[32];
+    markup_blank_style(n, style);
     xmlNodePtr s = el(r, holder, E_SPAN);
     set_attr(r, s, A_CLASS, "blank");
     set_attr(r, s, A_STYLE, style);
@@ -886,19 +878,17 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
     set_attr(r, x, A_ID, id);
     text(r, x, "\n");
     blocks(r, x, n, 0);
-    /* the way back: into the last paragraph, as on the site */
+    /* the way back: into the last paragraph, else after the last block,
+     * as on the site */
     xmlNodePtr p = x->last;
     while (p && p->type != XML_ELEMENT_NODE) p = p->prev;
-    if (!p || !xmlStrEqual(p->name, (const xmlChar *)"p")) {
-        p = el(r, x, E_P);
-        text(r, x, "\n");
-    }
+    if (!n->last || n->last->type != AST_PARAGRAPH || !p || !xmlStrEqual(p->name, (const xmlChar *)"p")) p = x;
     for (int k = 1; k <= n->start; k++) {
         char href[48], label[24];
         note_id(href, sizeof href, "#fnref-", n->width, k);
         if (k > 1) snprintf(label, sizeof label, "\u21a9%d", k);
         else snprintf(label, sizeof label, "\u21a9");
-        text(r, p, " ");
+        if (p != x || k > 1) text(r, p, " ");
         xmlNodePtr a = el(r, p, E_A);
         set_attr(r, a, A_CLASS, "footnote-backref");
         set_attr(r, a, A_HREF, href);
@@ -918,15 +908,10 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         text(r, parent, n->text);
         r->tcol = 0;
         return;
-    case AST_CODE: {
+    case AST_CODE:
         /* code written with the class `blanks` has no text but Text and
          * Blank children */
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        x = el(r, parent, E_CODE);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
-        set_attr_tail(r, x, &h, NULL);
+        x = node_el(r, parent, n, ME_CODE);
         if (n->text) {
             /* the text starts after the opening backtick (one, mostly) */
             if (n->line > 0 && n->col > 0) r->tline = n->line, r->tcol = n->col + 1;
@@ -936,11 +921,11 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
             inlines(r, x, n, in_pre);
         }
         return;
-    }
     case AST_EMPH:
     case AST_STRONG:
     case AST_STRIKETHROUGH:
-        x = el(r, parent, n->type == AST_EMPH ? E_EM : n->type == AST_STRONG ? E_STRONG : E_DEL);
+    case AST_SPAN:
+        x = node_el(r, parent, n, markup_element(n));
         inlines(r, x, n, in_pre);
         return;
     case AST_LINK: {
@@ -949,34 +934,24 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
             inlines(r, parent, n, in_pre);
             return;
         }
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
         x = el(r, parent, E_A);
         int rc = link_href(r, x, n->url, n->line, n->col);
         if (rc < 0) xmlNodeSetName(x, (const xmlChar *)"span");
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, rc < 0 ? "link" : NULL, n, NULL);
-        set_attr_tail(r, x, &h, n->title);
+        node_attrs(r, x, n, rc < 0 ? "link" : NULL);
         inlines(r, x, n, in_pre);
         return;
     }
     case AST_IMAGE: {
-        htmlattr h;
-        get_attrs(r, &n->attr, 1, &h);
         char *src = image_src(r, n->url, n->line, n->col);
-        const char *alt = h.alt ? h.alt : ast_plain_text(r->b->a, n);
         if (src) {
             x = el(r, parent, E_IMG);
             set_attr(r, x, A_SRC, src);
-            set_attr(r, x, A_ALT, alt);
-            set_id(r, x, n->attr.id, n->line);
-            set_classes(r, x, NULL, n, NULL);
-            set_attr_tail(r, x, &h, n->title);
+            node_attrs(r, x, n, NULL);
             free(src);
         } else {
             x = el(r, parent, E_SPAN);
             set_attr(r, x, A_CLASS, "image-alt");
-            text(r, x, alt);
+            text(r, x, markup_alt(&r->ms, n));
         }
         return;
     }
@@ -991,12 +966,6 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
     case AST_HTMLBLOCK:
         /* only reached with --safe or a foreign format: dropped */
         return;
-    case AST_SPAN:
-        x = el(r, parent, E_SPAN);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
-        inlines(r, x, n, in_pre);
-        return;
     case AST_BLANK:
         blank(r, parent, n);
         return;
@@ -1010,12 +979,10 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
 }
 
 static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
-    int level = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
-    xmlNodePtr h = el(r, parent, E_H1 + level - 1); /* E_H1..E_H6 are consecutive */
-    const char *id = set_id(r, h, n->attr.id, n->line);
-    set_classes(r, h, NULL, n, NULL);
+    xmlNodePtr h = new_el(r, parent, markup_element(n));
+    const char *id = node_attrs(r, h, n, NULL);
     inlines(r, h, n, 0);
-    if (level == 2 && id) {
+    if (markup_element(n) == ME_H2 && id) {
         const char *t = ast_title_text(r->b->a, n, r->b->ctx->role_classes);
         mod_info *m = &r->b->mods[r->index];
         if (*t) {
@@ -1025,15 +992,16 @@ static void heading(render *r, xmlNodePtr parent, const ast_node *n) {
     }
 }
 
+/* A header row before the first body row goes into <thead>; every other
+ * row into <tbody>. */
 static void table(render *r, xmlNodePtr parent, const ast_node *n) {
-    xmlNodePtr t = el(r, parent, E_TABLE);
-    set_id(r, t, n->attr.id, n->line);
-    set_classes(r, t, NULL, n, NULL);
+    xmlNodePtr t = node_el(r, parent, n, ME_TABLE);
     xmlNodePtr head = NULL, body = NULL;
     for (const ast_node *row = n->first; row; row = row->next) {
         if (row->type != AST_TABLEROW) continue;
         xmlNodePtr sect;
-        if (row->is_header) {
+        int in_head = row->is_header && !body;
+        if (in_head) {
             if (!head) text(r, t, "\n"), head = el(r, t, E_THEAD);
             sect = head;
         } else {
@@ -1041,51 +1009,29 @@ static void table(render *r, xmlNodePtr parent, const ast_node *n) {
             sect = body;
         }
         text(r, sect, "\n");
-        xmlNodePtr tr = el(r, sect, E_TR);
-        set_id(r, tr, row->attr.id, row->line);
-        set_classes(r, tr, NULL, row, NULL);
-        int col = 0;
-        for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
-            xmlNodePtr td = el(r, tr, row->is_header ? E_TH : E_TD);
-            set_id(r, td, cell->attr.id, cell->line);
-            set_classes(r, td, NULL, cell, NULL);
-            if (n->aligns && col < n->ncols) {
-                ast_align al = n->aligns[col];
-                if (al != AST_ALIGN_NONE)
-                    set_attr(r, td, A_STYLE, al == AST_ALIGN_LEFT     ? "text-align:left"
-                                          : al == AST_ALIGN_CENTER ? "text-align:center"
-                                                                   : "text-align:right");
-            }
-            inlines(r, td, cell, 0);
+        xmlNodePtr tr = node_el(r, sect, row, ME_TR);
+        for (const ast_node *cell = row->first; cell; cell = cell->next) {
+            xmlNodePtr td = node_el(r, tr, cell, in_head ? ME_TH : ME_TD);
+            if (cell->type == AST_TABLECELL) inlines(r, td, cell, 0);
+            else inline_node(r, td, cell, 0);
         }
     }
     text(r, t, "\n");
 }
 
+/* A task item's box stands first in the item, before its first
+ * paragraph, as cmark-gfm writes it. */
 static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
-    xmlNodePtr li = el(r, parent, E_LI);
-    set_id(r, li, n->attr.id, n->line);
-    set_classes(r, li, NULL, n, n->checked >= 0 ? "task-item" : NULL);
-    if (n->checked < 0) {
-        blocks(r, li, n, tight);
-        return;
+    xmlNodePtr li = node_el(r, parent, n, ME_LI);
+    if (n->checked >= 0) {
+        xmlNodePtr in = el(r, li, E_INPUT);
+        set_attr(r, in, A_TYPE, markup_input_type(r->radio));
+        if (r->radio) set_attr(r, in, A_NAME, r->radio); /* one question, one answer: one name */
+        set_attr(r, in, A_DISABLED, "disabled");
+        if (n->checked) set_attr(r, in, A_CHECKED, "checked");
+        text(r, li, " ");
     }
-    /* the checkbox goes inside the first paragraph, as GFM renders it */
-    const ast_node *first = n->first;
-    xmlNodePtr box_parent = li;
-    if (first && first->type == AST_PARAGRAPH && !tight) box_parent = el(r, li, E_P);
-    xmlNodePtr in = el(r, box_parent, E_INPUT);
-    set_attr(r, in, A_TYPE, r->radio ? "radio" : "checkbox");
-    if (r->radio) set_attr(r, in, A_NAME, r->radio); /* one question, one answer: one name */
-    set_attr(r, in, A_DISABLED, "disabled");
-    if (n->checked) set_attr(r, in, A_CHECKED, "checked");
-    text(r, box_parent, " ");
-    const ast_node *rest = first;
-    if (first && first->type == AST_PARAGRAPH) {
-        inlines(r, box_parent, first, 0);
-        rest = first->next;
-    }
-    for (const ast_node *c = rest; c; c = c->next) block(r, li, c, tight);
+    blocks(r, li, n, tight);
 }
 
 static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
@@ -1101,16 +1047,11 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
             r->radio = radio;
         }
     }
+    /* a hint is an aside with its title as box title (docs/markup.md:
+     * where the writers differ) */
     int hint = ast_has_class(n, "hint");
     xmlNodePtr d = el(r, parent, hint ? E_ASIDE : E_DIV);
-    set_id(r, d, n->attr.id, n->line);
-    set_classes(r, d, NULL, n, NULL);
-    static const char *const data_keys[] = {"duration", "lines", NULL};
-    static const int data_names[] = {A_DATA_DURATION, A_DATA_LINES};
-    for (int i = 0; data_keys[i]; i++) {
-        const char *v = ast_attr_get(&n->attr, data_keys[i]);
-        if (v) set_attr(r, d, data_names[i], v);
-    }
+    node_attrs(r, d, n, NULL);
     const char *title = ast_attr_get(&n->attr, "title");
     if (hint && (!title || !*title)) title = "Hint";
     if (title && *title && !ast_box_title(n)) {
@@ -1119,9 +1060,26 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
         set_attr(r, p, A_CLASS, "box-title");
         text(r, p, title);
     }
-    text(r, d, "\n");
+    if (n->first || (title && *title)) text(r, d, "\n");
     blocks(r, d, n, 0);
     r->radio = outer_radio;
+}
+
+/* A code block, or a worksheet (a code block with live blanks: a
+ * ```worksheet block, no info, or one written with the class `blanks`, its
+ * language kept). */
+static void pre_code(render *r, xmlNodePtr parent, const ast_node *n) {
+    xmlNodePtr x = node_el(r, parent, n, ME_PRE);
+    xmlNodePtr code = el(r, x, E_CODE);
+    set_language(r, code, n->info);
+    if (n->type == AST_WORKSHEET) {
+        for (const ast_node *c = n->first; c; c = c->next) inline_node(r, code, c, 1);
+        return;
+    }
+    /* a fenced block's text starts on the line after its fence */
+    if (n->line > 0) r->tline = n->line + 1, r->tcol = 1;
+    text(r, code, n->text);
+    r->tcol = 0;
 }
 
 static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
@@ -1138,31 +1096,21 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
         heading(r, parent, n);
         break;
     case AST_PARAGRAPH:
-        if (tight) {
+        if (tight && n->parent && n->parent->type == AST_ITEM && markup_tight_bare(n)) {
             inlines(r, parent, n, 0);
+            if (n->next) text(r, parent, "\n");
             return;
         }
-        x = el(r, parent, E_P);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
+        x = node_el(r, parent, n, ME_P);
         inlines(r, x, n, 0);
         break;
     case AST_BLOCKQUOTE:
-        x = el(r, parent, E_BLOCKQUOTE);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
+        x = node_el(r, parent, n, ME_BLOCKQUOTE);
         text(r, x, "\n");
         blocks(r, x, n, 0);
         break;
     case AST_LIST:
-        x = el(r, parent, n->ordered ? E_OL : E_UL);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
-        if (n->ordered && n->start != 1) {
-            char s[24];
-            snprintf(s, sizeof s, "%d", n->start);
-            set_attr(r, x, A_START, s);
-        }
+        x = node_el(r, parent, n, markup_element(n));
         text(r, x, "\n");
         for (const ast_node *c = n->first; c; c = c->next) {
             if (c->type == AST_ITEM) item(r, x, c, n->tight);
@@ -1173,21 +1121,10 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     case AST_ITEM:
         item(r, parent, n, tight);
         break;
-    case AST_CODEBLOCK: {
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        x = el(r, parent, E_PRE);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, NULL, n, NULL);
-        set_attr_tail(r, x, &h, NULL);
-        xmlNodePtr code = el(r, x, E_CODE);
-        set_language(r, code, n->info);
-        /* a fenced block's text starts on the line after its fence */
-        if (n->line > 0) r->tline = n->line + 1, r->tcol = 1;
-        text(r, code, n->text);
-        r->tcol = 0;
+    case AST_CODEBLOCK:
+    case AST_WORKSHEET:
+        pre_code(r, parent, n);
         break;
-    }
     case AST_HTMLBLOCK:
         /* raw blocks are handled by blocks() as one fragment with their
          * siblings; a lone one (or --safe) lands here: dropped */
@@ -1201,20 +1138,6 @@ static void block(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     case AST_DIV:
         div_box(r, parent, n);
         break;
-    case AST_WORKSHEET: {
-        /* a code block with live blanks: a ```worksheet block (no info) or
-         * one written with the class `blanks` (its language kept) */
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        x = el(r, parent, E_PRE);
-        set_id(r, x, n->attr.id, n->line);
-        set_classes(r, x, "worksheet", n, NULL);
-        set_attr_tail(r, x, &h, NULL);
-        xmlNodePtr code = el(r, x, E_CODE);
-        set_language(r, code, n->info);
-        for (const ast_node *c = n->first; c; c = c->next) inline_node(r, code, c, 1);
-        break;
-    }
     case AST_TABLEROW:
     case AST_TABLECELL:
         /* out of place (a filter's doing): keep the content */
@@ -1813,6 +1736,11 @@ static epub_book *book_new(const edition_ctx *ctx, int check) {
     xmlDictReference(b->dict);
     for (int i = 0; i < NNAMES; i++)
         if (!(b->nm[i] = xmlDictLookup(b->dict, (const xmlChar *)name_str[i], -1))) xml_oom();
+    for (int i = 0; i < ME_COUNT; i++)
+        if (!(b->mel[i] = xmlDictLookup(b->dict, (const xmlChar *)markup_el_names[i], -1))) xml_oom();
+    for (int i = 0; i < MA_COUNT; i++)
+        if (markup_attr_names[i] && !(b->man[i] = xmlDictLookup(b->dict, (const xmlChar *)markup_attr_names[i], -1)))
+            xml_oom();
     check_page_names(b);
     check_book_strings(b);
     return b;
@@ -1957,6 +1885,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     r.b = b;
     r.index = index;
     r.path = pg->path;
+    r.ms.safe = ctx->safe;
     mod_info *m = &b->mods[index];
     m->nids = m->nheads = 0;
     m->nslots = 0;
@@ -1975,7 +1904,7 @@ int epub_module(epub_book *b, int index, const ast_node *doc) {
     buf_free(&r.tmp);
     buf_free(&r.cls);
     buf_free(&r.ptext);
-    if (r.scratch) arena_free(r.scratch);
+    markup_scratch_free(&r.ms);
     /* problems in the sources make epub_end fail, not this: the next
      * module is still checked (SPEC §9: every error in one run) */
     return b->write_failed && !werr ? -1 : 0;

@@ -1,11 +1,13 @@
-/* html.c — the HTML site writer (SPEC §8.1, markup contract docs/markup.md):
- * renders each guarded module tree into the theme's page.html, then the
- * course index, the theme's assets and the media files the edition's pages
- * reference (SPEC §11.2). Links are relative. */
+/* html.c — the HTML site writer (SPEC §8.1; the markup contract of
+ * docs/markup.md, read from markup.h): renders each guarded module tree into
+ * the theme's page.html, then the course index, the theme's assets and the
+ * media files the edition's pages reference (SPEC §11.2). Links are
+ * relative. */
 #include "html.h"
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "markup.h"
 #include "safeurl.h"
 #include "strindex.h"
 #include "tmpl.h"
@@ -87,7 +89,7 @@ typedef struct rend {
     const char *path;  /* display path of the module (diagnostics) */
     int safe;
     int in_ws;         /* inside a Worksheet: line breaks are newlines */
-    arena *a;          /* scratch for attributes, made on first use */
+    markup_scratch ms; /* attribute values (markup.h) */
     const char *radio; /* inside a choice with select=one: the name of its radio buttons */
     int nchoice;       /* choices with select=one so far on the page */
 } rend;
@@ -155,70 +157,33 @@ static void note_backrefs(buf *b, const ast_node *n) {
     }
 }
 
-/* id, then class = pre + the node's classes + post. */
-static void put_id_class(buf *b, const ast_attr *at, const char *pre, const char *post) {
-    if (at->id && *at->id) put_attr(b, "id", at->id);
-    if (!at->nclasses && !pre && !post) return;
-    buf_puts(b, " class=\"");
-    int first = 1;
-    if (pre) buf_puts_escaped(b, pre), first = 0;
-    for (int i = 0; i < at->nclasses; i++) {
-        if (!at->classes[i] || !*at->classes[i]) continue;
-        if (pre && strcmp(at->classes[i], pre) == 0) continue;
-        if (!first) buf_putc(b, ' ');
-        buf_puts_escaped(b, at->classes[i]);
-        first = 0;
-    }
-    if (post) {
-        if (!first) buf_putc(b, ' ');
-        buf_puts_escaped(b, post);
-    }
+static void put_markup_attr(void *ud, markup_attr which, const char *name, const char *value, size_t len) {
+    buf *b = ud;
+    (void)which;
+    buf_putc(b, ' ');
+    buf_puts(b, name);
+    buf_put(b, "=\"", 2);
+    buf_put_escaped(b, value, len);
     buf_putc(b, '"');
 }
 
-/* The only key=value attributes that reach HTML (markup contract). */
-static void put_data(buf *b, const ast_attr *at) {
-    static const char *const keys[] = {"duration", "lines"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const char *v = ast_attr_get(at, keys[k]);
-        if (v) {
-            buf_put(b, " data-", 6);
-            buf_puts(b, keys[k]);
-            buf_put(b, "=\"", 2);
-            buf_puts_escaped(b, v);
-            buf_putc(b, '"');
-        }
-    }
+/* The start tag of n's element el without its closing `>`: the name and
+ * every attribute the contract gives n (markup.h). pre: a class first. */
+static void open_tag(rend *r, const ast_node *n, markup_el el, const char *pre) {
+    buf_putc(r->b, '<');
+    buf_puts(r->b, markup_el_names[el]);
+    markup_attrs(&r->ms, n, pre, put_markup_attr, r->b);
 }
 
-static arena *scratch(rend *r) {
-    if (!r->a) r->a = arena_new();
-    return r->a;
-}
-
-/* The key=value attributes of a link, image or code (htmlattr.h), after its
- * id and class: title (title_default when the attributes give none), lang,
- * width, height, style, data-*. */
-static void put_attr_tail(rend *r, const htmlattr *h, const char *title_default) {
-    buf *b = r->b;
-    const char *title = h->title ? h->title : title_default;
-    if (title && *title) put_attr(b, "title", title);
-    if (h->lang) put_attr(b, "lang", h->lang);
-    if (h->width) put_attr(b, "width", h->width);
-    if (h->height) put_attr(b, "height", h->height);
-    if (h->style) put_attr(b, "style", h->style);
-    for (int i = 0; i < h->ndata; i++) put_attr(b, h->data[i].name, h->data[i].value);
-}
-
-static void get_attrs(rend *r, const ast_attr *at, int img, htmlattr *h) {
-    if (at->nkv > 0) htmlattr_get(scratch(r), at, img, r->safe, h);
-    else memset(h, 0, sizeof *h);
+static void close_tag(buf *b, markup_el el) {
+    buf_put(b, "</", 2);
+    buf_puts(b, markup_el_names[el]);
+    buf_putc(b, '>');
 }
 
 /* class="language-X" from the first word of a code block's info string. */
 static void put_language(buf *b, const char *info) {
-    if (!info || !*info) return;
-    size_t w = strcspn(info, " \t\n{");
+    size_t w = markup_language(info);
     if (!w) return;
     buf_puts(b, " class=\"language-");
     buf_put_escaped(b, info, w);
@@ -325,10 +290,12 @@ static int url_allowed(rend *r, const ast_node *n) {
     return 0;
 }
 
-static void empty_blank(buf *b, int width) {
-    buf_puts(b, "<span class=\"blank\" style=\"width:");
-    buf_put_int(b, width > 0 ? width : ast_blank_step(0));
-    buf_puts(b, "ch\"></span>");
+static void empty_blank(buf *b, const ast_node *n) {
+    char style[32];
+    markup_blank_style(n, style);
+    buf_puts(b, "<span class=\"blank\" style=\"");
+    buf_puts(b, style);
+    buf_puts(b, "\"></span>");
 }
 
 static void blank(rend *r, const ast_node *n) {
@@ -349,9 +316,18 @@ static void blank(rend *r, const ast_node *n) {
         }
         buf_puts(b, "</span>");
     } else {
-        empty_blank(b, n->width);
+        empty_blank(b, n);
     }
     if (n->label) buf_puts(b, "</span>");
+}
+
+/* An element of the contract with inline content. */
+static void inline_el(rend *r, const ast_node *n) {
+    markup_el el = markup_element(n);
+    open_tag(r, n, el, NULL);
+    buf_putc(r->b, '>');
+    inlines(r, n->first);
+    close_tag(r->b, el);
 }
 
 static void inl(rend *r, const ast_node *n) {
@@ -360,59 +336,41 @@ static void inl(rend *r, const ast_node *n) {
     case AST_TEXT:
         if (n->text) buf_puts_escaped(b, n->text);
         break;
-    case AST_CODE: {
+    case AST_CODE:
         /* code written with the class `blanks` has no text but Text and
          * Blank children */
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        buf_puts(b, "<code");
-        put_id_class(b, &n->attr, NULL, NULL);
-        put_attr_tail(r, &h, NULL);
+        open_tag(r, n, ME_CODE, NULL);
         buf_putc(b, '>');
         if (n->text) buf_puts_escaped(b, n->text);
         else inlines(r, n->first);
-        buf_puts(b, "</code>");
+        close_tag(b, ME_CODE);
         break;
-    }
     case AST_EMPH:
-        buf_puts(b, "<em>"), inlines(r, n->first), buf_puts(b, "</em>");
-        break;
     case AST_STRONG:
-        buf_puts(b, "<strong>"), inlines(r, n->first), buf_puts(b, "</strong>");
-        break;
     case AST_STRIKETHROUGH:
-        buf_puts(b, "<del>"), inlines(r, n->first), buf_puts(b, "</del>");
-        break;
-    case AST_LINK: {
+    case AST_SPAN: inline_el(r, n); break;
+    case AST_LINK:
         if (r->s && excluded_page(r->s, n->url)) {
             /* a module this edition leaves out: no dangling link */
             inlines(r, n->first);
             break;
         }
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
         buf_puts(b, "<a");
         if (n->url && url_allowed(r, n)) {
             put_url(b, "href", n->url);
             note_media(r, n->url, strlen(n->url));
         }
-        put_id_class(b, &n->attr, NULL, NULL);
-        put_attr_tail(r, &h, n->title);
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
         buf_putc(b, '>');
         inlines(r, n->first);
         buf_puts(b, "</a>");
         break;
-    }
     case AST_IMAGE: {
-        htmlattr h;
-        get_attrs(r, &n->attr, 1, &h);
         int ok = n->url && url_allowed(r, n);
         buf_puts(b, "<img");
         put_url(b, "src", ok ? n->url : "");
         if (ok) note_media(r, n->url, strlen(n->url));
-        put_attr(b, "alt", h.alt ? h.alt : ast_plain_text(scratch(r), n));
-        put_id_class(b, &n->attr, NULL, NULL);
-        put_attr_tail(r, &h, n->title);
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
         buf_puts(b, " />");
         break;
     }
@@ -423,14 +381,6 @@ static void inl(rend *r, const ast_node *n) {
             buf_puts(b, n->text);
             note_raw_media(r, n->text);
         }
-        break;
-    case AST_SPAN:
-        buf_puts(b, "<span");
-        put_id_class(b, &n->attr, NULL, NULL);
-        put_data(b, &n->attr);
-        buf_putc(b, '>');
-        inlines(r, n->first);
-        buf_puts(b, "</span>");
         break;
     case AST_BLANK: blank(r, n); break;
     case AST_NOTEREF: {
@@ -450,11 +400,11 @@ static void inl(rend *r, const ast_node *n) {
     }
 }
 
+/* A header row before the first body row goes into <thead>; every other
+ * row into <tbody>. */
 static void table(rend *r, const ast_node *n) {
     buf *b = r->b;
-    static const char *const align[] = {NULL, "left", "center", "right"};
-    buf_puts(b, "<table");
-    put_id_class(b, &n->attr, NULL, NULL);
+    open_tag(r, n, ME_TABLE, NULL);
     buf_puts(b, ">\n");
     int in_body = 0, any_head = 0;
     for (const ast_node *row = n->first; row; row = row->next) {
@@ -467,27 +417,16 @@ static void table(rend *r, const ast_node *n) {
             buf_puts(b, "<tbody>\n");
             in_body = 1;
         }
-        const char *tag = row->is_header && !in_body ? "th" : "td";
-        buf_puts(b, "<tr");
-        put_id_class(b, &row->attr, NULL, NULL);
+        markup_el cel = row->is_header && !in_body ? ME_TH : ME_TD;
+        open_tag(r, row, ME_TR, NULL);
         buf_puts(b, ">\n");
-        int col = 0;
-        for (const ast_node *cell = row->first; cell; cell = cell->next, col++) {
-            buf_putc(b, '<');
-            buf_puts(b, tag);
-            put_id_class(b, &cell->attr, NULL, NULL);
-            if (n->aligns && col < n->ncols && n->aligns[col] > AST_ALIGN_NONE &&
-                n->aligns[col] <= AST_ALIGN_RIGHT) {
-                buf_puts(b, " style=\"text-align:");
-                buf_puts(b, align[n->aligns[col]]);
-                buf_putc(b, '"');
-            }
+        for (const ast_node *cell = row->first; cell; cell = cell->next) {
+            open_tag(r, cell, cel, NULL);
             buf_putc(b, '>');
             if (cell->type == AST_TABLECELL) inlines(r, cell->first);
             else inl(r, cell);
-            buf_put(b, "</", 2);
-            buf_puts(b, tag);
-            buf_put(b, ">\n", 2);
+            close_tag(b, cel);
+            buf_putc(b, '\n');
         }
         buf_puts(b, "</tr>\n");
     }
@@ -498,20 +437,19 @@ static void table(rend *r, const ast_node *n) {
 
 static void item(rend *r, const ast_node *n, int tight) {
     buf *b = r->b;
-    buf_puts(b, "<li");
-    put_id_class(b, &n->attr, NULL, n->checked >= 0 ? "task-item" : NULL);
+    open_tag(r, n, ME_LI, NULL);
     buf_putc(b, '>');
-    if (n->checked >= 0 && r->radio) {
-        /* one question, one answer: the same name for all its options */
-        buf_puts(b, "<input type=\"radio\"");
-        put_attr(b, "name", r->radio);
+    if (n->checked >= 0) {
+        /* a radio button inside a choice with select=one: one question, one
+         * answer, the same name for all its options */
+        buf_puts(b, "<input type=\"");
+        buf_puts(b, markup_input_type(r->radio));
+        buf_putc(b, '"');
+        if (r->radio) put_attr(b, "name", r->radio);
         buf_puts(b, n->checked > 0 ? " disabled=\"disabled\" checked=\"checked\"/> " : " disabled=\"disabled\"/> ");
-    } else if (n->checked >= 0) {
-        buf_puts(b, n->checked > 0 ? "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\"/> "
-                                   : "<input type=\"checkbox\" disabled=\"disabled\"/> ");
     }
     for (const ast_node *c = n->first; c; c = c->next) {
-        if (tight && c->type == AST_PARAGRAPH) {
+        if (tight && c->type == AST_PARAGRAPH && markup_tight_bare(c)) {
             inlines(r, c->first);
             if (c->next) buf_putc(b, '\n');
         } else {
@@ -522,25 +460,77 @@ static void item(rend *r, const ast_node *n, int tight) {
     buf_puts(b, "</li>\n");
 }
 
+static void div_box(rend *r, const ast_node *n) {
+    buf *b = r->b;
+    const char *title = ast_attr_get(&n->attr, "title");
+    /* a choice with select=one: its task items are radio buttons named
+     * after the question's place on the page (SPEC §11.3) */
+    const char *outer_radio = r->radio;
+    char radio[32];
+    if (ast_has_class(n, "choice")) {
+        r->radio = NULL;
+        const char *sel = ast_attr_get(&n->attr, "select");
+        if (sel && strcmp(sel, "one") == 0) {
+            snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
+            r->radio = radio;
+        }
+    }
+    if (ast_has_class(n, "hint")) {
+        /* the site folds a hint away (docs/markup.md: where the writers differ) */
+        buf_puts(b, "<details");
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
+        buf_puts(b, "><summary>");
+        buf_puts_escaped(b, title && *title ? title : "Hint");
+        buf_puts(b, "</summary>\n");
+        blocks(r, n->first, 0);
+        buf_puts(b, "</details>\n");
+    } else {
+        open_tag(r, n, ME_DIV, NULL);
+        if (!n->first && !(title && *title)) { /* e.g. a response's ruled line */
+            buf_puts(b, "></div>\n");
+        } else {
+            buf_puts(b, ">\n");
+            if (title && *title && !ast_box_title(n)) {
+                buf_puts(b, "<p class=\"box-title\">");
+                buf_puts_escaped(b, title);
+                buf_puts(b, "</p>\n");
+            }
+            blocks(r, n->first, 0);
+            buf_puts(b, "</div>\n");
+        }
+    }
+    r->radio = outer_radio;
+}
+
+/* A code block, or a worksheet (a code block with live blanks: a
+ * ```worksheet block, no info, or one written with the class `blanks`, its
+ * language kept). */
+static void pre_code(rend *r, const ast_node *n) {
+    buf *b = r->b;
+    open_tag(r, n, ME_PRE, NULL);
+    buf_puts(b, "><code");
+    put_language(b, n->info);
+    buf_putc(b, '>');
+    if (n->type == AST_WORKSHEET) {
+        r->in_ws++;
+        inlines(r, n->first);
+        r->in_ws--;
+    } else if (n->text) {
+        buf_puts_escaped(b, n->text);
+    }
+    buf_puts(b, "</code></pre>\n");
+}
+
 static void block(rend *r, const ast_node *n, int tight) {
     buf *b = r->b;
     switch (n->type) {
     case AST_DOCUMENT: blocks(r, n->first, 0); break;
-    case AST_HEADING: {
-        int lv = n->level < 1 ? 1 : n->level > 6 ? 6 : n->level;
-        buf_put(b, "<h", 2);
-        buf_putc(b, '0' + lv);
-        put_id_class(b, &n->attr, NULL, NULL);
-        buf_putc(b, '>');
-        inlines(r, n->first);
-        buf_put(b, "</h", 3);
-        buf_putc(b, '0' + lv);
-        buf_put(b, ">\n", 2);
+    case AST_HEADING:
+        inline_el(r, n);
+        buf_putc(b, '\n');
         break;
-    }
     case AST_PARAGRAPH:
-        buf_puts(b, "<p");
-        put_id_class(b, &n->attr, NULL, NULL);
+        open_tag(r, n, ME_P, NULL);
         buf_putc(b, '>'), inlines(r, n->first);
         if (n->parent && n->parent->type == AST_FOOTNOTE && !n->next) {
             buf_putc(b, ' ');
@@ -564,43 +554,24 @@ static void block(rend *r, const ast_node *n, int tight) {
         if (!n->next || n->next->type != AST_FOOTNOTE) buf_puts(b, "</ol>\n</section>\n");
         break;
     case AST_BLOCKQUOTE:
-        buf_puts(b, "<blockquote");
-        put_id_class(b, &n->attr, NULL, NULL);
+        open_tag(r, n, ME_BLOCKQUOTE, NULL);
         buf_puts(b, ">\n"), blocks(r, n->first, 0), buf_puts(b, "</blockquote>\n");
         break;
-    case AST_LIST:
-        if (n->ordered) {
-            buf_puts(b, "<ol");
-            if (n->start != 1) {
-                buf_puts(b, " start=\"");
-                buf_put_int(b, n->start);
-                buf_putc(b, '"');
-            }
-        } else {
-            buf_puts(b, "<ul");
-        }
-        put_id_class(b, &n->attr, NULL, NULL);
+    case AST_LIST: {
+        markup_el el = markup_element(n);
+        open_tag(r, n, el, NULL);
         buf_puts(b, ">\n");
         for (const ast_node *c = n->first; c; c = c->next) {
             if (c->type == AST_ITEM) item(r, c, n->tight);
             else block(r, c, n->tight);
         }
-        buf_puts(b, n->ordered ? "</ol>\n" : "</ul>\n");
-        break;
-    case AST_ITEM: item(r, n, tight); break;
-    case AST_CODEBLOCK: {
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        buf_puts(b, "<pre");
-        put_id_class(b, &n->attr, NULL, NULL);
-        put_attr_tail(r, &h, NULL);
-        buf_puts(b, "><code");
-        put_language(b, n->info);
-        buf_putc(b, '>');
-        if (n->text) buf_puts_escaped(b, n->text);
-        buf_puts(b, "</code></pre>\n");
+        close_tag(b, el);
+        buf_putc(b, '\n');
         break;
     }
+    case AST_ITEM: item(r, n, tight); break;
+    case AST_CODEBLOCK:
+    case AST_WORKSHEET: pre_code(r, n); break;
     case AST_HTMLBLOCK:
         if (!r->safe && is_html(n) && n->text) {
             note_raw_media(r, n->text);
@@ -615,67 +586,7 @@ static void block(rend *r, const ast_node *n, int tight) {
     case AST_TABLECELL: /* stray (filters): render the content */
         inlines(r, n->first);
         break;
-    case AST_DIV: {
-        const char *title = ast_attr_get(&n->attr, "title");
-        /* a choice with select=one: its task items are radio buttons named
-         * after the question's place on the page (SPEC §11.3) */
-        const char *outer_radio = r->radio;
-        char radio[32];
-        if (ast_has_class(n, "choice")) {
-            r->radio = NULL;
-            const char *sel = ast_attr_get(&n->attr, "select");
-            if (sel && strcmp(sel, "one") == 0) {
-                snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
-                r->radio = radio;
-            }
-        }
-        if (ast_has_class(n, "hint")) {
-            buf_puts(b, "<details");
-            put_id_class(b, &n->attr, "hint", NULL);
-            put_data(b, &n->attr);
-            buf_puts(b, "><summary>");
-            buf_puts_escaped(b, title && *title ? title : "Hint");
-            buf_puts(b, "</summary>\n");
-            blocks(r, n->first, 0);
-            buf_puts(b, "</details>\n");
-        } else {
-            buf_puts(b, "<div");
-            put_id_class(b, &n->attr, NULL, NULL);
-            put_data(b, &n->attr);
-            if (!n->first && !(title && *title)) { /* e.g. a response's ruled line */
-                buf_puts(b, "></div>\n");
-                r->radio = outer_radio;
-                break;
-            }
-            buf_puts(b, ">\n");
-            if (title && *title && !ast_box_title(n)) {
-                buf_puts(b, "<p class=\"box-title\">");
-                buf_puts_escaped(b, title);
-                buf_puts(b, "</p>\n");
-            }
-            blocks(r, n->first, 0);
-            buf_puts(b, "</div>\n");
-        }
-        r->radio = outer_radio;
-        break;
-    }
-    case AST_WORKSHEET: {
-        /* a code block with live blanks: a ```worksheet block (no info) or
-         * one written with the class `blanks` (its language kept) */
-        htmlattr h;
-        get_attrs(r, &n->attr, 0, &h);
-        buf_puts(b, "<pre");
-        put_id_class(b, &n->attr, "worksheet", NULL);
-        put_attr_tail(r, &h, NULL);
-        buf_puts(b, "><code");
-        put_language(b, n->info);
-        buf_putc(b, '>');
-        r->in_ws++;
-        inlines(r, n->first);
-        r->in_ws--;
-        buf_puts(b, "</code></pre>\n");
-        break;
-    }
+    case AST_DIV: div_box(r, n); break;
     default: /* an inline where a block was expected (filters): keep it */
         inl(r, n);
         break;
@@ -700,8 +611,9 @@ static void write_body(void *ud, buf *out) {
     r.s = pb->s;
     r.path = pb->path;
     r.safe = pb->s->ctx->safe;
+    r.ms.safe = r.safe;
     if (pb->doc) block(&r, pb->doc, 0);
-    if (r.a) arena_free(r.a);
+    markup_scratch_free(&r.ms);
 }
 
 typedef struct toc_state {
@@ -727,7 +639,7 @@ static int collect_toc(ast_node *n, void *ud) {
     tmpl_set(e, "text", text);
     tmpl_set(e, "level", n->level == 2 ? "2" : "3");
     tmpl_set_bool(e, "sub", n->level == 3);
-    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", n->attr.id));
+    if (n->attr.id && *n->attr.id) tmpl_set(e, "href", arena_printf(t->a, "#%s", markup_id(t->a, n->attr.id)));
     return 1;
 }
 
