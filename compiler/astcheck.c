@@ -21,7 +21,7 @@ static const char *check_attr(checker *k, const ast_node *n, const ast_attr *at)
     for (int i = 0; i < at->nclasses; i++)
         if (!at->classes[i] || !*at->classes[i]) return fault(k, n, "a missing or empty class");
     for (int i = 0; i < at->nkv; i++) {
-        if (!at->kv[i].key || !*at->kv[i].key) return fault(k, n, "a missing or empty attribute key");
+        if (!at->kv[i].key) return fault(k, n, "a missing attribute key");
         if (!at->kv[i].value) return fault(k, n, "a missing attribute value");
     }
     return NULL;

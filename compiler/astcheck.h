@@ -22,8 +22,8 @@
  *   alternatives that loops;
  *   answer alternatives: Spans in no tree, only on a Blank;
  *   attributes: a count is never negative; an array is set when its count
- *   is not 0; every class, key and value is set, every class and key is
- *   not empty, an id is not empty;
+ *   is not 0; every class, key and value is set; a class or an id is not
+ *   empty (neither the parser nor a filter's attr table makes one);
  *   Heading level 1..6; a Table's alignments set only with columns. */
 const char *ast_check(const ast_node *root, const ast_node **at);
 

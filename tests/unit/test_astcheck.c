@@ -189,9 +189,9 @@ static void b_null_class(arena *a, good *g, ast_node **on) {
     g->div->attr.classes[0] = NULL;
     *on = g->div;
 }
-static void b_empty_key(arena *a, good *g, ast_node **on) {
+static void b_null_key(arena *a, good *g, ast_node **on) {
     (void)a;
-    g->div->attr.kv[0].key = "";
+    g->div->attr.kv[0].key = NULL;
     *on = g->div;
 }
 static void b_null_value(arena *a, good *g, ast_node **on) {
@@ -346,7 +346,7 @@ int main(void) {
     expect_fault("an empty id", b_empty_id, "empty id");
     expect_fault("an empty class", b_empty_class, "empty class");
     expect_fault("a missing class", b_null_class, "missing or empty class");
-    expect_fault("an empty attribute key", b_empty_key, "empty attribute key");
+    expect_fault("a missing attribute key", b_null_key, "missing attribute key");
     expect_fault("a missing attribute value", b_null_value, "missing attribute value");
     expect_fault("a malformed defr", b_defr, "attribute key");
     expect_fault("a Heading level 7", b_level, "Heading level");
