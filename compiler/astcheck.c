@@ -72,8 +72,10 @@ static const char *check_node(checker *k, const ast_node *n, int depth) {
 const char *ast_check(const ast_node *root, const ast_node **at) {
     checker k = {root};
     const char *why = NULL;
-    if (root->parent || root->prev || root->next) why = fault(&k, root, "the root has a parent or siblings");
-    else why = check_node(&k, root, 0);
+    if (root->parent || root->prev || root->next)
+        why = fault(&k, root, "the root has a parent or siblings");
+    else
+        why = check_node(&k, root, 0);
     if (at) *at = why ? k.at : NULL;
     return why;
 }

@@ -135,30 +135,14 @@ static void b_deep(arena *a, good *g, ast_node **on) {
     for (int i = 0; i < AST_CHECK_MAX_DEPTH + 5; i++) p = add(a, p, AST_DIV);
     *on = NULL;
 }
-static void b_block_in_inline(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->emph, AST_PARAGRAPH);
-}
-static void b_inline_in_block(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->div, AST_TEXT);
-}
-static void b_inline_in_list(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->list, AST_TEXT);
-}
-static void b_item_in_div(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->div, AST_ITEM);
-}
-static void b_cell_in_table(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->table, AST_TABLECELL);
-}
-static void b_leaf_child(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->text, AST_TEXT);
-}
-static void b_code_child(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->code, AST_EMPH);
-}
-static void b_document_inside(arena *a, good *g, ast_node **on) {
-    *on = add(a, g->div, AST_DOCUMENT);
-}
+static void b_block_in_inline(arena *a, good *g, ast_node **on) { *on = add(a, g->emph, AST_PARAGRAPH); }
+static void b_inline_in_block(arena *a, good *g, ast_node **on) { *on = add(a, g->div, AST_TEXT); }
+static void b_inline_in_list(arena *a, good *g, ast_node **on) { *on = add(a, g->list, AST_TEXT); }
+static void b_item_in_div(arena *a, good *g, ast_node **on) { *on = add(a, g->div, AST_ITEM); }
+static void b_cell_in_table(arena *a, good *g, ast_node **on) { *on = add(a, g->table, AST_TABLECELL); }
+static void b_leaf_child(arena *a, good *g, ast_node **on) { *on = add(a, g->text, AST_TEXT); }
+static void b_code_child(arena *a, good *g, ast_node **on) { *on = add(a, g->code, AST_EMPH); }
+static void b_document_inside(arena *a, good *g, ast_node **on) { *on = add(a, g->div, AST_DOCUMENT); }
 static void b_type(arena *a, good *g, ast_node **on) {
     (void)a;
     g->emph->type = AST_TYPE_COUNT;
