@@ -1,17 +1,22 @@
 # coursec — see README.md. `make` builds ./coursec; `make courses` builds every
 # course under courses/ into output/; `make test` runs the whole suite.
-# `make SAN=address,undefined test` builds with sanitizers (separate build dir).
+# `make SAN=address,undefined test` builds with sanitizers (separate build dir);
+# `make CHECK=1` builds build-check/coursec with the tree checks of astcheck.h.
 
 PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libisal libmicrohttpd
 CC       ?= cc
-BUILD    := build$(if $(SAN),-san)
+BUILD    := build$(if $(SAN),-san)$(if $(CHECK),-check)
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
             -Wmissing-prototypes -Wstrict-prototypes -Werror
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+# The tree invariant checks between stages (compiler/astcheck.h): on in
+# sanitizer builds and with CHECK=1 (into build-check/), off otherwise
+# through NDEBUG, for they cost build time (bench/PROFILE.md).
+CHECKDEF := $(if $(or $(SAN),$(CHECK)),-DCOURSEC_CHECK,-DNDEBUG)
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKGCFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(CHECKDEF) $(SANFLAGS) $(PKGCFLAGS) -MMD -MP
 # mimalloc replaces malloc for the whole process (libxml2's trees, Lua, cmark-gfm
 # and zlib allocate a small block per node): a full build of the 1000-module
 # bench course takes 23 % less time with it (bench/PROFILE.md). Not under
@@ -22,7 +27,7 @@ LDLIBS    = $(MALLOC) $(PKGLIBS) -lpthread -lm
 SRCS := $(wildcard compiler/*.c)
 OBJS := $(SRCS:compiler/%.c=$(BUILD)/%.o)
 LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
-BIN  := $(if $(SAN),$(BUILD)/coursec,coursec)
+BIN  := $(if $(or $(SAN),$(CHECK)),$(BUILD)/coursec,coursec)
 
 .PHONY: all deps deps-check courses test clean format fuzz bench
 
@@ -65,7 +70,7 @@ fuzz: all
 	FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/fuzz.sh
 
 clean:
-	rm -rf build build-san build-fuzz coursec coursec-san
+	rm -rf build build-san build-check build-fuzz coursec coursec-san
 
 format:
 	clang-format -i compiler/*.c compiler/*.h

@@ -31,14 +31,55 @@ int ast_type_from_name(const char *name) {
 int ast_is_block(ast_type t) { return t <= AST_WORKSHEET || t == AST_FOOTNOTE; }
 int ast_is_inline(ast_type t) { return t >= AST_TEXT && t < AST_TYPE_COUNT && t != AST_FOOTNOTE; }
 
+int ast_holds_blocks(ast_type t) {
+    return t == AST_DOCUMENT || t == AST_BLOCKQUOTE || t == AST_ITEM || t == AST_DIV || t == AST_FOOTNOTE;
+}
+
+int ast_holds_inlines(ast_type t) {
+    switch (t) {
+    case AST_HEADING:
+    case AST_PARAGRAPH:
+    case AST_TABLECELL:
+    case AST_EMPH:
+    case AST_STRONG:
+    case AST_STRIKETHROUGH:
+    case AST_LINK:
+    case AST_IMAGE:
+    case AST_SPAN:
+    case AST_WORKSHEET:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int ast_child_ok(ast_type p, ast_type c) {
+    if (c == AST_DOCUMENT) return 0;
+    if (ast_holds_blocks(p)) return ast_is_block(c) && c != AST_ITEM && c != AST_TABLEROW && c != AST_TABLECELL;
+    if (p == AST_LIST) return c == AST_ITEM;
+    if (p == AST_TABLE) return c == AST_TABLEROW;
+    if (p == AST_TABLEROW) return c == AST_TABLECELL;
+    if (ast_holds_inlines(p)) return ast_is_inline(c);
+    if (p == AST_CODE) return c == AST_TEXT || c == AST_BLANK; /* code with the class `blanks` */
+    return 0;
+}
+
 ast_node *ast_new(arena *a, ast_type type, int line, int col) {
     ast_node *n = arena_alloc(a, sizeof *n);
     n->type = type;
     n->line = line;
     n->col = col;
-    n->checked = -1;
-    n->duration = -1;
-    n->tstart = -1;
+    /* the arena's memory is zeroed: only the int fields whose default is not 0 */
+#define NEW_DEFAULT(kind, ctype, name, aux, lua) NEW_DEFAULT_##kind(name, aux)
+#define NEW_DEFAULT_INT(name, aux) if (aux) n->name = aux;
+#define NEW_DEFAULT_TYPE(name, aux)
+#define NEW_DEFAULT_POS(name, aux)
+#define NEW_DEFAULT_LINK(name, aux)
+#define NEW_DEFAULT_STR(name, aux)
+#define NEW_DEFAULT_ATTR(name, aux)
+#define NEW_DEFAULT_ALIGNS(name, aux)
+#define NEW_DEFAULT_ALTS(name, aux)
+    AST_FIELDS(NEW_DEFAULT)
     return n;
 }
 
@@ -92,24 +133,43 @@ static void clone_attr(arena *a, ast_attr *dst, const ast_attr *src) {
     } else dst->kv = NULL;
 }
 
+static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent);
+
+static void *clone_array(arena *a, const void *src, int count, size_t size) {
+    if (!src || count <= 0) return NULL;
+    void *dst = arena_alloc(a, size * (size_t)count);
+    memcpy(dst, src, size * (size_t)count);
+    return dst;
+}
+
+/* A chain of answer alternatives: nodes in no tree, linked through next. */
+static ast_node *clone_chain(arena *a, const ast_node *x) {
+    ast_node *head = NULL, **tail = &head;
+    for (; x; x = x->next) {
+        ast_node *c = clone_node(a, x, NULL);
+        *tail = c;
+        tail = &c->next;
+    }
+    return head;
+}
+
+/* Copies every field (ast_fields.h), then links the copied children. */
 static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
     ast_node *c = arena_alloc(a, sizeof *c);
     *c = *n;
+#define CLONE_FIELD(kind, ctype, name, aux, lua) CLONE_##kind(name, aux)
+#define CLONE_TYPE(name, aux)
+#define CLONE_POS(name, aux)
+#define CLONE_STR(name, aux)
+#define CLONE_INT(name, aux)
+#define CLONE_LINK(name, aux) c->name = NULL;
+#define CLONE_ATTR(name, aux) clone_attr(a, &c->name, &n->name);
+#define CLONE_ALIGNS(name, aux)                                                                                    \
+    if (n->name) c->name = clone_array(a, n->name, n->aux, sizeof *n->name);
+#define CLONE_ALTS(name, aux)                                                                                      \
+    if (n->name) c->name = clone_chain(a, n->name);
+    AST_FIELDS(CLONE_FIELD)
     c->parent = parent;
-    c->first = c->last = c->prev = c->next = NULL;
-    clone_attr(a, &c->attr, &n->attr);
-    clone_attr(a, &c->defr, &n->defr);
-    if (n->aligns && n->ncols > 0) {
-        c->aligns = arena_alloc(a, sizeof(ast_align) * (size_t)n->ncols);
-        memcpy(c->aligns, n->aligns, sizeof(ast_align) * (size_t)n->ncols);
-    }
-    c->alts = NULL;
-    ast_node **tail = &c->alts;
-    for (const ast_node *alt = n->alts; alt; alt = alt->next) {
-        ast_node *ca = clone_node(a, alt, NULL);
-        *tail = ca;
-        tail = &ca->next;
-    }
     ast_node *prev = NULL;
     for (const ast_node *ch = n->first; ch; ch = ch->next) {
         ast_node *cc = clone_node(a, ch, c);
@@ -123,6 +183,24 @@ static ast_node *clone_node(arena *a, const ast_node *n, ast_node *parent) {
 }
 
 ast_node *ast_clone(arena *a, const ast_node *n) { return clone_node(a, n, NULL); }
+
+size_t ast_clone_node_bytes(const ast_node *n) {
+    size_t sz = sizeof *n;
+#define BYTES_FIELD(kind, ctype, name, aux, lua) BYTES_##kind(name, aux)
+#define BYTES_TYPE(name, aux)
+#define BYTES_POS(name, aux)
+#define BYTES_LINK(name, aux)
+#define BYTES_STR(name, aux)
+#define BYTES_INT(name, aux)
+#define BYTES_ATTR(name, aux)                                                                                      \
+    sz += sizeof(char *) * (size_t)(n->name.nclasses > 0 ? n->name.nclasses : 0) +                                 \
+          sizeof(ast_kv) * (size_t)(n->name.nkv > 0 ? n->name.nkv : 0);
+#define BYTES_ALIGNS(name, aux)                                                                                    \
+    if (n->name && n->aux > 0) sz += sizeof *n->name * (size_t)n->aux;
+#define BYTES_ALTS(name, aux)
+    AST_FIELDS(BYTES_FIELD)
+    return sz;
+}
 
 const char *ast_attr_get(const ast_attr *at, const char *key) {
     for (int i = 0; i < at->nkv; i++)

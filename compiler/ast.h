@@ -6,6 +6,7 @@
 #ifndef COURSEC_AST_H
 #define COURSEC_AST_H
 #include "arena.h"
+#include "ast_fields.h"
 #include <stddef.h>
 
 typedef enum {
@@ -58,75 +59,11 @@ typedef struct ast_attr {
 typedef enum { AST_ALIGN_NONE, AST_ALIGN_LEFT, AST_ALIGN_CENTER, AST_ALIGN_RIGHT } ast_align;
 
 typedef struct ast_node ast_node;
+/* The fields and what each holds: ast_fields.h. */
 struct ast_node {
-    ast_type type;
-    int line, col;
-    ast_node *parent, *first, *last, *prev, *next;
-    ast_attr attr;
-
-    /* Text, Code, CodeBlock, HtmlBlock, HtmlInline: literal text (not
-     * escaped). Code written with the class `blanks` has live blanks: its
-     * text is NULL and its children are Text and Blank nodes. */
-    const char *text;
-    /* CodeBlock: info string (the language word; an attribute block is
-     * parsed into attr); Worksheet: the info string of a code block written
-     * with the class `blanks` (NULL for ```worksheet); HtmlBlock/HtmlInline:
-     * format ("html" if NULL) */
-    const char *info;
-    const char *format;
-    /* Link, Image */
-    const char *url, *title;
-    /* Heading: 1..6 */
-    int level;
-    /* List */
-    int ordered, start, tight;
-    /* Item: -1 not a task item, 0 unchecked, 1 checked */
-    int checked;
-    /* Table: number of columns and their alignments; TableRow: is_header */
-    int ncols;
-    ast_align *aligns;
-    int is_header;
-
-    /* NoteRef, Footnote: label is the footnote's label as written in its
-     * definition; defr the restrictions of the content the definition stood
-     * in (copied to every reference). edition_footnotes numbers them per
-     * edition: width is the footnote's number, start a reference's place
-     * among the references to its footnote (1, 2, ...), on a Footnote how
-     * many references it has. */
-
-    /* Blank. alts: the answer alternatives, a chain (via next) of AST_SPAN
-     * nodes whose children are the inlines of one alternative; NULL for a
-     * blank without answer and ALWAYS NULL after pruning in editions without
-     * the `answer` role. width: in ch (underscore runs: the run's length;
-     * [[...]]: the size step, see ast_blank_step). label: fill-in name or NULL;
-     * text: a fill-in's visible label when it has one (`vars: {x: {value: ~,
-     * label: ...}}`), else NULL and the name is shown.
-     * underscore: 1 if written as a run of underscores. */
-    ast_node *alts;
-    int width;
-    const char *label;
-    int underscore;
-
-    /* Timings (computed once on the unpruned tree, copied to every edition):
-     * duration in minutes (-1 none); start in minutes after the module start
-     * (-1 unknown); is_break; natural: the heading text states its time. */
-    int duration, tstart;
-    int is_break, natural;
-
-    /* 1: every `[[` in this node's text, url and title was written `\[[` in
-     * the source (set by the parser from source positions, never from a
-     * character; a filter that sets text, url or title clears it). The last
-     * check before the writers refuses any other `[[…]]` in an edition
-     * without answers (SPEC §11.5). Code and code blocks the parser makes
-     * always have it: code is printed as written (SPEC §11.4). */
-    int literal;
-    /* Link, Image resolved through a link reference definition that stands
-     * in restricted content: the restrictions of that content (its role
-     * classes, and every only=/except= of the divs and heading sections
-     * around it; a key may repeat). Empty otherwise. In an edition that
-     * excludes them the link renders as if the definition did not exist
-     * (SPEC §11.2). */
-    ast_attr defr;
+#define AST_FIELD_DECL(kind, ctype, name, aux, lua) ctype name;
+    AST_FIELDS(AST_FIELD_DECL)
+#undef AST_FIELD_DECL
 };
 
 /* The fixed size steps for [[...]] blanks, in ch: the answer's length (in
@@ -144,11 +81,23 @@ void ast_unlink(ast_node *n);
  * and arrays; the strings are shared with n, so they must live at least as
  * long as the copy (same arena, or one that outlives it). */
 ast_node *ast_clone(arena *a, const ast_node *n);
+/* The bytes ast_clone takes for the node n alone: the node and its arrays
+ * (not its children or alternatives, not the arena's rounding). */
+size_t ast_clone_node_bytes(const ast_node *n);
 
 const char *ast_type_name(ast_type t); /* "Heading", ... as in SPEC §7 */
 int ast_type_from_name(const char *name); /* -1 if unknown */
 int ast_is_block(ast_type t);
 int ast_is_inline(ast_type t);
+/* The containment rules every tree keeps (the parser's, the filters' and
+ * the writers'): a node that holds blocks holds no Item, TableRow or
+ * TableCell; a List holds Items, a Table TableRows, a TableRow TableCells;
+ * a node that holds inlines holds only inlines; a Code with live blanks
+ * holds Text and Blank; no other node has children; nothing holds a
+ * Document. */
+int ast_holds_blocks(ast_type t);  /* Document, BlockQuote, Item, Div, Footnote */
+int ast_holds_inlines(ast_type t); /* Heading, Paragraph, TableCell, Worksheet and the inline containers */
+int ast_child_ok(ast_type parent, ast_type child);
 
 /* The box title a Div shows as inline content (a first child Paragraph
  * with the class `box-title`, made from a title= that holds a blank), or

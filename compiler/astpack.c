@@ -1,27 +1,53 @@
 /* astpack.c — pack a tree into one byte string and rebuild it (see
  * astpack.h). Node by node, in document order: the type, a bit set of the
  * fields not at their default, the position, then only those fields — each
- * string as a varint length, its bytes and a NUL; the thirteen integers as
- * zigzag varints (all or none); the attributes, the table alignments, the
+ * string as a varint length, its bytes and a NUL; the integers as zigzag
+ * varints (all or none); each attribute set as a bit set of its parts
+ * (id, classes, key/values) and those parts; the table alignments, the
  * answer alternatives and the children, each list preceded by its count.
- * Every field of ast_node is listed here: the size check below fails the
- * build when the struct changes, so a new field cannot be silently dropped. */
+ * The code for each field is made from its kind in ast_fields.h, the list
+ * ast_node itself is made from: no field can be left out. */
 #include "astpack.h"
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
-/* Update ast_pack and ast_unpack together with ast_node, then this number. */
-static_assert(sizeof(ast_node) == 264 || sizeof(void *) != 8, "ast_node changed: update astpack.c");
-
-/* What a node has beyond its type and position: one bit per field that is
- * not at its default (NULL, 0, or -1 for checked/duration/tstart). Most
+/* What a node has beyond its type and position: one bit per string,
+ * attribute set, array and chain that is not empty, one for the integers
+ * (set unless every one is at its default) and one for the children. Most
  * nodes are text with nothing else, so most fields cost nothing. */
 enum {
-    F_ID = 1 << 0, F_TEXT = 1 << 1, F_INFO = 1 << 2, F_FORMAT = 1 << 3, F_URL = 1 << 4, F_TITLE = 1 << 5,
-    F_LABEL = 1 << 6, F_CLASSES = 1 << 7, F_KV = 1 << 8, F_INTS = 1 << 9, F_ALIGNS = 1 << 10, F_ALTS = 1 << 11,
-    F_CHILDREN = 1 << 12, F_DEFR = 1 << 13
+#define BIT_FIELD(kind, ctype, name, aux, lua) BIT_##kind(name)
+#define BIT_TYPE(name)
+#define BIT_POS(name)
+#define BIT_LINK(name)
+#define BIT_INT(name)
+#define BIT_STR(name) B_##name,
+#define BIT_ATTR(name) B_##name,
+#define BIT_ALIGNS(name) B_##name,
+#define BIT_ALTS(name) B_##name,
+    AST_FIELDS(BIT_FIELD)
+    B_INTS,
+    B_CHILDREN,
+    B_COUNT
 };
+static_assert(B_COUNT <= 32, "the field bits of a node fit an unsigned");
+#define F(name) (1u << B_##name)
+
+/* The bits of all string fields. */
+#define STR_BIT(kind, ctype, name, aux, lua) STR_BIT_##kind(name)
+#define STR_BIT_TYPE(name)
+#define STR_BIT_POS(name)
+#define STR_BIT_LINK(name)
+#define STR_BIT_INT(name)
+#define STR_BIT_STR(name) | F(name)
+#define STR_BIT_ATTR(name)
+#define STR_BIT_ALIGNS(name)
+#define STR_BIT_ALTS(name)
+#define STR_BITS (0u AST_FIELDS(STR_BIT))
+
+/* The parts of an attribute set, as its own bit set. */
+enum { A_ID = 1, A_CLASSES = 2, A_KV = 4 };
 
 /* Room for n more bytes; returns where to write. */
 static unsigned char *room(buf *b, size_t n) {
@@ -57,83 +83,137 @@ static void put_str(buf *b, const char *s) {
     b->len += (size_t)(q - p) + n + 1;
 }
 
-/* The fourteen integers, in this order, and their defaults. */
-#define NINTS 14
-#define INT_FIELDS(X)                                                                                              \
-    X(level, 0) X(ordered, 0) X(start, 0) X(tight, 0) X(checked, -1) X(ncols, 0) X(is_header, 0) X(width, 0)       \
-        X(underscore, 0) X(duration, -1) X(tstart, -1) X(is_break, 0) X(natural, 0) X(literal, 0)
+/* Each step below is AST_FIELDS with one macro per kind: a kind the step
+ * does not handle expands to nothing. */
 
 static int ints_at_default(const ast_node *n) {
-#define X(f, d) (n->f == (d)) &&
-    return INT_FIELDS(X) 1;
-#undef X
+#define DEF_FIELD(kind, ctype, name, aux, lua) DEF_##kind(name, aux)
+#define DEF_TYPE(name, aux)
+#define DEF_POS(name, aux)
+#define DEF_LINK(name, aux)
+#define DEF_STR(name, aux)
+#define DEF_ATTR(name, aux)
+#define DEF_ALIGNS(name, aux)
+#define DEF_ALTS(name, aux)
+#define DEF_INT(name, aux) (n->name == (aux)) &&
+    return AST_FIELDS(DEF_FIELD) 1;
+}
+
+static unsigned attr_parts(const ast_attr *at) {
+    return (at->id ? A_ID : 0u) | (at->nclasses ? A_CLASSES : 0u) | (at->nkv ? A_KV : 0u);
+}
+
+static void put_attr(buf *b, const ast_attr *at) {
+    unsigned parts = attr_parts(at);
+    put_uv(b, parts);
+    if (parts & A_ID) put_str(b, at->id);
+    if (parts & A_CLASSES) {
+        put_uv(b, (uint64_t)at->nclasses);
+        for (int i = 0; i < at->nclasses; i++) put_str(b, at->classes[i]);
+    }
+    if (parts & A_KV) {
+        put_uv(b, (uint64_t)at->nkv);
+        for (int i = 0; i < at->nkv; i++) {
+            put_str(b, at->kv[i].key);
+            put_str(b, at->kv[i].value);
+        }
+    }
 }
 
 static void pack_node(const ast_node *n, buf *b) {
     unsigned f = 0;
-    if (n->attr.id) f |= F_ID;
-    if (n->text) f |= F_TEXT;
-    if (n->info) f |= F_INFO;
-    if (n->format) f |= F_FORMAT;
-    if (n->url) f |= F_URL;
-    if (n->title) f |= F_TITLE;
-    if (n->label) f |= F_LABEL;
-    if (n->attr.nclasses) f |= F_CLASSES;
-    if (n->attr.nkv) f |= F_KV;
-    if (!ints_at_default(n)) f |= F_INTS;
-    if (n->aligns && n->ncols > 0) f |= F_ALIGNS;
-    if (n->alts) f |= F_ALTS;
-    if (n->first) f |= F_CHILDREN;
-    if (n->defr.nclasses || n->defr.nkv) f |= F_DEFR;
-    unsigned char *p = room(b, 40), *q = p;
+#define FLAG_FIELD(kind, ctype, name, aux, lua) FLAG_##kind(name, aux)
+#define FLAG_TYPE(name, aux)
+#define FLAG_POS(name, aux)
+#define FLAG_LINK(name, aux)
+#define FLAG_INT(name, aux)
+#define FLAG_STR(name, aux) if (n->name) f |= F(name);
+#define FLAG_ATTR(name, aux) if (attr_parts(&n->name)) f |= F(name);
+#define FLAG_ALIGNS(name, aux) if (n->name && n->aux > 0) f |= F(name);
+#define FLAG_ALTS(name, aux) if (n->name) f |= F(name);
+    AST_FIELDS(FLAG_FIELD)
+    if (!ints_at_default(n)) f |= F(INTS);
+    if (n->first) f |= F(CHILDREN);
+    /* the type, the bits and the positions: at most 10 bytes each */
+#define NPOS_FIELD(kind, ctype, name, aux, lua) NPOS_##kind
+#define NPOS_TYPE
+#define NPOS_POS +10
+#define NPOS_LINK
+#define NPOS_INT
+#define NPOS_STR
+#define NPOS_ATTR
+#define NPOS_ALIGNS
+#define NPOS_ALTS
+    unsigned char *p = room(b, 20 AST_FIELDS(NPOS_FIELD)), *q = p;
     q = uv_at(q, (uint64_t)n->type);
     q = uv_at(q, f);
-    q = uv_at(q, zigzag(n->line));
-    q = uv_at(q, zigzag(n->col));
+#define HEAD_FIELD(kind, ctype, name, aux, lua) HEAD_##kind(name)
+#define HEAD_TYPE(name)
+#define HEAD_POS(name) q = uv_at(q, zigzag(n->name));
+#define HEAD_LINK(name)
+#define HEAD_INT(name)
+#define HEAD_STR(name)
+#define HEAD_ATTR(name)
+#define HEAD_ALIGNS(name)
+#define HEAD_ALTS(name)
+    AST_FIELDS(HEAD_FIELD)
     b->len += (size_t)(q - p);
-    if (f & F_ID) put_str(b, n->attr.id);
-    if (f & F_TEXT) put_str(b, n->text);
-    if (f & F_INFO) put_str(b, n->info);
-    if (f & F_FORMAT) put_str(b, n->format);
-    if (f & F_URL) put_str(b, n->url);
-    if (f & F_TITLE) put_str(b, n->title);
-    if (f & F_LABEL) put_str(b, n->label);
-    if (f & F_CLASSES) {
-        put_uv(b, (uint64_t)n->attr.nclasses);
-        for (int i = 0; i < n->attr.nclasses; i++) put_str(b, n->attr.classes[i]);
+    if (f & STR_BITS) {
+#define PSTR_FIELD(kind, ctype, name, aux, lua) PSTR_##kind(name)
+#define PSTR_TYPE(name)
+#define PSTR_POS(name)
+#define PSTR_LINK(name)
+#define PSTR_INT(name)
+#define PSTR_STR(name) if (f & F(name)) put_str(b, n->name);
+#define PSTR_ATTR(name)
+#define PSTR_ALIGNS(name)
+#define PSTR_ALTS(name)
+        AST_FIELDS(PSTR_FIELD)
     }
-    if (f & F_KV) {
-        put_uv(b, (uint64_t)n->attr.nkv);
-        for (int i = 0; i < n->attr.nkv; i++) {
-            put_str(b, n->attr.kv[i].key);
-            put_str(b, n->attr.kv[i].value);
-        }
-    }
-    if (f & F_INTS) {
-        p = q = room(b, NINTS * 10);
-#define X(fld, d) q = uv_at(q, zigzag(n->fld));
-        INT_FIELDS(X)
-#undef X
+    if (f & F(INTS)) {
+        /* every int field takes at most 10 bytes */
+#define NINT_FIELD(kind, ctype, name, aux, lua) NINT_##kind
+#define NINT_TYPE
+#define NINT_POS
+#define NINT_LINK
+#define NINT_INT +10
+#define NINT_STR
+#define NINT_ATTR
+#define NINT_ALIGNS
+#define NINT_ALTS
+        p = q = room(b, 0 AST_FIELDS(NINT_FIELD));
+#define PINT_FIELD(kind, ctype, name, aux, lua) PINT_##kind(name)
+#define PINT_TYPE(name)
+#define PINT_POS(name)
+#define PINT_LINK(name)
+#define PINT_INT(name) q = uv_at(q, zigzag(n->name));
+#define PINT_STR(name)
+#define PINT_ATTR(name)
+#define PINT_ALIGNS(name)
+#define PINT_ALTS(name)
+        AST_FIELDS(PINT_FIELD)
         b->len += (size_t)(q - p);
     }
-    if (f & F_ALIGNS)
-        for (int i = 0; i < n->ncols; i++) put_uv(b, (uint64_t)n->aligns[i]);
-    if (f & F_DEFR) {
-        put_uv(b, (uint64_t)n->defr.nclasses);
-        for (int i = 0; i < n->defr.nclasses; i++) put_str(b, n->defr.classes[i]);
-        put_uv(b, (uint64_t)n->defr.nkv);
-        for (int i = 0; i < n->defr.nkv; i++) {
-            put_str(b, n->defr.kv[i].key);
-            put_str(b, n->defr.kv[i].value);
-        }
+#define PREST_FIELD(kind, ctype, name, aux, lua) PREST_##kind(name, aux)
+#define PREST_TYPE(name, aux)
+#define PREST_POS(name, aux)
+#define PREST_LINK(name, aux)
+#define PREST_INT(name, aux)
+#define PREST_STR(name, aux)
+#define PREST_ATTR(name, aux)                                                                                     \
+    if (f & F(name)) put_attr(b, &n->name);
+#define PREST_ALIGNS(name, aux)                                                                                   \
+    if (f & F(name))                                                                                               \
+        for (int i = 0; i < n->aux; i++) put_uv(b, (uint64_t)n->name[i]);
+#define PREST_ALTS(name, aux)                                                                                     \
+    if (f & F(name)) {                                                                                             \
+        uint64_t k = 0;                                                                                            \
+        for (const ast_node *x = n->name; x; x = x->next) k++;                                                     \
+        put_uv(b, k);                                                                                              \
+        for (const ast_node *x = n->name; x; x = x->next) pack_node(x, b);                                         \
     }
-    if (f & F_ALTS) {
-        uint64_t k = 0;
-        for (const ast_node *x = n->alts; x; x = x->next) k++;
-        put_uv(b, k);
-        for (const ast_node *x = n->alts; x; x = x->next) pack_node(x, b);
-    }
-    if (f & F_CHILDREN) {
+    AST_FIELDS(PREST_FIELD)
+    if (f & F(CHILDREN)) {
         uint64_t k = 0;
         for (const ast_node *x = n->first; x; x = x->next) k++;
         put_uv(b, k);
@@ -173,70 +253,103 @@ static inline const char *get_str(reader *r) {
     return s;
 }
 
-/* Fills n (zeroed memory) from the reader; its parent and siblings are the
- * caller's. (Nodes are allocated one by one: one block for all the children
- * of a node costs more, as glibc clears a large block with `rep stosb`, which
- * callgrind counts byte by byte.) */
+static void get_attr(reader *r, ast_attr *at) {
+    unsigned parts = (unsigned)get_uv(r);
+    if (parts & A_ID) at->id = get_str(r);
+    if (parts & A_CLASSES) {
+        at->nclasses = (int)get_uv(r);
+        at->classes = arena_alloc(r->a, sizeof(char *) * (size_t)at->nclasses);
+        for (int i = 0; i < at->nclasses; i++) at->classes[i] = get_str(r);
+    }
+    if (parts & A_KV) {
+        at->nkv = (int)get_uv(r);
+        at->kv = arena_alloc(r->a, sizeof(ast_kv) * (size_t)at->nkv);
+        for (int i = 0; i < at->nkv; i++) {
+            at->kv[i].key = get_str(r);
+            at->kv[i].value = get_str(r);
+        }
+    }
+}
+
+/* Fills n (zeroed memory) from the reader, in pack_node's order; its parent
+ * and siblings are the caller's. (Nodes are allocated one by one: one block
+ * for all the children of a node costs more, as glibc clears a large block
+ * with `rep stosb`, which callgrind counts byte by byte.) */
 static void unpack_into(reader *r, ast_node *n) {
     n->type = (ast_type)get_uv(r);
     unsigned f = (unsigned)get_uv(r);
-    n->line = get_int(r);
-    n->col = get_int(r);
-    if (f & (F_ID | F_TEXT | F_INFO | F_FORMAT | F_URL | F_TITLE | F_LABEL)) {
-        if (f & F_ID) n->attr.id = get_str(r);
-        if (f & F_TEXT) n->text = get_str(r);
-        if (f & F_INFO) n->info = get_str(r);
-        if (f & F_FORMAT) n->format = get_str(r);
-        if (f & F_URL) n->url = get_str(r);
-        if (f & F_TITLE) n->title = get_str(r);
-        if (f & F_LABEL) n->label = get_str(r);
+#define UHEAD_FIELD(kind, ctype, name, aux, lua) UHEAD_##kind(name)
+#define UHEAD_TYPE(name)
+#define UHEAD_POS(name) n->name = get_int(r);
+#define UHEAD_LINK(name)
+#define UHEAD_INT(name)
+#define UHEAD_STR(name)
+#define UHEAD_ATTR(name)
+#define UHEAD_ALIGNS(name)
+#define UHEAD_ALTS(name)
+    AST_FIELDS(UHEAD_FIELD)
+    if (f & STR_BITS) {
+#define USTR_FIELD(kind, ctype, name, aux, lua) USTR_##kind(name)
+#define USTR_TYPE(name)
+#define USTR_POS(name)
+#define USTR_LINK(name)
+#define USTR_INT(name)
+#define USTR_STR(name) if (f & F(name)) n->name = get_str(r);
+#define USTR_ATTR(name)
+#define USTR_ALIGNS(name)
+#define USTR_ALTS(name)
+        AST_FIELDS(USTR_FIELD)
     }
-    if (f & F_CLASSES) {
-        n->attr.nclasses = (int)get_uv(r);
-        n->attr.classes = arena_alloc(r->a, sizeof(char *) * (size_t)n->attr.nclasses);
-        for (int i = 0; i < n->attr.nclasses; i++) n->attr.classes[i] = get_str(r);
-    }
-    if (f & F_KV) {
-        n->attr.nkv = (int)get_uv(r);
-        n->attr.kv = arena_alloc(r->a, sizeof(ast_kv) * (size_t)n->attr.nkv);
-        for (int i = 0; i < n->attr.nkv; i++) {
-            n->attr.kv[i].key = get_str(r);
-            n->attr.kv[i].value = get_str(r);
-        }
-    }
-    if (f & F_INTS) {
-#define X(fld, d) n->fld = get_int(r);
-        INT_FIELDS(X)
-#undef X
+    if (f & F(INTS)) {
+#define UINT_FIELD(kind, ctype, name, aux, lua) UINT_##kind(name, aux)
+#define UINT_TYPE(name, aux)
+#define UINT_POS(name, aux)
+#define UINT_LINK(name, aux)
+#define UINT_INT(name, aux) n->name = get_int(r);
+#define UINT_STR(name, aux)
+#define UINT_ATTR(name, aux)
+#define UINT_ALIGNS(name, aux)
+#define UINT_ALTS(name, aux)
+        AST_FIELDS(UINT_FIELD)
     } else {
-        n->checked = n->duration = n->tstart = -1; /* the other defaults are 0 */
+        /* the memory is zeroed: only the defaults that are not 0 */
+#define UDEF_FIELD(kind, ctype, name, aux, lua) UDEF_##kind(name, aux)
+#define UDEF_TYPE(name, aux)
+#define UDEF_POS(name, aux)
+#define UDEF_LINK(name, aux)
+#define UDEF_INT(name, aux) if (aux) n->name = aux;
+#define UDEF_STR(name, aux)
+#define UDEF_ATTR(name, aux)
+#define UDEF_ALIGNS(name, aux)
+#define UDEF_ALTS(name, aux)
+        AST_FIELDS(UDEF_FIELD)
     }
-    if (f & F_ALIGNS) {
-        n->aligns = arena_alloc(r->a, sizeof(ast_align) * (size_t)n->ncols);
-        for (int i = 0; i < n->ncols; i++) n->aligns[i] = (ast_align)get_uv(r);
+#define UREST_FIELD(kind, ctype, name, aux, lua) UREST_##kind(name, aux)
+#define UREST_TYPE(name, aux)
+#define UREST_POS(name, aux)
+#define UREST_LINK(name, aux)
+#define UREST_INT(name, aux)
+#define UREST_STR(name, aux)
+#define UREST_ATTR(name, aux)                                                                                     \
+    if (f & F(name)) get_attr(r, &n->name);
+#define UREST_ALIGNS(name, aux)                                                                                   \
+    if (f & F(name)) {                                                                                             \
+        n->name = arena_alloc(r->a, sizeof *n->name * (size_t)n->aux);                                             \
+        for (int i = 0; i < n->aux; i++) n->name[i] = (ast_align)get_uv(r);                                        \
     }
-    if (f & F_DEFR) {
-        n->defr.nclasses = (int)get_uv(r);
-        n->defr.classes = arena_alloc(r->a, sizeof(char *) * (size_t)n->defr.nclasses + 1);
-        for (int i = 0; i < n->defr.nclasses; i++) n->defr.classes[i] = get_str(r);
-        n->defr.nkv = (int)get_uv(r);
-        n->defr.kv = arena_alloc(r->a, sizeof(ast_kv) * (size_t)n->defr.nkv + 1);
-        for (int i = 0; i < n->defr.nkv; i++) {
-            n->defr.kv[i].key = get_str(r);
-            n->defr.kv[i].value = get_str(r);
-        }
+#define UREST_ALTS(name, aux)                                                                                     \
+    if (f & F(name)) {                                                                                             \
+        uint64_t k = get_uv(r);                                                                                    \
+        ast_node **tail = &n->name;                                                                                \
+        for (uint64_t i = 0; i < k; i++) {                                                                         \
+            ast_node *x = arena_alloc(r->a, sizeof *x);                                                            \
+            unpack_into(r, x);                                                                                     \
+            *tail = x;                                                                                             \
+            tail = &x->next;                                                                                       \
+        }                                                                                                          \
     }
-    if (f & F_ALTS) {
-        uint64_t k = get_uv(r);
-        ast_node **tail = &n->alts;
-        for (uint64_t i = 0; i < k; i++) {
-            ast_node *x = arena_alloc(r->a, sizeof *x);
-            unpack_into(r, x);
-            *tail = x;
-            tail = &x->next;
-        }
-    }
-    if (f & F_CHILDREN) {
+    AST_FIELDS(UREST_FIELD)
+    if (f & F(CHILDREN)) {
         uint64_t k = get_uv(r);
         ast_node *prev = NULL;
         for (uint64_t i = 0; i < k; i++) {

@@ -18,6 +18,7 @@
 #include "build.h"
 #include "arena.h"
 #include "ast.h"
+#include "astcheck.h"
 #include "astpack.h"
 #include "buf.h"
 #include "course.h"
@@ -300,6 +301,7 @@ static void facts_module(pool *P, int i) {
         duration = timing_module(c, m, doc, P->d, &merr);
         ast_walk(doc, gather_visit, &g);
     }
+    AST_CHECK(doc, m->path, "parsing");
     buf pk = {0};
     if (doc && merr == 0 && room) {
         buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
@@ -842,6 +844,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
         if (!doc) /* the file changed since pass 1, or cannot be read again */
             for (int e = 0; e < L->nruns; e++) mark_failed(&L->runs[e], 1, 0);
     }
+    AST_CHECK(doc, m->path, packed ? "unpacking" : "parsing again");
     int last = -1; /* the last edition with this module takes the parsed tree itself, the others a copy */
     for (int e = 0; e < L->nruns; e++)
         if (L->runs[e].page_of[i] >= 0) last = e;
@@ -867,8 +870,10 @@ static void write_task(pool *P, int worker, int i, void *state) {
                     t = NULL;
                 }
             }
+            AST_CHECK(t, m->path, "pruning and the filters");
             if (t) {
                 edition_guard(c, a, t, R->ed);
+                AST_CHECK(t, m->path, "the edition's last changes");
                 if (edition_final_check(c, R->ed, t, m->path, P->d) != 0) {
                     mark_failed(R, 1, 0);
                     t = NULL;

@@ -901,46 +901,14 @@ void luab_function_pos(lua_State *L, int idx, int *ch, int *line) {
 
 /* ---------------------------------------------------------------- tree rules */
 
-static int is_block_container(ast_type t) {
-    return t == AST_DOCUMENT || t == AST_BLOCKQUOTE || t == AST_ITEM || t == AST_DIV || t == AST_FOOTNOTE;
-}
-
-static int is_inline_container(ast_type t) {
-    switch (t) {
-    case AST_HEADING:
-    case AST_PARAGRAPH:
-    case AST_TABLECELL:
-    case AST_EMPH:
-    case AST_STRONG:
-    case AST_STRIKETHROUGH:
-    case AST_LINK:
-    case AST_IMAGE:
-    case AST_SPAN:
-    case AST_WORKSHEET:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int luab_child_ok(ast_type p, ast_type c) {
-    if (c == AST_DOCUMENT) return 0;
-    if (is_block_container(p))
-        return ast_is_block(c) && c != AST_ITEM && c != AST_TABLEROW && c != AST_TABLECELL;
-    if (p == AST_LIST) return c == AST_ITEM;
-    if (p == AST_TABLE) return c == AST_TABLEROW;
-    if (p == AST_TABLEROW) return c == AST_TABLECELL;
-    if (is_inline_container(p)) return ast_is_inline(c);
-    if (p == AST_CODE) return c == AST_TEXT || c == AST_BLANK; /* code with the class `blanks` */
-    return 0;
-}
+int luab_child_ok(ast_type p, ast_type c) { return ast_child_ok(p, c); }
 
 const char *luab_need_desc(ast_type p) {
-    if (is_block_container(p)) return "a block";
+    if (ast_holds_blocks(p)) return "a block";
     if (p == AST_LIST) return "an Item";
     if (p == AST_TABLE) return "a TableRow";
     if (p == AST_TABLEROW) return "a TableCell";
-    if (is_inline_container(p)) return "an inline";
+    if (ast_holds_inlines(p)) return "an inline";
     if (p == AST_CODE) return "a Text or Blank";
     return "nothing (it has no children)";
 }
@@ -1390,61 +1358,51 @@ static void set_children(lua_State *L, ast_node *n, int idx, const char *who) {
     if (had_marker && b->cur && b->cur->parent == n) ast_insert_before(b->cur, m);
 }
 
-/* Field names a filter may read, found by length and one or two bytes then
- * confirmed: node.text and friends are read for every node a handler sees. */
-enum {
-    F_NONE, F_TYPE, F_LINE, F_COL, F_ATTR, F_CHILDREN, F_TEXT, F_FORMAT, F_LEVEL, F_INFO, F_URL, F_TITLE,
-    F_ORDERED, F_TIGHT, F_START, F_CHECKED, F_ANSWER, F_WIDTH, F_LABEL, F_UNDERSCORE, F_DURATION,
-    F_IS_BREAK, F_NATURAL, F_LITERAL
-};
+/* The fields filters see: the Lua names ast_fields.h declares, LF_NONE
+ * for any other key. node_index and node_newindex switch over every one
+ * without a default, so -Wswitch fails the build when a declared field has
+ * no case. */
+typedef enum {
+    LF_NONE,
+#define LF_ENUM(kind, ctype, name, aux, lua) LF_ENUM_##lua
+#define LF_ENUM_LUA_NO
+#define LF_ENUM_LUA_VIA(lname, ltype, on)
+#define LF_ENUM_LUA_RO(lname, ltype, on) LF_##lname,
+#define LF_ENUM_LUA_RW(lname, ltype, on) LF_##lname,
+    AST_FIELDS(LF_ENUM)
+    LF_COUNT
+} lua_field;
 
-#define IS(name, id) (memcmp(k, name, sizeof name - 1) == 0 ? (id) : F_NONE)
-
-static int field_of(const char *k, size_t len) {
-    switch (len) {
-    case 3:
-        return k[0] == 'c' ? IS("col", F_COL) : IS("url", F_URL);
-    case 4:
-        switch (k[0]) {
-        case 't': return k[1] == 'e' ? IS("text", F_TEXT) : IS("type", F_TYPE);
-        case 'l': return IS("line", F_LINE);
-        case 'a': return IS("attr", F_ATTR);
-        case 'i': return IS("info", F_INFO);
-        default: return F_NONE;
-        }
-    case 5:
-        switch (k[0]) {
-        case 'l': return k[2] == 'v' ? IS("level", F_LEVEL) : IS("label", F_LABEL);
-        case 't': return k[2] == 't' ? IS("title", F_TITLE) : IS("tight", F_TIGHT);
-        case 's': return IS("start", F_START);
-        case 'w': return IS("width", F_WIDTH);
-        default: return F_NONE;
-        }
-    case 6:
-        return k[0] == 'f' ? IS("format", F_FORMAT) : IS("answer", F_ANSWER);
-    case 7:
-        switch (k[0]) {
-        case 'o': return IS("ordered", F_ORDERED);
-        case 'c': return IS("checked", F_CHECKED);
-        case 'n': return IS("natural", F_NATURAL);
-        case 'l': return IS("literal", F_LITERAL);
-        default: return F_NONE;
-        }
-    case 8:
-        switch (k[0]) {
-        case 'c': return IS("children", F_CHILDREN);
-        case 'd': return IS("duration", F_DURATION);
-        case 'i': return IS("is_break", F_IS_BREAK);
-        default: return F_NONE;
-        }
-    case 10:
-        return IS("underscore", F_UNDERSCORE);
-    default:
-        return F_NONE;
-    }
+/* node.text and friends are read for every node a handler sees: the
+ * length and the first byte, both constants per name, before the bytes. */
+static lua_field field_of(const char *k, size_t len) {
+#define LF_FIND(kind, ctype, name, aux, lua) LF_FIND_##lua
+#define LF_FIND_LUA_NO
+#define LF_FIND_LUA_VIA(lname, ltype, on)
+#define LF_FIND_LUA_RO(lname, ltype, on)                                                                          \
+    if (len == sizeof #lname - 1 && k[0] == #lname[0] && memcmp(k, #lname, sizeof #lname - 1) == 0)              \
+        return LF_##lname;
+#define LF_FIND_LUA_RW(lname, ltype, on) LF_FIND_LUA_RO(lname, ltype, on)
+    AST_FIELDS(LF_FIND)
+    return LF_NONE;
 }
 
-#undef IS
+/* 1 for the fields a filter may set (LUA_RW): the others are refused with
+ * the same message as an unknown key. */
+static const unsigned char lf_writable[LF_COUNT] = {
+#define LF_RW(kind, ctype, name, aux, lua) LF_RW_##lua
+#define LF_RW_LUA_NO
+#define LF_RW_LUA_VIA(lname, ltype, on)
+#define LF_RW_LUA_RO(lname, ltype, on)
+#define LF_RW_LUA_RW(lname, ltype, on) [LF_##lname] = 1,
+    AST_FIELDS(LF_RW)
+};
+
+int luab_field_access(const char *name) {
+    lua_field f = field_of(name, strlen(name));
+    if (f == LF_NONE) return 0;
+    return lf_writable[f] ? 2 : 1;
+}
 
 static int node_index(lua_State *L) {
     ast_node *n = self_node(L);
@@ -1453,63 +1411,65 @@ static int node_index(lua_State *L) {
     const char *k = lua_tolstring(L, 2, &len);
     ast_type t = n->type;
     switch (field_of(k, len)) {
-    case F_TYPE: lua_rawgeti(L, lua_upvalueindex(1), (lua_Integer)t + 1); break; /* setup's list of names */
-    case F_LINE:
+    case LF_NONE:
+    case LF_COUNT: lua_pushnil(L); break;
+    case LF_type: lua_rawgeti(L, lua_upvalueindex(1), (lua_Integer)t + 1); break; /* setup's list of names */
+    case LF_line:
         if (getb(L)->hide_positions) lua_pushnil(L);
         else lua_pushinteger(L, n->line);
         break;
-    case F_COL:
+    case LF_col:
         if (getb(L)->hide_positions) lua_pushnil(L);
         else lua_pushinteger(L, n->col);
         break;
-    case F_LITERAL: lua_pushboolean(L, n->literal); break;
-    case F_ATTR: push_attr(L, &n->attr); break;
-    case F_CHILDREN: push_children(L, n); break;
-    case F_TEXT:
+    case LF_literal: lua_pushboolean(L, n->literal); break;
+    case LF_attr: push_attr(L, &n->attr); break;
+    case LF_children: push_children(L, n); break;
+    case LF_text:
         if (t == AST_CODE && !n->text && n->first) lua_pushnil(L); /* live blanks: children instead */
         else if (has_text(t)) lua_pushstring(L, n->text ? n->text : "");
         else if (t == AST_BLANK && n->text) lua_pushstring(L, n->text); /* a fill-in's visible label */
         else lua_pushnil(L);
         break;
-    case F_FORMAT:
+    case LF_format:
         if (t == AST_HTMLBLOCK || t == AST_HTMLINLINE) lua_pushstring(L, n->format ? n->format : "html");
         else lua_pushnil(L);
         break;
-    case F_LEVEL:
+    case LF_level:
         if (t == AST_HEADING) lua_pushinteger(L, n->level);
         else lua_pushnil(L);
         break;
-    case F_INFO:
+    case LF_info:
         if (t == AST_CODEBLOCK) lua_pushstring(L, n->info ? n->info : "");
         else if (t == AST_WORKSHEET && n->info) lua_pushstring(L, n->info);
         else lua_pushnil(L);
         break;
-    case F_URL:
+    case LF_url:
         if (t == AST_LINK || t == AST_IMAGE) lua_pushstring(L, n->url ? n->url : "");
         else lua_pushnil(L);
         break;
-    case F_TITLE:
+    case LF_title:
         if (t == AST_LINK || t == AST_IMAGE) lua_pushstring(L, n->title ? n->title : "");
         else lua_pushnil(L);
         break;
-    case F_ORDERED:
+    case LF_ordered:
         if (t == AST_LIST) lua_pushboolean(L, n->ordered);
         else lua_pushnil(L);
         break;
-    case F_TIGHT:
+    case LF_tight:
         if (t == AST_LIST) lua_pushboolean(L, n->tight);
         else lua_pushnil(L);
         break;
-    case F_START:
+    case LF_start:
         if (t == AST_LIST) lua_pushinteger(L, n->start);
         else if (n->tstart >= 0) lua_pushinteger(L, n->tstart);
         else lua_pushnil(L);
         break;
-    case F_CHECKED:
+    case LF_checked:
         if (t == AST_ITEM && n->checked >= 0) lua_pushboolean(L, n->checked);
         else lua_pushnil(L);
         break;
-    case F_ANSWER:
+    case LF_answer:
         if (t == AST_BLANK && n->alts) {
             alts_seen(L, n); /* Lua can hold their nodes now */
             lua_newtable(L);
@@ -1522,25 +1482,24 @@ static int node_index(lua_State *L) {
             lua_pushnil(L);
         }
         break;
-    case F_WIDTH:
+    case LF_width:
         if (t == AST_BLANK) lua_pushinteger(L, n->width);
         else lua_pushnil(L);
         break;
-    case F_LABEL:
+    case LF_label:
         if ((t == AST_BLANK || t == AST_NOTEREF || t == AST_FOOTNOTE) && n->label) lua_pushstring(L, n->label);
         else lua_pushnil(L);
         break;
-    case F_UNDERSCORE:
+    case LF_underscore:
         if (t == AST_BLANK) lua_pushboolean(L, n->underscore);
         else lua_pushnil(L);
         break;
-    case F_DURATION:
+    case LF_duration:
         if (n->duration >= 0) lua_pushinteger(L, n->duration);
         else lua_pushnil(L);
         break;
-    case F_IS_BREAK: lua_pushboolean(L, n->is_break); break;
-    case F_NATURAL: lua_pushboolean(L, n->natural); break;
-    default: lua_pushnil(L); break;
+    case LF_is_break: lua_pushboolean(L, n->is_break); break;
+    case LF_natural: lua_pushboolean(L, n->natural); break;
     }
     return 1;
 }
@@ -1552,23 +1511,61 @@ static const char *opt_string(lua_State *L, int idx, const char *field) {
     return run_strdup(L, lua_tostring(L, idx));
 }
 
+/* Whether a filter may set field f on a node of type t. */
+static int settable(lua_field f, ast_type t) {
+    if (!lf_writable[f]) return 0;
+    switch (f) {
+    case LF_COUNT: return 0;
+    case LF_text: return has_text(t) || t == AST_BLANK;
+    case LF_attr:
+    case LF_children: return 1;
+    case LF_level: return t == AST_HEADING;
+    case LF_url:
+    case LF_title: return t == AST_LINK || t == AST_IMAGE;
+    case LF_info: return t == AST_CODEBLOCK || t == AST_WORKSHEET;
+    case LF_format: return t == AST_HTMLBLOCK || t == AST_HTMLINLINE;
+    case LF_width:
+    case LF_label: return t == AST_BLANK;
+    case LF_checked: return t == AST_ITEM;
+    case LF_ordered:
+    case LF_tight:
+    case LF_start: return t == AST_LIST;
+    case LF_NONE:
+    case LF_type:
+    case LF_line:
+    case LF_col:
+    case LF_answer:
+    case LF_underscore:
+    case LF_duration:
+    case LF_is_break:
+    case LF_natural:
+    case LF_literal: return 0;
+    }
+    return 0;
+}
+
 static int node_newindex(lua_State *L) {
     ast_node *n = self_node(L);
-    const char *k = luaL_checkstring(L, 2);
+    size_t len;
+    const char *k = luaL_checklstring(L, 2, &len);
     ast_type t = n->type;
-    /* the parser's literal flag (ast.h) vouches only for text, url and
-     * title as the parser made them: setting any of them clears it */
-    if (!strcmp(k, "text") && has_text(t)) {
-        n->text = run_strdup(L, luaL_checkstring(L, 3));
+    lua_field f = field_of(k, len);
+    if (!settable(f, t)) return luaL_error(L, "cannot set field '%s' of a %s node", k, ast_type_name(t));
+    /* the parser's literal flag (ast_fields.h) vouches only for text, url
+     * and title as the parser made them: setting any of them clears it */
+    switch (f) {
+    case LF_text:
+        if (t == AST_BLANK) {
+            n->text = opt_string(L, 3, k);
+        } else {
+            n->text = run_strdup(L, luaL_checkstring(L, 3));
+            if (t == AST_CODE) /* a code span with text has no live blanks */
+                while (n->first) ast_unlink(n->first);
+        }
         n->literal = 0;
-        if (t == AST_CODE) /* a code span with text has no live blanks */
-            while (n->first) ast_unlink(n->first);
-    } else if (!strcmp(k, "text") && t == AST_BLANK) {
-        n->text = opt_string(L, 3, k);
-        n->literal = 0;
-    } else if (!strcmp(k, "attr")) {
-        to_attr(L, 3, &n->attr);
-    } else if (!strcmp(k, "children")) {
+        break;
+    case LF_attr: to_attr(L, 3, &n->attr); break;
+    case LF_children: {
         char who[64];
         snprintf(who, sizeof who, "%s.children", ast_type_name(t));
         if (!luab_child_ok(t, AST_TEXT) && !luab_child_ok(t, AST_PARAGRAPH) && !luab_child_ok(t, AST_ITEM) &&
@@ -1579,36 +1576,46 @@ static int node_newindex(lua_State *L) {
             n->text = NULL;
             n->literal = 0;
         }
-    } else if (!strcmp(k, "level") && t == AST_HEADING) {
+        break;
+    }
+    case LF_level: {
         lua_Integer lv = luaL_checkinteger(L, 3);
         if (lv < 1 || lv > 6) return luaL_error(L, "node.level must be 1 to 6, not %d", (int)lv);
         n->level = (int)lv;
-    } else if (!strcmp(k, "url") && (t == AST_LINK || t == AST_IMAGE)) {
+        break;
+    }
+    case LF_url:
         n->url = opt_string(L, 3, k);
         n->literal = 0;
-    } else if (!strcmp(k, "title") && (t == AST_LINK || t == AST_IMAGE)) {
+        break;
+    case LF_title:
         n->title = opt_string(L, 3, k);
         n->literal = 0;
-    } else if (!strcmp(k, "info") && (t == AST_CODEBLOCK || t == AST_WORKSHEET)) {
-        n->info = opt_string(L, 3, k);
-    } else if (!strcmp(k, "format") && (t == AST_HTMLBLOCK || t == AST_HTMLINLINE)) {
-        n->format = opt_string(L, 3, k);
-    } else if (!strcmp(k, "width") && t == AST_BLANK) {
+        break;
+    case LF_info: n->info = opt_string(L, 3, k); break;
+    case LF_format: n->format = opt_string(L, 3, k); break;
+    case LF_width: {
         lua_Integer w = luaL_checkinteger(L, 3);
         if (w < 1 || w > 200) return luaL_error(L, "node.width must be 1 to 200 (ch), not %d", (int)w);
         n->width = (int)w;
-    } else if (!strcmp(k, "label") && t == AST_BLANK) {
-        n->label = opt_string(L, 3, k);
-    } else if (!strcmp(k, "checked") && t == AST_ITEM) {
-        n->checked = lua_isnil(L, 3) ? -1 : lua_toboolean(L, 3);
-    } else if (!strcmp(k, "ordered") && t == AST_LIST) {
-        n->ordered = lua_toboolean(L, 3);
-    } else if (!strcmp(k, "tight") && t == AST_LIST) {
-        n->tight = lua_toboolean(L, 3);
-    } else if (!strcmp(k, "start") && t == AST_LIST) {
-        n->start = (int)luaL_checkinteger(L, 3);
-    } else {
-        return luaL_error(L, "cannot set field '%s' of a %s node", k, ast_type_name(t));
+        break;
+    }
+    case LF_label: n->label = opt_string(L, 3, k); break;
+    case LF_checked: n->checked = lua_isnil(L, 3) ? -1 : lua_toboolean(L, 3); break;
+    case LF_ordered: n->ordered = lua_toboolean(L, 3); break;
+    case LF_tight: n->tight = lua_toboolean(L, 3); break;
+    case LF_start: n->start = (int)luaL_checkinteger(L, 3); break;
+    case LF_NONE:
+    case LF_type:
+    case LF_line:
+    case LF_col:
+    case LF_answer:
+    case LF_underscore:
+    case LF_duration:
+    case LF_is_break:
+    case LF_natural:
+    case LF_literal:
+    case LF_COUNT: break; /* refused by settable */
     }
     return 0;
 }
@@ -1833,8 +1840,7 @@ static int c_Table(lua_State *L) {
 #define CLONE_DEPTH (2 * LUAB_MAX_DEPTH)
 static size_t tree_bytes(lua_State *L, const ast_node *n, int depth) {
     if (depth > CLONE_DEPTH) luaL_error(L, "cannot copy a node nested more than %d levels deep", CLONE_DEPTH);
-    size_t sz = sizeof(ast_node) + sizeof(char *) * (size_t)(n->attr.nclasses + n->defr.nclasses) +
-                sizeof(ast_kv) * (size_t)(n->attr.nkv + n->defr.nkv) + sizeof(ast_align) * (size_t)n->ncols + 64;
+    size_t sz = ast_clone_node_bytes(n) + 64;
     for (const ast_node *a = n->alts; a; a = a->next) sz += tree_bytes(L, a, depth + 1);
     for (const ast_node *c = n->first; c; c = c->next) sz += tree_bytes(L, c, depth + 1);
     return sz;

@@ -86,6 +86,10 @@ void luab_charge(lua_State *L, size_t n);
  * is a node from an earlier run. */
 ast_node *luab_tonode(lua_State *L, int idx);
 
+/* How filters see the node field `name` (ast_fields.h): 0 not at all,
+ * 1 read only, 2 readable and writable (on the node types that have it). */
+int luab_field_access(const char *name);
+
 /* Tree rules shared by constructors, `node.children = ...` and the walk. */
 int luab_child_ok(ast_type parent, ast_type child);
 const char *luab_need_desc(ast_type parent);     /* "a block", "an inline", "an Item", ... */
