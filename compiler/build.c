@@ -196,13 +196,16 @@ static int check_theme(loaded *L, diag *d) {
     static const char *const names[] = {"page.html", "index.html"};
     course *c = L->c;
     size_t dl = strlen(c->realdir);
-    int inside = strncmp(L->theme_dir, c->realdir, dl) == 0 && L->theme_dir[dl] == '/';
+    char *in = fs_within(c->realdir, L->theme_dir, 0);
+    const char *real = in ? arena_strdup(L->a, in) : NULL; /* starts with c->realdir "/" */
+    int inside = in != NULL;
+    free(in);
     int bad = 0;
     for (int i = 0; i < 2; i++) {
         const char *path = arena_printf(L->a, "%s/%s", L->theme_dir, names[i]);
         const char *shown = path;
         if (inside) {
-            const char *rel = arena_printf(L->a, "%s/%s", L->theme_dir + dl + 1, names[i]);
+            const char *rel = arena_printf(L->a, "%s/%s", real + dl + 1, names[i]);
             const char *why = NULL;
             shown = arena_printf(L->a, "%s/%s", c->dir, rel);
             if (!course_resolve(c, rel, &why)) {

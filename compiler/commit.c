@@ -63,7 +63,6 @@ void commit_course(loaded *L, int keep, int verbose, diag *d) {
     free(nfiles);
 }
 
-
 /* Refuse an output folder that is a file or that contains the course. */
 int commit_check_output(const char *out, loaded **Ls, int n, diag *d) {
     struct stat st;
@@ -81,11 +80,12 @@ int commit_check_output(const char *out, loaded **Ls, int n, diag *d) {
         return -1;
     }
     int bad = 0;
-    size_t lo = strlen(rout);
     for (int i = 0; i < n; i++) {
         if (!Ls[i]) continue;
-        const char *rd = Ls[i]->c->realdir;
-        if (strncmp(rd, rout, lo) == 0 && (rd[lo] == '/' || rd[lo] == 0 || lo == 1)) {
+        char *in = fs_within(rout, Ls[i]->c->realdir, FS_ROOT_OK);
+        int inside = in != NULL;
+        free(in);
+        if (inside) {
             diag_report(d, DIAG_ERROR, out, 0, 0,
                         "the output folder contains the course sources of %s; choose another with -o", Ls[i]->c->dir);
             bad = 1;

@@ -306,10 +306,10 @@ static const char *resolve(course *c, const char *rel, int want_dir, const char 
     if (rel[0] == '/') return *why = "is an absolute path (write it relative to the course folder)", NULL;
     if (!c->realdir) return *why = "does not exist", NULL;
     char *full = join_path(c->arena, c->realdir, rel);
-    char *rp = realpath(full, NULL);
+    char *rp = fs_within(c->realdir, full, FS_ROOT_OK);
     if (!rp) {
         int e = errno;
-        if (lexically_escapes(rel))
+        if (e == FS_EOUTSIDE || lexically_escapes(rel))
             *why = "is outside the course folder";
         else if (e == ENOENT || e == ENOTDIR)
             *why = "does not exist";
@@ -321,16 +321,8 @@ static const char *resolve(course *c, const char *rel, int want_dir, const char 
             *why = "cannot be read";
         return NULL;
     }
-    size_t dl = strlen(c->realdir);
-    int inside;
-    if (strcmp(rp, c->realdir) == 0)
-        inside = want_dir;
-    else if (dl > 0 && c->realdir[dl - 1] == '/')
-        inside = strncmp(rp, c->realdir, dl) == 0;
-    else
-        inside = strncmp(rp, c->realdir, dl) == 0 && rp[dl] == '/';
-    if (!inside) {
-        *why = strcmp(rp, c->realdir) == 0 ? "is a directory" : "is outside the course folder";
+    if (!want_dir && strcmp(rp, c->realdir) == 0) { /* the course folder itself */
+        *why = "is a directory";
         free(rp);
         return NULL;
     }
