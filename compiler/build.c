@@ -411,6 +411,17 @@ static int excludes_a_role(const course *c, const course_edition *ed) {
     return 0;
 }
 
+/* A filter run stuck for good inside a library function (filter_opts
+ * on_fatal, on the watchdog's thread): its thread cannot be unwound, so the
+ * build ends here. The diagnostics so far and the filter's are printed, the
+ * unfinished editions' temporary folders removed (the previous output
+ * stays as it was) and the process exits 1. */
+static void stop_build(void *d) {
+    diag_flush(d);
+    outdir_abandon_all();
+    _exit(1);
+}
+
 static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     course *c = P->L->c;
     int slot = (int)(R - P->L->runs); /* one Lua state per edition (SPEC §11.6) */
@@ -430,6 +441,8 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
          * waiting 10 s */
         fo.cpu_ms = (long)build_env_number("COURSEC_FILTER_CPU_MS", 0);
         fo.build_time = P->L->build_time;
+        fo.on_fatal = stop_build;
+        fo.fatal_arg = P->d;
         int nerr = 0;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
