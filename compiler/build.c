@@ -98,9 +98,10 @@ static void facts_module(pool *P, int i) {
         pthread_mutex_unlock(&L->mu);
         return;
     }
-    int merr = 0;
+    diag *md = diag_scope(P->d); /* counts this module's errors */
+    int bad = 0;
     pthread_mutex_lock(&L->mu);
-    if (course_read_module(c, m, src, len, P->d) != 0) merr++;
+    if (course_read_module(c, m, src, len, md) != 0) bad = 1;
     int room = L->packed_bytes < L->pack_budget; /* else pass 2 parses again: no pack */
     pthread_mutex_unlock(&L->mu);
     md_options mo = {0};
@@ -109,17 +110,19 @@ static void facts_module(pool *P, int i) {
     mo.role_classes = L->role_classes;
     arena *a = arena_new();
     ast_node *doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
-                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->d, &merr);
+                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, md);
     free(src);
     links_found g = {a, NULL, 0, 0, NULL, 0, 0};
     int duration = -1;
     title_src ts;
-    title_collect(a, m, doc, L->role_classes, &ts, P->d, &merr);
+    title_collect(a, m, doc, L->role_classes, &ts, md);
     if (doc) {
-        if (edition_check(c, m, doc, P->d) != 0) merr++;
-        duration = timing_module(c, m, doc, P->d, &merr);
+        if (edition_check(c, m, doc, md) != 0) bad = 1;
+        duration = timing_module(c, m, doc, md);
         links_gather(doc, &g);
     }
+    int merr = bad + diag_errors(md);
+    diag_free(md);
     buf pk = {0};
     if (doc && merr == 0 && room) {
         buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
@@ -252,20 +255,25 @@ static void plain_titles(loaded *L, const build_opts *o, diag *d) {
         if (strcmp(c->filters[f], "vars") == 0) tv.resolve = 1;
     L->tv = tv;
     int lit = 0;
-    c->title = title_plain(c->arena, c->title, 0, 0, c->yaml_path, d, &L->nerr, &L->title_literal);
+    diag *s = diag_scope(d); /* counts the titles' errors */
+    c->title = title_plain(c->arena, c->title, 0, 0, c->yaml_path, s, &L->title_literal);
     c->title = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->title, &L->title_literal);
-    c->subtitle = title_plain(c->arena, c->subtitle, 0, 0, c->yaml_path, d, &L->nerr, &lit);
+    c->subtitle = title_plain(c->arena, c->subtitle, 0, 0, c->yaml_path, s, &lit);
     c->subtitle = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->subtitle, &lit);
     for (int e = 0; e < c->neditions; e++) {
         course_edition *ed = &c->editions[e];
-        ed->title = title_plain(c->arena, ed->title, ed->at.line, ed->at.col, c->yaml_path, d, &L->nerr, &lit);
+        ed->title = title_plain(c->arena, ed->title, ed->at.line, ed->at.col, c->yaml_path, s, &lit);
         ed->title = title_expand(c->arena, c, NULL, NULL, ed, &tv, ed->title, &lit);
     }
+    L->nerr += diag_errors(s);
+    diag_free(s);
 }
 
 static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *sink) {
-    int nerr = 0;
-    course *c = course_load(dir, d, &nerr);
+    diag *s = diag_scope(d); /* counts course.yaml's errors */
+    course *c = course_load(dir, s);
+    int nerr = diag_errors(s);
+    diag_free(s);
     if (!c) return NULL;
     loaded *L = xcalloc(1, sizeof *L);
     L->c = c;
@@ -443,11 +451,10 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
         fo.build_time = P->L->build_time;
         fo.on_fatal = stop_build;
         fo.fatal_arg = P->d;
-        int nerr = 0;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
         pthread_mutex_lock(&P->L->mu);
-        W->hosts[slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
+        W->hosts[slot] = filter_host_new(c, R->ed, &fo, P->d);
         pthread_mutex_unlock(&P->L->mu);
         free(lua_dir);
         if (!W->hosts[slot]) W->host_failed[slot] = 1;
@@ -479,14 +486,13 @@ static void write_task(pool *P, int worker, int i, void *state) {
             md_options mo = {0};
             mo.safe = P->o->safe;
             mo.role_classes = L->role_classes;
-            int nerr = 0;
             doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
-                           m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink, &nerr);
+                           m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink);
             free(src);
             if (doc) {
                 title_src ts; /* as in pass 1: the H1 a YAML title with a blank may add */
-                title_collect(a, m, doc, L->role_classes, &ts, P->sink, &nerr);
-                timing_module(c, m, doc, P->sink, &nerr);
+                title_collect(a, m, doc, L->role_classes, &ts, P->sink);
+                timing_module(c, m, doc, P->sink);
                 links_apply(doc, &L->facts[i]);
             }
         }
@@ -725,8 +731,7 @@ static void check_filters(loaded *L, const build_opts *o, diag *d) {
     filter_opts fo = {0};
     fo.lua_dir = arena_printf(L->a, "%s/lua", o->data_dir);
     fo.trust = o->trust_filters;
-    int nerr = 0;
-    filter_host_free(filter_host_new(c, &c->editions[0], &fo, d, &nerr));
+    filter_host_free(filter_host_new(c, &c->editions[0], &fo, d));
 }
 
 int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {

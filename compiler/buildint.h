@@ -90,7 +90,7 @@ typedef struct loaded {
     int nmedia, capmedia;
     int total_duration;
     const char *theme_dir;
-    int nerr;
+    int nerr;             /* errors found in pass 1 (course, titles, modules, links) */
     const char **norm_files;  /* module files, normalised, for link targets */
     size_t packed_bytes;  /* packed trees kept by pass 1 */
     size_t pack_budget;   /* at most this many (PACK_CACHE_BYTES) */

@@ -106,7 +106,7 @@ static void hard_stop(void *arg) {
     abort();
 }
 
-filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr) {
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d) {
     filter_host *h = xcalloc(1, sizeof *h);
     h->b = luab_new(o->trust, o->mem_cap, o->instr_budget, sandbox_time(o));
     h->limit_ms = o->cpu_ms > 0 ? o->cpu_ms : FILTER_CPU_MS;
@@ -185,7 +185,6 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
     }
     free(lua_root);
     if (errs) {
-        *nerr += errs;
         filter_host_free(h);
         return NULL;
     }
@@ -368,9 +367,8 @@ static void put_var(lua_State *L, filter_host *h, int vars, int labels, int list
     if (!name) return;
     if (value && luab_holds_blank_syntax(value, strlen(value))) {
         diag *quiet = diag_new(NULL, DIAG_TEXT, 0); /* the course's reader reports what is wrong */
-        int nerr = 0;
         ast_node *span = md_parse_plain(h->a, value, strlen(value), at.line, at.col, at.path ? at.path : "--var",
-                                        quiet, &nerr);
+                                        quiet);
         diag_free(quiet);
         if (!includes_answer(h->ed)) prune_answers(span);
         lua_pushlightuserdata(L, span);

@@ -49,8 +49,8 @@ typedef struct filter_host filter_host;
  * paths with '/' or ".lua" → inside the course dir, never outside) for
  * edition ed, the only one the host will filter. Problems (missing file,
  * path escaping the course, syntax error) are reported at the course.yaml
- * entry or the filter's line; returns NULL then (*nerr += n). */
-filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr);
+ * entry or the filter's line, every one of them; returns NULL then. */
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d);
 void filter_host_free(filter_host *h);
 
 /* What filters see of the module being filtered. */

@@ -1979,8 +1979,7 @@ int luab_holds_blank_syntax(const char *s, size_t len) {
 const char *luab_plain(arena *a, const char *s, size_t len, int line, int col, const char *path) {
     if (!luab_holds_blank_syntax(s, len)) return s;
     diag *quiet = diag_new(NULL, DIAG_TEXT, 0); /* the course's reader reports what is wrong */
-    int nerr = 0;
-    ast_node *span = md_parse_plain(a, s, len, line, col, path, quiet, &nerr);
+    ast_node *span = md_parse_plain(a, s, len, line, col, path, quiet);
     diag_free(quiet);
     return ast_plain_text(a, span);
 }
