@@ -14,8 +14,10 @@
  * Each edition is written into a temporary folder inside the course's output
  * folder, which the build holds locked (outdir.h); the formats written are
  * moved into the editions' folders only when every edition of the course
- * succeeded, and nothing else there is touched (SPEC §8.3, §11.8). */
-#include "build.h"
+ * succeeded, and nothing else there is touched (SPEC §8.3, §11.8).
+ * This file is the orchestration; the worker threads are pool.c's, links
+ * and media links.c's, the output folders commit.c's (buildint.h). */
+#include "buildint.h"
 #include "arena.h"
 #include "ast.h"
 #include "astcheck.h"
@@ -50,69 +52,10 @@
  * cmark-gfm 0.29 lacks the 2023 fixes for quadratic inputs. */
 #define MODULE_MAX_BYTES ((size_t)1 << 20)
 
-/* A link or image of a module, as pass 1 found it and the link check
- * resolved it: pass 2 meets the same nodes in the same order. */
-typedef struct link_ref {
-    ast_type type;
-    const char *url;      /* as written */
-    const char *rewrite;  /* new URL, or NULL to keep */
-    int line, col;
-} link_ref;
-
-typedef struct module_facts {
-    int ok;               /* parsed without errors: pass 2 may run */
-    char *packed;         /* pass 1's tree, packed for pass 2 (see PACK_CACHE_BYTES) */
-    size_t npacked;
-    const char **ids;     /* every id in the unpruned tree (anchors) */
-    int nids;
-    link_ref *links;
-    int nlinks;
-} module_facts;
-
-/* A module's arena (its trees, one per edition) and the packed tree their
- * strings point into, while its task or an EPUB queue still needs them:
- * freed by whoever lets go last. */
-typedef struct module_hold {
-    arena *a;
-    char *packed;
-    atomic_int refs;
-} module_hold;
-
-/* A module's tree waiting for its turn in an EPUB (t NULL: the module
- * failed and only passes its turn). */
-typedef struct epub_wait {
-    int index;
-    ast_node *t;
-    module_hold *hold;
-} epub_wait;
-
 /* Modules an EPUB holds at most while it waits for an earlier one (per
  * worker thread): enough that a worker never waits behind a slow module in
  * practice, few enough that memory stays bounded. */
 #define EPUB_WAIT_PER_THREAD 3
-
-/* One edition being written: its writers, its temporary folder, and the
- * EPUB's sequence: it takes modules in order (turn: the next one). A worker
- * whose module is not next leaves the tree in `waiting` and goes on; the
- * worker that writes a module then writes every waiting one that follows. */
-typedef struct edition_run {
-    const course_edition *ed;
-    edition_ctx ctx;
-    page_info *pages;     /* the modules of this edition, in order (ctx.pages) */
-    int *page_of;         /* module index → index in pages, -1: not in the edition */
-    html_site *site;
-    epub_book *book;
-    char *tmp;
-    pthread_mutex_t mu;
-    pthread_cond_t turn_cv; /* turn moved or a waiting slot came free */
-    int turn;
-    int writing;          /* a worker is writing module `turn` to the EPUB */
-    epub_wait *waiting;   /* (unordered) up to maxwaiting */
-    int nwaiting, maxwaiting;
-    int failed_source;    /* errors in the sources (filters, raw HTML): exit 1 */
-    int failed_write;     /* could not write: exit 2 */
-    int check_only;       /* coursec check: R->book checks the EPUB, writes nothing */
-} edition_run;
 
 /* Pass 1 keeps its packed trees for pass 2 while they fit in this many bytes.
  * A packed tree takes 1.2 times its source (a tree in the arena takes 12
@@ -121,130 +64,7 @@ typedef struct edition_run {
  * COURSEC_PACK_BYTES sets another budget (tests/repro uses 0 to prove that
  * the re-parse path writes the same bytes). */
 #define PACK_CACHE_BYTES ((size_t)96 << 20)
-
-/* A number from the environment (a knob for tests), else dflt. */
-static unsigned long long env_number(const char *name, unsigned long long dflt) {
-    const char *v = getenv(name);
-    if (!v || !*v) return dflt;
-    char *end;
-    unsigned long long n = strtoull(v, &end, 10);
-    return *end ? dflt : n;
-}
-
-/* One course: the model, the facts of pass 1 and the editions of pass 2. */
-typedef struct loaded {
-    course *c;
-    arena *a;             /* pages, facts, media; guarded by mu in pass 1 */
-    pthread_mutex_t mu;
-    page_info *pages;
-    module_facts *facts;
-    media_file *media;
-    int nmedia, capmedia;
-    int total_duration;
-    const char *theme_dir;
-    int nerr;
-    const char **norm_files;  /* module files, normalised, for link targets */
-    size_t packed_bytes;  /* packed trees kept by pass 1 */
-    size_t pack_budget;   /* at most this many (PACK_CACHE_BYTES) */
-    title_src *titles;    /* per module: what its titles come from */
-    const char **role_classes; /* every class that carries a role, NULL-terminated */
-    title_vars tv;        /* the variables titles resolve */
-    long long build_time; /* SOURCE_DATE_EPOCH, else the course date, else now */
-    int title_literal;    /* the course title's `[[` are literal */
-    edition_run *runs;
-    int nruns;
-    outdir *out;          /* OUT/<id>, locked while this build writes it */
-    int out_failed;       /* it could not be locked: nothing is written (exit 2) */
-    int files;
-} loaded;
-
-/* The shared state of one pass's worker pool. */
-typedef struct pool {
-    loaded *L;
-    const build_opts *o;
-    diag *d;              /* the user's diagnostics */
-    diag *sink;           /* drops repeats of pass-1 diagnostics in pass 2 */
-    pthread_mutex_t mu;
-    int next, done, progress;
-    const char *what;
-} pool;
-
-/* ------------------------------------------------------------------ paths */
-
-/* Lexically normalise a relative path ("a/./b/../c" → "a/c"); NULL if it
- * climbs above its root or is absolute. */
-static char *normalize_rel(arena *a, const char *p) {
-    if (!p || p[0] == '/') return NULL;
-    size_t n = strlen(p);
-    char *out = arena_alloc(a, n + 1);
-    size_t o = 0;
-    const char *s = p;
-    while (*s) {
-        const char *e = strchr(s, '/');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len == 0 || (len == 1 && s[0] == '.')) {
-            /* skip */
-        } else if (len == 2 && s[0] == '.' && s[1] == '.') {
-            if (o == 0) return NULL;
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-        } else {
-            if (o) out[o++] = '/';
-            memcpy(out + o, s, len);
-            o += len;
-        }
-        s += len;
-        if (*s == '/') s++;
-    }
-    out[o] = 0;
-    return out;
-}
-
-static const char *dirname_rel(arena *a, const char *file) {
-    const char *sl = strrchr(file, '/');
-    return sl ? arena_strndup(a, file, (size_t)(sl - file)) : "";
-}
-
-static int has_scheme(const char *url) {
-    const char *p = url;
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '+' ||
-           *p == '-' || *p == '.')
-        p++;
-    return *p == ':';
-}
-
 /* -------------------------------------------------------------- pass 1 */
-
-/* Ids and links of a tree, gathered into growable arrays of the module's
- * own arena (copied into the course arena under the lock afterwards). */
-typedef struct gather {
-    arena *a;
-    const char **ids;
-    int nids, capids;
-    link_ref *links;
-    int nlinks, caplinks;
-} gather;
-
-/* Pass 1, for every node (ast_walk): the ids and links of the module. Pass 2
- * (relink_visit) meets the links in the same order. */
-static int gather_visit(ast_node *n, void *ud) {
-    gather *g = ud;
-    if (n->attr.id) {
-        arena_grow(g->a, (void **)&g->ids, &g->capids, g->nids, sizeof *g->ids);
-        g->ids[g->nids++] = n->attr.id;
-    }
-    if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url) {
-        arena_grow(g->a, (void **)&g->links, &g->caplinks, g->nlinks, sizeof *g->links);
-        link_ref *r = &g->links[g->nlinks++];
-        r->type = n->type;
-        r->url = n->url;
-        r->rewrite = NULL;
-        r->line = n->line;
-        r->col = n->col;
-    }
-    return 0;
-}
 
 static char *read_module(course_module *m, size_t *len, diag *d) {
     char *data = NULL;
@@ -279,9 +99,10 @@ static void facts_module(pool *P, int i) {
         pthread_mutex_unlock(&L->mu);
         return;
     }
-    int merr = 0;
+    diag *md = diag_scope(P->d); /* counts this module's errors */
+    int bad = 0;
     pthread_mutex_lock(&L->mu);
-    if (course_read_module(c, m, src, len, P->d) != 0) merr++;
+    if (course_read_module(c, m, src, len, md) != 0) bad = 1;
     int room = L->packed_bytes < L->pack_budget; /* else pass 2 parses again: no pack */
     pthread_mutex_unlock(&L->mu);
     md_options mo = {0};
@@ -290,18 +111,20 @@ static void facts_module(pool *P, int i) {
     mo.role_classes = L->role_classes;
     arena *a = arena_new();
     ast_node *doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
-                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->d, &merr);
+                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, md);
     free(src);
-    gather g = {a, NULL, 0, 0, NULL, 0, 0};
+    links_found g = {a, NULL, 0, 0, NULL, 0, 0};
     int duration = -1;
     title_src ts;
-    title_collect(a, m, doc, L->role_classes, &ts, P->d, &merr);
+    title_collect(a, m, doc, L->role_classes, &ts, md);
     if (doc) {
-        if (edition_check(c, m, doc, P->d) != 0) merr++;
-        duration = timing_module(c, m, doc, P->d, &merr);
-        ast_walk(doc, gather_visit, &g);
+        if (edition_check(c, m, doc, md) != 0) bad = 1;
+        duration = timing_module(c, m, doc, md);
+        links_gather(doc, &g);
     }
     AST_CHECK(doc, m->path, "parsing");
+    int merr = bad + diag_errors(md);
+    diag_free(md);
     buf pk = {0};
     if (doc && merr == 0 && room) {
         buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
@@ -335,133 +158,6 @@ static void facts_module(pool *P, int i) {
     arena_free(a);
 }
 
-static const char *add_media(loaded *L, const char *rel, const char *src) {
-    for (int i = 0; i < L->nmedia; i++)
-        if (strcmp(L->media[i].src, src) == 0) return L->media[i].rel;
-    arena_grow(L->a, (void **)&L->media, &L->capmedia, L->nmedia, sizeof *L->media);
-    media_file *mf = &L->media[L->nmedia++];
-    mf->rel = arena_printf(L->a, "assets/media/%s", rel);
-    mf->src = src;
-    return mf->rel;
-}
-
-static int anchor_known(const module_facts *f, const char *anchor) {
-    for (int i = 0; i < f->nids; i++)
-        if (strcmp(f->ids[i], anchor) == 0) return 1;
-    return 0;
-}
-
-static int is_page_name(const loaded *L, const char *path) {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    size_t ext = n > 5 && !strcmp(base + n - 5, ".html") ? 5 : n > 4 && !strcmp(base + n - 4, ".htm") ? 4 : 0;
-    if (!ext) return 0;
-    if (n - ext == 5 && !strncmp(base, "index", 5)) return 1;
-    for (int i = 0; i < L->c->nmodules; i++)
-        if (L->pages[i].id && strlen(L->pages[i].id) == n - ext && !strncmp(L->pages[i].id, base, n - ext))
-            return 1;
-    return 0;
-}
-
-/* A link to a file of the course that is not a module (a handout, a data
- * file) makes the file part of the site like an image: copied to
- * assets/media/<path>, into the editions whose pages keep the link (SPEC
- * §11.2). A link to a page by its output name (`02-numpy.html`, as the
- * Carpentries write) stays as written. Anything else is a warning: the
- * link is kept, nothing is copied, and nothing outside the course is read. */
-static void linked_file(loaded *L, const course_module *m, link_ref *r, const char *url, const char *path,
-                        const char *rel, const char *hash, diag *d) {
-    if (!*path || is_page_name(L, path)) return;
-    const char *why = "is outside the course folder";
-    const char *real = rel ? course_resolve(L->c, rel, &why) : NULL;
-    if (!real) {
-        diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
-                    "link to `%s`: the file %s, so the site cannot carry it (link to a file inside the course, or "
-                    "write a full URL)",
-                    url, why);
-        return;
-    }
-    const char *media = add_media(L, rel, real);
-    r->rewrite = hash ? arena_printf(L->a, "%s%s", media, hash) : media;
-}
-
-/* Resolve one link of module mi: links to module sources become
- * "<id>.html#anchor", images and linked files "assets/media/<path>"; warn
- * about missing targets and anchors, refuse images that are missing or
- * leave the course. */
-static void check_link(loaded *L, int mi, link_ref *r, diag *d) {
-    course *c = L->c;
-    course_module *m = &c->modules[mi];
-    const char *url = r->url;
-    if (has_scheme(url) || url[0] == '/') {
-        if (url[0] == '/' && r->type == AST_IMAGE) {
-            diag_report(d, DIAG_ERROR, m->path, r->line, r->col,
-                        "image `%s` is an absolute path; use a path inside the course folder", url);
-            L->nerr++;
-        }
-        return;
-    }
-    if (url[0] == '#') {
-        if (!anchor_known(&L->facts[mi], url + 1))
-            diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: no heading or element has this id",
-                        url);
-        return;
-    }
-    const char *hash = strchr(url, '#');
-    const char *q = strchr(url, '?');
-    size_t plen = hash ? (size_t)(hash - url) : strlen(url);
-    if (q && (size_t)(q - url) < plen) plen = (size_t)(q - url);
-    char *path = arena_strndup(L->a, url, plen);
-    const char *dir = dirname_rel(L->a, m->file);
-    char *rel = normalize_rel(L->a, *dir ? arena_printf(L->a, "%s/%s", dir, path) : path);
-    if (r->type == AST_IMAGE) {
-        const char *why = "is outside the course folder";
-        const char *real = rel ? course_resolve(c, rel, &why) : NULL;
-        if (!real) {
-            diag_report(d, DIAG_ERROR, m->path, r->line, r->col, "image `%s` %s", url, why);
-            L->nerr++;
-            return;
-        }
-        r->rewrite = add_media(L, rel, real);
-        return;
-    }
-    if (!(plen > 3 && strcmp(path + plen - 3, ".md") == 0)) {
-        linked_file(L, m, r, url, path, rel, hash, d);
-        return;
-    }
-    int target = -1;
-    if (rel)
-        for (int i = 0; i < c->nmodules && target < 0; i++)
-            if (L->norm_files[i] && strcmp(L->norm_files[i], rel) == 0) target = i;
-    if (target < 0) {
-        diag_report(d, DIAG_WARNING, m->path, r->line, r->col,
-                    "link to `%s`: no module of the course has this file", url);
-        return;
-    }
-    if (!L->pages[target].id) return; /* that module failed; reported */
-    if (hash && hash[1] && !anchor_known(&L->facts[target], hash + 1))
-        diag_report(d, DIAG_WARNING, m->path, r->line, r->col, "link to `%s`: %s has no heading with id `%s`", url,
-                    c->modules[target].file, hash + 1);
-    r->rewrite = arena_printf(L->a, "%s.html%s", L->pages[target].id, hash ? hash : "");
-}
-
-typedef struct relink {
-    const module_facts *f;
-    int k;
-} relink;
-
-/* Pass 2: apply the rewrites of pass 1 to the same nodes, met in the same
- * order (the parse is deterministic; the URL is compared to be sure). */
-static int relink_visit(ast_node *n, void *ud) {
-    relink *r = ud;
-    if ((n->type == AST_LINK || n->type == AST_IMAGE) && n->url && *n->url && r->k < r->f->nlinks) {
-        const link_ref *l = &r->f->links[r->k++];
-        if (l->rewrite && strcmp(l->url, n->url) == 0) n->url = l->rewrite;
-    }
-    return 0;
-}
-
 static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
     course *c = L->c;
     const char *name = c->theme ? c->theme : "default";
@@ -475,7 +171,7 @@ static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
         }
     }
     const char *why = "does not exist";
-    char *rel = normalize_rel(L->a, name);
+    char *rel = links_normalize(L->a, name);
     const char *real = rel ? course_resolve_dir(c, rel, &why) : NULL;
     struct stat st;
     if (!rel)
@@ -492,66 +188,10 @@ static const char *find_theme(loaded *L, const build_opts *o, diag *d) {
     return real;
 }
 
-/* ---------------------------------------------------------------- pools */
-
-typedef void (*task_fn)(pool *P, int worker, int i, void *wstate);
-
-typedef struct worker_arg {
-    pool *P;
-    int id;
-    task_fn fn;
-    void *state;
-    int n;
-} worker_arg;
-
-static void *worker_main(void *arg) {
-    worker_arg *w = arg;
-    pool *P = w->P;
-    for (;;) {
-        pthread_mutex_lock(&P->mu);
-        int i = P->next < w->n ? P->next++ : -1;
-        pthread_mutex_unlock(&P->mu);
-        if (i < 0) break;
-        w->fn(P, w->id, i, w->state);
-        pthread_mutex_lock(&P->mu);
-        P->done++;
-        if (P->progress) {
-            fprintf(stderr, "\r%s: %s %d/%d modules", P->L->c->id, P->what, P->done, w->n);
-            fflush(stderr);
-        }
-        pthread_mutex_unlock(&P->mu);
-    }
-    return NULL;
-}
-
-/* Run fn(i) for i in [0, n) on nthreads workers, tasks taken in order. */
-static void run_pool(pool *P, int nthreads, int n, task_fn fn, void **states) {
-    P->next = P->done = 0;
-    if (nthreads > n) nthreads = n;
-    if (nthreads < 1) nthreads = 1;
-    worker_arg *args = xcalloc((size_t)nthreads, sizeof *args);
-    for (int t = 0; t < nthreads; t++) args[t] = (worker_arg){P, t, fn, states ? states[t] : NULL, n};
-    if (nthreads == 1) {
-        worker_main(&args[0]);
-    } else {
-        pthread_t *th = xcalloc((size_t)nthreads, sizeof *th);
-        for (int t = 0; t < nthreads; t++) pthread_create(&th[t], NULL, worker_main, &args[t]);
-        for (int t = 0; t < nthreads; t++) pthread_join(th[t], NULL);
-        free(th);
-    }
-    if (P->progress) fputs("\r\033[K", stderr);
-    free(args);
-}
-
 static void facts_task(pool *P, int worker, int i, void *state) {
     (void)worker;
     (void)state;
     facts_module(P, i);
-}
-
-static int nthreads_for(const build_opts *o) {
-    int n = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n;
 }
 
 /* Parse the theme's templates once before anything is written, so that a
@@ -561,13 +201,16 @@ static int check_theme(loaded *L, diag *d) {
     static const char *const names[] = {"page.html", "index.html"};
     course *c = L->c;
     size_t dl = strlen(c->realdir);
-    int inside = strncmp(L->theme_dir, c->realdir, dl) == 0 && L->theme_dir[dl] == '/';
+    char *in = fs_within(c->realdir, L->theme_dir, 0);
+    const char *real = in ? arena_strdup(L->a, in) : NULL; /* starts with c->realdir "/" */
+    int inside = in != NULL;
+    free(in);
     int bad = 0;
     for (int i = 0; i < 2; i++) {
         const char *path = arena_printf(L->a, "%s/%s", L->theme_dir, names[i]);
         const char *shown = path;
         if (inside) {
-            const char *rel = arena_printf(L->a, "%s/%s", L->theme_dir + dl + 1, names[i]);
+            const char *rel = arena_printf(L->a, "%s/%s", real + dl + 1, names[i]);
             const char *why = NULL;
             shown = arena_printf(L->a, "%s/%s", c->dir, rel);
             if (!course_resolve(c, rel, &why)) {
@@ -614,27 +257,32 @@ static void plain_titles(loaded *L, const build_opts *o, diag *d) {
         if (strcmp(c->filters[f], "vars") == 0) tv.resolve = 1;
     L->tv = tv;
     int lit = 0;
-    c->title = title_plain(c->arena, c->title, 0, 0, c->yaml_path, d, &L->nerr, &L->title_literal);
+    diag *s = diag_scope(d); /* counts the titles' errors */
+    c->title = title_plain(c->arena, c->title, 0, 0, c->yaml_path, s, &L->title_literal);
     c->title = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->title, &L->title_literal);
-    c->subtitle = title_plain(c->arena, c->subtitle, 0, 0, c->yaml_path, d, &L->nerr, &lit);
+    c->subtitle = title_plain(c->arena, c->subtitle, 0, 0, c->yaml_path, s, &lit);
     c->subtitle = title_expand(c->arena, c, NULL, NULL, NULL, &tv, c->subtitle, &lit);
     for (int e = 0; e < c->neditions; e++) {
         course_edition *ed = &c->editions[e];
-        ed->title = title_plain(c->arena, ed->title, ed->at.line, ed->at.col, c->yaml_path, d, &L->nerr, &lit);
+        ed->title = title_plain(c->arena, ed->title, ed->at.line, ed->at.col, c->yaml_path, s, &lit);
         ed->title = title_expand(c->arena, c, NULL, NULL, ed, &tv, ed->title, &lit);
     }
+    L->nerr += diag_errors(s);
+    diag_free(s);
 }
 
 static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *sink) {
-    int nerr = 0;
-    course *c = course_load(dir, d, &nerr);
+    diag *s = diag_scope(d); /* counts course.yaml's errors */
+    course *c = course_load(dir, s);
+    int nerr = diag_errors(s);
+    diag_free(s);
     if (!c) return NULL;
     loaded *L = xcalloc(1, sizeof *L);
     L->c = c;
     L->a = arena_new();
     pthread_mutex_init(&L->mu, NULL);
     L->nerr = nerr;
-    L->pack_budget = (size_t)env_number("COURSEC_PACK_BYTES", PACK_CACHE_BYTES);
+    L->pack_budget = (size_t)build_env_number("COURSEC_PACK_BYTES", PACK_CACHE_BYTES);
     L->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
     L->facts = arena_alloc(L->a, sizeof(module_facts) * (size_t)(c->nmodules + 1));
     L->titles = arena_alloc(L->a, sizeof(title_src) * (size_t)(c->nmodules + 1));
@@ -650,7 +298,7 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
 
     pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, "reading"};
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
-    run_pool(&P, nthreads_for(o), c->nmodules, facts_task, NULL);
+    pool_run(&P, pool_nthreads(o), c->nmodules, facts_task, NULL);
 
     int *durs = arena_alloc(L->a, sizeof(int) * (size_t)(c->nmodules + 1));
     int total = -1;
@@ -670,9 +318,9 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
                 break;
             }
     L->norm_files = arena_alloc(L->a, sizeof(char *) * (size_t)(c->nmodules + 1));
-    for (int i = 0; i < c->nmodules; i++) L->norm_files[i] = normalize_rel(L->a, c->modules[i].file);
+    for (int i = 0; i < c->nmodules; i++) L->norm_files[i] = links_normalize(L->a, c->modules[i].file);
     for (int i = 0; i < c->nmodules; i++)
-        for (int k = 0; k < L->facts[i].nlinks; k++) check_link(L, i, &L->facts[i].links[k], d);
+        for (int k = 0; k < L->facts[i].nlinks; k++) links_check(L, i, &L->facts[i].links[k], d);
     timing_course(c, durs, d);
     L->total_duration = total;
     return L;
@@ -773,6 +421,17 @@ static int excludes_a_role(const course *c, const course_edition *ed) {
     return 0;
 }
 
+/* A filter run stuck for good inside a library function (filter_opts
+ * on_fatal, on the watchdog's thread): its thread cannot be unwound, so the
+ * build ends here. The diagnostics so far and the filter's are printed, the
+ * unfinished editions' temporary folders removed (the previous output
+ * stays as it was) and the process exits 1. */
+static void stop_build(void *d) {
+    diag_flush(d);
+    outdir_abandon_all();
+    _exit(1);
+}
+
 static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     course *c = P->L->c;
     int slot = (int)(R - P->L->runs); /* one Lua state per edition (SPEC §11.6) */
@@ -790,13 +449,14 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
         /* COURSEC_FILTER_CPU_MS: tests/sandbox proves the limit (a looping
          * copy of a standard filter, a backtracking pattern) without
          * waiting 10 s */
-        fo.cpu_ms = (long)env_number("COURSEC_FILTER_CPU_MS", 0);
+        fo.cpu_ms = (long)build_env_number("COURSEC_FILTER_CPU_MS", 0);
         fo.build_time = P->L->build_time;
-        int nerr = 0;
+        fo.on_fatal = stop_build;
+        fo.fatal_arg = P->d;
         /* resolving course filter paths allocates in the course arena,
          * which the workers share: one host is made at a time */
         pthread_mutex_lock(&P->L->mu);
-        W->hosts[slot] = filter_host_new(c, R->ed, &fo, P->d, &nerr);
+        W->hosts[slot] = filter_host_new(c, R->ed, &fo, P->d);
         pthread_mutex_unlock(&P->L->mu);
         free(lua_dir);
         if (!W->hosts[slot]) W->host_failed[slot] = 1;
@@ -819,8 +479,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
         packed = L->facts[i].packed;
         L->facts[i].packed = NULL;
         doc = ast_unpack_shared(a, packed, L->facts[i].npacked);
-        relink rl = {&L->facts[i], 0};
-        ast_walk(doc, relink_visit, &rl);
+        links_apply(doc, &L->facts[i]);
     } else if (L->facts[i].ok) {
         size_t len = 0;
         char *src = read_module(m, &len, P->d);
@@ -829,16 +488,14 @@ static void write_task(pool *P, int worker, int i, void *state) {
             md_options mo = {0};
             mo.safe = P->o->safe;
             mo.role_classes = L->role_classes;
-            int nerr = 0;
             doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
-                           m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink, &nerr);
+                           m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, P->sink);
             free(src);
             if (doc) {
                 title_src ts; /* as in pass 1: the H1 a YAML title with a blank may add */
-                title_collect(a, m, doc, L->role_classes, &ts, P->sink, &nerr);
-                timing_module(c, m, doc, P->sink, &nerr);
-                relink rl = {&L->facts[i], 0};
-                ast_walk(doc, relink_visit, &rl);
+                title_collect(a, m, doc, L->role_classes, &ts, P->sink);
+                timing_module(c, m, doc, P->sink);
+                links_apply(doc, &L->facts[i]);
             }
         }
         if (!doc) /* the file changed since pass 1, or cannot be read again */
@@ -908,20 +565,6 @@ static int want_edition(const build_opts *o, const char *name) {
     return 0;
 }
 
-/* fn(args[i]) for every i < n, each on a thread of its own (the last on the
- * calling thread, and any whose thread cannot be started), all done on
- * return. For a few independent jobs: the editions of a course. */
-static void run_each(void *(*fn)(void *), void **args, int n) {
-    pthread_t *t = xcalloc((size_t)n + 1, sizeof *t);
-    int *started = xcalloc((size_t)n + 1, sizeof *started);
-    for (int i = 0; i < n; i++)
-        if (i < n - 1 && pthread_create(&t[i], NULL, fn, args[i]) == 0) started[i] = 1;
-        else fn(args[i]);
-    for (int i = 0; i < n; i++)
-        if (started[i]) pthread_join(t[i], NULL);
-    free(started);
-    free(t);
-}
 
 /* Close an edition's writers: finished when the edition succeeded so far,
  * else abandoned. */
@@ -1024,7 +667,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         edition_pages(L, R);
         pthread_mutex_init(&R->mu, NULL);
         pthread_cond_init(&R->turn_cv, NULL);
-        R->maxwaiting = EPUB_WAIT_PER_THREAD * nthreads_for(o);
+        R->maxwaiting = EPUB_WAIT_PER_THREAD * pool_nthreads(o);
         R->waiting = arena_alloc(L->a, sizeof(epub_wait) * (size_t)R->maxwaiting);
         edition_ctx *x = &R->ctx;
         x->c = c;
@@ -1064,7 +707,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         if (html && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }
-    int nthreads = nthreads_for(o);
+    int nthreads = pool_nthreads(o);
     if (nthreads > c->nmodules) nthreads = c->nmodules > 0 ? c->nmodules : 1;
     worker_state *ws = xcalloc((size_t)nthreads, sizeof *ws);
     void **states = xcalloc((size_t)nthreads, sizeof *states);
@@ -1075,7 +718,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     }
     pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, o->check_only ? "checking" : "writing"};
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
-    run_pool(&P, nthreads, c->nmodules, write_task, states);
+    pool_run(&P, nthreads, c->nmodules, write_task, states);
     for (int t = 0; t < nthreads; t++) {
         for (int s = 0; s < L->nruns; s++) filter_host_free(ws[t].hosts[s]);
         free(ws[t].hosts);
@@ -1088,63 +731,9 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
      * independent of each other: each edition finishes on a thread */
     void **args = xcalloc((size_t)L->nruns + 1, sizeof *args);
     for (int e = 0; e < L->nruns; e++) args[e] = &L->runs[e];
-    run_each(finish_main, args, L->nruns);
+    pool_each(finish_main, args, L->nruns);
     free(args);
     return 0;
-}
-
-static void *discard_main(void *tmp) {
-    outdir_discard(tmp);
-    return NULL;
-}
-
-/* Remove the temporary folders paths[0..n) (and free the paths), each on a
- * thread of its own: after a commit they hold the previous outputs, and
- * rebuilding the 1000-module bench course in place took 1.25 s with them
- * removed one after the other, 1.13 s so. */
-static void discard_all(char **paths, int n) {
-    run_each(discard_main, (void **)paths, n);
-    for (int i = 0; i < n; i++) free(paths[i]);
-}
-
-/* Move the formats every edition of a course wrote into place, or, when any
- * edition failed (or keep is 0), throw them all away: the previous output
- * stays as it was. outdir_commit moves each path atomically and undoes its
- * moves when one fails, so a course is written all or nothing unless the
- * process dies in the middle. */
-static void commit_course(loaded *L, int keep, int verbose, diag *d) {
-    int ntmps = 0;
-    for (int e = 0; e < L->nruns; e++) {
-        if (L->runs[e].failed_source || L->runs[e].failed_write) keep = 0;
-        if (L->runs[e].tmp) ntmps++;
-    }
-    char **tmps = xcalloc((size_t)ntmps + 1, sizeof *tmps);
-    const char **eds = xcalloc((size_t)ntmps + 1, sizeof *eds);
-    int *nfiles = xcalloc((size_t)ntmps + 1, sizeof *nfiles);
-    int n = 0;
-    for (int e = 0; e < L->nruns; e++) {
-        edition_run *R = &L->runs[e];
-        if (!R->tmp) continue;
-        tmps[n] = R->tmp;
-        eds[n] = R->ed->name;
-        if (keep) nfiles[n] = outdir_count_files(R->tmp); /* before the commit puts the previous outputs there */
-        n++;
-        R->tmp = NULL;
-    }
-    outdir_error err;
-    if (keep && n > 0 && outdir_commit(L->out, eds, tmps, n, &err) != 0) {
-        diag_report(d, DIAG_ERROR, err.path, 0, 0, "%s", err.msg);
-        for (int e = 0; e < L->nruns; e++) L->runs[e].failed_write = 1;
-        keep = 0;
-    }
-    for (int i = 0; i < n && keep; i++) {
-        L->files += nfiles[i];
-        if (verbose) fprintf(stderr, "coursec: wrote %s/%s (%d files)\n", outdir_path(L->out), eds[i], nfiles[i]);
-    }
-    discard_all(tmps, n);
-    free(tmps);
-    free(eds);
-    free(nfiles);
 }
 
 static void free_loaded(loaded *L) {
@@ -1161,37 +750,6 @@ static void free_loaded(loaded *L) {
     free(L);
 }
 
-/* Refuse an output folder that is a file or that contains the course. */
-static int check_output(const char *out, loaded **Ls, int n, diag *d) {
-    struct stat st;
-    if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        diag_report(d, DIAG_ERROR, out, 0, 0, "the output folder is a file; choose another with -o");
-        return -1;
-    }
-    if (fs_mkdir_p(out) != 0) {
-        diag_report(d, DIAG_ERROR, out, 0, 0, "cannot create the output folder: %s", strerror(errno));
-        return -1;
-    }
-    char *rout = realpath(out, NULL);
-    if (!rout) {
-        diag_report(d, DIAG_ERROR, out, 0, 0, "cannot resolve the output folder: %s", strerror(errno));
-        return -1;
-    }
-    int bad = 0;
-    size_t lo = strlen(rout);
-    for (int i = 0; i < n; i++) {
-        if (!Ls[i]) continue;
-        const char *rd = Ls[i]->c->realdir;
-        if (strncmp(rd, rout, lo) == 0 && (rd[lo] == '/' || rd[lo] == 0 || lo == 1)) {
-            diag_report(d, DIAG_ERROR, out, 0, 0,
-                        "the output folder contains the course sources of %s; choose another with -o", Ls[i]->c->dir);
-            bad = 1;
-        }
-    }
-    free(rout);
-    return bad ? -1 : 0;
-}
-
 /* A course with errors is never filtered, but its filter chain is still
  * loaded once so that a filter that does not compile or cannot be found is
  * reported in the same run as the other problems (SPEC §9). */
@@ -1201,59 +759,7 @@ static void check_filters(loaded *L, const build_opts *o, diag *d) {
     filter_opts fo = {0};
     fo.lua_dir = arena_printf(L->a, "%s/lua", o->data_dir);
     fo.trust = o->trust_filters;
-    int nerr = 0;
-    filter_host_free(filter_host_new(c, &c->editions[0], &fo, d, &nerr));
-}
-
-/* How long a build waits for another build of the same course into the same
- * output folder (seconds): generous, since the other build is making
- * progress (the 1000-module bench course builds in about 2 s), yet finite,
- * so that a CI job stuck behind a hung build ends. COURSEC_LOCK_WAIT sets
- * another (tests/outputs uses 1 s). */
-#define LOCK_WAIT_SECONDS 600
-
-static int by_course_id(const void *a, const void *b) {
-    const loaded *x = *(loaded *const *)a, *y = *(loaded *const *)b;
-    return strcmp(x->c->id, y->c->id);
-}
-
-/* Lock the output folder of every course about to be written (outdir_lock),
- * in the order of their ids, so that two builds of the same courses never
- * wait for each other in a circle; courses with the same id share one
- * lock. A course whose folder cannot be locked is not written (exit 2). */
-static void lock_outputs(loaded **Ls, int n, const build_opts *o, diag *d) {
-    loaded **order = xcalloc((size_t)n + 1, sizeof *order);
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (Ls[i] && !Ls[i]->nerr) order[k++] = Ls[i];
-    qsort(order, (size_t)k, sizeof *order, by_course_id);
-    long wait_s = (long)env_number("COURSEC_LOCK_WAIT", LOCK_WAIT_SECONDS);
-    for (int i = 0; i < k; i++) {
-        loaded *L = order[i];
-        if (i > 0 && strcmp(L->c->id, order[i - 1]->c->id) == 0) {
-            L->out = order[i - 1]->out;
-            L->out_failed = order[i - 1]->out_failed;
-            continue;
-        }
-        outdir_error err;
-        L->out = outdir_lock(o->out_dir, L->c->id, wait_s, o->quiet, &err);
-        if (!L->out) {
-            diag_report(d, DIAG_ERROR, err.path, 0, 0, "%s", err.msg);
-            L->out_failed = 1;
-        }
-    }
-    free(order);
-}
-
-/* Let go of every course's output folder (each shared lock once). */
-static void unlock_outputs(loaded **Ls, int n) {
-    for (int i = 0; i < n; i++) {
-        if (!Ls[i] || !Ls[i]->out) continue;
-        outdir *out = Ls[i]->out;
-        for (int j = i; j < n; j++)
-            if (Ls[j] && Ls[j]->out == out) Ls[j]->out = NULL;
-        outdir_unlock(out);
-    }
+    filter_host_free(filter_host_new(c, &c->editions[0], &fo, d));
 }
 
 int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
@@ -1266,7 +772,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
         Ls[i] = load_course(dirs[i], o, d, sink);
         if (!Ls[i] || Ls[i]->nerr) status = 1;
     }
-    if (!o->check_only && check_output(o->out_dir, Ls, ndirs, d) != 0) {
+    if (!o->check_only && commit_check_output(o->out_dir, Ls, ndirs, d) != 0) {
         for (int i = 0; i < ndirs; i++) free_loaded(Ls[i]);
         free(Ls);
         diag_free(sink);
@@ -1275,7 +781,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     }
     /* --strict: warnings so far stop the build before anything is written */
     int strict_stop = o->strict && diag_warnings(d) > 0;
-    if (!o->check_only && !strict_stop) lock_outputs(Ls, ndirs, o, d);
+    if (!o->check_only && !strict_stop) commit_lock(Ls, ndirs, o, d);
     for (int i = 0; i < ndirs && !strict_stop; i++) {
         if (Ls[i] && Ls[i]->nerr) check_filters(Ls[i], o, d);
         if (!Ls[i] || Ls[i]->nerr) continue;
@@ -1300,7 +806,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
         }
         files += L->files;
     }
-    unlock_outputs(Ls, ndirs);
+    commit_unlock(Ls, ndirs);
     diag_flush(d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!o->quiet) {
@@ -1320,3 +826,4 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     diag_free(sink);
     return status;
 }
+

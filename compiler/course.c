@@ -306,10 +306,10 @@ static const char *resolve(course *c, const char *rel, int want_dir, const char 
     if (rel[0] == '/') return *why = "is an absolute path (write it relative to the course folder)", NULL;
     if (!c->realdir) return *why = "does not exist", NULL;
     char *full = join_path(c->arena, c->realdir, rel);
-    char *rp = realpath(full, NULL);
+    char *rp = fs_within(c->realdir, full, FS_ROOT_OK);
     if (!rp) {
         int e = errno;
-        if (lexically_escapes(rel))
+        if (e == FS_EOUTSIDE || lexically_escapes(rel))
             *why = "is outside the course folder";
         else if (e == ENOENT || e == ENOTDIR)
             *why = "does not exist";
@@ -321,16 +321,8 @@ static const char *resolve(course *c, const char *rel, int want_dir, const char 
             *why = "cannot be read";
         return NULL;
     }
-    size_t dl = strlen(c->realdir);
-    int inside;
-    if (strcmp(rp, c->realdir) == 0)
-        inside = want_dir;
-    else if (dl > 0 && c->realdir[dl - 1] == '/')
-        inside = strncmp(rp, c->realdir, dl) == 0;
-    else
-        inside = strncmp(rp, c->realdir, dl) == 0 && rp[dl] == '/';
-    if (!inside) {
-        *why = strcmp(rp, c->realdir) == 0 ? "is a directory" : "is outside the course folder";
+    if (!want_dir && strcmp(rp, c->realdir) == 0) { /* the course folder itself */
+        *why = "is a directory";
         free(rp);
         return NULL;
     }
@@ -1045,7 +1037,7 @@ static void course_defaults(course *c) {
     roles_defaults(c);
 }
 
-course *course_load(const char *dir, diag *d, int *nerr) {
+course *course_load(const char *dir, diag *d) {
     arena *a = arena_new();
     course *c = arena_alloc(a, sizeof *c);
     c->arena = a;
@@ -1053,13 +1045,10 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     c->yaml_path = join_path(a, c->dir, "course.yaml");
     course_defaults(c);
     lctx x = {c, d, c->yaml_path, NULL, 0};
-    int dummy = 0;
-    if (!nerr) nerr = &dummy;
 
     char *rd = realpath(c->dir, NULL);
     if (!rd) {
         diag_report(d, DIAG_ERROR, c->dir, 0, 0, "cannot open the course folder: %s", strerror(errno));
-        (*nerr)++;
         arena_free(a);
         return NULL;
     }
@@ -1077,15 +1066,12 @@ course *course_load(const char *dir, diag *d, int *nerr) {
                         too_big, COURSE_MAX_YAML >> 20);
         else
             diag_report(d, DIAG_ERROR, c->yaml_path, 0, 0, "cannot read course.yaml: %s", fs_strerror(errno));
-        (*nerr)++;
         arena_free(a);
         return NULL;
     }
-    int yerr = 0;
-    ynode *root = ydoc_parse_n(a, src, len, c->yaml_path, 1, d, &yerr);
+    ynode *root = ydoc_parse(a, src, len, c->yaml_path, 1, d);
     if (!root) {
         free(src);
-        *nerr += yerr ? yerr : 1;
         arena_free(a);
         return NULL;
     }
@@ -1093,7 +1079,6 @@ course *course_load(const char *dir, diag *d, int *nerr) {
         free(src);
         ERR(&x, root, "course.yaml must be a mapping of keys (id:, title:, modules: ...), not %s",
             root->type == Y_NULL ? "empty" : ydoc_kind(root));
-        *nerr += x.nerr;
         arena_free(a);
         return NULL;
     }
@@ -1183,7 +1168,6 @@ course *course_load(const char *dir, diag *d, int *nerr) {
     if (!seen_title) ERR(&x, root, "missing required key `title`");
     if (!seen_modules) ERR(&x, root, "missing required key `modules`");
     free(src);
-    *nerr += x.nerr;
     return c;
 }
 
@@ -1244,8 +1228,7 @@ static int read_front_matter(lctx *x, course_module *m, const char *src, size_t 
     mm->body_line = line + 1;
     mm->body_offset = (size_t)(after - src);
 
-    int yerr = 0;
-    ynode *root = ydoc_parse_n(c->arena, ystart, (size_t)(close - ystart), x->path, 2, d, &yerr);
+    ynode *root = ydoc_parse(c->arena, ystart, (size_t)(close - ystart), x->path, 2, d);
     if (!root) return -1;
     if (root->type == Y_NULL) return 0;
     if (root->type != Y_MAP) {

@@ -127,9 +127,9 @@ typedef struct course {
  * blank syntax in any string but the titles and vars: values (SPEC §11.4) as
  * errors at the exact position). Returns the course (even
  * with errors, when the YAML parsed, so module errors can be reported too)
- * or NULL if course.yaml is unreadable or not YAML. *nerr receives the
- * number of errors reported. The caller frees with course_free. */
-course *course_load(const char *dir, diag *d, int *nerr);
+ * or NULL if course.yaml is unreadable or not YAML; the errors are counted
+ * by a diag_scope the caller gives as d. The caller frees with course_free. */
+course *course_load(const char *dir, diag *d);
 void course_free(course *c);
 
 /* Split front matter off a module's source (SPEC §1.2) and read its known
@@ -157,7 +157,8 @@ int course_module_in_edition(const course_module *m, const char *edition);
  * the course dir: returns the real path if it exists and stays inside the
  * course folder (symlinks resolved), else NULL with *why set to a short
  * reason ("does not exist", "is outside the course folder", "is a
- * directory"). Result allocated in the course arena. */
+ * directory"). Reports nothing: the caller reports *why at the position
+ * that named the path (diag.h). Result allocated in the course arena. */
 const char *course_resolve(course *c, const char *rel, const char **why);
 
 /* The same for a folder (a course theme): *why may be "is not a directory". */

@@ -30,6 +30,7 @@ struct diag {
     int errors, warnings;
     diag_listener listener;
     void *listener_ud;
+    diag *parent; /* a scope's (diag_scope); NULL for a root */
 };
 
 diag *diag_new(FILE *out, diag_format fmt, int color) {
@@ -42,6 +43,13 @@ diag *diag_new(FILE *out, diag_format fmt, int color) {
         color = isatty(fileno(out)) && !(nc && *nc);
     }
     d->color = color;
+    pthread_mutex_init(&d->mu, NULL);
+    return d;
+}
+
+diag *diag_scope(diag *parent) {
+    diag *d = xcalloc(1, sizeof *d);
+    d->parent = parent;
     pthread_mutex_init(&d->mu, NULL);
     return d;
 }
@@ -106,6 +114,12 @@ static int seen_before(diag *d, const char *key) {
 }
 
 void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
+    for (; d->parent; d = d->parent) { /* count in every scope, keep in the root */
+        pthread_mutex_lock(&d->mu);
+        if (sev == DIAG_ERROR) d->errors++;
+        if (sev == DIAG_WARNING) d->warnings++;
+        pthread_mutex_unlock(&d->mu);
+    }
     if (!d->out) return;
     va_list ap;
     va_start(ap, fmt);
@@ -199,6 +213,8 @@ static void github_line(buf *b, const item *it) {
 }
 
 void diag_flush(diag *d) {
+    while (d->parent) d = d->parent;
+    if (!d->out) return;
     pthread_mutex_lock(&d->mu);
     if (d->n) qsort(d->items, d->n, sizeof *d->items, cmp_item);
     buf out = BUF_INIT;

@@ -2,7 +2,23 @@
  * printed sorted (path, line, col) as `PATH:LINE:COL: severity: message`, as
  * one JSON object per line or as GitHub Actions annotations. Thread-safe.
  * Every error names a position and says what to do; a function reports once
- * and returns -1/NULL, its callers never report the same problem again. */
+ * and returns -1/NULL, its callers never report the same problem again.
+
+ *
+ * The one error channel. A problem travels one way: reported here, once, by
+ * the function that finds it, at the position it knows. No function passes
+ * an error count back through a parameter. A caller that must know whether
+ * the work it called found errors (to skip a later stage, to choose the exit
+ * status) opens a scope over its diag (diag_scope), passes the scope down in
+ * place of the diag, and reads diag_errors(scope) afterwards, as SQLite's
+ * parse context collects nErr. One exception, kept narrow: a helper below
+ * the diagnostics, that cannot know the position or is used where none
+ * exists (a path resolver, a parser given a bare string, the file and
+ * output-folder helpers), reports nothing and returns NULL/-1/0 with its
+ * reason: errno (fs.h), a static string through `const char **why`
+ * (course_resolve, md_parse_attr) or a message with its path (outdir_error).
+ * Its caller reports that reason once, at its own position; the helper's
+ * header says so. */
 #ifndef COURSEC_DIAG_H
 #define COURSEC_DIAG_H
 #include <stdio.h>
@@ -21,6 +37,15 @@ typedef struct diag diag;
 diag *diag_new(FILE *out, diag_format fmt, int color);
 void diag_free(diag *d);
 
+/* A scope over parent: every report made through it goes to parent (and so
+ * to the root diag, which keeps, deduplicates and prints it) and is also
+ * counted in the scope, duplicates included, so that diag_errors(scope) and
+ * diag_warnings(scope) say what the work given the scope reported, whatever
+ * other threads report to parent meanwhile. A scope over a sink counts all
+ * the same. diag_flush on a scope flushes its root. The caller frees it
+ * with diag_free (before parent). */
+diag *diag_scope(diag *parent);
+
 /* Report. path is as the user would open it (course dir as given + relative
  * path); line/col are 1-based, 0 = unknown (then omitted from the output).
  * The message is copied. Identical diagnostics (same path, position, severity
@@ -38,6 +63,8 @@ void diag_flush(diag *d);
 typedef void (*diag_listener)(void *ud, diag_severity sev, const char *path, int line, int col, const char *msg);
 void diag_set_listener(diag *d, diag_listener fn, void *ud);
 
+/* Errors and warnings reported through d: kept ones for a root diag (a
+ * repeat is counted once), every one for a scope. */
 int diag_errors(const diag *d);
 int diag_warnings(const diag *d);
 

@@ -5,7 +5,6 @@
 #include "filter.h"
 #include "luab.h"
 #include "md.h"
-#include "outdir.h"
 #include "util.h"
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -13,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 struct filter_host {
     luab *b;
@@ -23,6 +21,8 @@ struct filter_host {
     int *ref;      /* registry refs of the compiled chunks */
     int *chunk;    /* luab chunk numbers (display paths) */
     long limit_ms; /* CPU limit of a run (luab_watch) */
+    void (*on_fatal)(void *); /* the owner's end of a stuck run (filter_opts) */
+    void *fatal_arg;
     /* the current run */
     const course_edition *ed;
     const filter_module *fm;
@@ -91,9 +91,8 @@ static const char *module_path(const filter_host *h);
 
 /* The watchdog's last resort (luab_watch), on its own thread: a filter run is
  * stuck inside a library function where no Lua error can reach it. The
- * thread cannot be unwound, so the build ends here: the diagnostics so far
- * and this one are printed, the unfinished editions' temporary folders
- * removed (the previous output stays as it was) and the process exits 1. */
+ * engine reports it and hands the decision to its owner (filter_opts
+ * on_fatal), which ends the process; the engine aborts should it not. */
 static void hard_stop(void *arg) {
     filter_host *h = arg;
     const char *fpath = h->cur >= 0 ? luab_chunk_display(h->b, h->chunk[h->cur]) : NULL;
@@ -103,15 +102,16 @@ static void hard_stop(void *arg) {
                 "still running after %ld s of CPU time inside a library function (a string pattern that "
                 "backtracks?): the build is stopped (while filtering %s:%d:%d, %s)",
                 secs, module_path(h), n ? n->line : 0, n ? n->col : 0, n ? ast_type_name(n->type) : "Document");
-    diag_flush(h->d);
-    outdir_abandon_all();
-    _exit(1);
+    if (h->on_fatal) h->on_fatal(h->fatal_arg);
+    abort();
 }
 
-filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr) {
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d) {
     filter_host *h = xcalloc(1, sizeof *h);
     h->b = luab_new(o->trust, o->mem_cap, o->instr_budget, sandbox_time(o));
     h->limit_ms = o->cpu_ms > 0 ? o->cpu_ms : FILTER_CPU_MS;
+    h->on_fatal = o->on_fatal;
+    h->fatal_arg = o->fatal_arg;
     h->c = c;
     h->edition = xstrdup(ed->name ? ed->name : "");
     h->n = c->nfilters;
@@ -185,7 +185,6 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
     }
     free(lua_root);
     if (errs) {
-        *nerr += errs;
         filter_host_free(h);
         return NULL;
     }
@@ -368,9 +367,8 @@ static void put_var(lua_State *L, filter_host *h, int vars, int labels, int list
     if (!name) return;
     if (value && luab_holds_blank_syntax(value, strlen(value))) {
         diag *quiet = diag_new(NULL, DIAG_TEXT, 0); /* the course's reader reports what is wrong */
-        int nerr = 0;
         ast_node *span = md_parse_plain(h->a, value, strlen(value), at.line, at.col, at.path ? at.path : "--var",
-                                        quiet, &nerr);
+                                        quiet);
         diag_free(quiet);
         if (!includes_answer(h->ed)) prune_answers(span);
         lua_pushlightuserdata(L, span);

@@ -24,6 +24,15 @@ typedef struct filter_opts {
      * when set, wins; 0 = not given (the time the host is made). The build
      * passes its own start time so all hosts agree. */
     long long build_time;
+    /* The owner's answer to a filter run stuck for good: one still running
+     * after twice its CPU limit inside a library function, where no Lua
+     * error can reach it (luab_watch). The engine reports the run's error
+     * to the run's diag, then calls on_fatal(fatal_arg) on the watchdog's
+     * thread. The stuck thread cannot be unwound, so on_fatal must end the
+     * process (and decides what happens to outputs first); should it
+     * return, or be NULL, the engine aborts. */
+    void (*on_fatal)(void *fatal_arg);
+    void *fatal_arg;
 } filter_opts;
 
 /* A filter run that uses this much CPU time is stopped. For a chain of
@@ -31,7 +40,7 @@ typedef struct filter_opts {
  * course filters it catches what their instruction budget cannot see: time
  * inside a library function. Generous, so a slow machine or a sanitizer
  * build never trips it. A run still stuck after as long again ends the
- * build (luab_watch). */
+ * build (filter_opts.on_fatal). */
 #define FILTER_CPU_MS 10000L
 
 typedef struct filter_host filter_host;
@@ -40,8 +49,8 @@ typedef struct filter_host filter_host;
  * paths with '/' or ".lua" → inside the course dir, never outside) for
  * edition ed, the only one the host will filter. Problems (missing file,
  * path escaping the course, syntax error) are reported at the course.yaml
- * entry or the filter's line; returns NULL then (*nerr += n). */
-filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d, int *nerr);
+ * entry or the filter's line, every one of them; returns NULL then. */
+filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d);
 void filter_host_free(filter_host *h);
 
 /* What filters see of the module being filtered. */

@@ -120,16 +120,23 @@ int fs_mkdir_p(const char *path) {
     return r;
 }
 
-int fs_inside(const char *root, const char *path) {
-    char *r = realpath(root, NULL), *q = realpath(path, NULL);
-    int in = 0;
-    if (r && q) {
-        size_t rl = strlen(r);
-        in = strncmp(r, q, rl) == 0 && (q[rl] == 0 || q[rl] == '/' || (rl == 1 && r[0] == '/'));
+char *fs_within(const char *root_real, const char *path, int flags) {
+    char *real = realpath(path, NULL);
+    if (!real) return NULL;
+    size_t n = strlen(root_real);
+    int in;
+    if (strcmp(real, root_real) == 0)
+        in = (flags & FS_ROOT_OK) != 0;
+    else if (n > 0 && root_real[n - 1] == '/') /* "/": every other path is below it */
+        in = strncmp(real, root_real, n) == 0;
+    else
+        in = n > 0 && strncmp(real, root_real, n) == 0 && real[n] == '/';
+    if (!in) {
+        free(real);
+        errno = FS_EOUTSIDE;
+        return NULL;
     }
-    free(r);
-    free(q);
-    return in;
+    return real;
 }
 
 int fs_copy_file(const char *src, const char *dst) {
@@ -152,6 +159,8 @@ static char *join(const char *a, const char *b) {
     return p;
 }
 
+/* Copy src into dst; root is the real path of the tree's top, which every
+ * symbolic link met must stay within. */
 static int copy_dir(const char *root, const char *src, const char *dst, char **failed, int depth) {
     if (depth > 64) { /* a symlink loop inside the tree */
         if (failed) *failed = xstrdup(src);
@@ -178,8 +187,10 @@ static int copy_dir(const char *root, const char *src, const char *dst, char **f
             if (lstat(s, &st) != 0) {
                 r = -1;
             } else if (S_ISLNK(st.st_mode)) {
-                if (!fs_inside(root, s)) r = -2;
+                char *in = fs_within(root, s, FS_ROOT_OK); /* a dangling link leads nowhere inside */
+                if (!in) r = -2;
                 else if (stat(s, &st) != 0) r = -1;
+                free(in);
             }
             if (r == 0) {
                 if (S_ISDIR(st.st_mode)) r = copy_dir(root, s, t, failed, depth + 1);
@@ -201,5 +212,10 @@ static int copy_dir(const char *root, const char *src, const char *dst, char **f
 
 int fs_copy_tree(const char *src, const char *dst, char **failed) {
     if (failed) *failed = NULL;
-    return copy_dir(src, src, dst, failed, 0);
+    char *root = realpath(src, NULL); /* NULL: src cannot be listed either (copy_dir says so) */
+    int r = copy_dir(root ? root : src, src, dst, failed, 0);
+    int e = errno;
+    free(root);
+    errno = e;
+    return r;
 }

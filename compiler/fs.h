@@ -49,9 +49,25 @@ int fs_mkdir_p(const char *path);
 /* 1 if path is an existing directory (symlinks followed), else 0. */
 int fs_is_dir(const char *path);
 
-/* 1 if path (resolved, symlinks followed) is root itself or inside it. 0 if
- * it is outside or either does not exist. */
-int fs_inside(const char *root, const char *path);
+/* The errno fs_within gives for a path that resolves outside its root. */
+#define FS_EOUTSIDE EXDEV
+
+/* fs_within's flag: root_real itself counts as inside. */
+#define FS_ROOT_OK 1
+
+/* The one test of whether a path stays inside a folder (the course folder,
+ * a filter folder, a theme, the output folder): every such check in coursec
+ * goes through here.
+ *   root_real  a real path as realpath gives it (absolute, no `.`, `..`,
+ *              symlink or trailing slash, except "/" itself).
+ *   path       any path: resolved with realpath, so symbolic links are
+ *              followed and `..` removed before the comparison.
+ * Inside: the resolved path is root_real followed by '/' and more (the
+ * prefix must end at a '/' boundary: /a/bc is not inside /a/b); root_real
+ * itself only with FS_ROOT_OK in flags. Returns the resolved path (the
+ * caller frees it), else NULL with errno: realpath's (ENOENT, ELOOP, …)
+ * when path cannot be resolved, FS_EOUTSIDE when it resolves outside. */
+char *fs_within(const char *root_real, const char *path, int flags);
 
 /* Copy the regular file src to dst (via fs_write semantics; dst's folder must
  * exist). 0, or -1 with errno. */

@@ -210,18 +210,14 @@ cmark_node *md_parse_text(const char *s, size_t n, int full, int div) {
 }
 
 ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
-                   const md_options *opt, diag *d, int *nerr) {
+                   const md_options *opt, diag *d) {
     md_init();
     md_options defaults = {0};
     if (!opt) opt = &defaults;
     size_t max_bytes = opt->max_bytes ? opt->max_bytes : DEFAULT_MAX_BYTES;
     int max_depth = opt->max_depth > 0 ? opt->max_depth : DEFAULT_MAX_DEPTH;
     if (first_line < 1) first_line = 1;
-    int bad = mdpre_validate(src, len, max_bytes, first_line, path, d);
-    if (bad) {
-        if (nerr) *nerr += bad;
-        return NULL;
-    }
+    if (mdpre_validate(src, len, max_bytes, first_line, path, d)) return NULL;
     cm_store store = {0}, *saved = cm_cur;
     cm_cur = &store;
     mdpre pre;
@@ -239,11 +235,9 @@ ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const 
     mddiv_begin(&pre, 0, max_depth);
     cmark_node *fdoc = md_parse_text(pre.work, pre.work_len, 1, 1);
     mddiv_end();
-    int cerr = 0;
-    ast_node *doc = mdconv_run(a, &pre, opt, fdoc, &cerr);
+    ast_node *doc = mdconv_run(a, &pre, opt, fdoc);
     cm_cur = saved;
     cm_store_clear(&store, 1);
-    if (nerr) *nerr += pre.nerr + cerr;
     return doc;
 }
 
@@ -266,18 +260,15 @@ long md_find_blank_syntax(const char *s, size_t len) {
     return -1;
 }
 
-ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d,
-                         int *nerr) {
+ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d) {
     md_init();
     cm_store store = {0}, *saved = cm_cur; /* the answers' own parses */
     cm_cur = &store;
     mdpre pre;
     mdpre_init(&pre, a, s, len, line, path, d);
-    int cerr = 0;
-    ast_node *span = mdconv_plain(a, &pre, line, col, &cerr);
+    ast_node *span = mdconv_plain(a, &pre, line, col);
     cm_cur = saved;
     cm_store_clear(&store, 1);
-    if (nerr) *nerr += cerr + pre.nerr;
     return span;
 }
 

@@ -38,10 +38,11 @@ typedef struct md_options {
  *    it a literal `{{`);
  *  - Item.checked for task items.
  * Every problem is reported (unclosed div at its opening line; a fence or
- * blank inside a raw HTML block; bad attribute blocks); *nerr += errors.
- * Returns NULL only if nothing could be parsed (e.g. over the size limit). */
+ * blank inside a raw HTML block; bad attribute blocks) to d (a caller that
+ * needs the count gives a diag_scope). Returns NULL only if nothing could be
+ * parsed (e.g. over the size limit). */
 ast_node *md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
-                   const md_options *opt, diag *d, int *nerr);
+                   const md_options *opt, diag *d);
 
 /* Blank syntax (SPEC §11.4) in a plain string: a `[[` not written `\[[`
  * followed later by `]]`. Returns the byte offset of that `[[`, or -1. */
@@ -53,12 +54,12 @@ long md_find_blank_syntax(const char *s, size_t len);
  * `literal` set); everything else is Text as written (no other Markdown).
  * line/col: where the string starts in its file, given to every node and
  * diagnostic. Never NULL. */
-ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d,
-                         int *nerr);
+ast_node *md_parse_plain(arena *a, const char *s, size_t len, int line, int col, const char *path, diag *d);
 
 /* Parse an attribute block `{#id .class key=value key2="quoted"}` at s (s
  * points at '{'). Returns bytes consumed (through '}') or 0 if s does not
- * start a well-formed block (then *err may hold a message). */
+ * start a well-formed block (then *err may hold a message). Reports
+ * nothing: the caller reports *err at the block's position (diag.h). */
 size_t md_parse_attr(arena *a, const char *s, size_t len, ast_attr *out, const char **err);
 
 #endif

@@ -525,7 +525,7 @@ static void box_title(conv *c, ast_node *div) {
     const char *title = ast_attr_get(&div->attr, "title");
     if (!title || md_find_blank_syntax(title, strlen(title)) < 0) return;
     if (!md_attr_has_class(&div->attr, "exercise") && !md_attr_has_class(&div->attr, "activity")) return;
-    ast_node *span = md_parse_plain(c->a, title, strlen(title), div->line, div->col, c->path, c->d, &c->nerr);
+    ast_node *span = md_parse_plain(c->a, title, strlen(title), div->line, div->col, c->path, c->d);
     ast_node *para = ast_new(c->a, AST_PARAGRAPH, div->line, div->col);
     ast_add_class(c->a, para, "box-title");
     buf plain = BUF_INIT;
@@ -956,7 +956,7 @@ static void check_counts(conv *c) {
                    abs(p->esc_brackets - c->esc_brackets) + abs(p->esc_braces - c->esc_braces));
 }
 
-ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc, int *nerr) {
+ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc) {
     conv c = {0};
     c.a = a;
     c.pre = p;
@@ -983,12 +983,12 @@ ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc
     merge_texts(a, doc);
     choice_items(a, doc, 0);
     ast_assign_heading_ids(a, doc, opt->role_classes);
-    *nerr += c.nerr;
+    p->nerr += c.nerr;
     return doc;
 }
 
 /* md_parse_plain: `[[…]]` (the last two of a run of brackets) and `\[[`. */
-ast_node *mdconv_plain(arena *a, mdpre *pre, int line, int col, int *nerr) {
+ast_node *mdconv_plain(arena *a, mdpre *pre, int line, int col) {
     const char *s = pre->text;
     size_t len = pre->len;
     ast_node *span = ast_new(a, AST_SPAN, line, col);
@@ -1040,6 +1040,6 @@ ast_node *mdconv_plain(arena *a, mdpre *pre, int line, int col, int *nerr) {
     add_text(&c, span, &t, line, col);
     buf_free(&t);
     merge_texts(a, span);
-    *nerr += c.nerr;
+    pre->nerr += c.nerr;
     return span;
 }

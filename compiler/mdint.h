@@ -28,10 +28,11 @@ size_t md_line_end(const mdpre *p, int idx);
 void mdwalk_run(mdpre *p, const md_options *opt, cmark_node *sdoc);
 
 /* Pass 2 (mdconv.c): the full tree of the working copy (p built) → the
- * Document, every marker checked; *nerr += errors. */
-ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc, int *nerr);
+ * Document, every marker checked; errors reported to p->d and counted in
+ * p->nerr. */
+ast_node *mdconv_run(arena *a, mdpre *p, const md_options *opt, cmark_node *fdoc);
 
 /* md_parse_plain's work (mdconv.c): p holds the string. */
-ast_node *mdconv_plain(arena *a, mdpre *p, int line, int col, int *nerr);
+ast_node *mdconv_plain(arena *a, mdpre *p, int line, int col);
 
 #endif

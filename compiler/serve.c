@@ -347,8 +347,12 @@ static enum MHD_Result serve_file(server *s, struct MHD_Connection *c, const cha
     char *path = xasprintf("%s/%s%s", site, rest, rl == 0 || rest[rl - 1] == '/' ? "index.html" : "");
     char *data = NULL;
     size_t len = 0;
-    int found = fs_inside(site, path) && fs_read(path, &data, &len) == 0;
-    int is_dir = !found && fs_is_dir(path) && fs_inside(site, path);
+    char *site_real = realpath(site, NULL);
+    char *real = site_real ? fs_within(site_real, path, 0) : NULL; /* no way out, by .. or a link */
+    int found = real && fs_read(real, &data, &len) == 0;
+    int is_dir = real && !found && fs_is_dir(real);
+    free(site_real);
+    free(real);
     pthread_rwlock_unlock(&s->lock);
     enum MHD_Result r;
     if (found) {

@@ -127,7 +127,6 @@ typedef struct tctx {
     course *c;
     course_module *m;
     diag *d;
-    int *nerr;
     arena *a;
     tnode *v;
     int nv, cap;
@@ -203,7 +202,6 @@ static const char *node_title(tctx *t, ast_node *n) {
 
 static void bad_duration(tctx *t, ast_node *n, const char *v) {
     diag_report(t->d, DIAG_ERROR, t->m->path, n->line, n->col, "cannot read duration `%s`", v);
-    (*t->nerr)++;
 }
 
 /* The node's `duration=` (reported when unreadable) into n->duration, -1 if
@@ -314,11 +312,10 @@ static const char *module_title(tctx *t, ast_node *doc) {
     return slash ? slash + 1 : file ? file : "module";
 }
 
-int timing_module(course *c, course_module *m, ast_node *doc, diag *d, int *nerr) {
-    int dummy = 0;
+int timing_module(course *c, course_module *m, ast_node *doc, diag *d) {
     /* titles for messages live in a scratch arena: the course arena is not
      * thread-safe and modules may be timed in parallel workers */
-    tctx t = {c, m, d, nerr ? nerr : &dummy, arena_new(), NULL, 0, 0};
+    tctx t = {c, m, d, arena_new(), NULL, 0, 0};
     scan(&t, doc, -1, 0);
 
     int n = t.nv;

@@ -18,8 +18,8 @@ int timing_parse_duration_prefix(const char *s, size_t *used);
  * node), natural timings from heading text (if enabled), mark breaks, build
  * the timing tree, warn where declared totals differ from their parts, set
  * tstart on timed nodes. Returns the module's duration (front matter's, else
- * the sum of its parts, else -1). nerr += errors reported. */
-int timing_module(course *c, course_module *m, ast_node *doc, diag *d, int *nerr);
+ * the sum of its parts, else -1). Errors are reported to d. */
+int timing_module(course *c, course_module *m, ast_node *doc, diag *d);
 
 /* Warn if course.yaml's duration differs from the sum of module durations. */
 void timing_course(course *c, const int *module_durations, diag *d);

@@ -19,11 +19,10 @@ static const char *span_text(arena *a, const ast_node *span, int *literal) {
     return r;
 }
 
-const char *title_plain(arena *a, const char *s, int line, int col, const char *path, diag *d, int *nerr,
-                        int *literal) {
+const char *title_plain(arena *a, const char *s, int line, int col, const char *path, diag *d, int *literal) {
     if (literal) *literal = 0;
     if (!s || (!strstr(s, "[[") && !strstr(s, "\\[["))) return s;
-    ast_node *span = md_parse_plain(a, s, strlen(s), line, col, path, d, nerr);
+    ast_node *span = md_parse_plain(a, s, strlen(s), line, col, path, d);
     return span_text(a, span, literal);
 }
 
@@ -35,12 +34,12 @@ static int has_literal(const ast_node *n) {
 }
 
 void title_collect(arena *a, const course_module *m, ast_node *doc, const char *const *roles, title_src *out,
-                   diag *d, int *nerr) {
+                   diag *d) {
     memset(out, 0, sizeof *out);
     const char *yt = m->title ? m->title : m->meta.title;
     if (yt) {
         int line = m->title ? m->at.line : 0, col = m->title ? m->at.col : 0;
-        ast_node *span = md_parse_plain(a, yt, strlen(yt), line, col, m->path, d, nerr);
+        ast_node *span = md_parse_plain(a, yt, strlen(yt), line, col, m->path, d);
         out->yaml = span_text(a, span, &out->yaml_literal);
         int has_blank = 0;
         for (const ast_node *n = span->first; n; n = n->next)
@@ -125,7 +124,7 @@ const char *title_expand(arena *a, const course *c, const course_module *m, cons
         if (val) {
             int lit = 0;
             diag *sink = diag_new(NULL, DIAG_TEXT, 0); /* the value's problems are reported where it is defined */
-            buf_puts(&b, title_plain(a, val, 0, 0, m ? m->path : c->yaml_path, sink, NULL, &lit));
+            buf_puts(&b, title_plain(a, val, 0, 0, m ? m->path : c->yaml_path, sink, &lit));
             diag_free(sink);
             if (lit) *literal = 1;
         }

@@ -28,9 +28,8 @@ typedef struct title_vars {
 } title_vars;
 
 /* A YAML title (or subtitle, edition title) as plain text: blanks contribute
- * nothing, `\[[` is `[[` (*literal set). Reported problems count in *nerr. */
-const char *title_plain(arena *a, const char *s, int line, int col, const char *path, diag *d, int *nerr,
-                        int *literal);
+ * nothing, `\[[` is `[[` (*literal set). Problems are reported to d. */
+const char *title_plain(arena *a, const char *s, int line, int col, const char *path, diag *d, int *literal);
 
 /* Pass 1: what m's titles come from, from its unpruned tree (doc may be
  * NULL). A YAML title with a blank and no H1 in the module: an H1 made of
@@ -38,7 +37,7 @@ const char *title_plain(arena *a, const char *s, int line, int col, const char *
  * edition with answers shows the answer there. roles: the role classes
  * (ast_title_text). */
 void title_collect(arena *a, const course_module *m, ast_node *doc, const char *const *roles, title_src *out,
-                   diag *d, int *nerr);
+                   diag *d);
 
 /* s with `{{ name }}` resolved as in a heading when v says so (built-ins
  * course.title, course.id, module.id, edition; m and ed may be NULL: for

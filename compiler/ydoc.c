@@ -222,7 +222,7 @@ static void attach(ctx *x, frame *stack, int depth, ynode **root, ynode *n) {
     frame_push(f, n);
 }
 
-ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d, int *nerr) {
+ynode *ydoc_parse(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d) {
     ctx x = {0};
     x.a = a;
     x.data = data ? data : "";
@@ -233,7 +233,6 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
     if (x.len > YDOC_MAX_BYTES) {
         diag_report(d, DIAG_ERROR, path, x.first_line, 1, "YAML text is larger than %u MiB",
                     YDOC_MAX_BYTES / (1024u * 1024u));
-        if (nerr) (*nerr)++;
         return NULL;
     }
     index_lines(&x);
@@ -338,7 +337,6 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
     for (int i = 0; i < depth; i++) free(stack[i].v);
     yaml_parser_delete(&p);
     free(x.lines);
-    if (nerr) *nerr += x.nerr;
     if (failed || x.nerr) return NULL;
     if (!root) {
         /* empty input: a null document at the start */
@@ -349,10 +347,6 @@ ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, in
         root->str = "";
     }
     return root;
-}
-
-ynode *ydoc_parse(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d) {
-    return ydoc_parse_n(a, data, len, path, first_line, d, NULL);
 }
 
 ynode *ydoc_get(const ynode *m, const char *key) {

@@ -35,14 +35,12 @@ struct ynode {
  * whole file, 2 for front matter after a `---` line). Empty input gives a
  * Y_NULL root. On a syntax error reports it (at libyaml's context mark when
  * there is one, else the problem mark) and returns NULL. Aliases are
- * refused with an error (course files do not need them). */
+ * refused with an error (course files do not need them). Besides syntax
+ * errors: aliases, duplicate keys (at the later key), non-scalar keys,
+ * nesting deeper than 64, more than 16 MiB or 1e6 nodes; any of them makes
+ * the result NULL (all are reported first, up to 50 errors). A caller that
+ * needs their number counts them with a diag_scope. */
 ynode *ydoc_parse(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d);
-/* The same, adding the number of errors reported to *nerr (nerr may be NULL).
- * Besides syntax errors: aliases, duplicate keys (at the later key), non-scalar
- * keys, nesting deeper than 64, more than 16 MiB or 1e6 nodes; any of them
- * makes the result NULL (all are reported first, up to 50 errors). */
-ynode *ydoc_parse_n(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d,
-                    int *nerr);
 
 /* Mapping lookup; NULL if absent or m is not a mapping. */
 ynode *ydoc_get(const ynode *m, const char *key);

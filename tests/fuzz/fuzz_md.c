@@ -39,15 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     course *c = fuzz_course();
-    int nerr = 0;
     md_options mo = {0};
     mo.safe = size && (data[0] & 1);
-    ast_node *doc = md_parse(c->arena, src, size, 1, "fuzz/m.md", &mo, d, &nerr);
+    ast_node *doc = md_parse(c->arena, src, size, 1, "fuzz/m.md", &mo, d);
     if (doc) {
         (void)edition_check(c, &c->modules[0], doc, d);
         c->modules[0].meta.duration = -1;
         c->modules[0].meta.start = -1;
-        (void)timing_module(c, &c->modules[0], doc, d, &nerr);
+        (void)timing_module(c, &c->modules[0], doc, d);
         ast_walk(doc, visit, c->arena);
         ast_node *copy = ast_clone(c->arena, doc);
         (void)ast_plain_text(c->arena, copy);

@@ -17,8 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     diag *d = fuzz_diag(&sink);
 
     arena *a = arena_new();
-    int nerr = 0;
-    ynode *root = ydoc_parse_n(a, src, size, "fuzz.yaml", 1, d, &nerr);
+    ynode *root = ydoc_parse(a, src, size, "fuzz.yaml", 1, d);
     if (root) {
         (void)ydoc_kind(root);
         (void)ydoc_get(root, "title");
@@ -38,8 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char path[128];
         snprintf(path, sizeof path, "%s/course.yaml", dir);
         if (fs_write(path, src, size) == 0) {
-            int cerr = 0;
-            course *lc = course_load(dir, d, &cerr);
+            course *lc = course_load(dir, d);
             course_free(lc);
         }
     }

@@ -22,6 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* md_parse, adding the errors it reports to *nerr (a diag scope). */
+static ast_node *counted_md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
+                                  const md_options *opt, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    ast_node *doc = md_parse(a, src, len, first_line, path, opt, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return doc;
+}
+
 static int str_same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 static int attr_same(const ast_attr *x, const ast_attr *y) {
@@ -187,7 +197,7 @@ static void one_file(const char *path, const char *src, size_t len) {
     diag *d = diag_new(NULL, DIAG_TEXT, 0);
     md_options mo = {0};
     int nerr = 0;
-    ast_node *doc = md_parse(a, src, len, 1, path, &mo, d, &nerr);
+    ast_node *doc = counted_md_parse(a, src, len, 1, path, &mo, d, &nerr);
     char what[600];
     snprintf(what, sizeof what, "%s parses", path);
     if (CHECK(doc != NULL, what)) {

@@ -17,6 +17,15 @@
 
 #include "harness.h"
 
+/* course_load, adding the errors it reports to *nerr (a diag scope). */
+static course *counted_course_load(const char *dir, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    course *c = course_load(dir, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return c;
+}
+
 static char root[256];
 
 static void mkdirs(const char *rel) {
@@ -136,7 +145,7 @@ static void test_valid(void) {
     int nerr = 0;
     char given[600];
     snprintf(given, sizeof given, "%s/", dirpath("valid")); /* trailing slash: no "//" */
-    course *c = course_load(given, k.d, &nerr);
+    course *c = counted_course_load(given, k.d, &nerr);
     cap_flush(&k);
     CHECK(c && nerr == 0 && k.len == 0, "valid course: no diagnostics");
     if (!c) {
@@ -182,7 +191,7 @@ static void test_valid(void) {
     put("defaults/m.md", "x\n");
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("defaults"), k.d, &nerr);
+    c = counted_course_load(dirpath("defaults"), k.d, &nerr);
     cap_flush(&k);
     CHECK(c && nerr == 0, "minimal course");
     if (c) {
@@ -203,7 +212,7 @@ static void test_valid(void) {
     put("nofilters/m.md", "x\n");
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("nofilters"), k.d, &nerr);
+    c = counted_course_load(dirpath("nofilters"), k.d, &nerr);
     CHECK(c && nerr == 0 && c->nfilters == 0, "filters: [] means no filters");
     course_free(c);
     cap_close(&k);
@@ -217,7 +226,7 @@ static void test_manifest_errors(void) {
     cap_open(&k);
     int nerr = 0;
     const char *dir = dirpath("m016");
-    course *c = course_load(dir, k.d, &nerr);
+    course *c = counted_course_load(dir, k.d, &nerr);
     cap_flush(&k);
     CHECK(c != NULL, "016 course returned despite errors");
     CHECK(nerr == 2, "016 two errors");
@@ -249,7 +258,7 @@ static void test_types(void) {
     cap_open(&k);
     int nerr = 0;
     const char *dir = dirpath("types");
-    course *c = course_load(dir, k.d, &nerr);
+    course *c = counted_course_load(dir, k.d, &nerr);
     cap_flush(&k);
     CHECK(c != NULL, "types: course returned");
     CHECK(has_diag(&k, dir, "course.yaml", 1, 5, "error", "course id `Bad_Id`"), "bad id at value");
@@ -277,7 +286,7 @@ static void test_types(void) {
     put("empty/course.yaml", "");
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("empty"), k.d, &nerr);
+    c = counted_course_load(dirpath("empty"), k.d, &nerr);
     cap_flush(&k);
     CHECK(!c && nerr == 1 && strstr(k.out, "must be a mapping"), "empty course.yaml");
     cap_close(&k);
@@ -285,7 +294,7 @@ static void test_types(void) {
     mkdirs("nofile");
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("nofile"), k.d, &nerr);
+    c = counted_course_load(dirpath("nofile"), k.d, &nerr);
     cap_flush(&k);
     CHECK(!c && nerr == 1 && strstr(k.out, "course.yaml: error: cannot read course.yaml"), "missing course.yaml");
     cap_close(&k);
@@ -293,7 +302,7 @@ static void test_types(void) {
     put("badyaml/course.yaml", "id: badyaml\ntitle: \"Unterminated\nmodules: [modules/m1.md]\n");
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("badyaml"), k.d, &nerr);
+    c = counted_course_load(dirpath("badyaml"), k.d, &nerr);
     cap_flush(&k);
     CHECK(!c && nerr == 1 && has_diag(&k, dirpath("badyaml"), "course.yaml", 2, 8, "error", "quoted scalar"),
        "015 bad yaml at line 2");
@@ -301,7 +310,7 @@ static void test_types(void) {
 
     cap_open(&k);
     nerr = 0;
-    c = course_load(dirpath("does-not-exist"), k.d, &nerr);
+    c = counted_course_load(dirpath("does-not-exist"), k.d, &nerr);
     cap_flush(&k);
     CHECK(!c && nerr == 1 && strstr(k.out, "cannot open the course folder"), "missing course folder");
     cap_close(&k);
@@ -316,7 +325,7 @@ static void test_types(void) {
     cap_open(&k);
     nerr = 0;
     dir = dirpath("dups");
-    c = course_load(dir, k.d, &nerr);
+    c = counted_course_load(dir, k.d, &nerr);
     cap_flush(&k);
     CHECK(has_diag(&k, dir, "course.yaml", 5, 22, "error", "module id `x` is used twice"), "duplicate module id");
     CHECK(has_diag(&k, dir, "course.yaml", 6, 5, "error", "is listed twice"), "duplicate module file");
@@ -346,7 +355,7 @@ static void test_paths(void) {
     cap_open(&k);
     int nerr = 0;
     const char *dir = dirpath("esc");
-    course *c = course_load(dir, k.d, &nerr);
+    course *c = counted_course_load(dir, k.d, &nerr);
     cap_flush(&k);
     CHECK(has_diag(&k, dir, "course.yaml", 5, 5, "error",
                 "module path `../../../../../../etc/hostname` is outside the "
@@ -393,7 +402,7 @@ static void test_front_matter(void) {
     cap k;
     cap_open(&k);
     int nerr = 0;
-    course *c = course_load(dirpath("fm"), k.d, &nerr);
+    course *c = counted_course_load(dirpath("fm"), k.d, &nerr);
     if (!c) {
         CHECK(0, "fm course");
         cap_close(&k);
@@ -492,7 +501,7 @@ static course *load_yaml(const char *name, const char *yaml, cap *k, int *nerr) 
     put(rel, "# Home\n");
     cap_open(k);
     *nerr = 0;
-    course *c = course_load(dirpath(name), k->d, nerr);
+    course *c = counted_course_load(dirpath(name), k->d, nerr);
     cap_flush(k);
     return c;
 }
@@ -831,7 +840,7 @@ static void test_yaml_blanks(void) {
     put("fmb/course.yaml", "id: fmb\ntitle: F\nmodules: [m.md]\n");
     put("fmb/m.md", "x\n");
     cap_open(&k);
-    c = course_load(dirpath("fmb"), k.d, &nerr);
+    c = counted_course_load(dirpath("fmb"), k.d, &nerr);
     if (!c) {
         CHECK(0, "fmb course");
         cap_close(&k);

@@ -15,6 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* md_parse, adding the errors it reports to *nerr (a diag scope). */
+static ast_node *counted_md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
+                                  const md_options *opt, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    ast_node *doc = md_parse(a, src, len, first_line, path, opt, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return doc;
+}
+
 static course C;
 static course_edition ED[3];
 static course_module M;
@@ -47,7 +57,7 @@ static ast_node *parse(const char *src, diag *d) {
     md_options o = {0};
     o.role_classes = ROLES;
     int nerr = 0;
-    ast_node *doc = md_parse(A, src, strlen(src), 1, "t/m.md", &o, d, &nerr);
+    ast_node *doc = counted_md_parse(A, src, strlen(src), 1, "t/m.md", &o, d, &nerr);
     return doc;
 }
 

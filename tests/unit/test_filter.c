@@ -14,6 +14,26 @@
 #include <time.h>
 #include <unistd.h>
 
+/* md_parse_plain, adding the errors it reports to *nerr (a diag scope). */
+static ast_node *counted_md_parse_plain(arena *a, const char *str, size_t len, int line, int col, const char *path,
+                                        diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    ast_node *span = md_parse_plain(a, str, len, line, col, path, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return span;
+}
+
+/* filter_host_new, adding the errors it reports to *nerr (a diag scope). */
+static filter_host *counted_filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d,
+                                            int *nerr) {
+    diag *s = diag_scope(d);
+    filter_host *h = filter_host_new(c, ed, o, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return h;
+}
+
 static int failures, passes;
 
 static void check(int cond, const char *name, const char *detail) {
@@ -129,7 +149,7 @@ static void world_free(world *w) {
 /* Run filters once; returns diagnostics text (caller frees); *rc = result. */
 static char *run_once(world *w, const course_edition *ed, ast_node *doc, int *rc) {
     int nerr = 0;
-    filter_host *h = filter_host_new(&w->c, ed, &w->o, w->d, &nerr);
+    filter_host *h = counted_filter_host_new(&w->c, ed, &w->o, w->d, &nerr);
     if (!h) {
         *rc = -2;
         return world_diags(w);
@@ -302,8 +322,8 @@ static void test_fresh_and_states(void) {
     const char *f[] = {"fresh"};
     world_init(&w, lua_tests, f, 1);
     int nerr = 0;
-    filter_host *hl = filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
-    filter_host *hf = filter_host_new(&w.c, &facilitator, &w.o, w.d, &nerr);
+    filter_host *hl = counted_filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
+    filter_host *hf = counted_filter_host_new(&w.c, &facilitator, &w.o, w.d, &nerr);
     check(hl && hf, "fresh: hosts", NULL);
     if (!hl || !hf) return;
     for (int i = 0; i < 2; i++) {
@@ -444,7 +464,7 @@ static void test_errors(void) {
     const char *f[] = {"stale"};
     world_init(&w, lua_tests, f, 1);
     int nerr = 0;
-    filter_host *h = filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
+    filter_host *h = counted_filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
     int rc1 = filter_run(h, &learner, &w.fm, w.a, small_doc(&w), w.d);
     int rc2 = filter_run(h, &learner, &w.fm, w.a, small_doc(&w), w.d);
     char *out = world_diags(&w);
@@ -612,8 +632,8 @@ static void test_state_per_edition(void) {
     const char *f[] = {"carry"};
     world_init(&w, lua_tests, f, 1);
     int nerr = 0;
-    filter_host *hl = filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
-    filter_host *hb = filter_host_new(&w.c, &learner2, &w.o, w.d, &nerr);
+    filter_host *hl = counted_filter_host_new(&w.c, &learner, &w.o, w.d, &nerr);
+    filter_host *hb = counted_filter_host_new(&w.c, &learner2, &w.o, w.d, &nerr);
     ast_node *doc = para_doc(&w);
     add(doc->first, T(&w, "only-in-learner", 3, 10));
     filter_run(hl, &learner, &w.fm, w.a, doc, w.d);
@@ -668,7 +688,7 @@ static int plain_parser_ready(void) {
     arena *a = arena_new();
     diag *q = diag_new(NULL, DIAG_TEXT, 0);
     int nerr = 0;
-    ast_node *sp = md_parse_plain(a, "[[x]]", 5, 1, 1, "probe", q, &nerr);
+    ast_node *sp = counted_md_parse_plain(a, "[[x]]", 5, 1, 1, "probe", q, &nerr);
     int ok = sp && sp->first && sp->first->type == AST_BLANK;
     diag_free(q);
     arena_free(a);

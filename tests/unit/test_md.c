@@ -12,6 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* md_parse, adding the errors it reports to *nerr (a diag scope). */
+static ast_node *counted_md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
+                                  const md_options *opt, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    ast_node *doc = md_parse(a, src, len, first_line, path, opt, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return doc;
+}
+
 /* ---- the debugging dumper ----------------------------------------------- */
 
 static void dump_attr(buf *b, const ast_attr *at) {
@@ -73,7 +83,7 @@ static result parse_opt(arena *a, const char *src, size_t len, int first_line, c
     size_t outlen = 0;
     FILE *f = open_memstream(&out, &outlen);
     diag *d = diag_new(f, DIAG_TEXT, 0);
-    r.doc = md_parse(a, src, len, first_line, "m.md", opt, d, &r.nerr);
+    r.doc = counted_md_parse(a, src, len, first_line, "m.md", opt, d, &r.nerr);
     /* (diag_flush with nothing collected trips UBSan: qsort(NULL, 0)) */
     if (diag_errors(d) + diag_warnings(d)) diag_flush(d);
     diag_free(d);

@@ -16,6 +16,15 @@
 
 #include "harness.h"
 
+/* course_load, adding the errors it reports to *nerr (a diag scope). */
+static course *counted_course_load(const char *dir, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    course *c = course_load(dir, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return c;
+}
+
 static char root[256];
 
 /* A course loaded from a course.yaml written into a fresh folder. */
@@ -38,7 +47,7 @@ static course *load(const char *name, const char *yaml, char **diags) {
     FILE *mf = open_memstream(&out, &len);
     diag *d = diag_new(mf, DIAG_TEXT, 0);
     int nerr = 0;
-    course *c = course_load(dir, d, &nerr);
+    course *c = counted_course_load(dir, d, &nerr);
     diag_flush(d);
     diag_free(d);
     fclose(mf);

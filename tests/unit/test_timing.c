@@ -11,6 +11,15 @@
 
 #include "harness.h"
 
+/* timing_module, adding the errors it reports to *nerr (a diag scope). */
+static int counted_timing_module(course *c, course_module *m, ast_node *doc, diag *d, int *nerr) {
+    diag *s = diag_scope(d);
+    int r = timing_module(c, m, doc, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return r;
+}
+
 static void dur(const char *s, int want) {
     char name[128];
     int got = timing_parse_duration(s);
@@ -155,7 +164,7 @@ static void test_008(void) {
     ast_node *brk = heading(a, doc, 3, 16, "Break (10 minutes)");
     ast_node *l2 = heading(a, doc, 3, 18, "Lesson 2 (15 minutes)");
     ast_node *wrap = heading(a, doc, 2, 20, "Wrap-Up (10 minutes)");
-    int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    int md = counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
     CHECK(md == 60, "008 module duration 60");
     CHECK(e.nerr == 0, "008 no errors");
@@ -188,7 +197,7 @@ static void test_009(void) {
     ast_node *h3 = heading(a, doc, 2, 11, "Break");
     ast_add_class(a, h3, "break");
     ast_attr_set(a, &h3->attr, "duration", "10m");
-    int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    int md = counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
     CHECK(md == 45 && e.nerr == 0 && e.outlen == 0, "009 45 min, no diagnostics");
     CHECK(h1->tstart == 0 && h2->tstart == 15 && h3->tstart == 35, "009 starts 0/15/35");
@@ -205,7 +214,7 @@ static void test_023(void) {
     heading(a, doc, 1, 4, "Check");
     heading(a, doc, 2, 6, "Part A (10 minutes)");
     heading(a, doc, 2, 8, "Part B (10 minutes)");
-    int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    int md = counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
     CHECK(md == 30, "023 front matter decides");
     CHECK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: module \"Check\" declares 30 min but its parts add up "
@@ -222,12 +231,12 @@ static void test_sum_and_none(void) {
     ast_node *doc = ast_new(a, AST_DOCUMENT, 1, 1);
     heading(a, doc, 2, 1, "A (1h)");
     heading(a, doc, 2, 3, "B (1h30m)");
-    CHECK(timing_module(&e.c, &e.m, doc, e.d, &e.nerr) == 150, "sum of parts when no front matter");
+    CHECK(counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr) == 150, "sum of parts when no front matter");
     ast_node *doc2 = ast_new(a, AST_DOCUMENT, 1, 1);
     heading(a, doc2, 1, 1, "Nothing timed");
     para(a, doc2, 3, "Text (15 minutes)");
     heading(a, doc2, 2, 5, "Exercise (2 of 3)");
-    CHECK(timing_module(&e.c, &e.m, doc2, e.d, &e.nerr) == -1, "no timings -> -1");
+    CHECK(counted_timing_module(&e.c, &e.m, doc2, e.d, &e.nerr) == -1, "no timings -> -1");
     CHECK(doc2->last->natural == 0 && doc2->last->duration == -1, "(2 of 3) is not a duration");
     env_flush(&e);
     CHECK(e.outlen == 0, "no diagnostics");
@@ -254,7 +263,7 @@ static void test_divs(void) {
     ast_node *orphan = heading(a, doc, 3, 13, "Orphan (5 min)");
     ast_node *bad = heading(a, doc, 2, 15, "Bad");
     ast_attr_set(a, &bad->attr, "duration", "15 mintues");
-    int md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    int md = counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
     CHECK(e.nerr == 1 && strstr(e.out, "c/modules/m1.md:15:1: error: cannot read duration `15 mintues`"),
        "bad duration= error at node");
@@ -273,7 +282,7 @@ static void test_divs(void) {
     a = e.a;
     doc = ast_new(a, AST_DOCUMENT, 1, 1);
     ast_node *h = heading(a, doc, 2, 1, "Break (15 minutes)");
-    md = timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    md = counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     CHECK(md == -1 && h->duration == -1 && !h->natural && h->is_break == 0, "natural timings off");
     env_done(&e);
 }
@@ -295,7 +304,7 @@ static void test_natural_title(void) {
     ast_append(doc, h);
     heading(a, doc, 3, 4, "Part (100 minutes)");
     heading(a, doc, 3, 6, "BREAK (60 min)");
-    timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
+    counted_timing_module(&e.c, &e.m, doc, e.d, &e.nerr);
     env_flush(&e);
     CHECK(strstr(e.out, "c/modules/m1.md:2:1: warning: timing: \"Core Training Delivery\" declares 150 min but its parts "
                      "add up to 160 min") != NULL,

@@ -9,6 +9,16 @@
 
 #include "harness.h"
 
+/* ydoc_parse, adding the errors it reports to *nerr (a diag scope). */
+static ynode *counted_ydoc_parse(arena *a, const char *data, size_t len, const char *path, int first_line, diag *d,
+                                 int *nerr) {
+    diag *s = diag_scope(d);
+    ynode *r = ydoc_parse(a, data, len, path, first_line, s);
+    if (nerr) *nerr += diag_errors(s);
+    diag_free(s);
+    return r;
+}
+
 /* Parse text, returning the root and the flushed diagnostics (caller frees). */
 static ynode *parse(arena *a, const char *text, int first_line, char **diags, int *nerr) {
     char *out = NULL;
@@ -16,7 +26,7 @@ static ynode *parse(arena *a, const char *text, int first_line, char **diags, in
     FILE *f = open_memstream(&out, &outlen);
     diag *d = diag_new(f, DIAG_TEXT, 0);
     *nerr = 0;
-    ynode *r = ydoc_parse_n(a, text, strlen(text), "x.yaml", first_line, d, nerr);
+    ynode *r = counted_ydoc_parse(a, text, strlen(text), "x.yaml", first_line, d, nerr);
     diag_flush(d);
     diag_free(d);
     fclose(f);
