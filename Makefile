@@ -2,7 +2,7 @@
 # course under courses/ into output/; `make test` runs the whole suite.
 # `make SAN=address,undefined test` builds with sanitizers (separate build dir).
 
-PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libisal
+PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate
 CC       ?= cc
 BUILD    := build$(if $(SAN),-san)
 CFLAGS   ?= -O2 -g
@@ -12,8 +12,8 @@ SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKGCFLAGS) -MMD -MP
-# mimalloc replaces malloc for the whole process (libxml2's trees, Lua, cmark-gfm
-# and zlib allocate a small block per node): a full build of the 1000-module
+# mimalloc replaces malloc for the whole process (libxml2's trees, Lua and
+# cmark-gfm allocate a small block per node): a full build of the 1000-module
 # bench course takes 23 % less time with it (bench/PROFILE.md). Not under
 # sanitizers, which bring their own allocator. No source file includes it.
 MALLOC    = $(if $(SAN),,-Wl,--no-as-needed -lmimalloc -Wl,--as-needed)

@@ -5,8 +5,9 @@
 # apt-get; otherwise prints the exact apt-get line and exits 1.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmimalloc-dev"
-TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip"
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmimalloc-dev"
+# qemu-user: tests/cpu-repro runs coursec as other x86-64 CPUs.
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip qemu-user"
 # The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
 # Debian when the machine has no node installation.
 VNU_VERSION=26.9.27
