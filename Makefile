@@ -38,6 +38,21 @@ ifneq ($(SAN),)
 	@ln -sf $(BUILD)/coursec coursec-san
 endif
 
+# coursec linked against Debian's static libraries, to prove it uses them
+# through their API alone: a definition of a library symbol in coursec is a
+# "multiple definition" error here, where a shared link would let it override
+# the library's. glibc stays shared, and so does mimalloc (libmimalloc-dev
+# has no .a); the C++ runtime that libxml2's ICU needs is linked statically.
+# Always from the plain build's objects; tests/static/run.sh builds and runs it.
+STATIC_OBJS := $(SRCS:compiler/%.c=build/%.o)
+STATIC_LIBS  = -Wl,-Bstatic -lcmark-gfm-extensions -lcmark-gfm \
+               $(filter-out -lm -ldl -lpthread,$(shell pkg-config --static --libs-only-l yaml-0.1 lua5.4 libxml-2.0 libdeflate 2>/dev/null)) \
+               -lstdc++ -Wl,-Bdynamic
+ifeq ($(SAN),)
+build/coursec-static: $(STATIC_OBJS)
+	$(CC) -static-libgcc -o $@ $(STATIC_OBJS) $(MALLOC) $(STATIC_LIBS) -lpthread -lm
+endif
+
 $(BUILD)/%.o: compiler/%.c | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
