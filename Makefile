@@ -3,7 +3,7 @@
 # `make SAN=address,undefined test` builds with sanitizers (separate build dir);
 # `make CHECK=1` builds build-check/coursec with the tree checks of astcheck.h.
 
-PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libisal libmicrohttpd
+PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd
 CC       ?= cc
 BUILD    := build$(if $(SAN),-san)$(if $(CHECK),-check)
 CFLAGS   ?= -O2 -g
@@ -17,8 +17,8 @@ CHECKDEF := $(if $(or $(SAN),$(CHECK)),-DCOURSEC_CHECK,-DNDEBUG)
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(CHECKDEF) $(SANFLAGS) $(PKGCFLAGS) -MMD -MP
-# mimalloc replaces malloc for the whole process (libxml2's trees, Lua, cmark-gfm
-# and zlib allocate a small block per node): a full build of the 1000-module
+# mimalloc replaces malloc for the whole process (libxml2's trees, Lua and
+# cmark-gfm allocate a small block per node): a full build of the 1000-module
 # bench course takes 23 % less time with it (bench/PROFILE.md). Not under
 # sanitizers, which bring their own allocator. No source file includes it.
 MALLOC    = $(if $(SAN),,-Wl,--no-as-needed -lmimalloc -Wl,--as-needed)
@@ -41,6 +41,23 @@ $(BIN): $(OBJS)
 	$(CC) $(SANFLAGS) -o $@ $(OBJS) $(LDLIBS)
 ifneq ($(SAN),)
 	@ln -sf $(BUILD)/coursec coursec-san
+endif
+
+# coursec linked against Debian's static libraries, to prove it uses them
+# through their API alone: a definition of a library symbol in coursec is a
+# "multiple definition" error here, where a shared link would let it override
+# the library's. glibc stays shared, and so does mimalloc (libmimalloc-dev
+# has no .a), and libmicrohttpd (its .a needs a static GnuTLS and its half
+# dozen dependencies, and the preview server is no library coursec builds
+# with); the C++ runtime that libxml2's ICU needs is linked statically.
+# Always from the plain build's objects; tests/static/run.sh builds and runs it.
+STATIC_OBJS := $(SRCS:compiler/%.c=build/%.o)
+STATIC_LIBS  = -Wl,-Bstatic -lcmark-gfm-extensions -lcmark-gfm \
+               $(filter-out -lm -ldl -lpthread,$(shell pkg-config --static --libs-only-l yaml-0.1 lua5.4 libxml-2.0 libdeflate 2>/dev/null)) \
+               -lstdc++ -Wl,-Bdynamic -lmicrohttpd
+ifeq ($(SAN),)
+build/coursec-static: $(STATIC_OBJS)
+	$(CC) -static-libgcc -o $@ $(STATIC_OBJS) $(MALLOC) $(STATIC_LIBS) -lpthread -lm
 endif
 
 $(BUILD)/%.o: compiler/%.c | $(BUILD)

@@ -1,38 +1,28 @@
-/* zip.c — deterministic zip writer on ISA-L's raw deflate (see zip.h).
+/* zip.c — deterministic zip writer on libdeflate's raw deflate (see zip.h).
  * A deflated member is compressed in one call once all its bytes are known,
  * so its local header is written complete; a stored member streams, its CRC
  * and sizes written back into the header by seeking. The central directory
- * is kept in memory until zip_close. Only this file includes ISA-L. */
+ * is kept in memory until zip_close. Only this file includes libdeflate.
+ *
+ * libdeflate at level 1, because its output depends only on the input, the
+ * level and the libdeflate version, never on the CPU: its CPU-specific code
+ * computes checksums and fills or shifts hash tables, which gives the same
+ * values everywhere. So an EPUB is byte-identical on every machine with the same
+ * libdeflate (SPEC §8.2; tests/cpu-repro checks it under emulated CPUs).
+ * zlib, the other such deflater in Debian, is slower and its books larger
+ * (docs/decisions.md, bench/PROFILE.md). */
 #include "zip.h"
 #include "buf.h"
 #include "util.h"
 #include <errno.h>
-#include <isa-l/crc.h>
-#include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Compressor and level, measured on the 1000-module bench course's
- * chapters (one facilitator book: 66.6 MB of XHTML in 1000 documents; one
- * thread on this machine; speed and the chapters' deflated total):
- *   libdeflate level 1 (before)  396 MB/s   13.51 MB
- *   ISA-L level 0               1126 MB/s   15.39 MB
- *   ISA-L level 1                926 MB/s   14.35 MB
- *   ISA-L level 3                470 MB/s   13.77 MB
- * (libdeflate level 1 had replaced zlib level 1, which took 1.7 times its
- * instructions for 9 % larger books.) ISA-L level 1: deflating was 15 % of
- * a full build's CPU time with libdeflate; now it is under half of that,
- * for books 6 % larger.
- * ISA-L picks its code by CPU: every x86-64 CPU with SSE4.2 (2008 on) gives
- * the same bytes (checked native with AVX-512, under valgrind with AVX2 and
- * under qemu as Nehalem and Haswell); older ones and other architectures may
- * deflate differently, with the same content once unzipped
- * (docs/decisions.md). */
 #define ZIP_LEVEL 1
-#define ZIP_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT /* the ICF buffer: its size shapes the output, keep it fixed */
 
 struct zip_writer {
     FILE *f;
@@ -40,7 +30,7 @@ struct zip_writer {
     uint16_t dos_time, dos_date;
     buf central;            /* central directory records so far */
     uint32_t nentries;
-    unsigned char *level_buf; /* ISA-L's work area, made at the first deflated member */
+    struct libdeflate_compressor *deflater; /* made at the first deflated member */
     unsigned char *out;     /* compressed bytes of a member (reused) */
     size_t outcap;
     /* the member being written (zip_begin .. zip_end) */
@@ -150,36 +140,26 @@ int zip_write(zip_writer *z, const void *data, size_t len) {
         buf_put(&z->pending, data, len);
         return 0;
     }
-    z->crc = crc32_gzip_refl(z->crc, data, len);
+    z->crc = libdeflate_crc32(z->crc, data, len);
     z->csize += len;
     return raw_write(z, data, len);
 }
 
 /* Compresses a whole deflated member into z->out; its size, or 0 on
- * failure. The room given is more than ISA-L ever needs: it falls back to
- * stored blocks for data that does not compress. */
+ * failure. The room given is libdeflate's bound for len bytes, so only a
+ * failed allocation fails. */
 static size_t deflate_all(zip_writer *z, const void *data, size_t len) {
-    if (!z->level_buf) z->level_buf = xcalloc(1, ZIP_LEVEL_BUF);
-    if (len > UINT32_MAX - 65536) return 0; /* ISA-L counts in 32 bits; zip_add refuses sooner */
-    size_t cap = len + len / 8 + 4096;
+    if (!z->deflater) {
+        z->deflater = libdeflate_alloc_compressor(ZIP_LEVEL);
+        if (!z->deflater) return 0;
+    }
+    size_t cap = libdeflate_deflate_compress_bound(z->deflater, len);
     if (cap > z->outcap) {
         free(z->out);
         z->out = xmalloc(cap);
         z->outcap = cap;
     }
-    struct isal_zstream s;
-    memset(&s, 0, sizeof s); /* isal_deflate_stateless_init leaves fields it then reads */
-    isal_deflate_stateless_init(&s);
-    s.level = ZIP_LEVEL;
-    s.level_buf = z->level_buf;
-    s.level_buf_size = ZIP_LEVEL_BUF;
-    s.end_of_stream = 1;
-    s.flush = NO_FLUSH;
-    s.next_in = (uint8_t *)(uintptr_t)data;
-    s.avail_in = (uint32_t)len;
-    s.next_out = z->out;
-    s.avail_out = (uint32_t)(z->outcap > UINT32_MAX ? UINT32_MAX : z->outcap);
-    return isal_deflate_stateless(&s) == COMP_OK ? s.total_out : 0;
+    return libdeflate_deflate_compress(z->deflater, data, len, z->out, z->outcap);
 }
 
 /* Everything but the data of a member is written: its central record. */
@@ -208,7 +188,7 @@ static int finish_member(zip_writer *z) {
 
 /* The open deflated member's data is `data`: compress and write it. */
 static int end_deflated(zip_writer *z, const void *data, size_t len) {
-    z->crc = crc32_gzip_refl(0, data, len);
+    z->crc = libdeflate_crc32(0, data, len);
     z->usize = len;
     size_t n = deflate_all(z, data, len);
     if (n == 0) return fail(z, ENOMEM);
@@ -246,7 +226,7 @@ int zip_add(zip_writer *z, const char *name, const void *data, size_t len, int m
 }
 
 static void release(zip_writer *z) {
-    free(z->level_buf);
+    libdeflate_free_compressor(z->deflater);
     free(z->name);
     free(z->out);
     buf_free(&z->pending);
@@ -295,5 +275,5 @@ void zip_discard(zip_writer *z) {
 }
 
 unsigned long zip_crc32(unsigned long crc, const void *data, size_t len) {
-    return crc32_gzip_refl((uint32_t)crc, data, len);
+    return libdeflate_crc32((uint32_t)crc, data, len);
 }

@@ -1,10 +1,10 @@
-/* zip.h — a small deterministic zip writer (ISA-L raw deflate) for the
+/* zip.h — a small deterministic zip writer (libdeflate raw deflate) for the
  * EPUB container: members in the order written, no extra fields, one fixed
  * DOS timestamp, no data descriptors, no zip64 (a member or archive past
  * 4 GiB is an error). A stored member streams to the file (its CRC and sizes
  * are written back into the local header); a deflated member is compressed
  * in one piece at its end (zip_add: straight from the caller's bytes), so it
- * is held in memory until then. Only zip.c includes ISA-L. */
+ * is held in memory until then. Only zip.c includes libdeflate. */
 #ifndef COURSEC_ZIP_H
 #define COURSEC_ZIP_H
 #include <stddef.h>

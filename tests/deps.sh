@@ -5,8 +5,11 @@
 # apt-get; otherwise prints the exact apt-get line and exits 1.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libisal-dev libmicrohttpd-dev libmimalloc-dev"
-TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium"
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libmimalloc-dev"
+# qemu-user: tests/cpu-repro runs coursec as other x86-64 CPUs. zlib1g-dev,
+# liblzma-dev (libxml2's static dependencies) and g++ (libstdc++.a, for ICU):
+# tests/static links build/coursec-static.
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++"
 # The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
 # Debian when the machine has no node installation.
 VNU_VERSION=26.9.27

@@ -1,6 +1,7 @@
 /* test_zip.c — the zip writer: a valid archive (checked by `unzip -t` and by
  * parsing it here), mimetype first/stored/no extra field, fixed timestamps,
- * byte-identical output for identical input. */
+ * byte-identical output for identical input, the CRC-32 of zip and PNG, and
+ * a member that does not compress (deflate needs more room than its input). */
 #include "../../compiler/zip.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -134,6 +135,39 @@ int main(void) {
         CHECK(system(cmd) == 0, "python zipfile reads every member back intact");
     else
         printf("SKIP python zipfile (no python3)\n");
+
+    /* the standard CRC-32 check value, whole and continued */
+    CHECK(zip_crc32(0, "123456789", 9) == 0xCBF43926ul, "CRC-32 of \"123456789\" is CBF43926");
+    CHECK(zip_crc32(zip_crc32(0, "1234", 4), "56789", 5) == 0xCBF43926ul, "CRC-32 continued over two pieces");
+
+    /* random bytes grow when deflated: the member still reads back intact */
+    char c[512], noise[600];
+    snprintf(c, sizeof c, "%s/c.zip", dir);
+    snprintf(noise, sizeof noise, "%s/noise.expect", dir);
+    size_t noiselen = 200003;
+    unsigned char *rnd = malloc(noiselen);
+    for (size_t i = 0; i < noiselen; i++) {
+        x = x * 1103515245u + 12345u;
+        rnd[i] = (unsigned char)(x >> 23);
+    }
+    zip_writer *zc = zip_open(c, 1768435200LL);
+    int wrote = zc && zip_add(zc, "noise.bin", rnd, noiselen, ZIP_DEFLATE) == 0;
+    CHECK(zc && zip_close(zc) == 0 && wrote, "write an incompressible member");
+    f = fopen(noise, "wb");
+    if (f) {
+        fwrite(rnd, 1, noiselen, f);
+        fclose(f);
+    }
+    snprintf(cmd, sizeof cmd,
+             "python3 -c \"import zipfile; z=zipfile.ZipFile('%s/c.zip'); i=z.infolist()[0]; "
+             "assert i.compress_type==8 and i.file_size==%zu; "
+             "assert z.read('noise.bin')==open('%s/noise.expect','rb').read()\" 2>&1",
+             dir, noiselen, dir);
+    if (system("command -v python3 >/dev/null 2>&1") == 0)
+        CHECK(system(cmd) == 0, "python zipfile reads the incompressible member back intact");
+    else
+        printf("SKIP python zipfile (no python3)\n");
+    free(rnd);
 
     /* an unwritable path fails cleanly */
     CHECK(zip_open("/nonexistent-dir/x.zip", 0) == NULL, "open in a missing folder fails");
