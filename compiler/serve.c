@@ -39,6 +39,7 @@ typedef struct server {
     char *work;              /* private temporary folder */
     pthread_rwlock_t lock;   /* guards root and editions */
     char *root;              /* work/gen-N/<course id> of the last good build; NULL before one */
+    unsigned long root_gen;  /* its N */
     char **editions;         /* its editions, the default first */
     size_t neditions;
     pthread_mutex_t mu;      /* guards gen, last_ok, diags and stopping; cv signals a new gen */
@@ -198,6 +199,7 @@ static void build_once(server *s) {
         old = s->root;
         free_strs(s->editions, s->neditions);
         s->root = root;
+        s->root_gen = gen;
         s->editions = eds;
         s->neditions = neds;
         pthread_rwlock_unlock(&s->lock);
@@ -254,7 +256,10 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *to) {
     return ret;
 }
 
-static const char LIVE_TAG[] = "<script src=\"/_coursec/live.js\"></script>";
+/* The tag added to every page: gen is the build the page comes from, so its
+ * event stream starts from there and no build between sending the page and
+ * the stream's start goes unheard. */
+#define LIVE_TAG "<script src=\"/_coursec/live.js?gen=%lu\"></script>"
 
 /* A page of the server's own (no build yet, not found): it carries the live
  * script, so it shows the diagnostics and reloads after the next build. */
@@ -262,8 +267,8 @@ static enum MHD_Result own_page(struct MHD_Connection *c, unsigned code, const c
     buf b = BUF_INIT;
     buf_printf(&b,
                "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s — coursec serve</title>"
-               "</head><body><main><h1>%s</h1></main>%s</body></html>\n",
-               title, title, LIVE_TAG);
+               "</head><body><main><h1>%s</h1></main>" LIVE_TAG "</body></html>\n",
+               title, title, 0UL);
     return send_bytes(c, code, "text/html; charset=utf-8", b.data, b.len, MHD_RESPMEM_MUST_FREE);
 }
 
@@ -285,16 +290,17 @@ static const char *mime_type(const char *path) {
     return "application/octet-stream";
 }
 
-/* The page with the live script before its last </body> (at its end when
- * it has none). Takes data. */
-static void *with_live_script(char *data, size_t *len) {
+/* The page of build gen with the live script before its last </body> (at
+ * its end when it has none). Takes data. */
+static void *with_live_script(char *data, size_t *len, unsigned long gen) {
     const char *at = NULL;
     for (size_t i = *len; i >= 7 && !at; i--)
         if (strncasecmp(data + i - 7, "</body>", 7) == 0) at = data + i - 7;
-    size_t pos = at ? (size_t)(at - data) : *len, tl = sizeof LIVE_TAG - 1;
+    char tag[sizeof LIVE_TAG + 24];
+    size_t pos = at ? (size_t)(at - data) : *len, tl = (size_t)snprintf(tag, sizeof tag, LIVE_TAG, gen);
     char *r = xmalloc(*len + tl + 1);
     memcpy(r, data, pos);
-    memcpy(r + pos, LIVE_TAG, tl);
+    memcpy(r + pos, tag, tl);
     memcpy(r + pos + tl, data + pos, *len - pos);
     *len += tl;
     r[*len] = 0;
@@ -353,12 +359,13 @@ static enum MHD_Result serve_file(server *s, struct MHD_Connection *c, const cha
     int is_dir = real && !found && fs_is_dir(real);
     free(site_real);
     free(real);
+    unsigned long gen = s->root_gen;
     pthread_rwlock_unlock(&s->lock);
     enum MHD_Result r;
     if (found) {
         const char *type = mime_type(path);
         void *body = data;
-        if (strncmp(type, "text/html", 9) == 0) body = with_live_script(data, &len);
+        if (strncmp(type, "text/html", 9) == 0) body = with_live_script(data, &len, gen);
         r = send_bytes(c, MHD_HTTP_OK, type, body, len, MHD_RESPMEM_MUST_FREE);
     } else if (is_dir) {
         char *to = xasprintf("%s/", url);
@@ -428,11 +435,16 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max) {
     return snprintf(out, max, "event: build\ndata: {\"gen\":%lu,\"ok\":%s}\n\n", k->seen, ok ? "true" : "false");
 }
 
+/* ?gen=N: the build the page comes from (LIVE_TAG); a later one is told at
+ * once. Without it, the stream starts from the current build. */
 static enum MHD_Result serve_events(server *s, struct MHD_Connection *c) {
     stream *k = xcalloc(1, sizeof *k);
     k->s = s;
+    const char *g = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "gen");
+    char *end = NULL;
+    unsigned long from = g ? strtoul(g, &end, 10) : 0;
     pthread_mutex_lock(&s->mu);
-    k->seen = s->gen;
+    k->seen = g && *g && !*end ? from : s->gen;
     pthread_mutex_unlock(&s->mu);
     struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256, stream_read, k, free);
     if (!r) {
