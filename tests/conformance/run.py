@@ -157,29 +157,30 @@ def read_zip(path):
 
 
 def zip_frame(path, data):
-    """The bytes of a zip other than its compressed member data: headers,
-    names, extra fields, comments, stored members. A short string can occur
-    by chance inside deflate output, so the compressed spans are scanned
-    only through their decompressed members."""
+    """The text-bearing bytes of a zip other than its compressed member data:
+    every name, extra field and comment (local headers, central directory,
+    archive comment) and the data of stored members. A short string can
+    occur by chance inside deflate output or among the headers' binary
+    numbers (CRCs, sizes, offsets, times), so the compressed spans are
+    scanned only through their decompressed members and the numbers not at
+    all: they carry no text."""
     try:
         with zipfile.ZipFile(path) as z:
-            spans = []
+            parts = [z.comment]
             for info in z.infolist():
-                if info.compress_type == zipfile.ZIP_STORED:
-                    continue
                 h = info.header_offset
+                if data[h:h + 4] != b"PK\x03\x04":
+                    return data
                 name_len = int.from_bytes(data[h + 26:h + 28], "little")
                 extra_len = int.from_bytes(data[h + 28:h + 30], "little")
                 start = h + 30 + name_len + extra_len
-                spans.append((start, start + info.compress_size))
+                parts.append(data[h + 30:start])  # local name and extra field
+                parts += [info.orig_filename.encode("utf-8", "surrogateescape"), info.extra, info.comment]
+                if info.compress_type == zipfile.ZIP_STORED:
+                    parts.append(data[start:start + info.compress_size])
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
         return data
-    out, at = [], 0
-    for start, end in sorted(spans):
-        out.append(data[at:start])
-        at = max(at, end)
-    out.append(data[at:])
-    return b"\0".join(out)
+    return b"\0".join(parts)
 
 
 def check_strings(data, where, contains, absent, problems):
