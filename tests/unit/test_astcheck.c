@@ -252,8 +252,7 @@ static void courses_pass(void) {
             arena *a = arena_new();
             diag *d = diag_new(NULL, DIAG_TEXT, 0);
             md_options mo = {0};
-            int nerr = 0;
-            ast_node *doc = md_parse(a, src, len, 1, gl.gl_pathv[i], &mo, d, &nerr);
+            ast_node *doc = md_parse(a, src, len, 1, gl.gl_pathv[i], &mo, d);
             const ast_node *at = NULL;
             const char *why = doc ? ast_check(doc, &at) : NULL;
             if (why) {
