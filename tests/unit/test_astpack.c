@@ -16,21 +16,12 @@
 #include "../../compiler/buf.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/md.h"
+#include "counted.h"
 #include "harness.h"
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* md_parse, adding the errors it reports to *nerr (a diag scope). */
-static ast_node *counted_md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
-                                  const md_options *opt, diag *d, int *nerr) {
-    diag *s = diag_scope(d);
-    ast_node *doc = md_parse(a, src, len, first_line, path, opt, s);
-    if (nerr) *nerr += diag_errors(s);
-    diag_free(s);
-    return doc;
-}
 
 static int str_same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 

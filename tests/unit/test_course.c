@@ -8,6 +8,7 @@
 #include "../../compiler/course.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/roles.h"
+#include "counted.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +17,6 @@
 #include <unistd.h>
 
 #include "harness.h"
-
-/* course_load, adding the errors it reports to *nerr (a diag scope). */
-static course *counted_course_load(const char *dir, diag *d, int *nerr) {
-    diag *s = diag_scope(d);
-    course *c = course_load(dir, s);
-    if (nerr) *nerr += diag_errors(s);
-    diag_free(s);
-    return c;
-}
 
 static char root[256];
 

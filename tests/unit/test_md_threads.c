@@ -8,20 +8,11 @@
 #include "../../compiler/ast.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/md.h"
+#include "counted.h"
 #include "harness.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-
-/* md_parse, adding the errors it reports to *nerr (a diag scope). */
-static ast_node *counted_md_parse(arena *a, const char *src, size_t len, int first_line, const char *path,
-                                  const md_options *opt, diag *d, int *nerr) {
-    diag *s = diag_scope(d);
-    ast_node *doc = md_parse(a, src, len, first_line, path, opt, s);
-    if (nerr) *nerr += diag_errors(s);
-    diag_free(s);
-    return doc;
-}
 
 #define THREADS 4
 #define ROUNDS 400
