@@ -1035,18 +1035,9 @@ static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 }
 
 static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
-    /* a choice with select=one: its task items are radio buttons named
-     * after the question's place in the document (SPEC §11.3) */
     const char *outer_radio = r->radio;
     char radio[32];
-    if (ast_has_class(n, "choice")) {
-        r->radio = NULL;
-        const char *sel = ast_attr_get(&n->attr, "select");
-        if (sel && strcmp(sel, "one") == 0) {
-            snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
-            r->radio = radio;
-        }
-    }
+    r->radio = markup_radio_group(n, outer_radio, &r->nchoice, radio);
     /* a hint is an aside with its title as box title (docs/markup.md:
      * where the writers differ) */
     int hint = ast_has_class(n, "hint");

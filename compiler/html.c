@@ -463,18 +463,9 @@ static void item(rend *r, const ast_node *n, int tight) {
 static void div_box(rend *r, const ast_node *n) {
     buf *b = r->b;
     const char *title = ast_attr_get(&n->attr, "title");
-    /* a choice with select=one: its task items are radio buttons named
-     * after the question's place on the page (SPEC §11.3) */
     const char *outer_radio = r->radio;
     char radio[32];
-    if (ast_has_class(n, "choice")) {
-        r->radio = NULL;
-        const char *sel = ast_attr_get(&n->attr, "select");
-        if (sel && strcmp(sel, "one") == 0) {
-            snprintf(radio, sizeof radio, "choice-%d", ++r->nchoice);
-            r->radio = radio;
-        }
-    }
+    r->radio = markup_radio_group(n, outer_radio, &r->nchoice, radio);
     if (ast_has_class(n, "hint")) {
         /* the site folds a hint away (docs/markup.md: where the writers differ) */
         buf_puts(b, "<details");

@@ -2,6 +2,7 @@
  * both writers follow (markup.h). */
 #include "markup.h"
 #include "htmlattr.h"
+#include <stdio.h>
 #include <string.h>
 
 #define MARKUP_STR(k, s) s,
@@ -200,3 +201,11 @@ void markup_blank_style(const ast_node *n, char *out) {
 }
 
 const char *markup_input_type(const char *radio) { return radio ? "radio" : "checkbox"; }
+
+const char *markup_radio_group(const ast_node *n, const char *outer, int *nchoice, char out[32]) {
+    if (!ast_has_class(n, "choice")) return outer;
+    const char *sel = ast_attr_get(&n->attr, "select");
+    if (!sel || strcmp(sel, "one") != 0) return NULL;
+    snprintf(out, 32, "choice-%d", ++*nchoice);
+    return out;
+}

@@ -115,4 +115,11 @@ void markup_blank_style(const ast_node *n, char *out);
  * radio inside a choice with select=one (radio non-NULL), else a checkbox. */
 const char *markup_input_type(const char *radio);
 
+/* The radio group the task items inside div n belong to (SPEC §11.3): for a
+ * `choice` with select=one, "choice-K" written into out (K = ++*nchoice, the
+ * question's place in its page or document); for another choice NULL (its
+ * items are checkboxes); for any other div, outer (a group stays open
+ * through divs nested in the choice). */
+const char *markup_radio_group(const ast_node *n, const char *outer, int *nchoice, char out[32]);
+
 #endif
