@@ -3,7 +3,7 @@
 # `make SAN=address,undefined test` builds with sanitizers (separate build dir);
 # `make CHECK=1` builds build-check/coursec with the tree checks of astcheck.h.
 
-PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd
+PKGS     := libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd libxxhash
 CC       ?= cc
 BUILD    := build$(if $(SAN),-san)$(if $(CHECK),-check)
 CFLAGS   ?= -O2 -g
@@ -53,7 +53,7 @@ endif
 # Always from the plain build's objects; tests/static/run.sh builds and runs it.
 STATIC_OBJS := $(SRCS:compiler/%.c=build/%.o)
 STATIC_LIBS  = -Wl,-Bstatic -lcmark-gfm-extensions -lcmark-gfm \
-               $(filter-out -lm -ldl -lpthread,$(shell pkg-config --static --libs-only-l yaml-0.1 lua5.4 libxml-2.0 libdeflate 2>/dev/null)) \
+               $(filter-out -lm -ldl -lpthread,$(shell pkg-config --static --libs-only-l yaml-0.1 lua5.4 libxml-2.0 libdeflate libxxhash 2>/dev/null)) \
                -lstdc++ -Wl,-Bdynamic -lmicrohttpd
 ifeq ($(SAN),)
 build/coursec-static: $(STATIC_OBJS)

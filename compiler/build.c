@@ -83,8 +83,42 @@ static char *read_module(course_module *m, size_t *len, diag *d) {
     return data;
 }
 
+/* Module i's facts from the build cache (a clean module whose key is
+ * known): what facts_module would find again. Under L->mu. */
+static void facts_from_cache(loaded *L, int i, const bc_facts *cf) {
+    module_facts *f = &L->facts[i];
+    L->pages[i].duration = cf->duration;
+    title_copy(L->a, &cf->titles, &L->titles[i]);
+    f->ids = arena_alloc(L->a, sizeof(char *) * (size_t)(cf->nids + 1));
+    for (int k = 0; k < cf->nids; k++) f->ids[k] = cf->ids[k];
+    f->nids = cf->nids;
+    f->links = arena_alloc(L->a, sizeof(link_ref) * (size_t)(cf->nlinks + 1));
+    for (int k = 0; k < cf->nlinks; k++) f->links[k] = cf->links[k]; /* links_check sets rewrite */
+    f->nlinks = cf->nlinks;
+    f->packed = cf->packed;
+    f->npacked = cf->npacked;
+    f->borrowed = 1;
+    f->ok = 1;
+}
+
+/* The key of what pass 1 reads of module m: course.yaml and the options
+ * (L->yaml_key), the module's names and its bytes. */
+static bkey module_key(loaded *L, const course_module *m, const char *src, size_t len) {
+    bhash *h = bhash_new();
+    bhash_key(h, L->yaml_key);
+    bhash_str(h, m->path);
+    bhash_str(h, m->file);
+    bhash_int(h, (long long)len);
+    bhash_bytes(h, src, len);
+    bkey k = bhash_digest(h);
+    bhash_free(h);
+    return k;
+}
+
 /* Parse module i; keep its facts. Runs on a worker: the course arena and the
- * course model are shared, so everything written to them is under L->mu. */
+ * course model are shared, so everything written to them is under L->mu.
+ * With a build cache, a module parsed clean before with the same key is
+ * not parsed again: its facts come from the cache. */
 static void facts_module(pool *P, int i) {
     loaded *L = P->L;
     course *c = L->c;
@@ -103,56 +137,93 @@ static void facts_module(pool *P, int i) {
     int bad = 0;
     pthread_mutex_lock(&L->mu);
     if (course_read_module(c, m, src, len, md) != 0) bad = 1;
-    int room = L->packed_bytes < L->pack_budget; /* else pass 2 parses again: no pack */
+    int room = L->cache || L->packed_bytes < L->pack_budget; /* else pass 2 parses again: no pack */
     pthread_mutex_unlock(&L->mu);
+    bkey key = {0, 0};
+    const bc_facts *cf = NULL;
+    if (L->cache) {
+        key = module_key(L, m, src, len);
+        if (!bad) cf = bcache_facts_find(L->cache, key);
+    }
+    if (cf) {
+        free(src);
+        for (int k = 0; k < cf->ndiags; k++) /* what its parse said, said again */
+            diag_report(md, cf->diags[k].sev, cf->diags[k].path, cf->diags[k].line, cf->diags[k].col, "%s",
+                        cf->diags[k].msg);
+        diag_free(md);
+        pthread_mutex_lock(&L->mu);
+        L->facts[i].key = key;
+        facts_from_cache(L, i, cf);
+        if (m->meta.start >= 0) p->start = m->meta.start;
+        p->id = course_module_default_id(c, m);
+        pthread_mutex_unlock(&L->mu);
+        bcache_count(L->cache, 0, 0, 0, 1);
+        return;
+    }
     md_options mo = {0};
     mo.safe = P->o->safe;
     mo.max_bytes = MODULE_MAX_BYTES;
     mo.role_classes = L->role_classes;
+    /* with a cache, what the parse reports is kept with its facts */
+    diag *pd = L->cache ? diag_recorder(md) : md;
     arena *a = arena_new();
     ast_node *doc = md_parse(a, src + m->meta.body_offset, len - m->meta.body_offset,
-                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, md);
+                             m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, pd);
     free(src);
     links_found g = {a, NULL, 0, 0, NULL, 0, 0};
     int duration = -1;
     title_src ts;
-    title_collect(a, m, doc, L->role_classes, &ts, md);
+    title_collect(a, m, doc, L->role_classes, &ts, pd);
     if (doc) {
-        if (edition_check(c, m, doc, md) != 0) bad = 1;
-        duration = timing_module(c, m, doc, md);
+        if (edition_check(c, m, doc, pd) != 0) bad = 1;
+        duration = timing_module(c, m, doc, pd);
         links_gather(doc, &g);
     }
     AST_CHECK(doc, m->path, "parsing");
     int merr = bad + diag_errors(md);
-    diag_free(md);
     buf pk = {0};
     if (doc && merr == 0 && room) {
         buf_grow(&pk, len + len / 4); /* a pack is about 1.2 × the source: no doubling copies */
         ast_pack(doc, &pk);
     }
+    if (L->cache && merr == 0 && doc) {
+        bc_facts keep = {pk.data, pk.len, g.ids, g.nids, g.links, g.nlinks, duration, ts, NULL, 0};
+        cf = bcache_facts_put(L->cache, key, &keep, pd); /* takes the pack */
+        memset(&pk, 0, sizeof pk);
+    }
+    if (L->cache) {
+        bcache_count(L->cache, 0, 0, 1, 0);
+        diag_free(pd);
+    }
+    diag_free(md);
 
     pthread_mutex_lock(&L->mu);
     module_facts *f = &L->facts[i];
-    p->duration = duration;
+    f->key = key;
+    if (cf) {
+        facts_from_cache(L, i, cf);
+    } else {
+        p->duration = duration;
+        title_copy(L->a, &ts, &L->titles[i]);
+        f->ids = arena_alloc(L->a, sizeof(char *) * (size_t)(g.nids + 1));
+        for (int k = 0; k < g.nids; k++) f->ids[k] = arena_strdup(L->a, g.ids[k]);
+        f->nids = g.nids;
+        f->links = arena_alloc(L->a, sizeof(link_ref) * (size_t)(g.nlinks + 1));
+        for (int k = 0; k < g.nlinks; k++) {
+            f->links[k] = g.links[k];
+            f->links[k].url = arena_strdup(L->a, g.links[k].url);
+        }
+        f->nlinks = g.nlinks;
+        f->ok = doc != NULL && merr == 0;
+        if (f->ok && pk.len && L->packed_bytes + pk.len <= L->pack_budget) {
+            L->packed_bytes += pk.len;
+            f->npacked = pk.len;
+            f->packed = buf_detach(&pk);
+        }
+    }
     if (m->meta.start >= 0) p->start = m->meta.start;
     p->id = course_module_default_id(c, m);
-    title_copy(L->a, &ts, &L->titles[i]);
-    f->ids = arena_alloc(L->a, sizeof(char *) * (size_t)(g.nids + 1));
-    for (int k = 0; k < g.nids; k++) f->ids[k] = arena_strdup(L->a, g.ids[k]);
-    f->nids = g.nids;
-    f->links = arena_alloc(L->a, sizeof(link_ref) * (size_t)(g.nlinks + 1));
-    for (int k = 0; k < g.nlinks; k++) {
-        f->links[k] = g.links[k];
-        f->links[k].url = arena_strdup(L->a, g.links[k].url);
-    }
-    f->nlinks = g.nlinks;
-    f->ok = doc != NULL && merr == 0;
     L->nerr += merr;
-    if (f->ok && pk.len && L->packed_bytes + pk.len <= L->pack_budget) {
-        L->packed_bytes += pk.len;
-        f->npacked = pk.len;
-        f->packed = buf_detach(&pk);
-    }
     pthread_mutex_unlock(&L->mu);
     buf_free(&pk);
     arena_free(a);
@@ -271,7 +342,19 @@ static void plain_titles(loaded *L, const build_opts *o, diag *d) {
     diag_free(s);
 }
 
-static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *sink) {
+/* With a cache: what every module's parse reads besides its own file. */
+static bkey yaml_key(const course *c, const build_opts *o) {
+    bhash *h = bhash_new();
+    bhash_int(h, (long long)c->yaml_len);
+    bhash_bytes(h, c->yaml_src, c->yaml_len);
+    bhash_str(h, c->dir);
+    bhash_int(h, o->safe);
+    bkey k = bhash_digest(h);
+    bhash_free(h);
+    return k;
+}
+
+static loaded *load_course(const char *dir, const build_opts *o, build_cache *cache, diag *d, diag *sink) {
     diag *s = diag_scope(d); /* counts course.yaml's errors */
     course *c = course_load(dir, s);
     int nerr = diag_errors(s);
@@ -282,6 +365,7 @@ static loaded *load_course(const char *dir, const build_opts *o, diag *d, diag *
     L->a = arena_new();
     pthread_mutex_init(&L->mu, NULL);
     L->nerr = nerr;
+    if ((L->cache = cache)) L->yaml_key = yaml_key(c, o);
     L->pack_budget = (size_t)build_env_number("COURSEC_PACK_BYTES", PACK_CACHE_BYTES);
     L->pages = arena_alloc(L->a, sizeof(page_info) * (size_t)(c->nmodules + 1));
     L->facts = arena_alloc(L->a, sizeof(module_facts) * (size_t)(c->nmodules + 1));
@@ -464,21 +548,79 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
     return W->hosts[slot];
 }
 
+/* With a cache: the key of module i's page in edition R (its pass-1 key,
+ * its links as resolved, its place in the edition, the nav), and the page's
+ * path under the course's output root. */
+static bkey page_key(const loaded *L, const edition_run *R, int i, int pi) {
+    const module_facts *f = &L->facts[i];
+    bhash *h = bhash_new();
+    bhash_key(h, R->nav_key);
+    bhash_key(h, f->key);
+    bhash_int(h, pi);
+    for (int k = 0; k < f->nlinks; k++) bhash_str(h, f->links[k].rewrite);
+    bkey key = bhash_digest(h);
+    bhash_free(h);
+    return key;
+}
+
+/* Module i's page of edition R as the last good build wrote it, if its key
+ * is the same: linked into this build. 1 if so. */
+static int reuse_page(loaded *L, edition_run *R, int pi, bkey key) {
+    const char *root;
+    const bc_page *bp = bcache_page_find(L->cache, key, &root);
+    if (!bp) return 0;
+    char *from = xasprintf("%s/%s", root, bp->rel);
+    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia) == 0;
+    free(from);
+    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia);
+    return ok;
+}
+
+static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const int *reused);
+
 static void write_task(pool *P, int worker, int i, void *state) {
     (void)worker;
     loaded *L = P->L;
+    worker_state *W = state;
+    /* with a cache, the pages that need not change are linked first: when
+     * every page of the module is, its tree is not even unpacked */
+    bkey *keys = xcalloc((size_t)L->nruns + 1, sizeof *keys);
+    int *reused = xcalloc((size_t)L->nruns + 1, sizeof *reused);
+    int todo = 0, nreused = 0;
+    for (int e = 0; e < L->nruns; e++) {
+        edition_run *R = &L->runs[e];
+        int pi = R->page_of[i];
+        reused[e] = 0;
+        if (pi < 0) continue;
+        if (L->reuse_pages && L->facts[i].ok && R->site && !R->book) {
+            keys[e] = page_key(L, R, i, pi);
+            reused[e] = reuse_page(L, R, pi, keys[e]);
+            nreused += reused[e];
+        }
+        todo += !reused[e];
+    }
+    if (L->cache) bcache_count(L->cache, nreused, 0, 0, 0);
+    if (todo) write_trees(P, W, i, keys, reused);
+    free(keys);
+    free(reused);
+}
+
+/* Module i's tree for every edition whose page was not reused: unpacked
+ * (or parsed again), then per edition cloned, pruned, filtered, guarded and
+ * written. */
+static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const int *reused) {
+    loaded *L = P->L;
     course *c = L->c;
     course_module *m = &c->modules[i];
-    worker_state *W = state;
     arena *a = NULL;
     ast_node *doc = NULL;
     module_hold *hold = NULL;
-    char *packed = NULL; /* the tree's strings point into it: freed after the arena */
+    char *packed = NULL; /* the tree's strings point into it: freed after the arena (unless the cache's) */
     if (L->facts[i].packed) {
         a = arena_new();
-        packed = L->facts[i].packed;
+        doc = ast_unpack_shared(a, L->facts[i].packed, L->facts[i].npacked);
+        if (!L->facts[i].borrowed) packed = L->facts[i].packed;
         L->facts[i].packed = NULL;
-        doc = ast_unpack_shared(a, packed, L->facts[i].npacked);
         links_apply(doc, &L->facts[i]);
     } else if (L->facts[i].ok) {
         size_t len = 0;
@@ -501,15 +643,20 @@ static void write_task(pool *P, int worker, int i, void *state) {
         if (!doc) /* the file changed since pass 1, or cannot be read again */
             for (int e = 0; e < L->nruns; e++) mark_failed(&L->runs[e], 1, 0);
     }
-    AST_CHECK(doc, m->path, packed ? "unpacking" : "parsing again");
+    AST_CHECK(doc, m->path, L->facts[i].npacked ? "unpacking" : "parsing again");
     int last = -1; /* the last edition with this module takes the parsed tree itself, the others a copy */
     for (int e = 0; e < L->nruns; e++)
-        if (L->runs[e].page_of[i] >= 0) last = e;
+        if (L->runs[e].page_of[i] >= 0 && !reused[e]) last = e;
     for (int e = 0; e < L->nruns; e++) {
         edition_run *R = &L->runs[e];
         int pi = R->page_of[i];
-        if (pi < 0) continue; /* not in this edition (only:/except:) */
+        if (pi < 0 || reused[e]) continue; /* not in this edition (only:/except:), or linked */
         ast_node *t = NULL;
+        /* with a cache, a page whose writing reports nothing is kept */
+        int keep = L->reuse_pages && R->site && !R->book;
+        diag *pd = keep ? diag_scope(P->d) : P->d;
+        const char **used = NULL;
+        int nused = 0, written = 0;
         if (doc) {
             t = e == last ? doc : ast_clone(a, doc);
             /* an edition that leaves out some role hides node positions from
@@ -522,7 +669,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
             } else if (h) {
                 const page_info *pg = &R->pages[pi];
                 filter_module fm = {m, pg->id, pg->title, pg->duration, pg->start, hide};
-                if (filter_run(h, R->ed, &fm, a, t, P->d) != 0) {
+                if (filter_run(h, R->ed, &fm, a, t, pd) != 0) {
                     mark_failed(R, 1, 0);
                     t = NULL;
                 }
@@ -531,14 +678,26 @@ static void write_task(pool *P, int worker, int i, void *state) {
             if (t) {
                 edition_guard(c, a, t, R->ed);
                 AST_CHECK(t, m->path, "the edition's last changes");
-                if (edition_final_check(c, R->ed, t, m->path, P->d) != 0) {
+                if (edition_final_check(c, R->ed, t, m->path, pd) != 0) {
                     mark_failed(R, 1, 0);
                     t = NULL;
-                } else if (R->site && html_page(R->site, pi, t) != 0) {
+                } else if (R->site && html_page_used(R->site, pi, t, keep ? &used : NULL, &nused) != 0) {
                     mark_failed(R, 0, 1);
+                } else {
+                    written = 1;
                 }
             }
         }
+        if (keep) {
+            if (written && diag_reports(pd) == 0) {
+                char *rel = xasprintf("%s/site/%s.html", R->ed->name, R->pages[pi].id);
+                bcache_page_put(L->cache, keys[e], 0, rel, used, nused);
+                free(rel);
+            }
+            free(used);
+            diag_free(pd);
+        }
+        if (L->cache && R->site) bcache_count(L->cache, 0, 1, 0, 0);
         /* the EPUB takes its modules in order: every one passes its turn */
         if (R->book) {
             if (!hold) {
@@ -650,6 +809,64 @@ static int unknown_editions(const course *c, const build_opts *o, diag *d) {
     return bad;
 }
 
+/* With a cache: the key of what every page reads besides its module and
+ * the nav: course.yaml, the theme's templates, the filters (and every file
+ * of their folders, which they may require), the variables, the time and
+ * the course's media. */
+static bkey global_key(loaded *L, const build_opts *o) {
+    course *c = L->c;
+    bhash *h = bhash_new();
+    bhash_key(h, L->yaml_key);
+    bhash_str(h, L->theme_dir);
+    const char *tp = arena_printf(L->a, "%s/page.html", L->theme_dir);
+    bhash_file(h, tp);
+    const char *lua_dir = arena_printf(L->a, "%s/lua", o->data_dir);
+    for (int i = 0; i < c->nfilters; i++) {
+        char *f = filter_file(c, lua_dir, i);
+        char *slash = f ? strrchr(f, '/') : NULL;
+        if (slash) *slash = 0;
+        bhash_dir(h, f, ".lua");
+        free(f);
+    }
+    bhash_int(h, o->nvars);
+    for (int i = 0; i < o->nvars; i++) {
+        bhash_str(h, o->var_names[i]);
+        bhash_str(h, o->var_values[i]);
+    }
+    bhash_int(h, L->build_time);
+    bhash_int(h, L->nmedia);
+    for (int i = 0; i < L->nmedia; i++) {
+        bhash_str(h, L->media[i].rel);
+        bhash_str(h, L->media[i].src);
+    }
+    bkey k = bhash_digest(h);
+    bhash_free(h);
+    return k;
+}
+
+/* The global key and what every page of edition R shows of the others:
+ * their ids, titles, durations and starts, and the course's module ids. */
+static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
+    bhash *h = bhash_new();
+    bhash_key(h, global);
+    bhash_str(h, R->ed->name);
+    bhash_int(h, R->ctx.npages);
+    for (int k = 0; k < R->ctx.npages; k++) {
+        const page_info *pg = &R->pages[k];
+        bhash_str(h, pg->id);
+        bhash_str(h, pg->title);
+        bhash_str(h, pg->path);
+        bhash_int(h, pg->duration);
+        bhash_int(h, pg->start);
+        bhash_int(h, pg->title_literal);
+    }
+    bhash_int(h, R->ctx.total_duration);
+    for (int i = 0; i < L->c->nmodules; i++) bhash_str(h, L->pages[i].id);
+    bkey k = bhash_digest(h);
+    bhash_free(h);
+    return k;
+}
+
 /* Pass 2 for one course: open every wanted edition's writers, run the
  * workers over the modules, close the writers. Returns -1 if an edition
  * given with -e does not exist in the course. */
@@ -707,6 +924,12 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         if (html && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }
+    /* a trusted filter may read any file: its pages are never reused */
+    L->reuse_pages = L->cache && !o->trust_filters;
+    if (L->reuse_pages) {
+        bkey g = global_key(L, o);
+        for (int e = 0; e < L->nruns; e++) L->runs[e].nav_key = nav_key(L, g, &L->runs[e]);
+    }
     int nthreads = pool_nthreads(o);
     if (nthreads > c->nmodules) nthreads = c->nmodules > 0 ? c->nmodules : 1;
     worker_state *ws = xcalloc((size_t)nthreads, sizeof *ws);
@@ -738,7 +961,8 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
 
 static void free_loaded(loaded *L) {
     if (!L) return;
-    for (int i = 0; i < L->c->nmodules; i++) free(L->facts[i].packed);
+    for (int i = 0; i < L->c->nmodules; i++)
+        if (!L->facts[i].borrowed) free(L->facts[i].packed);
     for (int e = 0; e < L->nruns; e++) {
         pthread_mutex_destroy(&L->runs[e].mu);
         pthread_cond_destroy(&L->runs[e].turn_cv);
@@ -769,7 +993,7 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
     loaded **Ls = xcalloc((size_t)ndirs + 1, sizeof *Ls);
     int status = 0;
     for (int i = 0; i < ndirs; i++) {
-        Ls[i] = load_course(dirs[i], o, d, sink);
+        Ls[i] = load_course(dirs[i], o, ndirs == 1 && !o->check_only ? o->cache : NULL, d, sink);
         if (!Ls[i] || Ls[i]->nerr) status = 1;
     }
     if (!o->check_only && commit_check_output(o->out_dir, Ls, ndirs, d) != 0) {

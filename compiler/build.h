@@ -5,6 +5,26 @@
 #define COURSEC_BUILD_H
 #include "diag.h"
 
+/* What one build keeps for the next (bcache.h): `coursec serve` passes one
+ * to every build of its course, so that a change re-parses and re-renders
+ * only what it can change. A cache serves one course (build_run uses it
+ * only with one course dir); a plain build has none. */
+typedef struct build_cache build_cache;
+build_cache *build_cache_new(void);
+void build_cache_free(build_cache *c);
+/* After each build_run with the cache: root is its output folder of the
+ * course (OUT/<id>) when that output became the one served, NULL when the
+ * build failed (the pages of the build before stay the ones to reuse).
+ * consistent: no input changed while the build ran (else what it made is
+ * not kept: it may not match the key it was computed under). */
+void build_cache_end(build_cache *c, const char *root, int consistent);
+typedef struct build_cache_stats {
+    int modules_parsed, modules_reused; /* pass 1 */
+    int pages_rendered, pages_reused;   /* HTML pages */
+} build_cache_stats;
+/* The counts of the last build that ended. */
+build_cache_stats build_cache_last(build_cache *c);
+
 typedef struct build_opts {
     int check_only;          /* `coursec check`: everything but writing */
     const char *out_dir;     /* default "output" */
@@ -16,6 +36,7 @@ typedef struct build_opts {
     int jobs;                /* 0 = number of cores */
     int quiet, verbose;
     const char *data_dir;    /* coursec's lua/ and themes/ live here */
+    build_cache *cache;      /* NULL: build everything */
 } build_opts;
 
 /* Build (or check) each course dir. Returns the exit status: 0 success,

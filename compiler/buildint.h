@@ -7,6 +7,7 @@
 #define COURSEC_BUILDINT_H
 #include "arena.h"
 #include "ast.h"
+#include "bcache.h"
 #include "build.h"
 #include "course.h"
 #include "edition.h"
@@ -33,6 +34,8 @@ typedef struct module_facts {
     int ok;               /* parsed without errors: pass 2 may run */
     char *packed;         /* pass 1's tree, packed for pass 2 (see PACK_CACHE_BYTES) */
     size_t npacked;
+    int borrowed;         /* packed belongs to the build cache, not to pass 2 */
+    bkey key;             /* with a cache: the key of everything pass 1 read */
     const char **ids;     /* every id in the unpruned tree (anchors) */
     int nids;
     link_ref *links;
@@ -77,6 +80,7 @@ typedef struct edition_run {
     int failed_source;    /* errors in the sources (filters, raw HTML): exit 1 */
     int failed_write;     /* could not write: exit 2 */
     int check_only;       /* coursec check: R->book checks the EPUB, writes nothing */
+    bkey nav_key;         /* with a cache: the build's inputs and this edition's nav facts */
 } edition_run;
 
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */
@@ -104,6 +108,9 @@ typedef struct loaded {
     outdir *out;          /* OUT/<id>, locked while this build writes it */
     int out_failed;       /* it could not be locked: nothing is written (exit 2) */
     int files;
+    build_cache *cache;   /* o->cache for a build of one course, else NULL */
+    int reuse_pages;      /* the cache may give pages too (not with trusted filters) */
+    bkey yaml_key;        /* with a cache: course.yaml and the parse options */
 } loaded;
 
 /* The shared state of one pass's worker pool. */

@@ -1167,6 +1167,8 @@ course *course_load(const char *dir, diag *d) {
     if (!seen_id) ERR(&x, root, "missing required key `id`");
     if (!seen_title) ERR(&x, root, "missing required key `title`");
     if (!seen_modules) ERR(&x, root, "missing required key `modules`");
+    c->yaml_src = arena_strndup(a, src, len);
+    c->yaml_len = len;
     free(src);
     return c;
 }

@@ -83,6 +83,8 @@ typedef struct course {
     const char *realdir;  /* realpath(dir) */
     const char *yaml_path;/* display path of course.yaml */
     ynode *root;          /* course.yaml as a tree (for filters: ctx.course) */
+    const char *yaml_src; /* course.yaml's bytes as read (the build cache's key) */
+    size_t yaml_len;
 
     const char *id, *title, *subtitle, *description, *publisher, *rights;
     const char *language; /* default "en" */

@@ -27,7 +27,8 @@ struct diag {
      * hash set of capseen slots (a power of two, NULL = empty) */
     char **seen;
     size_t nseen, capseen;
-    int errors, warnings;
+    int errors, warnings, notes;
+    int record;          /* a diag_recorder: items keeps a copy of each report */
     diag_listener listener;
     void *listener_ud;
     diag *parent; /* a scope's (diag_scope); NULL for a root */
@@ -52,6 +53,16 @@ diag *diag_scope(diag *parent) {
     d->parent = parent;
     pthread_mutex_init(&d->mu, NULL);
     return d;
+}
+
+diag *diag_recorder(diag *parent) {
+    diag *d = diag_scope(parent);
+    d->record = 1;
+    return d;
+}
+
+void diag_each_recorded(const diag *d, diag_listener fn, void *ud) {
+    for (size_t i = 0; i < d->n; i++) fn(ud, d->items[i].sev, d->items[i].path, d->items[i].line, d->items[i].col, d->items[i].msg);
 }
 
 void diag_free(diag *d) {
@@ -113,14 +124,16 @@ static int seen_before(diag *d, const char *key) {
     return 0;
 }
 
-void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
-    for (; d->parent; d = d->parent) { /* count in every scope, keep in the root */
-        pthread_mutex_lock(&d->mu);
-        if (sev == DIAG_ERROR) d->errors++;
-        if (sev == DIAG_WARNING) d->warnings++;
-        pthread_mutex_unlock(&d->mu);
+static void push_item(diag *d, item it) { /* under d->mu */
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
     }
-    if (!d->out) return;
+    it.seq = d->seq++;
+    d->items[d->n++] = it;
+}
+
+void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     buf m = BUF_INIT;
@@ -137,6 +150,19 @@ void diag_report(diag *d, diag_severity sev, const char *path, int line, int col
     }
     va_end(ap2);
     va_end(ap);
+    if (!m.data) buf_putc(&m, 0), m.len = 0;
+    for (; d->parent; d = d->parent) { /* count in every scope, keep in the root */
+        pthread_mutex_lock(&d->mu);
+        if (sev == DIAG_ERROR) d->errors++;
+        if (sev == DIAG_WARNING) d->warnings++;
+        if (sev == DIAG_NOTE) d->notes++;
+        if (d->record) push_item(d, (item){sev, path ? xstrdup(path) : NULL, line, col, xstrdup(m.data), 0});
+        pthread_mutex_unlock(&d->mu);
+    }
+    if (!d->out) {
+        buf_free(&m);
+        return;
+    }
     item it = {sev, path ? xstrdup(path) : NULL, line, col, buf_detach(&m), 0};
     buf key = BUF_INIT;
     format_line(&key, &it, 0);
@@ -150,12 +176,7 @@ void diag_report(diag *d, diag_severity sev, const char *path, int line, int col
     }
     if (sev == DIAG_ERROR) d->errors++;
     if (sev == DIAG_WARNING) d->warnings++;
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 32;
-        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
-    }
-    it.seq = d->seq++;
-    d->items[d->n++] = it;
+    push_item(d, it);
     pthread_mutex_unlock(&d->mu);
     buf_free(&key);
 }
@@ -253,3 +274,4 @@ void diag_set_listener(diag *d, diag_listener fn, void *ud) {
 
 int diag_errors(const diag *d) { return d->errors; }
 int diag_warnings(const diag *d) { return d->warnings; }
+int diag_reports(const diag *d) { return d->errors + d->warnings + d->notes; }

@@ -68,6 +68,17 @@ void diag_set_listener(diag *d, diag_listener fn, void *ud);
 int diag_errors(const diag *d);
 int diag_warnings(const diag *d);
 
+/* A scope that also keeps a copy of every report made through it: for work
+ * whose result is kept and reused, whose diagnostics must then come again
+ * (bcache.h). diag_each_recorded calls fn for each, in the order made. */
+diag *diag_recorder(diag *parent);
+void diag_each_recorded(const diag *rec, diag_listener fn, void *ud);
+
+/* Reports of every severity made through a scope (notes included): 0 means
+ * the work given the scope said nothing, so its result can be reused
+ * without losing a diagnostic (bcache.h). */
+int diag_reports(const diag *d);
+
 /* Severity name: "note", "warning", "error". */
 const char *diag_severity_name(diag_severity sev);
 

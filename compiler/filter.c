@@ -87,6 +87,20 @@ static char *join(const char *dir, const char *rel) {
     return s;
 }
 
+char *filter_file(course *c, const char *lua_dir, int i) {
+    const char *name = c->filters[i];
+    if (is_course_path(name)) {
+        const char *why;
+        const char *r = course_resolve(c, name, &why);
+        return r ? xstrdup(r) : NULL;
+    }
+    if (!valid_std_name(name) || !lua_dir) return NULL;
+    char *p = xasprintf("%s/%s.lua", lua_dir, name);
+    char *real = realpath(p, NULL);
+    free(p);
+    return real;
+}
+
 static const char *module_path(const filter_host *h);
 
 /* The watchdog's last resort (luab_watch), on its own thread: a filter run is
@@ -148,16 +162,7 @@ filter_host *filter_host_new(course *c, const course_edition *ed, const filter_o
             display = join(c->dir ? c->dir : "", name);
             root = c->realdir;
         } else {
-            char *p = NULL;
-            if (valid_std_name(name) && o->lua_dir) {
-                char *file = xmalloc(strlen(name) + 5);
-                sprintf(file, "%s.lua", name);
-                p = join(o->lua_dir, file);
-                free(file);
-                real = realpath(p, NULL);
-                free(p);
-            }
-            if (!real) {
+            if (!(real = filter_file(c, o->lua_dir, i))) {
                 diag_report(d, DIAG_ERROR, at.path, at.line, at.col,
                             "unknown filter `%s`: the standard filters are vars, blanks, answers and timings; a "
                             "course filter is a path such as `filters/%s.lua`",

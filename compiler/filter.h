@@ -53,6 +53,11 @@ typedef struct filter_host filter_host;
 filter_host *filter_host_new(course *c, const course_edition *ed, const filter_opts *o, diag *d);
 void filter_host_free(filter_host *h);
 
+/* The real path of the file filter c->filters[i] names, as filter_host_new
+ * finds it; NULL when there is none (filter_host_new says why). The caller
+ * frees it. A filter can require only files of its own folder (luab.h). */
+char *filter_file(course *c, const char *lua_dir, int i);
+
 /* What filters see of the module being filtered. */
 typedef struct filter_module {
     course_module *m;

@@ -124,8 +124,10 @@ static int scratch_name(const char *name) {
     return name[0] == '.' || (n && name[n - 1] == '~') || strcmp(name, "4913") == 0;
 }
 
-/* Read the pending events; 1 if one of them is a change. New folders are
- * watched (with what they already hold), removed ones forgotten. */
+/* Read the pending events: 0 if none is a change, 1 if one is, 2 if the
+ * last change finished writing a file (closed after writing, or renamed
+ * into place: an editor's save is complete). New folders are watched (with
+ * what they already hold), removed ones forgotten. */
 static int drain(fswatch *w) {
     char ev[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)] __attribute__((aligned(__alignof__(struct inotify_event))));
     int changed = 0;
@@ -150,7 +152,7 @@ static int drain(fswatch *w) {
                 continue;
             }
             if (e->len == 0 || scratch_name(e->name)) continue;
-            changed = 1;
+            changed = !(e->mask & IN_ISDIR) && (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) ? 2 : 1;
             if ((e->mask & IN_ISDIR) && (e->mask & (IN_CREATE | IN_MOVED_TO))) {
                 size_t n = strlen(dir) + strlen(e->name) + 2;
                 char *sub = xmalloc(n);
@@ -177,13 +179,15 @@ static int wait_readable(int fd, int ms) {
     return r;
 }
 
-int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int max_ms) {
+int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int settled_ms, int max_ms) {
     long long start = now_ms(), first = -1;
+    int settled = 0;
     for (;;) {
         int ms;
+        int quiet = settled ? settled_ms : quiet_ms;
         if (first >= 0) {
             long long left = first + max_ms - now_ms();
-            ms = left < quiet_ms ? (int)(left > 0 ? left : 0) : quiet_ms;
+            ms = left < quiet ? (int)(left > 0 ? left : 0) : quiet;
         } else if (timeout_ms < 0) {
             ms = -1;
         } else {
@@ -198,7 +202,11 @@ int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int max_ms) {
             if (timeout_ms >= 0) return 0;
             continue;
         }
-        if (drain(w) && first < 0) first = now_ms();
+        int ch = drain(w);
+        if (ch) settled = ch == 2;
+        if (ch && first < 0) first = now_ms();
         if (first >= 0 && now_ms() - first >= max_ms) return 1;
     }
 }
+
+int fswatch_pending(const fswatch *w) { return wait_readable(w->fd, 0) > 0; }

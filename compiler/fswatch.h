@@ -17,11 +17,17 @@ void fswatch_free(fswatch *w);
 
 /* Wait up to timeout_ms (-1: no limit) for a change. A change is reported
  * once the tree has been quiet for quiet_ms after its last event (a save is
- * one change, not five), and at the latest max_ms after its first event.
+ * one change, not five), or for settled_ms when that event finished a file
+ * (closed after writing, renamed into place: the save is complete, only its
+ * stragglers are waited for), and at the latest max_ms after its first event.
  * Editor scratch files (names starting with '.', ending in '~', or "4913",
  * vim's probe) are not changes. Returns 1 on a change, 0 on timeout, -1 on
  * an error (errno set). */
-int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int max_ms);
+int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int settled_ms, int max_ms);
+
+/* 1 if events are waiting to be read (something changed since the last
+ * fswatch_wait): a build that just ran may have read a file mid-change. */
+int fswatch_pending(const fswatch *w);
 
 /* A descriptor that is readable when events are pending (for poll), so a
  * caller can also wait on other descriptors. */

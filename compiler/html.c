@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct html_site {
     const edition_ctx *ctx;
@@ -92,7 +93,14 @@ typedef struct rend {
     markup_scratch ms; /* attribute values (markup.h) */
     const char *radio; /* inside a choice with select=one: the name of its radio buttons */
     int nchoice;       /* choices with select=one so far on the page */
+    struct media_rec *rec; /* the media this page references, or NULL */
 } rend;
+
+/* Indices into ctx->media, in the order a page meets them (html_page_used). */
+typedef struct media_rec {
+    int *idx;
+    int n, cap;
+} media_rec;
 
 static void block(rend *r, const ast_node *n, int tight);
 static void inl(rend *r, const ast_node *n);
@@ -228,7 +236,13 @@ static void note_media(rend *r, const char *url, size_t n) {
             break;
         }
     int i = find_media(r->s, url, n);
-    if (i >= 0) atomic_store_explicit(&r->s->media_used[i], 1, memory_order_relaxed);
+    if (i < 0) return;
+    atomic_store_explicit(&r->s->media_used[i], 1, memory_order_relaxed);
+    media_rec *m = r->rec;
+    if (m) {
+        if (m->n == m->cap) m->idx = xrealloc(m->idx, sizeof *m->idx * (size_t)(m->cap = m->cap ? m->cap * 2 : 8));
+        m->idx[m->n++] = i;
+    }
 }
 
 /* The media files raw HTML names in src=, href= or poster= (an image the
@@ -593,6 +607,7 @@ typedef struct page_body {
     const ast_node *doc;
     html_site *s;
     const char *path;
+    media_rec *rec;
 } page_body;
 
 static void write_body(void *ud, buf *out) {
@@ -601,6 +616,7 @@ static void write_body(void *ud, buf *out) {
     r.b = out;
     r.s = pb->s;
     r.path = pb->path;
+    r.rec = pb->rec;
     r.safe = pb->s->ctx->safe;
     r.ms.safe = r.safe;
     if (pb->doc) block(&r, pb->doc, 0);
@@ -699,7 +715,9 @@ html_site *html_begin(const edition_ctx *ctx) {
     return s;
 }
 
-int html_page(html_site *s, int index, const ast_node *doc) {
+int html_page(html_site *s, int index, const ast_node *doc) { return html_page_used(s, index, doc, NULL, NULL); }
+
+int html_page_used(html_site *s, int index, const ast_node *doc, const char ***used, int *nused) {
     const edition_ctx *ctx = s->ctx;
     if (index < 0 || index >= ctx->npages) return -1;
     const page_info *pg = &ctx->pages[index];
@@ -736,7 +754,8 @@ int html_page(html_site *s, int index, const ast_node *doc) {
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index + 1].id));
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
-    page_body pb = {doc, s, pg->path};
+    media_rec rec = {0};
+    page_body pb = {doc, s, pg->path, used ? &rec : NULL};
     tmpl_set_fn(t, "body", write_body, &pb);
     buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
@@ -745,6 +764,30 @@ int html_page(html_site *s, int index, const ast_node *doc) {
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
     buf_free(&out);
     arena_free(a);
+    if (used) {
+        *used = xmalloc(sizeof **used * (size_t)(rec.n + 1));
+        for (int k = 0; k < rec.n; k++) (*used)[k] = ctx->media[rec.idx[k]].rel;
+        *nused = rec.n;
+        free(rec.idx);
+    }
+    return rc;
+}
+
+int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused) {
+    const edition_ctx *ctx = s->ctx;
+    if (index < 0 || index >= ctx->npages) return -1;
+    int *idx = xmalloc(sizeof *idx * (size_t)(nused + 1));
+    for (int k = 0; k < nused; k++)
+        if ((idx[k] = s->media ? strindex_find(s->media, used[k], strlen(used[k])) : -1) < 0) {
+            free(idx);
+            return -1;
+        }
+    char *to = xasprintf("%s/%s.html", s->site, ctx->pages[index].id);
+    int rc = link(from, to) == 0 || (errno != ENOENT && fs_copy_file(from, to) == 0) ? 0 : -1;
+    free(to);
+    if (rc == 0)
+        for (int k = 0; k < nused; k++) atomic_store_explicit(&s->media_used[idx[k]], 1, memory_order_relaxed);
+    free(idx);
     return rc;
 }
 

@@ -14,6 +14,15 @@ typedef struct html_site html_site;
 html_site *html_begin(const edition_ctx *ctx);
 /* Write site/<id>.html for module `index` from its guarded tree. */
 int html_page(html_site *s, int index, const ast_node *doc);
+/* html_page, and the media the page references (their media_file.rel, the
+ * strings ctx's) in *used, which the caller frees: what a build cache needs
+ * to reuse the page (bcache.h). */
+int html_page_used(html_site *s, int index, const ast_node *doc, const char ***used, int *nused);
+/* Page `index` as written by an earlier build from the same inputs: the
+ * file `from` hard-linked (else copied) into the site, and its media marked
+ * for copying. -1, reporting nothing, when from is gone or a medium is not
+ * in ctx: the caller renders the page instead. */
+int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused);
 /* Write index.html, copy assets and media; frees s. Returns 0 or -1. */
 int html_end(html_site *s);
 /* Discard without writing the index (a failed edition); frees s. */

@@ -550,6 +550,11 @@ int outdir_count_files(const char *path) {
     struct dirent *e;
     while ((e = readdir(dir))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (e->d_type == DT_REG) { /* the folder says what it is: no lstat */
+            n++;
+            continue;
+        }
+        if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         char *p = xmalloc(len);
         snprintf(p, len, "%s/%s", path, e->d_name);

@@ -33,9 +33,18 @@
 #define EVENT_PING_S 15   /* an idle event stream sends a comment this often (finds closed tabs) */
 #define MAX_CONNECTIONS 64
 #define MAX_SHOWN_DIAGS 200
+/* A change is built once the course has been quiet this long after its last
+ * event, or WATCH_SETTLED_MS after a file was closed or renamed into place
+ * (the end of a save; what an editor does after it, removing a backup,
+ * comes within a millisecond), and at most WATCH_MAX_MS after it began. */
+#define WATCH_QUIET_MS 30
+#define WATCH_SETTLED_MS 2
+#define WATCH_MAX_MS 300
 
 typedef struct server {
     const serve_opts *o;
+    fswatch *watch;
+    build_cache *cache;      /* what each build keeps for the next (bcache.h) */
     char *work;              /* private temporary folder */
     pthread_rwlock_t lock;   /* guards root and editions */
     char *root;              /* work/gen-N/<course id> of the last good build; NULL before one */
@@ -47,8 +56,11 @@ typedef struct server {
     unsigned long gen;
     int last_ok, stopping;
     buf diags;               /* JSON array of the last build's diagnostics */
+    build_cache_stats stats; /* the last build's counts */
     buf pending;             /* the build under way collects here */
     size_t npending;
+    char *src_path, *src;    /* the file source_line read last, during one flush */
+    size_t src_len;
 } server;
 
 static volatile sig_atomic_t stop_signal;
@@ -73,12 +85,18 @@ static void json_str(buf *b, const char *s) {
 }
 
 /* Line `line` of the file at path (the source line the overlay shows), at
- * most 300 bytes; "" when it cannot be read. */
-static char *source_line(const char *path, int line) {
-    char *data;
-    size_t len;
-    if (!path || line < 1 || fs_read(path, &data, &len) != 0) return xstrdup("");
-    const char *p = data, *end = data + len;
+ * most 300 bytes; "" when it cannot be read. The diagnostics come sorted by
+ * path: the last file read is kept for the next one (s->src_*). */
+static char *source_line(server *s, const char *path, int line) {
+    if (!path || line < 1) return xstrdup("");
+    if (!s->src_path || strcmp(s->src_path, path) != 0) {
+        free(s->src_path);
+        free(s->src);
+        s->src_path = xstrdup(path);
+        if (fs_read(path, &s->src, &s->src_len) != 0) s->src = NULL;
+    }
+    if (!s->src) return xstrdup("");
+    const char *p = s->src, *end = s->src + s->src_len;
     for (int l = 1; l < line && p < end; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         p = nl ? nl + 1 : end;
@@ -86,15 +104,13 @@ static char *source_line(const char *path, int line) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = (size_t)((nl ? nl : end) - p);
     if (n > 300) n = 300;
-    char *r = xstrndup(p, n);
-    free(data);
-    return r;
+    return xstrndup(p, n);
 }
 
 static void on_diag(void *ud, diag_severity sev, const char *path, int line, int col, const char *msg) {
     server *s = ud;
     if (sev == DIAG_NOTE || s->npending >= MAX_SHOWN_DIAGS) return;
-    char *src = source_line(path, line);
+    char *src = source_line(s, path, line);
     buf *b = &s->pending;
     buf_puts(b, s->npending++ ? ",{\"file\":" : "{\"file\":");
     json_str(b, path);
@@ -159,7 +175,8 @@ static double ms_since(const struct timespec *t0) {
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* One build of the whole course's HTML into work/gen-N. A good build is
+/* One build of the course's HTML into work/gen-N, reusing through the
+ * cache what the last good build made from the same inputs. A good build is
  * served from now on and the previous one removed; a failed one is removed
  * and the last good pages stay. Either way the open pages hear of it. */
 static void build_once(server *s) {
@@ -177,6 +194,7 @@ static void build_once(server *s) {
     b.want_epub = 0;
     b.quiet = 1;
     b.editions = NULL;
+    b.cache = s->cache;
     diag *d = diag_new(stderr, DIAG_TEXT, -1);
     s->pending.len = 0;
     s->npending = 0;
@@ -185,9 +203,15 @@ static void build_once(server *s) {
     const char *dirs[] = {s->o->course_dir};
     int status = build_run(&b, dirs, 1, d);
     diag_flush(d);
+    free(s->src_path);
+    free(s->src);
+    s->src_path = s->src = NULL;
     buf_putc(&s->pending, ']');
     int nerr = diag_errors(d), nwarn = diag_warnings(d);
     diag_free(d);
+    /* a file saved while the build read the course: what the build made may
+     * not match the keys it hashed first (the next build comes at once) */
+    int consistent = !fswatch_pending(s->watch);
 
     char **eds = NULL;
     size_t neds = 0;
@@ -206,8 +230,22 @@ static void build_once(server *s) {
     } else {
         free(root);
         free_strs(eds, neds);
-        outdir_rm_rf(out);
     }
+    build_cache_end(s->cache, ok ? root : NULL, consistent);
+    build_cache_stats st = build_cache_last(s->cache);
+
+    pthread_mutex_lock(&s->mu);
+    s->gen = gen;
+    s->last_ok = ok;
+    s->stats = st;
+    buf t = s->diags;
+    s->diags = s->pending;
+    s->pending = t;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    double ms = ms_since(&t0);
+    /* the pages were told: what is left to clean up is not in the way */
+    if (!ok) outdir_rm_rf(out);
     if (old) { /* work/gen-M/<id>: remove work/gen-M */
         char *slash = strrchr(old, '/');
         if (slash) *slash = 0;
@@ -215,18 +253,9 @@ static void build_once(server *s) {
         free(old);
     }
     free(out);
-
-    pthread_mutex_lock(&s->mu);
-    s->gen = gen;
-    s->last_ok = ok;
-    buf t = s->diags;
-    s->diags = s->pending;
-    s->pending = t;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
     if (ok)
-        fprintf(stderr, "coursec: built in %.0f ms%s\n", ms_since(&t0),
-                nwarn ? (nwarn == 1 ? ", 1 warning" : ", with warnings") : "");
+        fprintf(stderr, "coursec: built in %.0f ms (%d of %d pages rendered)%s\n", ms, st.pages_rendered,
+                st.pages_rendered + st.pages_reused, nwarn ? (nwarn == 1 ? ", 1 warning" : ", with warnings") : "");
     else
         fprintf(stderr, "coursec: the build failed (%d error%s, %d warning%s); the last good pages stay\n", nerr,
                 nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
@@ -384,6 +413,8 @@ static enum MHD_Result serve_state(server *s, struct MHD_Connection *c) {
     pthread_mutex_lock(&s->mu);
     buf_printf(&b, "{\"gen\":%lu,\"ok\":%s,\"diagnostics\":", s->gen, s->last_ok ? "true" : "false");
     buf_put(&b, s->diags.data ? s->diags.data : "[]", s->diags.data ? s->diags.len : 2);
+    buf_printf(&b, ",\"build\":{\"modules_parsed\":%d,\"modules_reused\":%d,\"pages_rendered\":%d,\"pages_reused\":%d}",
+               s->stats.modules_parsed, s->stats.modules_reused, s->stats.pages_rendered, s->stats.pages_reused);
     pthread_mutex_unlock(&s->mu);
     buf_puts(&b, ",\"editions\":[");
     pthread_rwlock_rdlock(&s->lock);
@@ -575,7 +606,7 @@ int serve_run(const serve_opts *o, diag *d) {
         free(work);
         return 2;
     }
-    server s = {.o = o, .work = work};
+    server s = {.o = o, .work = work, .watch = w, .cache = build_cache_new()};
     pthread_rwlock_init(&s.lock, NULL);
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.cv, NULL);
@@ -595,7 +626,7 @@ int serve_run(const serve_opts *o, diag *d) {
                 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
         build_once(&s);
         while (!stop_signal) {
-            int r = fswatch_wait(w, 250, 30, 300);
+            int r = fswatch_wait(w, 250, WATCH_QUIET_MS, WATCH_SETTLED_MS, WATCH_MAX_MS);
             if (r < 0 && errno != EINTR) {
                 diag_report(d, DIAG_ERROR, o->course_dir, 0, 0, "watching the course failed: %s", strerror(errno));
                 break;
@@ -611,6 +642,7 @@ int serve_run(const serve_opts *o, diag *d) {
         fprintf(stderr, "coursec: stopped\n");
     }
     fswatch_free(w);
+    build_cache_free(s.cache);
     outdir_rm_rf(work);
     free(work);
     free(s.root);

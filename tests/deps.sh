@@ -5,7 +5,7 @@
 # apt-get; otherwise prints the exact apt-get line and exits 1.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libmimalloc-dev"
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libxxhash-dev libmimalloc-dev"
 # qemu-user: tests/cpu-repro runs coursec as other x86-64 CPUs. zlib1g-dev,
 # liblzma-dev (libxml2's static dependencies) and g++ (libstdc++.a, for ICU):
 # tests/static links build/coursec-static.

@@ -38,7 +38,7 @@ CC=${CC:-cc}
 PYTHON=${PYTHON:-/usr/bin/python3}
 VERBOSE=${VERBOSE:-0}
 [ "$VERBOSE" = 0 ] && VERBOSE=
-PKGS="libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd"
+PKGS="libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd libxxhash"
 # Defaults mirror the Makefile for standalone runs; `make test` passes its own.
 # shellcheck disable=SC2086 # $PKGS is a list
 if [ -z "${UNIT_CFLAGS+x}" ]; then

@@ -12,7 +12,7 @@ cd "$ROOT" || exit 2
 SAN=${SAN:-}
 if [ -n "$SAN" ]; then BUILD=${BUILD:-build-san}; else BUILD=${BUILD:-build}; fi
 CC=${CC:-cc}
-PKGS="libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate"
+PKGS="libcmark-gfm yaml-0.1 lua5.4 libxml-2.0 libdeflate libmicrohttpd libxxhash"
 if [ -z "${UNIT_CFLAGS:-}" ]; then
     # shellcheck disable=SC2086
     UNIT_CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes -Wstrict-prototypes -Werror -O2 -g $(pkg-config --cflags $PKGS)"

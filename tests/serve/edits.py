@@ -5,20 +5,22 @@ served files are compared as they are on disk, and a sample of pages over
 HTTP minus the script tag).
 
 Edits: module text, headings, module titles and durations (front matter),
-course.yaml (title, a variable), a course filter, a course theme file, adding
-and removing modules. Each is valid: a build must succeed after it. The
+course.yaml (title, a variable), a course filter and a file it requires, a
+course theme's page template and style sheet, adding and removing modules. Each is valid: a build must succeed after it. The
 sequence is fixed by the seed, so a failure names the seed and step that
 reproduce it.
 """
-import os, random, re, shutil, subprocess
+import os, random, re, shutil, subprocess, time
 
 LIVE_TAG = re.compile(rb'<script src="/_coursec/live\.js\?gen=[0-9]+"></script>')
 
-FILTER = """-- marks every level-2 heading with a prefix the edits change
+FILTER = """-- marks every level-2 heading with a prefix the edits change, and a
+-- suffix from a file it requires (which the edits change too)
+local helper = require("helper")
 return {
   Heading = function(node, ctx)
     if node.level == 2 then
-      local out = {course.Text("PREFIX ")}
+      local out = {course.Text("PREFIX " .. helper.suffix .. " ")}
       for _, child in ipairs(node.children) do out[#out + 1] = child end
       return course.Heading(2, out, node.attr)
     end
@@ -55,12 +57,18 @@ def make_course(root, base_theme):
     shutil.copytree(base_theme, os.path.join(root, "theme"))
     with open(os.path.join(root, "filters", "mark.lua"), "w") as f:
         f.write(FILTER)
+    write_helper(root, "h0")
     mods = []
     for n in (1, 2, 3):
         write_module(root, n, "Module %d" % n, 20)
         mods.append(n)
     write_yaml(root, "Edit course", "Alex", mods)
     return mods
+
+
+def write_helper(root, word):
+    with open(os.path.join(root, "filters", "helper.lua"), "w") as f:
+        f.write('return {suffix = "%s"}\n' % word)
 
 
 def write_module(root, n, title, minutes):
@@ -83,7 +91,7 @@ def edit(root, rng, state):
     """One random valid edit; returns what it did."""
     mods = state["mods"]
     kind = rng.choice(["text", "text", "heading", "title", "duration", "yaml-title", "yaml-var", "filter",
-                       "theme", "add", "remove"])
+                       "helper", "theme", "template", "add", "remove"])
     if kind == "remove" and len(mods) <= 2:
         kind = "add"
     if kind == "add" and len(mods) >= 6:
@@ -122,7 +130,16 @@ def edit(root, rng, state):
         with open(os.path.join(root, "filters", "mark.lua")) as f:
             s = f.read()
         with open(os.path.join(root, "filters", "mark.lua"), "w") as f:
-            f.write(s.replace(s[s.index('course.Text("') + 13:s.index(' ")}')], "P" + word))
+            f.write(re.sub(r'course\.Text\("\w+ "', 'course.Text("P%s "' % word, s, count=1))
+    elif kind == "helper":
+        write_helper(root, word)
+    elif kind == "template":
+        page = os.path.join(root, "theme", "page.html")
+        with open(page) as f:
+            s = f.read()
+        s = re.sub(r"<!-- edit w\d+ -->", "", s).replace("</body>", "<!-- edit %s --></body>" % word, 1)
+        with open(page, "w") as f:
+            f.write(s)
     elif kind == "theme":
         css = os.path.join(root, "theme", "assets")
         target = next(os.path.join(d, f) for d, _s, fs in sorted(os.walk(css)) for f in sorted(fs)
@@ -152,16 +169,23 @@ def tree(root):
     return files
 
 
-def served_tree(work):
+def served_tree(work, settle=10.0):
     """The generation the server serves: the one gen-N folder in its work
-    folder (TMPDIR/coursec-serve.*/); None while a build is under way (two
-    of them, or one vanishing)."""
-    try:
-        (own,) = os.listdir(work)
-        gens = sorted(g for g in os.listdir(os.path.join(work, own)) if g.startswith("gen-"))
-        return tree(os.path.join(work, own, gens[0], "edits")) if len(gens) == 1 else None
-    except (OSError, ValueError):
-        return None
+    folder (TMPDIR/coursec-serve.*/). The server removes the one before, or
+    a failed one, just after it announces a build: while there are two, wait
+    (at most `settle` seconds). None if it never comes to one."""
+    end = time.monotonic() + settle
+    while True:
+        try:
+            (own,) = os.listdir(work)
+            gens = sorted(g for g in os.listdir(os.path.join(work, own)) if g.startswith("gen-"))
+            if len(gens) == 1:
+                return tree(os.path.join(work, own, gens[0], "edits"))
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() > end:
+            return None
+        time.sleep(0.01)
 
 
 def run(check, Server, events, next_event, free_port, coursec, tmp, theme, edits, seed):
@@ -171,7 +195,7 @@ def run(check, Server, events, next_event, free_port, coursec, tmp, theme, edits
     rng = random.Random(seed)
     state = {"mods": make_course(root, theme), "title": "Edit course", "trainer": "Alex"}
     s = Server(root, ["--port", str(free_port())], work)
-    problems = []
+    problems, lazy, reused = [], [], 0
     try:
         if not check("edits-server-starts", s.started(), s.stderr()):
             return
@@ -202,6 +226,12 @@ def run(check, Server, events, next_event, free_port, coursec, tmp, theme, edits
                 problems.append("seed %d step %d (%s): served differs from a fresh build in %s (%s)"
                                 % (seed, step, did, diff[:5], s.state()["diagnostics"][:2]))
                 break
+            # incremental: a change to one module's text re-parses that module
+            # alone and renders only its own page in each edition
+            b = s.state()["build"]
+            if did.startswith("text ") and (b["modules_parsed"], b["pages_rendered"]) != (1, 2):
+                lazy.append("seed %d step %d (%s): %s" % (seed, step, did, b))
+            reused += b["pages_reused"]
             if step % 25 == 0:  # and over HTTP, for a sample of pages
                 for key in sorted(k for k in want if k.endswith(".html"))[:6]:
                     ed, _, rel = key.partition("/site/")
@@ -210,5 +240,6 @@ def run(check, Server, events, next_event, free_port, coursec, tmp, theme, edits
                         problems.append("seed %d step %d: GET %s differs" % (seed, step, key))
         ev.close()
         check("edits-served-equals-fresh-build-%d" % edits, not problems, problems[:3])
+        check("edits-text-change-rebuilds-one-module", not problems and not lazy and reused > 0, (lazy[:3], reused))
     finally:
         s.stop()
