@@ -412,7 +412,7 @@ static loaded *load_course(const char *dir, const build_opts *o, build_cache *ca
 
 /* -------------------------------------------------------------- pass 2 */
 
-static long long build_time(const course *c) {
+static long long build_time(const course *c, const build_opts *o) {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (sde && *sde) {
         char *end;
@@ -427,7 +427,7 @@ static long long build_time(const course *c) {
             return (long long)timegm(&tm);
         }
     }
-    return (long long)time(NULL);
+    return o->now > 0 ? o->now : (long long)time(NULL);
 }
 
 
@@ -549,8 +549,7 @@ static filter_host *host_for(pool *P, worker_state *W, edition_run *R) {
 }
 
 /* With a cache: the key of module i's page in edition R (its pass-1 key,
- * its links as resolved, its place in the edition, the nav), and the page's
- * path under the course's output root. */
+ * its links as resolved, its place in the edition, the nav). */
 static bkey page_key(const loaded *L, const edition_run *R, int i, int pi) {
     const module_facts *f = &L->facts[i];
     bhash *h = bhash_new();
@@ -876,7 +875,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     int html = o->want_html || o->want_epub ? o->want_html : c->format_html;
     int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
-    L->build_time = build_time(c); /* once: every edition and Lua state of the build sees the same time */
+    L->build_time = build_time(c, o); /* once: every edition and Lua state of the build sees the same time */
     for (int e = 0; e < c->neditions; e++) {
         if (!want_edition(o, c->editions[e].name)) continue;
         edition_run *R = &L->runs[L->nruns++];

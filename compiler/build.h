@@ -37,6 +37,7 @@ typedef struct build_opts {
     int quiet, verbose;
     const char *data_dir;    /* coursec's lua/ and themes/ live here */
     build_cache *cache;      /* NULL: build everything */
+    long long now;           /* the time a course without SOURCE_DATE_EPOCH or date: is built at; 0: now */
 } build_opts;
 
 /* Build (or check) each course dir. Returns the exit status: 0 success,

@@ -45,6 +45,7 @@ typedef struct server {
     const serve_opts *o;
     fswatch *watch;
     build_cache *cache;      /* what each build keeps for the next (bcache.h) */
+    long long started;       /* when the server started: the builds' time (build_opts.now) */
     char *work;              /* private temporary folder */
     pthread_rwlock_t lock;   /* guards root and editions */
     char *root;              /* work/gen-N/<course id> of the last good build; NULL before one */
@@ -195,6 +196,7 @@ static void build_once(server *s) {
     b.quiet = 1;
     b.editions = NULL;
     b.cache = s->cache;
+    b.now = s->started; /* one time for every build: a page does not change with the clock */
     diag *d = diag_new(stderr, DIAG_TEXT, -1);
     s->pending.len = 0;
     s->npending = 0;
@@ -606,7 +608,7 @@ int serve_run(const serve_opts *o, diag *d) {
         free(work);
         return 2;
     }
-    server s = {.o = o, .work = work, .watch = w, .cache = build_cache_new()};
+    server s = {.o = o, .work = work, .watch = w, .cache = build_cache_new(), .started = (long long)time(NULL)};
     pthread_rwlock_init(&s.lock, NULL);
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.cv, NULL);

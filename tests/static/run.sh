@@ -5,7 +5,7 @@
 # executable's definition override the library's silently, a static one stops
 # with "multiple definition".
 # Tests: link (the target builds), static (none of cmark-gfm, libyaml, Lua,
-# libxml2, libdeflate is loaded as a shared library), then each conformance
+# libxml2, libdeflate, libxxhash is loaded as a shared library), then each conformance
 # case run with the static binary (as static/NNN-name).
 # Ends with `N passed, N failed`. env: CC, PYTHON, VERBOSE=1.
 set -u
@@ -55,7 +55,7 @@ ok link
 
 if ! ldd "$BIN" >"$TMP/ldd" 2>&1; then
     bad static "ldd $BIN failed" "$TMP/ldd"
-elif grep -E 'lib(cmark|yaml|lua|xml2|deflate|icu|z\.|lzma)' "$TMP/ldd" >"$TMP/shared"; then
+elif grep -E 'lib(cmark|yaml|lua|xml2|deflate|xxhash|icu|z\.|lzma)' "$TMP/ldd" >"$TMP/shared"; then
     bad static "these libraries are still linked shared" "$TMP/shared"
 else
     ok static

@@ -1,11 +1,26 @@
 /* test_diag.c — the error channel (diag.h): a scope counts every report
  * made through it, duplicates included, passes each one on to its root
  * (which keeps a repeat once), counts over a sink as over a printing diag,
- * nests, and is blind to reports made past it by other work. */
+ * nests, and is blind to reports made past it by other work. A recorder
+ * (a scope that keeps its reports) gives them back in order, and
+ * diag_reports counts notes too. */
 #include "../../compiler/diag.h"
 #include "harness.h"
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct seen {
+    char text[512];
+    int n;
+} seen;
+
+static void collect(void *ud, diag_severity sev, const char *path, int line, int col, const char *msg) {
+    seen *k = ud;
+    size_t len = strlen(k->text);
+    snprintf(k->text + len, sizeof k->text - len, "%s|%s:%d:%d|%s;", diag_severity_name(sev), path ? path : "-",
+             line, col, msg);
+    k->n++;
+}
 
 int main(void) {
     char *out = NULL;
@@ -46,6 +61,28 @@ int main(void) {
     CONTAINS(out, "m.md:9:1: error: inner\n");
     CONTAINS(out, "other.md:1:1: error: elsewhere\n");
     OK(strstr(strstr(out, "bad thing") + 1, "bad thing") == NULL); /* printed once */
+
+    /* a recorder: counts like a scope, passes every report on, and keeps a
+     * copy of each (repeats included) to be made again later */
+    diag *rec = diag_recorder(d);
+    diag_report(rec, DIAG_WARNING, "r.md", 2, 3, "kept %d", 1);
+    diag_report(rec, DIAG_NOTE, NULL, 0, 0, "a note");
+    diag_report(rec, DIAG_WARNING, "r.md", 2, 3, "kept %d", 1);
+    INT_EQ(diag_warnings(rec), 2);
+    INT_EQ(diag_reports(rec), 3);
+    seen k = {"", 0};
+    diag_each_recorded(rec, collect, &k);
+    INT_EQ(k.n, 3);
+    STR_EQ(k.text, "warning|r.md:2:3|kept 1;note|-:0:0|a note;warning|r.md:2:3|kept 1;");
+    diag *plain = diag_scope(d);
+    diag_report(plain, DIAG_NOTE, "r.md", 1, 1, "only a note");
+    INT_EQ(diag_reports(plain), 1);
+    INT_EQ(diag_errors(plain) + diag_warnings(plain), 0);
+    seen none = {"", 0};
+    diag_each_recorded(plain, collect, &none); /* a plain scope keeps nothing */
+    INT_EQ(none.n, 0);
+    diag_free(plain);
+    diag_free(rec);
 
     /* over a sink: nothing is kept, everything is counted */
     diag *sink = diag_new(NULL, DIAG_TEXT, 0);
