@@ -28,6 +28,7 @@ struct fswatch {
     size_t n, cap;
     char **skip; /* real paths not to fswatch */
     size_t nskip;
+    int held;    /* a change fswatch_pending read: drain's value, for the next wait */
 };
 
 static const uint32_t MASK = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
@@ -182,6 +183,11 @@ static int wait_readable(int fd, int ms) {
 int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int settled_ms, int max_ms) {
     long long start = now_ms(), first = -1;
     int settled = 0;
+    if (w->held) { /* a change seen by fswatch_pending starts this one */
+        first = start;
+        settled = w->held == 2;
+        w->held = 0;
+    }
     for (;;) {
         int ms;
         int quiet = settled ? settled_ms : quiet_ms;
@@ -209,4 +215,7 @@ int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int settled_ms, int m
     }
 }
 
-int fswatch_pending(const fswatch *w) { return wait_readable(w->fd, 0) > 0; }
+int fswatch_pending(fswatch *w) {
+    if (!w->held && wait_readable(w->fd, 0) > 0) w->held = drain(w);
+    return w->held != 0;
+}

@@ -25,9 +25,11 @@ void fswatch_free(fswatch *w);
  * an error (errno set). */
 int fswatch_wait(fswatch *w, int timeout_ms, int quiet_ms, int settled_ms, int max_ms);
 
-/* 1 if events are waiting to be read (something changed since the last
- * fswatch_wait): a build that just ran may have read a file mid-change. */
-int fswatch_pending(const fswatch *w);
+/* 1 if something changed since the last fswatch_wait (events that are not
+ * changes, such as an editor removing its backup, do not count): a build
+ * that just ran may have read a file mid-change. The change is kept: the
+ * next fswatch_wait reports it. */
+int fswatch_pending(fswatch *w);
 
 /* A descriptor that is readable when events are pending (for poll), so a
  * caller can also wait on other descriptors. */

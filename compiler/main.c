@@ -292,9 +292,9 @@ int main(int argc, char **argv) {
     epub_init();
     diag *d = dfmt == DIAG_GITHUB ? diag_new(stdout, dfmt, 0) : diag_new(stderr, dfmt, -1);
     if (serving) {
+        /* -e chooses the edition "/" opens; every edition is built (serve.c) */
         serve_opts so = {.build = o, .course_dir = dirs[0], .host = host, .port = port,
                          .edition = ned ? editions[0] : NULL};
-        so.build.editions = NULL; /* -e chooses the edition "/" opens; every edition is built */
         status = serve_run(&so, d);
         diag_flush(d);
     } else {

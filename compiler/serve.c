@@ -194,7 +194,7 @@ static void build_once(server *s) {
     b.want_html = 1;
     b.want_epub = 0;
     b.quiet = 1;
-    b.editions = NULL;
+    b.editions = NULL; /* every edition; -e only chooses the one "/" opens */
     b.cache = s->cache;
     b.now = s->started; /* one time for every build: a page does not change with the clock */
     diag *d = diag_new(stderr, DIAG_TEXT, -1);
