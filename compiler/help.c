@@ -31,7 +31,7 @@ static const char options[] =
     "                          (GitHub Actions annotations on stdout)\n"
     "  -q, --quiet             no progress, no summary line\n"
     "  -v, --verbose           say what is written\n"
-    "options of serve (and -e, --var, --strict, --safe, --trust-filters, -j, -q, -v):\n"
+    "options of serve (and -e, --var, --start, --date, --strict, --safe, --trust-filters, -j, -q, -v):\n"
     "      --port N            exactly this port (default 8357, else the next free one)\n"
     "      --host ADDR         listen on ADDR, not 127.0.0.1 (every edition is then public)\n";
 
@@ -125,7 +125,7 @@ static void serve_help(FILE *out) {
           "      --port N            exactly this port (an error when it is taken)\n"
           "      --host ADDR         listen on ADDR instead of 127.0.0.1: every edition, answers included,\n"
           "                          is then readable by other machines (a warning says so)\n"
-          "      --var, --strict, --safe, --trust-filters, -j, -q, -v   as for build\n\n"
+          "      --var, --start, --date, --strict, --safe, --trust-filters, -j, -q, -v   as for build\n\n"
           "examples:\n"
           "  coursec serve                      the course around the current folder\n"
           "  coursec serve -e learner my-course\n\n"

@@ -146,7 +146,11 @@ int schedule_make(arena *a, const course *c, page_info *pages, const title_src *
             if (t >= 0) t += b->duration;
         }
     }
-    for (int k = 0; k < c->nbreaks; k++) {
+    /* a module that could not be read has no id: its errors are reported,
+     * and a break after it would only add a wrong one */
+    int all_ids = 1;
+    for (int i = 0; i < c->nmodules; i++) all_ids &= pages[i].id != NULL;
+    for (int k = 0; all_ids && k < c->nbreaks; k++) {
         int found = 0;
         for (int i = 0; i < c->nmodules && !found; i++) found = pages[i].id && !strcmp(pages[i].id, c->breaks[k].after);
         if (!found) nerr += unknown_after(a, c, pages, &c->breaks[k], d);
