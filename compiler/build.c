@@ -32,6 +32,7 @@
 #include "md.h"
 #include "outdir.h"
 #include "page.h"
+#include "schedule.h"
 #include "timing.h"
 #include "title.h"
 #include "tmpl.h"
@@ -384,10 +385,12 @@ static loaded *load_course(const char *dir, const build_opts *o, build_cache *ca
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
     pool_run(&P, pool_nthreads(o), c->nmodules, facts_task, NULL);
 
+    L->nerr += schedule_make(L->a, c, L->pages, L->titles, o->start ? course_parse_clock(o->start) : -1, o->date,
+                             &L->sched, d);
     int *durs = arena_alloc(L->a, sizeof(int) * (size_t)(c->nmodules + 1));
     int total = -1;
     for (int i = 0; i < c->nmodules; i++) {
-        durs[i] = L->pages[i].duration;
+        durs[i] = L->pages[i].is_break ? -1 : L->pages[i].duration; /* breaks are not the course's time */
         if (durs[i] >= 0) total = (total < 0 ? 0 : total) + durs[i];
     }
     /* duplicate module ids collide on disk */
@@ -893,7 +896,8 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->ncourse_pages = c->nmodules;
         x->total_duration = -1;
         for (int k = 0; k < x->npages; k++)
-            if (R->pages[k].duration >= 0) x->total_duration = (x->total_duration < 0 ? 0 : x->total_duration) + R->pages[k].duration;
+            if (R->pages[k].duration >= 0 && !R->pages[k].is_break) x->total_duration = (x->total_duration < 0 ? 0 : x->total_duration) + R->pages[k].duration;
+        x->sched = &L->sched;
         x->media = L->media;
         x->nmedia = L->nmedia;
         x->theme_dir = L->theme_dir;

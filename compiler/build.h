@@ -36,6 +36,8 @@ typedef struct build_opts {
     int jobs;                /* 0 = number of cores */
     int quiet, verbose;
     const char *data_dir;    /* coursec's lua/ and themes/ live here */
+    const char *start;       /* --start HH:MM (checked by the caller) or NULL: the course's start */
+    const char *date;        /* --date YYYY-MM-DD (checked by the caller) or NULL: day 1's date */
     build_cache *cache;      /* NULL: build everything */
     long long now;           /* the time a course without SOURCE_DATE_EPOCH or date: is built at; 0: now */
 } build_opts;

@@ -15,6 +15,7 @@
 #include "html.h"
 #include "outdir.h"
 #include "page.h"
+#include "schedule.h"
 #include "title.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -93,6 +94,7 @@ typedef struct loaded {
     media_file *media;
     int nmedia, capmedia;
     int total_duration;
+    schedule sched;       /* the course's day */
     const char *theme_dir;
     int nerr;             /* errors found in pass 1 (course, titles, modules, links) */
     const char **norm_files;  /* module files, normalised, for link targets */

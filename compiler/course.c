@@ -162,7 +162,7 @@ int course_parse_clock(const char *s) {
     return h * 60 + m;
 }
 
-static int valid_date(const char *s) {
+int course_valid_date(const char *s) {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return 0;
@@ -384,12 +384,14 @@ static char *slurp(const char *path, size_t limit, size_t *len, size_t *too_big)
 static const char *const course_keys[] = {
     "id",      "title",      "subtitle", "description", "publisher", "rights",  "authors",    "language",
     "date",    "identifier", "modules",  "duration",    "start",     "vars",    "unset_vars", "timings",
-    "filters", "editions",   "formats",  "theme",       "roles",     "classes", NULL,
+    "filters", "editions",   "formats",  "theme",       "roles",     "classes", "schedule", NULL,
 };
 
 static const char *const module_entry_keys[] = {"file", "id", "title", "only", "except", NULL};
 static const char *const edition_keys[] = {"include", "title", NULL};
 static const char *const timings_keys[] = {"natural", NULL};
+static const char *const schedule_keys[] = {"end", "breaks", NULL};
+static const char *const break_keys[] = {"after", "duration", "title", NULL};
 
 /* "`a`, `b`, `c`" for messages that list what may be written. */
 static const char *name_list(arena *a, const char *const *names, int n) {
@@ -1021,11 +1023,83 @@ static void read_timings(lctx *x, const ynode *v) {
     }
 }
 
+/* A key of `schedule:` or of one of its breaks that is not known: an error
+ * (a misspelt `end` would otherwise silently lose the day's end). */
+static void unknown_schedule_key(lctx *x, const ynode *k, const char *const *known, const char *where) {
+    const char *s = roles_suggest(k->str, known, -1);
+    if (s)
+        ERR(x, k, "unknown key `%s` in %s (did you mean `%s`?)", k->str, where, s);
+    else
+        ERR(x, k, "unknown key `%s` in %s: write %s", k->str, where, name_list(x->c->arena, known, known == schedule_keys ? 2 : 3));
+}
+
+static void read_break(lctx *x, const ynode *item) {
+    if (item->type != Y_MAP) {
+        ERR(x, item, "a break must be a mapping such as {after: MODULE_ID, duration: 45m, title: Lunch}");
+        return;
+    }
+    course_break b = {NULL, pos_of(x, item), -1, "Break"};
+    int seen_after = 0, seen_duration = 0;
+    for (int i = 0; i < item->n; i++) {
+        const ynode *k = item->keys[i], *v = item->items[i];
+        if (!strcmp(k->str, "after")) {
+            seen_after = 1;
+            b.after = get_str(x, v, "after");
+            b.after_at = pos_of(x, v);
+        } else if (!strcmp(k->str, "duration")) {
+            seen_duration = 1;
+            b.duration = duration_value(x, v, "duration");
+        } else if (!strcmp(k->str, "title")) {
+            const char *t = get_str(x, v, "title");
+            if (t && !*t)
+                ERR(x, v, "a break's `title` is empty (leave it out for \"Break\")");
+            else if (t)
+                b.title = t;
+        } else
+            unknown_schedule_key(x, k, break_keys, "a break");
+    }
+    if (!seen_after) ERR(x, item, "a break needs `after:`, the id of the module it follows");
+    if (!seen_duration) ERR(x, item, "a break needs `duration:`, such as `15m`");
+    if (!b.after || b.duration < 0) return;
+    course *c = x->c;
+    course_break *nb = arena_alloc(c->arena, sizeof *nb * (size_t)(c->nbreaks + 1));
+    if (c->nbreaks) memcpy(nb, c->breaks, sizeof *nb * (size_t)c->nbreaks);
+    nb[c->nbreaks++] = b;
+    c->breaks = nb;
+}
+
+static void read_schedule(lctx *x, const ynode *v) {
+    if (v->type == Y_NULL) return;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`schedule` must be a mapping such as {end: \"16:30\", breaks: [...]}, not a %s", ydoc_kind(v));
+        return;
+    }
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *val = v->items[i];
+        if (!strcmp(k->str, "end")) {
+            const char *s = get_str(x, val, "end");
+            int m = s ? course_parse_clock(s) : -1;
+            if (s && m < 0) ERR(x, val, "cannot read the schedule's end `%s` (write HH:MM, e.g. \"16:30\")", s);
+            x->c->sched_end = m;
+            x->c->sched_end_at = pos_of(x, val);
+        } else if (!strcmp(k->str, "breaks")) {
+            if (val->type == Y_NULL) continue;
+            if (val->type != Y_SEQ) {
+                ERR(x, val, "`breaks` must be a list of {after: MODULE_ID, duration: 45m, title: Lunch}");
+                continue;
+            }
+            for (int j = 0; j < val->n; j++) read_break(x, val->items[j]);
+        } else
+            unknown_schedule_key(x, k, schedule_keys, "`schedule`");
+    }
+}
+
 static void course_defaults(course *c) {
     static const char *const std_filters[] = {"vars", "blanks", "answers", "timings"};
     c->language = "en";
     c->duration = -1;
     c->start = -1;
+    c->sched_end = -1;
     c->natural_timings = 1;
     c->format_html = c->format_epub = 1;
     c->theme = "default";
@@ -1132,7 +1206,7 @@ course *course_load(const char *dir, diag *d) {
                 c->language = s;
         } else if (!strcmp(key, "date")) {
             const char *s = get_opt_str(&x, v, key);
-            if (s && !valid_date(s))
+            if (s && !course_valid_date(s))
                 ERR(&x, v, "`date` must be a date written YYYY-MM-DD, not `%s`", s);
             else
                 c->date = s;
@@ -1155,6 +1229,8 @@ course *course_load(const char *dir, diag *d) {
             read_filters(&x, v);
         else if (!strcmp(key, "formats"))
             read_formats(&x, v);
+        else if (!strcmp(key, "schedule"))
+            read_schedule(&x, v);
         else if (!strcmp(key, "theme")) {
             const char *s = get_opt_str(&x, v, key);
             if (s && !*s)
@@ -1262,9 +1338,23 @@ static int read_front_matter(lctx *x, course_module *m, const char *src, size_t 
         } else if (!strcmp(key, "teaching") || !strcmp(key, "exercises")) {
             *(key[0] == 't' ? &mm->teaching : &mm->exercises) = duration_value(x, v, key);
             if (!parts_at.line) parts_at = pos_of(x, k);
-        } else if (!strcmp(key, "start"))
+        } else if (!strcmp(key, "start")) {
             mm->start = start_value(x, v);
-        else if (!strcmp(key, "vars"))
+            mm->start_at = pos_of(x, v);
+        } else if (!strcmp(key, "day")) {
+            char *rest = NULL;
+            long n = v->type == Y_SCALAR && !has_nul(v) ? strtol(v->str, &rest, 10) : 0;
+            if (!rest || rest == v->str || *rest || n < 1 || n > 366)
+                ERR(x, v, "`day` must be a whole number from 1 (the course's first day), such as `day: 2`");
+            else
+                mm->day = (int)n, mm->day_at = pos_of(x, v);
+        } else if (!strcmp(key, "break")) {
+            int b;
+            if (v->type != Y_SCALAR || !parse_bool(v->str, &b))
+                ERR(x, v, "`break` must be true or false");
+            else
+                mm->is_break = b;
+        } else if (!strcmp(key, "vars"))
             mm->nvars = vars_value(x, v, &mm->vars);
         else if (!strcmp(key, "unset_vars"))
             mm->unset_vars = unset_vars_value(x, v);
@@ -1325,6 +1415,10 @@ int course_read_module(course *c, course_module *m, const char *src, size_t len,
     mm->duration = -1;
     mm->teaching = mm->exercises = -1;
     mm->start = -1;
+    memset(&mm->start_at, 0, sizeof mm->start_at);
+    mm->day = 0;
+    memset(&mm->day_at, 0, sizeof mm->day_at);
+    mm->is_break = 0;
     mm->vars = NULL;
     mm->nvars = 0;
     mm->unset_vars = -1;

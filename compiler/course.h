@@ -54,6 +54,10 @@ typedef struct module_meta {
     /* Carpentries `teaching:` / `exercises:` minutes (SPEC §11.7), -1 none */
     int teaching, exercises;
     int start;            /* minutes after midnight, -1 none */
+    pos start_at;         /* the `start:` value */
+    int day;              /* `day: N` (N >= 1), 0 none; with start, begins a schedule block (SPEC §11.8) */
+    pos day_at;
+    int is_break;         /* `break: true`: the module is a break of the schedule */
     course_var *vars;
     int nvars;
     int unset_vars;       /* -1 inherit from course, 0 warn, 1 blank */
@@ -63,6 +67,16 @@ typedef struct module_meta {
     const char *only, *except;
     pos only_at, except_at;
 } module_meta;
+
+/* A break of `schedule: {breaks: [...]}` (SPEC §11.8): placed after the
+ * module whose id is `after` (checked against the module ids by the
+ * schedule, schedule.h, once every id is known). */
+typedef struct course_break {
+    const char *after;    /* a module id, or NULL when unreadable (reported) */
+    pos after_at;         /* the `after:` value */
+    int duration;         /* minutes, >= 0 */
+    const char *title;    /* default "Break" */
+} course_break;
 
 typedef struct course_module {
     const char *file;     /* path inside the course dir, as written in course.yaml */
@@ -99,6 +113,11 @@ typedef struct course {
     int duration;         /* -1 none */
     pos duration_at;
     int start;            /* minutes after midnight, -1 none */
+    /* `schedule:` (SPEC §11.8): when the day should end, and the breaks */
+    int sched_end;        /* minutes after midnight, -1 none */
+    pos sched_end_at;     /* the `end:` value */
+    course_break *breaks;
+    int nbreaks;
     course_var *vars;
     int nvars;
     int unset_vars_blank; /* 0 warn (default), 1 blank */
@@ -172,6 +191,9 @@ const char *course_resolve_dir(course *c, const char *rel, const char **why);
  * the course's index page, becomes `index-page`, SPEC §11.7). Checking
  * that ids are unique is the build's job. Result in the course arena. */
 const char *course_module_default_id(course *c, const course_module *m);
+
+/* Is s a date written YYYY-MM-DD that exists? */
+int course_valid_date(const char *s);
 
 /* Parse "HH:MM" (or "H:MM") into minutes after midnight; -1 if malformed. */
 int course_parse_clock(const char *s);

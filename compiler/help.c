@@ -20,6 +20,9 @@ static const char options[] =
     "  -e, --edition NAME      build only this edition (repeatable; default every edition)\n"
     "  -f, --format FMT        html or epub, repeatable; default the course's formats\n"
     "      --var NAME=VALUE    set a template variable (repeatable; overrides course and module vars)\n"
+    "      --start HH:MM       this delivery starts at HH:MM (the schedule and run sheets; default\n"
+    "                          the course's start:)\n"
+    "      --date YYYY-MM-DD   this delivery's first day (day N of the schedule is the date + N-1)\n"
     "      --strict            warnings count as errors (exit 1, nothing written)\n"
     "      --safe              drop raw HTML and javascript: URLs\n"
     "      --trust-filters     lift the Lua sandbox (for filters you trust)\n"
@@ -28,7 +31,7 @@ static const char options[] =
     "                          (GitHub Actions annotations on stdout)\n"
     "  -q, --quiet             no progress, no summary line\n"
     "  -v, --verbose           say what is written\n"
-    "options of serve (and -e, --var, --strict, --safe, --trust-filters, -j, -q, -v):\n"
+    "options of serve (and -e, --var, --start, --date, --strict, --safe, --trust-filters, -j, -q, -v):\n"
     "      --port N            exactly this port (default 8357, else the next free one)\n"
     "      --host ADDR         listen on ADDR, not 127.0.0.1 (every edition is then public)\n";
 
@@ -122,7 +125,7 @@ static void serve_help(FILE *out) {
           "      --port N            exactly this port (an error when it is taken)\n"
           "      --host ADDR         listen on ADDR instead of 127.0.0.1: every edition, answers included,\n"
           "                          is then readable by other machines (a warning says so)\n"
-          "      --var, --strict, --safe, --trust-filters, -j, -q, -v   as for build\n\n"
+          "      --var, --start, --date, --strict, --safe, --trust-filters, -j, -q, -v   as for build\n\n"
           "examples:\n"
           "  coursec serve                      the course around the current folder\n"
           "  coursec serve -e learner my-course\n\n"

@@ -9,6 +9,7 @@
 #include "htmlattr.h"
 #include "markup.h"
 #include "safeurl.h"
+#include "schedule.h"
 #include "strindex.h"
 #include "tmpl.h"
 #include "util.h"
@@ -843,6 +844,67 @@ static int copy_assets(html_site *s) {
     return rc;
 }
 
+/* The edition's page of course module i, or -1 when it leaves it out. */
+static int page_of_module(const edition_ctx *ctx, int i) {
+    const page_info *cp = ctx->course_pages ? ctx->course_pages : ctx->pages;
+    int n = ctx->course_pages ? ctx->ncourse_pages : ctx->npages;
+    if (i < 0 || i >= n || !cp[i].id) return -1;
+    for (int k = 0; k < ctx->npages; k++)
+        if (ctx->pages[k].id && !strcmp(ctx->pages[k].id, cp[i].id)) return k;
+    return -1;
+}
+
+static int edition_has_role(const course_edition *ed, const char *role) {
+    for (int i = 0; ed && i < ed->ninclude; i++)
+        if (!strcmp(ed->include[i], role)) return 1;
+    return 0;
+}
+
+/* The day on the index (SPEC §11.9): an edition that includes the
+ * `facilitator` role gets the whole schedule (`schedule`: days of rows
+ * with start, end, title, href, duration, break and past-end marks);
+ * any other the agenda (`agenda`: days of rows with start and title only).
+ * Modules the edition leaves out are not listed; breaks always are. */
+static void schedule_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
+    const schedule *sc = ctx->sched;
+    if (!sc || !sc->known || sc->nrows == 0) return;
+    int full = edition_has_role(ctx->ed, "facilitator");
+    tmpl_ctx *top = tmpl_map(t, full ? "schedule" : "agenda");
+    if (sc->end >= 0) tmpl_set(top, "day_end", schedule_clock(a, sc->end));
+    int ndays = 0, last_day = 0;
+    for (int i = 0; i < sc->nrows; i++)
+        if (sc->rows[i].day != last_day) ndays++, last_day = sc->rows[i].day;
+    tmpl_list(top, "days");
+    tmpl_ctx *day = NULL;
+    last_day = 0;
+    for (int i = 0; i < sc->nrows; i++) {
+        const sched_row *r = &sc->rows[i];
+        int pi = r->module >= 0 ? page_of_module(ctx, r->module) : -1;
+        if (r->module >= 0 && pi < 0) continue;
+        if (r->day != last_day) {
+            last_day = r->day;
+            day = tmpl_list_push(top, "days");
+            const char *date = schedule_day_date(a, sc, r->day);
+            const char *label = NULL;
+            if (ndays > 1 || r->day > 1) label = arena_printf(a, "Day %d", r->day);
+            if (date) label = label ? arena_printf(a, "%s \xc2\xb7 %s", label, date) : date;
+            tmpl_set(day, "label", label);
+            tmpl_set(day, "day", arena_printf(a, "%d", r->day));
+            tmpl_list(day, "rows");
+        }
+        tmpl_ctx *row = tmpl_list_push(day, "rows");
+        tmpl_set(row, "start", r->start >= 0 ? schedule_clock(a, r->start) : "");
+        tmpl_set(row, "title", pi >= 0 ? page_title(&ctx->pages[pi]) : r->title);
+        if (!full) continue;
+        int d = r->duration;
+        tmpl_set(row, "end", r->start >= 0 && d >= 0 ? schedule_clock(a, r->start + d) : "");
+        tmpl_set(row, "duration", d >= 0 ? minutes(a, d) : "");
+        tmpl_set(row, "href", pi >= 0 ? arena_printf(a, "%s.html", ctx->pages[pi].id) : NULL);
+        tmpl_set_bool(row, "break", r->is_break);
+        tmpl_set_bool(row, "past_end", r->past_end);
+    }
+}
+
 int html_end(html_site *s) {
     if (!s) return -1;
     const edition_ctx *ctx = s->ctx;
@@ -863,6 +925,7 @@ int html_end(html_site *s) {
         tmpl_set(m, "number", arena_printf(a, "%d", i + 1));
         tmpl_set(m, "duration", minutes(a, pg->duration));
     }
+    schedule_ctx(ctx, a, t);
     if (ctx->npages > 0) {
         tmpl_ctx *f = tmpl_map(t, "first");
         tmpl_set(f, "href", arena_printf(a, "%s.html", ctx->pages[0].id));

@@ -1,6 +1,7 @@
 /* main.c — the command line (SPEC §9, §11.8): argv → a command and its
  * options, exit status 0/1/2. */
 #include "build.h"
+#include "course.h"
 #include "datadir.h"
 #include "diag.h"
 #include "epub.h"
@@ -148,6 +149,26 @@ int main(int argc, char **argv) {
             }
             o.var_names[o.nvars] = xstrndup(val, (size_t)(eq - val));
             o.var_values[o.nvars++] = eq + 1;
+        } else if (opt_is(a, "", "--start")) {
+            if (!(val = opt_value(argc, argv, &i, "--start"))) {
+                status = usage_error("option %s needs a value", "--start");
+                goto out;
+            }
+            if (course_parse_clock(val) < 0) {
+                status = usage_error("--start needs a time written HH:MM, such as 09:30, got `%s`", val);
+                goto out;
+            }
+            o.start = val;
+        } else if (opt_is(a, "", "--date")) {
+            if (!(val = opt_value(argc, argv, &i, "--date"))) {
+                status = usage_error("option %s needs a value", "--date");
+                goto out;
+            }
+            if (!course_valid_date(val)) {
+                status = usage_error("--date needs a date written YYYY-MM-DD, such as 2026-12-08, got `%s`", val);
+                goto out;
+            }
+            o.date = val;
         } else if (strcmp(a, "--strict") == 0) {
             o.strict = 1;
         } else if (strcmp(a, "--safe") == 0) {

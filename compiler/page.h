@@ -13,8 +13,10 @@ typedef struct page_info {
     const char *title;    /* plain text in this edition, blanks contribute nothing */
     const char *path;     /* display path of the module source */
     int duration;         /* minutes or -1 */
-    int start;            /* module start, minutes after midnight, or -1 */
+    int start;            /* the module's scheduled start (schedule.h), minutes after midnight, or -1 */
     int title_literal;    /* the `[[` of title were written `\[[` */
+    int day;              /* its day of the schedule, 1 for the first */
+    int is_break;         /* a break module: in the day, not in the course's duration */
 } page_info;
 
 typedef struct media_file {
@@ -37,7 +39,8 @@ typedef struct edition_ctx {
      * course. */
     const page_info *course_pages;
     int ncourse_pages;
-    int total_duration;   /* sum of module durations, -1 if none timed */
+    int total_duration;   /* sum of module durations (breaks left out), -1 if none timed */
+    const struct schedule *sched; /* the course's day (schedule.h) */
     /* Every media file of the course (from the unpruned trees); each writer
      * writes only those its edition's guarded trees reference (an image
      * used only inside an answer is not in the learner edition). */

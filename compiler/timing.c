@@ -344,8 +344,19 @@ int timing_module(course *c, course_module *m, ast_node *doc, diag *d) {
                     "timing: module \"%s\" declares %d min but its parts add up to %ld min", module_title(&t, doc), fm,
                     top_sum);
 
-    /* Starts: a part begins at its owner's start plus its earlier siblings'
-     * declared durations; owners precede their parts in document order. */
+    /* The time a segment takes in the day: its declared duration, or its
+     * parts' when they overrun it (SPEC §11.9: the parts keep their own
+     * times and the next sibling starts after them). Parts follow their
+     * owner in document order, so a backward pass sees every part first. */
+    long *span = xcalloc((size_t)n + 1, sizeof *span);
+    long *inner = xcalloc((size_t)n + 1, sizeof *inner);
+    for (int i = n - 1; i >= 0; i--) {
+        long own = t.v[i].n->duration;
+        span[i] = parts[i] && inner[i] > own ? inner[i] : own;
+        if (t.v[i].owner >= 0) inner[t.v[i].owner] += span[i];
+    }
+    /* Starts: a part begins at its owner's start plus the time its earlier
+     * siblings take. */
     long *cursor = xcalloc((size_t)n + 1, sizeof *cursor);
     long top_cursor = 0;
     for (int i = 0; i < n; i++) {
@@ -354,9 +365,11 @@ int timing_module(course *c, course_module *m, ast_node *doc, diag *d) {
         ast_node *x = t.v[i].n;
         x->tstart = (int)*cur;
         cursor[i] = *cur;
-        *cur += x->duration;
+        *cur += span[i];
     }
     free(cursor);
+    free(span);
+    free(inner);
     free(sum);
     free(parts);
     free(t.v);

@@ -17,7 +17,9 @@ int timing_parse_duration_prefix(const char *s, size_t *used);
 /* Read durations from heading/div attributes (bad ones: errors at the
  * node), natural timings from heading text (if enabled), mark breaks, build
  * the timing tree, warn where declared totals differ from their parts, set
- * tstart on timed nodes. Returns the module's duration (front matter's, else
+ * tstart on timed nodes (a segment starts after the time its earlier
+ * siblings take: each one's declared duration, or its parts' when they
+ * overrun it, SPEC §11.9). Returns the module's duration (front matter's, else
  * the sum of its parts, else -1). Errors are reported to d. */
 int timing_module(course *c, course_module *m, ast_node *doc, diag *d);
 

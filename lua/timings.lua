@@ -9,7 +9,9 @@
 --     (Div class run-sheet holding a Table: Start, End, Duration, Segment)
 --     after the module's title heading: one row per timed segment in order,
 --     nested segments indented, breaks marked, and a Total row; a module
---     timed only by `teaching:`/`exercises:` gets a row for each.
+--     timed only by `teaching:`/`exercises:` gets a row for each. A segment
+--     whose parts end after its declared end says "overruns by N min" (its
+--     parts keep their own times, SPEC §11.9); so does the Total row.
 
 local concat, gsub, format = table.concat, string.gsub, string.format
 local byte, sub, find = string.byte, string.sub, string.find
@@ -115,6 +117,27 @@ local function title_of(n, t, a)
   return (gsub(a.classes[1] or "segment", "^%l", string.upper))
 end
 
+-- "overruns by N min" beside a segment whose parts end after it.
+local function overrun_mark(minutes)
+  return Span({Text("overruns by " .. minutes .. " min")}, {classes = {"overrun"}})
+end
+
+-- How far the parts of segment i (the rows after it that are deeper) end
+-- past its own end; 0 when they do not.
+local function overrun_of(segs, i)
+  local seg = segs[i]
+  local s = seg.node.start
+  if not s then return 0 end
+  local last = s + seg.duration
+  for j = i + 1, #segs do
+    local p = segs[j]
+    if p.depth <= seg.depth then break end
+    local ps = p.node.start
+    if ps and ps + p.duration > last then last = ps + p.duration end
+  end
+  return last - (s + seg.duration)
+end
+
 -- The run sheet, and the document's children (read once: each read of
 -- doc.children builds a fresh list).
 local function run_sheet(doc, ctx)
@@ -135,6 +158,11 @@ local function run_sheet(doc, ctx)
       else
         cell = {Span({label}, {classes = {"break-mark"}})}
       end
+    end
+    local over = overrun_of(segs, i)
+    if over > 0 then
+      cell[#cell + 1] = Text(" ")
+      cell[#cell + 1] = overrun_mark(over)
     end
     local seg_cell = {Span(cell, {classes = {"indent-" .. seg.depth}})}
     local s, e = "", ""
@@ -160,10 +188,22 @@ local function run_sheet(doc, ctx)
     end
   end
   local total = m.duration
+  local last = 0
+  for i = 1, #segs do
+    local n = segs[i].node
+    if segs[i].depth == 0 and n.start and n.start + segs[i].duration > last then
+      last = n.start + segs[i].duration
+    end
+  end
+  local total_cell = {Span({Text("Total")}, {classes = {"run-sheet-total"}})}
+  if last > total then
+    total_cell[#total_cell + 1] = Text(" ")
+    total_cell[#total_cell + 1] = overrun_mark(last - total)
+  end
   rows[#rows + 1] = {
     {Text(clock(0, start))}, {Text(clock(total, start))},
     {Text(total .. " min")},
-    {Span({Text("Total")}, {classes = {"run-sheet-total"}})},
+    total_cell,
   }
   local tbl = course.Table{head = {"Start", "End", "Duration", "Segment"}, rows = rows}
   return course.Div({tbl}, {classes = {"run-sheet"}, title = "Run sheet"}), kids

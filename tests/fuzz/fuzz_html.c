@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                              m->meta.body_line > 0 ? m->meta.body_line : 1, m->path, &mo, d);
     if (doc) {
         (void)edition_check(c, m, doc, d);
-        page_info pg = {course_module_default_id(c, m), "Fuzz module", m->path, -1, -1, 0};
+        page_info pg = {course_module_default_id(c, m), "Fuzz module", m->path, -1, -1, 0, 0, 0};
         pg.duration = timing_module(c, m, doc, d);
         edition_ctx ctx;
         memset(&ctx, 0, sizeof ctx);

@@ -408,13 +408,13 @@ static char *render_v2(const char *tmp, const char *theme, const char *sub, int 
     memset(&ed, 0, sizeof ed);
     ed.name = answers ? "facilitator" : "learner";
     static page_info all[] = {
-        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0},
-        {"p2", "Page two", "v2/modules/p2.md", -1, -1, 0},
-        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0},
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0, 0, 0},
+        {"p2", "Page two", "v2/modules/p2.md", -1, -1, 0, 0, 0},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0, 0, 0},
     };
     static page_info learner[] = {
-        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0},
-        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0},
+        {"p1", "Page one", "v2/modules/p1.md", -1, -1, 0, 0, 0},
+        {"p3", "Page three", "v2/modules/p3.md", -1, -1, 0, 0, 0},
     };
     edition_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -573,8 +573,8 @@ int main(int argc, char **argv) {
     ed.name = "learner";
     ed.title = "Learner";
     page_info pages[] = {
-        {"m1", "Module One", "demo/modules/m1.md", 25, -1, 0},
-        {"m2", "Second Module", "demo/modules/m2.md", 15, -1, 0},
+        {"m1", "Module One", "demo/modules/m1.md", 25, -1, 0, 0, 0},
+        {"m2", "Second Module", "demo/modules/m2.md", 15, -1, 0, 0, 0},
     };
     FILE *df = tmpfile();
     diag *d = diag_new(df, DIAG_TEXT, 0);

@@ -175,8 +175,8 @@ static void test_008(void) {
     CHECK(open->duration == 20 && core->duration == 30 && wrap->duration == 10 && brk->duration == 10, "008 durations");
     CHECK(open->natural && l1->natural && wrap->natural, "008 natural flags");
     CHECK(open->tstart == 0 && wel->tstart == 0 && ovw->tstart == 10 && core->tstart == 20 && l1->tstart == 20 &&
-           brk->tstart == 35 && l2->tstart == 45 && wrap->tstart == 50,
-       "008 starts (parent's declared duration decides)");
+           brk->tstart == 35 && l2->tstart == 45 && wrap->tstart == 60,
+       "008 starts (an overrunning section's parts keep their times; the next sibling starts after them)");
     CHECK(brk->is_break && !l1->is_break && !core->is_break, "008 break by heading text");
     CHECK(doc->first->duration == -1 && doc->first->tstart == -1, "008 untimed h1");
     CHECK(strcmp(l1->first->text, "Lesson 1 (15 minutes)") == 0, "heading text left as written");
@@ -272,8 +272,9 @@ static void test_divs(void) {
        "div sum warning with title=");
     CHECK(!strstr(e.out, "\"Section\""), "section 30 = 15 + 15: no warning");
     CHECK(md == 35, "module = section 30 + orphan 5");
-    CHECK(div->tstart == 0 && inner1->tstart == 0 && inner2->tstart == 10 && after->tstart == 15, "div starts");
-    CHECK(orphan->tstart == 30 && untimed->duration == -1, "untimed heading closes the section");
+    CHECK(div->tstart == 0 && inner1->tstart == 0 && inner2->tstart == 10 && after->tstart == 20,
+          "div starts (the div's parts overrun it by 5: the next sibling starts after them)");
+    CHECK(orphan->tstart == 35 && untimed->duration == -1, "untimed heading closes the section (itself overrun to 35)");
     CHECK(sec->natural == 1 && bad->duration == -1, "flags");
     env_done(&e);
 
