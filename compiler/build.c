@@ -836,6 +836,8 @@ static bkey global_key(loaded *L, const build_opts *o) {
         bhash_str(h, o->var_values[i]);
     }
     bhash_int(h, L->build_time);
+    bhash_str(h, o->start);
+    bhash_str(h, o->date);
     bhash_int(h, L->nmedia);
     for (int i = 0; i < L->nmedia; i++) {
         bhash_str(h, L->media[i].rel);
@@ -860,6 +862,8 @@ static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
         bhash_str(h, pg->path);
         bhash_int(h, pg->duration);
         bhash_int(h, pg->start);
+        bhash_int(h, pg->day);
+        bhash_int(h, pg->is_break);
         bhash_int(h, pg->title_literal);
     }
     bhash_int(h, R->ctx.total_duration);

@@ -8,6 +8,8 @@
 #include "course.h"
 #include "diag.h"
 
+/* Every field is part of a page's key in `coursec serve` (build.c nav_key):
+ * a field added here is added there. */
 typedef struct page_info {
     const char *id;       /* module id: page "<id>.html", EPUB "<id>.xhtml" */
     const char *title;    /* plain text in this edition, blanks contribute nothing */

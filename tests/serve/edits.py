@@ -4,7 +4,8 @@ of the same sources (the live script is added only as pages are sent, so the
 served files are compared as they are on disk, and a sample of pages over
 HTTP minus the script tag).
 
-Edits: module text, headings, module titles and durations (front matter),
+Edits: module text, headings, module titles, durations and starts (front
+matter: each moves the run sheets of the modules after it),
 course.yaml (title, a variable), a course filter and a file it requires, a
 course theme's page template and style sheet, adding and removing modules. Each is valid: a build must succeed after it. The
 sequence is fixed by the seed, so a failure names the seed and step that
@@ -78,7 +79,7 @@ def write_module(root, n, title, minutes):
 
 def write_yaml(root, title, trainer, mods):
     with open(os.path.join(root, "course.yaml"), "w") as f:
-        f.write("id: edits\ntitle: %s\nlanguage: en\ndate: 2026-01-01\ntheme: theme\n" % title)
+        f.write("id: edits\ntitle: %s\nlanguage: en\ndate: 2026-01-01\ntheme: theme\nstart: \"09:00\"\n" % title)
         f.write("vars:\n  trainer: %s\n" % trainer)
         f.write("filters: [vars, blanks, answers, timings, filters/mark.lua]\n")
         f.write("editions:\n  learner: {include: []}\n  facilitator: {include: [answer, facilitator]}\n")
@@ -90,8 +91,8 @@ def write_yaml(root, title, trainer, mods):
 def edit(root, rng, state):
     """One random valid edit; returns what it did."""
     mods = state["mods"]
-    kind = rng.choice(["text", "text", "heading", "title", "duration", "yaml-title", "yaml-var", "filter",
-                       "helper", "theme", "template", "add", "remove"])
+    kind = rng.choice(["text", "text", "heading", "title", "duration", "start", "yaml-title", "yaml-var",
+                       "filter", "helper", "theme", "template", "add", "remove"])
     if kind == "remove" and len(mods) <= 2:
         kind = "add"
     if kind == "add" and len(mods) >= 6:
@@ -99,7 +100,7 @@ def edit(root, rng, state):
     n = rng.choice(mods)
     path = os.path.join(root, "modules", "m%d.md" % n)
     word = "w%06d" % rng.randrange(10 ** 6)
-    if kind in ("text", "heading", "title", "duration"):
+    if kind in ("text", "heading", "title", "duration", "start"):
         with open(path) as f:
             s = f.read()
         if kind == "text":
@@ -113,6 +114,11 @@ def edit(root, rng, state):
             lines = s.split("\n")
             lines[1] = "title: Module %d %s" % (n, word)
             s = "\n".join(lines)
+        elif kind == "start":  # a module's own start begins a new block of the day (or no longer does)
+            if re.search(r"(?m)^start: ", s):
+                s = re.sub(r"(?m)^start: .*\n", "", s, count=1)
+            else:
+                s = s.replace("\nduration: ", "\nstart: \"%02d:%02d\"\nduration: " % (rng.randrange(13, 16), rng.choice((0, 30))), 1)
         else:  # the module's duration and its parts' together
             m = rng.randrange(10, 90)
             s = re.sub(r"(?m)^duration: \d+m$", "duration: %dm" % m, s, count=1)
