@@ -385,8 +385,10 @@ static loaded *load_course(const char *dir, const build_opts *o, build_cache *ca
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
     pool_run(&P, pool_nthreads(o), c->nmodules, facts_task, NULL);
 
-    L->nerr += schedule_make(L->a, c, L->pages, L->titles, o->start ? course_parse_clock(o->start) : -1, o->date,
-                             &L->sched, d);
+    diag *ss = diag_scope(d); /* counts the schedule's errors */
+    schedule_make(L->a, c, L->pages, L->titles, o->start ? course_parse_clock(o->start) : -1, o->date, &L->sched, ss);
+    L->nerr += diag_errors(ss);
+    diag_free(ss);
     int *durs = arena_alloc(L->a, sizeof(int) * (size_t)(c->nmodules + 1));
     int total = -1;
     for (int i = 0; i < c->nmodules; i++) {

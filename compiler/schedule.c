@@ -59,7 +59,7 @@ static void push(arena *a, schedule *s, int *cap, sched_row r) {
 }
 
 /* An `after:` that names no module: an error with the closest id. */
-static int unknown_after(arena *a, const course *c, const page_info *pages, const course_break *b, diag *d) {
+static void unknown_after(arena *a, const course *c, const page_info *pages, const course_break *b, diag *d) {
     const char **ids = arena_alloc(a, sizeof(char *) * (size_t)(c->nmodules + 1));
     int n = 0;
     for (int i = 0; i < c->nmodules; i++)
@@ -73,7 +73,6 @@ static int unknown_after(arena *a, const course *c, const page_info *pages, cons
         diag_report(d, DIAG_ERROR, b->after_at.path, b->after_at.line, b->after_at.col,
                     "break \"%s\" comes after `%s`, which is no module of this course: write a module id", b->title,
                     b->after);
-    return 1;
 }
 
 /* Mark the rows that end after schedule.end; one warning per day that does. */
@@ -98,13 +97,13 @@ static void past_end(arena *a, const course *c, schedule *s, diag *d) {
     }
 }
 
-int schedule_make(arena *a, const course *c, page_info *pages, const title_src *titles, int start, const char *date,
+void schedule_make(arena *a, const course *c, page_info *pages, const title_src *titles, int start, const char *date,
                   schedule *out, diag *d) {
     memset(out, 0, sizeof *out);
     out->end = c->sched_end;
     out->date = date;
     int first = start >= 0 ? start : c->start;
-    int nerr = 0, cap = 0;
+    int cap = 0;
     out->known = first >= 0;
     for (int i = 0; i < c->nmodules; i++) out->known |= c->modules[i].meta.start >= 0;
 
@@ -119,7 +118,6 @@ int schedule_make(arena *a, const course *c, page_info *pages, const title_src *
                         "`day: %d` comes after a module of day %d: modules are scheduled in course order (move "
                         "this module in course.yaml, or change its `day:`)",
                         mm->day, day);
-            nerr++;
         } else if (mm->day > day) {
             day = mm->day;
             t = first;
@@ -153,8 +151,7 @@ int schedule_make(arena *a, const course *c, page_info *pages, const title_src *
     for (int k = 0; all_ids && k < c->nbreaks; k++) {
         int found = 0;
         for (int i = 0; i < c->nmodules && !found; i++) found = pages[i].id && !strcmp(pages[i].id, c->breaks[k].after);
-        if (!found) nerr += unknown_after(a, c, pages, &c->breaks[k], d);
+        if (!found) unknown_after(a, c, pages, &c->breaks[k], d);
     }
     past_end(a, c, out, d);
-    return nerr;
 }

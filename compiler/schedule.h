@@ -42,8 +42,8 @@ int schedule_is_break(const course_module *m, const title_src *t);
  * module (an error, with a suggestion), a `day:` lower than the day before
  * (an error), a module `start:` before the end of the module before on the
  * same day (a warning), and each day that runs past schedule.end (a warning
- * at the `end:` value). Returns the number of errors. */
-int schedule_make(arena *a, const course *c, page_info *pages, const title_src *titles, int start, const char *date,
+ * at the `end:` value); the caller counts the errors with a diag scope. */
+void schedule_make(arena *a, const course *c, page_info *pages, const title_src *titles, int start, const char *date,
                   schedule *out, diag *d);
 
 /* Day n's date (n >= 1) as YYYY-MM-DD in a, or NULL without a date. */

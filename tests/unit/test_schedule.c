@@ -63,10 +63,11 @@ static void add_break(env *e, const char *after, int dur, const char *title) {
     e->c.nbreaks++;
 }
 
+/* schedule_make; the errors it reported */
 static int make(env *e, int start, const char *date) {
     diag *s = diag_scope(e->d);
-    int r = schedule_make(e->a, &e->c, e->p, NULL, start, date, &e->s, s);
-    e->nerr = diag_errors(s);
+    schedule_make(e->a, &e->c, e->p, NULL, start, date, &e->s, s);
+    int r = e->nerr = diag_errors(s);
     diag_free(s);
     diag_flush(e->d);
     fflush(e->f);
