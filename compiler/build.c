@@ -570,9 +570,9 @@ static int reuse_page(loaded *L, edition_run *R, int pi, bkey key) {
     const bc_page *bp = bcache_page_find(L->cache, key, &root);
     if (!bp) return 0;
     char *from = xasprintf("%s/%s", root, bp->rel);
-    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia) == 0;
+    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia, bp->print, bp->nprint) == 0;
     free(from);
-    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia);
+    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia, bp->print, bp->nprint);
     return ok;
 }
 
@@ -691,7 +691,10 @@ static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const
         if (keep) {
             if (written && diag_reports(pd) == 0) {
                 char *rel = xasprintf("%s/site/%s.html", R->ed->name, R->pages[pi].id);
-                bcache_page_put(L->cache, keys[e], 0, rel, used, nused);
+                size_t nprint = 0;
+                char *print = html_print_part(R->site, pi, &nprint);
+                bcache_page_put(L->cache, keys[e], 0, rel, used, nused, print, nprint);
+                free(print);
                 free(rel);
             }
             free(used);
@@ -775,6 +778,8 @@ static int metadata_check(loaded *L, edition_run *R, diag *d) {
     bad += edition_final_check_string(ed, "the publisher", c->publisher, 0, p, d);
     bad += edition_final_check_string(ed, "the rights", c->rights, 0, p, d);
     bad += edition_final_check_string(ed, "the edition title", ed->title, 0, p, d);
+    bad += edition_final_check_string(ed, "the version", c->version, 0, p, d);
+    bad += edition_final_check_string(ed, "the organisation", c->organisation, 0, p, d);
     for (int i = 0; i < c->nauthors; i++) bad += edition_final_check_string(ed, "an author", c->authors[i], 0, p, d);
     for (int k = 0; k < R->ctx.npages; k++)
         bad += edition_final_check_string(ed, "a module title", R->pages[k].title, R->pages[k].title_literal,

@@ -11,7 +11,8 @@ searched for the markers, lower-cased, and also in their slugified form
 edition that excludes its content (learner: answers, facilitator notes, blank
 answers, model answers, only=/except= content, restricted heading sections,
 answer-only images, reference definitions, comments everywhere), and must
-occur in both the HTML site and the EPUB of every edition that includes it.
+occur in the HTML site, its print workbook (site/_print.html) and the EPUB of
+every edition that includes it.
 Also, per edition:
   * learner pages (HTML and XHTML, not CSS) hold no `checked`, `correct`,
     `[x]` or `[X]` (the marks of choice divs; the generator never writes
@@ -136,6 +137,8 @@ def check_course(out, cid, expect):
         every = markers_in(files["site"] + files["epub"] + files["other"])
         site = markers_in(files["site"])
         epub = markers_in(files["epub"])
+        # the print workbook holds the whole edition once more, in one file
+        prnt = markers_in([(n, d) for n, d in files["site"] if n == os.path.join("site", "_print.html")])
         if not files["site"] or not files["epub"]:
             problems.append("edition %s lacks its site or its EPUB" % ed)
         for m, must, must_not, what in expect:
@@ -146,6 +149,8 @@ def check_course(out, cid, expect):
                     problems.append("MISSING %s site: %s (%s)" % (ed, m, what))
                 if m not in epub:
                     problems.append("MISSING %s epub: %s (%s)" % (ed, m, what))
+                if m not in prnt:
+                    problems.append("MISSING %s print workbook: %s (%s)" % (ed, m, what))
         site_rel = [(os.path.relpath(n, "site").replace(os.sep, "/"), d) for n, d in files["site"]]
         for n in unreferenced_media(site_rel):
             problems.append("MEDIA %s: site/%s is referenced by no page of the edition" % (ed, n))
