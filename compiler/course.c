@@ -993,14 +993,14 @@ static void read_formats(lctx *x, const ynode *v) {
     const ynode *const *items = NULL;
     int n = 0;
     if (!scalar_or_list(&v, &items, &n)) {
-        ERR(x, v, "`formats` must be a list of `html` and/or `epub`");
+        ERR(x, v, "`formats` must be a list of `html`, `epub` and/or `pdf`");
         return;
     }
     if (n == 0) {
-        ERR(x, v, "`formats` is empty: list `html`, `epub` or both");
+        ERR(x, v, "`formats` is empty: list `html`, `epub`, `pdf` or several");
         return;
     }
-    int html = 0, epub = 0, bad = 0;
+    int html = 0, epub = 0, pdf = 0, bad = 0;
     for (int i = 0; i < n; i++) {
         const char *s = get_str(x, items[i], "formats");
         if (!s)
@@ -1009,12 +1009,14 @@ static void read_formats(lctx *x, const ynode *v) {
             html = 1;
         else if (!strcmp(s, "epub"))
             epub = 1;
+        else if (!strcmp(s, "pdf"))
+            pdf = 1;
         else {
-            ERR(x, items[i], "unknown format `%s` (use `html` or `epub`)", s);
+            ERR(x, items[i], "unknown format `%s` (use `html`, `epub` or `pdf`)", s);
             bad = 1;
         }
     }
-    if (!bad) c->format_html = html, c->format_epub = epub;
+    if (!bad) c->format_html = html, c->format_epub = epub, c->format_pdf = pdf;
 }
 
 static void read_timings(lctx *x, const ynode *v) {

@@ -121,6 +121,7 @@ typedef struct course {
     int nquiet_classes;
 
     int format_html, format_epub; /* default both */
+    int format_pdf;       /* `pdf` in formats: (never by default: it needs WeasyPrint) */
     const char *theme;    /* "default" or a course-relative path */
     pos theme_at;
 } course;
