@@ -740,6 +740,24 @@ static int locate_url(void *ud, const char *url, const char **path, int *line, i
                 return 1;
             }
         }
+    /* raw HTML names it (an <img src=...>): its first place in a module file */
+    for (int i = 0; i < L->c->nmodules; i++) {
+        const course_module *m = &L->c->modules[i];
+        char *src = NULL;
+        size_t len = 0;
+        if (!m->abspath || fs_read(m->abspath, &src, &len) != 0) continue;
+        const char *at = strstr(src, url);
+        int found = at != NULL;
+        if (found) {
+            int ln = 1;
+            const char *bol = src;
+            for (const char *p = src; p < at; p++)
+                if (*p == '\n') ln++, bol = p + 1;
+            *path = m->path, *line = ln, *col = (int)(at - bol) + 1;
+        }
+        free(src);
+        if (found) return 1;
+    }
     return 0;
 }
 
