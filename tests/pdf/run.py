@@ -4,6 +4,7 @@ course under courses/, checked page by page:
 
   paper      every page has the course's paper size (A4, or Letter for an
              en-US/en-CA course or `paper: letter`);
+  fonts      every font in the PDF is DejaVu (the packages `make` installs);
   header     every page but the cover carries the course title and the
              edition title at its top, and its page number at its foot;
   cover      the first page names the course and the edition, and has no
@@ -83,6 +84,11 @@ def check_pages(pdf, wb_path, course_title, edition_title, paper):
     bad = [i + 1 for i, (w, h) in enumerate(sizes) if abs(w - want[0]) > 1 or abs(h - want[1]) > 1]
     if not sizes or bad:
         problems.append("pages %s are not %s (%s)" % (bad[:5], paper, sizes[:1]))
+    # the workbook's fonts only (fonts-dejavu-*): other machines, same bytes
+    fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True, timeout=120).stdout.splitlines()[2:]
+    other = sorted({ln.split()[0].split("+")[-1] for ln in fonts if ln.strip() and "DejaVu" not in ln.split()[0]})
+    if other:
+        problems.append("fonts other than DejaVu: %s" % other)
     pages = pdfscan.page_texts(pdf)
     if len(pages) != len(sizes):
         problems.append("%d pages of text, %d pages" % (len(pages), len(sizes)))
