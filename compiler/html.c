@@ -840,7 +840,8 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
             buf_puts_escaped(&out, mtitle);
             buf_puts(&out, "</h1>\n");
         }
-        page_body ppb = {doc, s, pg->path, NULL, arena_printf(a, "%s--", pg->id)};
+        /* no path: the page has reported its URLs already */
+        page_body ppb = {doc, s, NULL, NULL, arena_printf(a, "%s--", pg->id)};
         write_body(&ppb, &out);
         buf_puts(&out, "</section>\n");
         rc = write_file(ctx, part_path(s, a, index), &out);

@@ -70,6 +70,10 @@ def squash(s):
     return " ".join(s.split())
 
 
+def tight(s):
+    return "".join(s.split())
+
+
 def lines(page):
     return [ln.strip() for ln in page.splitlines() if ln.strip()]
 
@@ -94,8 +98,9 @@ def check_pages(pdf, wb_path, course_title, edition_title, paper):
         problems.append("%d pages of text, %d pages" % (len(pages), len(sizes)))
     if not pages:
         return problems + ["no pages"]
-    ct, et = squash(course_title), squash(edition_title)
-    cover = squash(pages[0])
+    # compared without spaces: a title may wrap at a hyphen ("E- commerce")
+    ct, et = tight(course_title), tight(edition_title)
+    cover = tight(pages[0])
     if ct[:30] not in cover or et not in cover:
         problems.append("the cover lacks the course or edition title: %r" % cover[:120])
     if lines(pages[0]) and lines(pages[0])[-1] == "1":
@@ -107,7 +112,7 @@ def check_pages(pdf, wb_path, course_title, edition_title, paper):
             continue
         # the running header is the first line (a long course title may wrap
         # onto a second); the page number the last
-        top = squash(" ".join(ls[:2]))
+        top = tight(" ".join(ls[:2]))
         if ct[:25] not in top or et not in top:
             problems.append("page %d: no running header with %r and %r: %r" % (i, ct[:25], et, top[:100]))
         if ls[-1] != str(i):
@@ -143,9 +148,9 @@ VOID = {"input", "br", "img", "hr", "meta", "link", "col", "area", "base", "wbr"
 
 def mark_questions(doc):
     """doc with marks: id kq-N-a on each choice/response box (or its own
-    id), an empty span kq-N-z as its last child, and an id on the <p>
-    right before it (nothing but white space between); and the list of
-    (question id or None, start id, end id)."""
+    id), an empty span kq-N-z as its last child, and an empty span at the
+    end of the <p> right before it (nothing but white space between); and
+    the list of (question end id or None, start id, end id)."""
     out, marks, stack = [], [], []
     pos, n, prev_p = 0, 0, None  # prev_p: (id, where its </p> ends)
     for m in TAG.finditer(doc):
@@ -159,9 +164,13 @@ def mark_questions(doc):
                 _name, end_id, pid = stack.pop()
             if end_id:
                 out.append('<span id="%s"></span>' % end_id)
+            if name == "p" and pid:
+                # the question's last line: a long question may begin on the
+                # page before, as long as it ends where its answer space is
+                out.append('<span id="%s-end"></span>' % pid)
             out.append(tag)
             if name == "p" and pid:
-                prev_p = (pid, m.end())
+                prev_p = (pid + "-end", m.end())
             continue
         if name in VOID or selfclose:
             out.append(tag)
