@@ -32,6 +32,7 @@
 #include "md.h"
 #include "outdir.h"
 #include "page.h"
+#include "pdf.h"
 #include "schedule.h"
 #include "timing.h"
 #include "title.h"
@@ -574,9 +575,9 @@ static int reuse_page(loaded *L, edition_run *R, int pi, bkey key) {
     const bc_page *bp = bcache_page_find(L->cache, key, &root);
     if (!bp) return 0;
     char *from = xasprintf("%s/%s", root, bp->rel);
-    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia) == 0;
+    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia, bp->print, bp->nprint) == 0;
     free(from);
-    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia);
+    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia, bp->print, bp->nprint);
     return ok;
 }
 
@@ -695,7 +696,10 @@ static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const
         if (keep) {
             if (written && diag_reports(pd) == 0) {
                 char *rel = xasprintf("%s/site/%s.html", R->ed->name, R->pages[pi].id);
-                bcache_page_put(L->cache, keys[e], 0, rel, used, nused);
+                size_t nprint = 0;
+                char *print = html_print_part(R->site, pi, &nprint);
+                bcache_page_put(L->cache, keys[e], 0, rel, used, nused, print, nprint);
+                free(print);
                 free(rel);
             }
             free(used);
@@ -729,6 +733,66 @@ static int want_edition(const build_opts *o, const char *name) {
 }
 
 
+/* The module link or image that names url, for a warning about it. */
+static int locate_url(void *ud, const char *url, const char **path, int *line, int *col) {
+    const loaded *L = ud;
+    for (int i = 0; i < L->c->nmodules; i++)
+        for (int k = 0; k < L->facts[i].nlinks; k++) {
+            const link_ref *r = &L->facts[i].links[k];
+            if (r->url && (!strcmp(r->url, url) || (r->rewrite && !strcmp(r->rewrite, url)))) {
+                *path = L->c->modules[i].path, *line = r->line, *col = r->col;
+                return 1;
+            }
+        }
+    /* raw HTML names it (an <img src=...>): its first place in a module file */
+    for (int i = 0; i < L->c->nmodules; i++) {
+        const course_module *m = &L->c->modules[i];
+        char *src = NULL;
+        size_t len = 0;
+        if (!m->abspath || fs_read(m->abspath, &src, &len) != 0) continue;
+        const char *at = strstr(src, url);
+        int found = at != NULL;
+        if (found) {
+            int ln = 1;
+            const char *bol = src;
+            for (const char *p = src; p < at; p++)
+                if (*p == '\n') ln++, bol = p + 1;
+            *path = m->path, *line = ln, *col = (int)(at - bol) + 1;
+        }
+        free(src);
+        if (found) return 1;
+    }
+    return 0;
+}
+
+/* The edition's PDF from its print workbook; then the site goes when it
+ * was made only for the PDF. */
+static int write_pdf(edition_run *R) {
+    const course *c = R->ctx.c;
+    char *site = xasprintf("%s/site", R->tmp);
+    char *wb = xasprintf("%s/_print.html", site);
+    char *name = xasprintf("%s-%s.pdf", c->id, R->ed->name);
+    char *out = xasprintf("%s/%s", R->tmp, name);
+    char *ident = xasprintf("coursec:%s:%s", c->id, R->ed->name);
+    int rc = 0;
+    struct stat st;
+    if (stat(wb, &st) != 0) {
+        diag_report(R->ctx.d, DIAG_ERROR, c->theme_at.path ? c->theme_at.path : c->yaml_path, c->theme_at.line,
+                    c->theme_at.col, "the theme has no print.html, so no PDF can be made: add one (see coursec's "
+                    "themes/default/print.html) or leave out `pdf`");
+        rc = -1;
+    } else {
+        pdf_job j = {site, out, name, ident, R->ctx.build_time, locate_url, (void *)R->L};
+        rc = pdf_write(&j, R->ctx.d);
+    }
+    if (rc == 0 && R->site_for_pdf && outdir_drop(R->tmp, "site") != 0) {
+        diag_report(R->ctx.d, DIAG_ERROR, site, 0, 0, "cannot remove a temporary folder: %s", strerror(errno));
+        rc = -1;
+    }
+    free(site), free(wb), free(name), free(out), free(ident);
+    return rc;
+}
+
 /* Close an edition's writers: finished when the edition succeeded so far,
  * else abandoned. */
 static void *finish_main(void *arg) {
@@ -737,6 +801,7 @@ static void *finish_main(void *arg) {
     if (R->site) {
         if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
         else if (!ok) html_abort(R->site);
+        if (ok && R->pdf && write_pdf(R) != 0) ok = 0, R->failed_write = 1;
     }
     if (R->book) {
         /* a check book reports at its end what it found there (links to
@@ -779,6 +844,8 @@ static int metadata_check(loaded *L, edition_run *R, diag *d) {
     bad += edition_final_check_string(ed, "the publisher", c->publisher, 0, p, d);
     bad += edition_final_check_string(ed, "the rights", c->rights, 0, p, d);
     bad += edition_final_check_string(ed, "the edition title", ed->title, 0, p, d);
+    bad += edition_final_check_string(ed, "the version", c->version, 0, p, d);
+    bad += edition_final_check_string(ed, "the organisation", c->organisation, 0, p, d);
     for (int i = 0; i < c->nauthors; i++) bad += edition_final_check_string(ed, "an author", c->authors[i], 0, p, d);
     for (int k = 0; k < R->ctx.npages; k++)
         bad += edition_final_check_string(ed, "a module title", R->pages[k].title, R->pages[k].title_literal,
@@ -881,14 +948,18 @@ static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
 static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     course *c = L->c;
     if (unknown_editions(c, o, d)) return -1;
-    int html = o->want_html || o->want_epub ? o->want_html : c->format_html;
-    int epub = o->want_html || o->want_epub ? o->want_epub : c->format_epub;
+    int explicit = o->want_html || o->want_epub || o->want_pdf; /* -f given */
+    int html = explicit ? o->want_html : c->format_html;
+    int epub = explicit ? o->want_epub : c->format_epub;
+    int pdf = explicit ? o->want_pdf : c->format_pdf;
+    if (pdf && !o->check_only && pdf_available(d) != 0) return -1;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
     L->build_time = build_time(c, o); /* once: every edition and Lua state of the build sees the same time */
     for (int e = 0; e < c->neditions; e++) {
         if (!want_edition(o, c->editions[e].name)) continue;
         edition_run *R = &L->runs[L->nruns++];
         R->ed = &c->editions[e];
+        R->L = L;
         edition_pages(L, R);
         pthread_mutex_init(&R->mu, NULL);
         pthread_cond_init(&R->turn_cv, NULL);
@@ -930,7 +1001,10 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
             continue;
         }
         x->out_dir = R->tmp;
-        if (html && !(R->site = html_begin(x))) R->failed_write = 1;
+        /* a PDF is laid out from the site's print workbook */
+        R->pdf = pdf;
+        R->site_for_pdf = pdf && !html;
+        if ((html || pdf) && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }
     /* a trusted filter may read any file: its pages are never reused */

@@ -29,7 +29,8 @@ typedef struct build_opts {
     int check_only;          /* `coursec check`: everything but writing */
     const char *out_dir;     /* default "output" */
     const char **editions;   /* -e, NULL-terminated list or NULL = all */
-    int want_html, want_epub;/* -f; both 0 = the course's formats */
+    int want_html, want_epub;/* -f; all three 0 = the course's formats */
+    int want_pdf;            /* -f pdf: the print workbook as a PDF (WeasyPrint) */
     const char **var_names, **var_values;
     int nvars;
     int strict, safe, trust_filters;

@@ -82,6 +82,9 @@ typedef struct edition_run {
     int failed_write;     /* could not write: exit 2 */
     int check_only;       /* coursec check: R->book checks the EPUB, writes nothing */
     bkey nav_key;         /* with a cache: the build's inputs and this edition's nav facts */
+    int pdf;              /* write <id>-<edition>.pdf from the site's print workbook */
+    int site_for_pdf;     /* site/ was written only for the PDF: not moved into place */
+    const struct loaded *L; /* the course (a refused URL's module line) */
 } edition_run;
 
 /* One course: the model, the facts of pass 1 and the editions of pass 2. */

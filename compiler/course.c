@@ -189,6 +189,21 @@ static int valid_lang(const char *s) {
     return *p == 0;
 }
 
+/* The paper a course prints on when course.yaml names none (SPEC §11.8):
+ * US Letter where the language's region is the US or Canada (en-US,
+ * en-CA, fr-CA, en-Latn-US), A4 everywhere else. The region is the first
+ * two-letter subtag after the language. */
+static int letter_region(const char *lang) {
+    const char *p = lang ? strchr(lang, '-') : NULL;
+    while (p) {
+        p++;
+        size_t k = strcspn(p, "-");
+        if (k == 2) return strncasecmp(p, "us", 2) == 0 || strncasecmp(p, "ca", 2) == 0;
+        p = strchr(p, '-');
+    }
+    return 0;
+}
+
 static int duration_value(lctx *x, const ynode *v, const char *key) {
     if (v->type != Y_SCALAR) {
         ERR(x, v, "`%s` must be a duration such as `15m` or `1h30m`, not %s", key,
@@ -384,7 +399,8 @@ static char *slurp(const char *path, size_t limit, size_t *len, size_t *too_big)
 static const char *const course_keys[] = {
     "id",      "title",      "subtitle", "description", "publisher", "rights",  "authors",    "language",
     "date",    "identifier", "modules",  "duration",    "start",     "vars",    "unset_vars", "timings",
-    "filters", "editions",   "formats",  "theme",       "roles",     "classes", "schedule", NULL,
+    "filters", "editions",   "formats",  "theme",       "roles",     "classes", "schedule", "paper",
+    "version", "organisation", NULL,
 };
 
 static const char *const module_entry_keys[] = {"file", "id", "title", "only", "except", NULL};
@@ -979,14 +995,14 @@ static void read_formats(lctx *x, const ynode *v) {
     const ynode *const *items = NULL;
     int n = 0;
     if (!scalar_or_list(&v, &items, &n)) {
-        ERR(x, v, "`formats` must be a list of `html` and/or `epub`");
+        ERR(x, v, "`formats` must be a list of `html`, `epub` and/or `pdf`");
         return;
     }
     if (n == 0) {
-        ERR(x, v, "`formats` is empty: list `html`, `epub` or both");
+        ERR(x, v, "`formats` is empty: list `html`, `epub`, `pdf` or several");
         return;
     }
-    int html = 0, epub = 0, bad = 0;
+    int html = 0, epub = 0, pdf = 0, bad = 0;
     for (int i = 0; i < n; i++) {
         const char *s = get_str(x, items[i], "formats");
         if (!s)
@@ -995,12 +1011,14 @@ static void read_formats(lctx *x, const ynode *v) {
             html = 1;
         else if (!strcmp(s, "epub"))
             epub = 1;
+        else if (!strcmp(s, "pdf"))
+            pdf = 1;
         else {
-            ERR(x, items[i], "unknown format `%s` (use `html` or `epub`)", s);
+            ERR(x, items[i], "unknown format `%s` (use `html`, `epub` or `pdf`)", s);
             bad = 1;
         }
     }
-    if (!bad) c->format_html = html, c->format_epub = epub;
+    if (!bad) c->format_html = html, c->format_epub = epub, c->format_pdf = pdf;
 }
 
 static void read_timings(lctx *x, const ynode *v) {
@@ -1167,6 +1185,7 @@ course *course_load(const char *dir, diag *d) {
     if ((v = ydoc_get(root, "editions")) != NULL) read_editions(&x, v);
 
     int seen_id = 0, seen_title = 0, seen_modules = 0;
+    int paper = -1; /* `paper:` as written, -1: none */
     for (int i = 0; i < root->n; i++) {
         const ynode *k = root->keys[i];
         const char *key = k->str;
@@ -1196,6 +1215,17 @@ course *course_load(const char *dir, diag *d) {
             c->rights = get_opt_str(&x, v, key);
         else if (!strcmp(key, "identifier"))
             c->identifier = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "version"))
+            c->version = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "organisation"))
+            c->organisation = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "paper")) {
+            const char *s = get_opt_str(&x, v, key);
+            if (s && strcasecmp(s, "a4") != 0 && strcasecmp(s, "letter") != 0)
+                ERR(&x, v, "`paper` must be `a4` or `letter`, not `%s`", s);
+            else if (s)
+                paper = strcasecmp(s, "letter") == 0;
+        }
         else if (!strcmp(key, "authors"))
             read_authors(&x, v);
         else if (!strcmp(key, "language")) {
@@ -1240,6 +1270,7 @@ course *course_load(const char *dir, diag *d) {
         } else
             unknown_key(&x, k, course_keys);
     }
+    c->paper_letter = paper >= 0 ? paper : letter_region(c->language);
     if (!seen_id) ERR(&x, root, "missing required key `id`");
     if (!seen_title) ERR(&x, root, "missing required key `title`");
     if (!seen_modules) ERR(&x, root, "missing required key `modules`");

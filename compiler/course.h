@@ -104,6 +104,10 @@ typedef struct course {
     const char *language; /* default "en" */
     const char *date;     /* YYYY-MM-DD or NULL */
     const char *identifier;
+    const char *version, *organisation; /* for the print cover (SPEC §11.8), or NULL */
+    /* `paper`: 1 US Letter, 0 A4; when course.yaml has none, from the
+     * language's region (en-US, en-CA: Letter) once the course is read */
+    int paper_letter;
     const char **authors;
     int nauthors;
 
@@ -136,6 +140,7 @@ typedef struct course {
     int nquiet_classes;
 
     int format_html, format_epub; /* default both */
+    int format_pdf;       /* `pdf` in formats: (never by default: it needs WeasyPrint) */
     const char *theme;    /* "default" or a course-relative path */
     pos theme_at;
 } course;

@@ -18,7 +18,7 @@ static const char options[] =
     "  -o, --output DIR        where outputs go (default: ./output, or output/ beside a course\n"
     "                          found from the current folder)\n"
     "  -e, --edition NAME      build only this edition (repeatable; default every edition)\n"
-    "  -f, --format FMT        html or epub, repeatable; default the course's formats\n"
+    "  -f, --format FMT        html, epub or pdf, repeatable; default the course's formats\n"
     "      --var NAME=VALUE    set a template variable (repeatable; overrides course and module vars)\n"
     "      --start HH:MM       this delivery starts at HH:MM (the schedule and run sheets; default\n"
     "                          the course's start:)\n"

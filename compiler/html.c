@@ -14,7 +14,9 @@
 #include "tmpl.h"
 #include "util.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,7 +38,18 @@ struct html_site {
     /* media_used[i]: a page references ctx->media[i]. Pages are rendered by
      * several workers at once; html_end reads the flags after they joined. */
     atomic_uchar *media_used;
+    /* The print workbook (site/_print.html) when the theme has print.html:
+     * each page also writes its module's part into the folder `parts`
+     * (beside site/, inside the edition's temporary folder), and html_end
+     * joins the parts in module order. NULL: no workbook. */
+    tmpl *print;
+    char *parts;
 };
+
+/* The id of a module's section in the print workbook; an author's id
+ * cannot start with `_` there, as every heading id inside the section is
+ * "<module id>--<id>". */
+#define PRINT_MODULE_ID "_module-"
 
 static void grow_hint(atomic_size_t *hint, size_t len) {
     if (len > atomic_load_explicit(hint, memory_order_relaxed))
@@ -95,7 +108,17 @@ typedef struct rend {
     const char *radio; /* inside a choice with select=one: the name of its radio buttons */
     int nchoice;       /* choices with select=one so far on the page */
     struct media_rec *rec; /* the media this page references, or NULL */
+    /* The print workbook holds every module in one document: there each id
+     * is prefixed "<module id>--" (idpre), and a link to a module page or an
+     * anchor becomes a link inside the workbook. NULL on a module page. */
+    const char *idpre;
+    arena *pa;         /* the print workbook's rewritten strings, made on first use */
 } rend;
+
+static arena *scratch(rend *r) {
+    if (!r->pa) r->pa = arena_new();
+    return r->pa;
+}
 
 /* Indices into ctx->media, in the order a page meets them (html_page_used). */
 typedef struct media_rec {
@@ -134,8 +157,13 @@ static void put_url(buf *b, const char *name, const char *url) {
 
 /* name="<pre><label>[-k]" (k > 1), encoded as cmark-gfm encodes footnote
  * labels in its ids and links. */
-static void put_note_attr(buf *b, const char *name, const char *pre, const char *label, int k) {
+static void put_note_attr(rend *r, const char *name, const char *pre, const char *label, int k) {
+    buf *b = r->b;
     buf s = BUF_INIT;
+    if (r->idpre) { /* "#fn-x" → "#<module>--fn-x" */
+        if (*pre == '#') buf_putc(&s, '#'), pre++;
+        buf_puts(&s, r->idpre);
+    }
     buf_puts(&s, pre);
     buf_puts(&s, label ? label : "");
     if (k > 1) {
@@ -149,11 +177,12 @@ static void put_note_attr(buf *b, const char *name, const char *pre, const char 
 
 /* The links back from footnote n to its references, as cmark-gfm writes
  * them. */
-static void note_backrefs(buf *b, const ast_node *n) {
+static void note_backrefs(rend *r, const ast_node *n) {
+    buf *b = r->b;
     for (int k = 1; k <= n->start; k++) {
         if (k > 1) buf_putc(b, ' ');
         buf_puts(b, "<a");
-        put_note_attr(b, "href", "#fnref-", n->label, k);
+        put_note_attr(r, "href", "#fnref-", n->label, k);
         buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"Back to content\">\u21a9");
         if (k > 1) {
             char num[16];
@@ -167,11 +196,12 @@ static void note_backrefs(buf *b, const ast_node *n) {
 }
 
 static void put_markup_attr(void *ud, markup_attr which, const char *name, const char *value, size_t len) {
-    buf *b = ud;
-    (void)which;
+    rend *r = ud;
+    buf *b = r->b;
     buf_putc(b, ' ');
     buf_puts(b, name);
     buf_put(b, "=\"", 2);
+    if (which == MA_ID && r->idpre) buf_puts_escaped(b, r->idpre);
     buf_put_escaped(b, value, len);
     buf_putc(b, '"');
 }
@@ -181,7 +211,7 @@ static void put_markup_attr(void *ud, markup_attr which, const char *name, const
 static void open_tag(rend *r, const ast_node *n, markup_el el, const char *pre) {
     buf_putc(r->b, '<');
     buf_puts(r->b, markup_el_names[el]);
-    markup_attrs(&r->ms, n, pre, put_markup_attr, r->b);
+    markup_attrs(&r->ms, n, pre, put_markup_attr, r);
 }
 
 static void close_tag(buf *b, markup_el el) {
@@ -291,6 +321,23 @@ static int is_html(const ast_node *n) {
     return !f || strcmp(f, "html") == 0;
 }
 
+/* In the print workbook: a link to an anchor of this module, to the page of
+ * another module of the edition, or to an anchor there, as a link inside
+ * the workbook (its ids are "<module id>--<id>", its modules' sections
+ * PRINT_MODULE_ID "<module id>"); NULL for every other URL. */
+static const char *print_href(rend *r, const char *url) {
+    if (url[0] == '#') return url[1] ? arena_printf(scratch(r), "#%s%s", r->idpre, url + 1) : NULL;
+    if (!r->s) return NULL;
+    if (url[0] == '.' && url[1] == '/') url += 2;
+    size_t plen = strcspn(url, "#?");
+    if (plen <= 5 || url[plen] == '?' || strncmp(url + plen - 5, ".html", 5) != 0) return NULL;
+    size_t idlen = plen - 5;
+    if (memchr(url, '/', idlen) || strindex_find(r->s->pages, url, idlen) < 0) return NULL;
+    if (url[plen] == '#' && url[plen + 1])
+        return arena_printf(scratch(r), "#%.*s--%s", (int)idlen, url, url + plen + 1);
+    return arena_printf(scratch(r), "#" PRINT_MODULE_ID "%.*s", (int)idlen, url);
+}
+
 /* Under --safe, may n's URL be written (safeurl.h)? The parser already
  * dropped the ones written in Markdown, with a warning; these came from a
  * filter, so they are reported here. */
@@ -372,10 +419,11 @@ static void inl(rend *r, const ast_node *n) {
         }
         buf_puts(b, "<a");
         if (n->url && url_allowed(r, n)) {
-            put_url(b, "href", n->url);
+            const char *inside = r->idpre ? print_href(r, n->url) : NULL;
+            put_url(b, "href", inside ? inside : n->url);
             note_media(r, n->url, strlen(n->url));
         }
-        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, r);
         buf_putc(b, '>');
         inlines(r, n->first);
         buf_puts(b, "</a>");
@@ -385,7 +433,7 @@ static void inl(rend *r, const ast_node *n) {
         buf_puts(b, "<img");
         put_url(b, "src", ok ? n->url : "");
         if (ok) note_media(r, n->url, strlen(n->url));
-        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, r);
         buf_puts(b, " />");
         break;
     }
@@ -402,8 +450,8 @@ static void inl(rend *r, const ast_node *n) {
         char num[16];
         snprintf(num, sizeof num, "%d", n->width);
         buf_puts(b, "<sup class=\"footnote-ref\"><a");
-        put_note_attr(b, "href", "#fn-", n->label, 1);
-        put_note_attr(b, "id", "fnref-", n->label, n->start);
+        put_note_attr(r, "href", "#fn-", n->label, 1);
+        put_note_attr(r, "id", "fnref-", n->label, n->start);
         buf_puts(b, " data-footnote-ref>");
         buf_puts(b, num);
         buf_puts(b, "</a></sup>");
@@ -460,7 +508,7 @@ static void item(rend *r, const ast_node *n, int tight) {
         buf_puts(b, "<input type=\"");
         buf_puts(b, markup_input_type(r->radio));
         buf_putc(b, '"');
-        if (r->radio) put_attr(b, "name", r->radio);
+        if (r->radio) put_attr(b, "name", r->idpre ? arena_printf(scratch(r), "%s%s", r->idpre, r->radio) : r->radio);
         buf_puts(b, n->checked > 0 ? " disabled=\"disabled\" checked=\"checked\"/> " : " disabled=\"disabled\"/> ");
     }
     for (const ast_node *c = n->first; c; c = c->next) {
@@ -484,7 +532,7 @@ static void div_box(rend *r, const ast_node *n) {
     if (ast_has_class(n, "hint")) {
         /* the site folds a hint away (docs/markup.md: where the writers differ) */
         buf_puts(b, "<details");
-        markup_attrs(&r->ms, n, NULL, put_markup_attr, b);
+        markup_attrs(&r->ms, n, NULL, put_markup_attr, r);
         buf_puts(b, "><summary>");
         buf_puts_escaped(b, title && *title ? title : "Hint");
         buf_puts(b, "</summary>\n");
@@ -540,7 +588,7 @@ static void block(rend *r, const ast_node *n, int tight) {
         buf_putc(b, '>'), inlines(r, n->first);
         if (n->parent && n->parent->type == AST_FOOTNOTE && !n->next) {
             buf_putc(b, ' ');
-            note_backrefs(b, n->parent);
+            note_backrefs(r, n->parent);
         }
         buf_puts(b, "</p>\n");
         break;
@@ -549,11 +597,11 @@ static void block(rend *r, const ast_node *n, int tight) {
         if (!n->prev || n->prev->type != AST_FOOTNOTE)
             buf_puts(b, "<section class=\"footnotes\" data-footnotes>\n<ol>\n");
         buf_puts(b, "<li");
-        put_note_attr(b, "id", "fn-", n->label, 1);
+        put_note_attr(r, "id", "fn-", n->label, 1);
         buf_puts(b, ">\n");
         blocks(r, n->first, 0);
         if (!n->last || n->last->type != AST_PARAGRAPH) {
-            note_backrefs(b, n);
+            note_backrefs(r, n);
             buf_putc(b, '\n');
         }
         buf_puts(b, "</li>\n");
@@ -609,6 +657,7 @@ typedef struct page_body {
     html_site *s;
     const char *path;
     media_rec *rec;
+    const char *idpre; /* the print workbook's part: rend.idpre */
 } page_body;
 
 static void write_body(void *ud, buf *out) {
@@ -620,8 +669,10 @@ static void write_body(void *ud, buf *out) {
     r.rec = pb->rec;
     r.safe = pb->s->ctx->safe;
     r.ms.safe = r.safe;
+    r.idpre = pb->idpre;
     if (pb->doc) block(&r, pb->doc, 0);
     markup_scratch_free(&r.ms);
+    if (r.pa) arena_free(r.pa);
 }
 
 typedef struct toc_state {
@@ -709,11 +760,26 @@ html_site *html_begin(const edition_ctx *ctx) {
         diag_report(ctx->d, DIAG_ERROR, s->site, 0, 0, "cannot create output folder: %s", strerror(errno));
         ok = 0;
     }
+    /* a theme prints when it has print.html (themes/default does) */
+    const char *pt = path_join(s->a, dir, "print.html");
+    if (ok && access(pt, F_OK) == 0) {
+        if (!(s->print = load_template(s->a, dir, "print.html", ctx->d))) ok = 0;
+        s->parts = path_join(s->a, ctx->out_dir ? ctx->out_dir : ".", "print-parts");
+        if (ok && fs_mkdir_p(s->parts) != 0) {
+            diag_report(ctx->d, DIAG_ERROR, s->parts, 0, 0, "cannot create output folder: %s", strerror(errno));
+            ok = 0;
+        }
+    }
     if (!ok) {
         html_abort(s);
         return NULL;
     }
     return s;
+}
+
+/* Where page `index` leaves its part of the print workbook. */
+static const char *part_path(const html_site *s, arena *a, int index) {
+    return arena_printf(a, "%s/%d.html", s->parts, index);
 }
 
 int html_page(html_site *s, int index, const ast_node *doc) { return html_page_used(s, index, doc, NULL, NULL); }
@@ -756,13 +822,31 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
         tmpl_set(p, "title", page_title(&ctx->pages[index + 1]));
     }
     media_rec rec = {0};
-    page_body pb = {doc, s, pg->path, used ? &rec : NULL};
+    page_body pb = {doc, s, pg->path, used ? &rec : NULL, NULL};
     tmpl_set_fn(t, "body", write_body, &pb);
     buf_grow(&out, atomic_load_explicit(&s->page_hint, memory_order_relaxed));
     tmpl_render(s->page, t, &out);
     grow_hint(&s->page_hint, out.len);
 
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
+    if (rc == 0 && s->print) {
+        /* the module's part of the print workbook, from the same tree */
+        out.len = 0;
+        buf_puts(&out, "<section class=\"print-module\"");
+        put_attr(&out, "id", arena_printf(a, PRINT_MODULE_ID "%s", pg->id));
+        put_attr(&out, "data-module", pg->id);
+        buf_puts(&out, ">\n");
+        if (!ts.has_h1) {
+            buf_puts(&out, "<h1 class=\"module-title\">");
+            buf_puts_escaped(&out, mtitle);
+            buf_puts(&out, "</h1>\n");
+        }
+        /* no path: the page has reported its URLs already */
+        page_body ppb = {doc, s, NULL, NULL, arena_printf(a, "%s--", pg->id)};
+        write_body(&ppb, &out);
+        buf_puts(&out, "</section>\n");
+        rc = write_file(ctx, part_path(s, a, index), &out);
+    }
     buf_free(&out);
     arena_free(a);
     if (used) {
@@ -774,9 +858,27 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
     return rc;
 }
 
-int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused) {
+char *html_print_part(html_site *s, int index, size_t *len) {
+    *len = 0;
+    if (!s->print || index < 0 || index >= s->ctx->npages) return NULL;
+    arena *a = arena_new();
+    char *data = NULL;
+    if (fs_read(part_path(s, a, index), &data, len) != 0) data = NULL, *len = 0;
+    arena_free(a);
+    return data;
+}
+
+int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused,
+                    const char *print, size_t nprint) {
     const edition_ctx *ctx = s->ctx;
     if (index < 0 || index >= ctx->npages) return -1;
+    if (s->print) { /* the workbook needs the module's part too */
+        if (!print) return -1;
+        arena *a = arena_new();
+        int bad = fs_write(part_path(s, a, index), print, nprint) != 0;
+        arena_free(a);
+        if (bad) return -1;
+    }
     int *idx = xmalloc(sizeof *idx * (size_t)(nused + 1));
     for (int k = 0; k < nused; k++)
         if ((idx[k] = s->media ? strindex_find(s->media, used[k], strlen(used[k])) : -1) < 0) {
@@ -905,12 +1007,95 @@ static void schedule_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
     }
 }
 
+/* The print template's {{{body}}}: the modules' parts go there, streamed
+ * from their files, so only where it stands is noted. */
+static void mark_body(void *ud, buf *out) { *(size_t *)ud = out->len; }
+
+/* Write the bytes of f's stream, reporting at path on failure. */
+static int put_out(FILE *f, const char *path, const void *p, size_t n, diag *d) {
+    if (n == 0 || fwrite(p, 1, n, f) == n) return 0;
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot write output file: %s", strerror(errno));
+    return -1;
+}
+
+/* site/_print.html: the print template around the modules' parts in
+ * module order (each part's file is removed once copied, the parts'
+ * folder at the end, so nothing of them is left in the edition). */
+static int write_print(html_site *s, arena *a) {
+    const edition_ctx *ctx = s->ctx;
+    const course *c = ctx->c;
+    tmpl_ctx *t = tmpl_ctx_new(a);
+    common_ctx(ctx, a, t);
+    const char *ctitle = c->title ? c->title : c->id;
+    const char *etitle = ctx->ed && ctx->ed->title ? ctx->ed->title : NULL;
+    tmpl_set(t, "title", etitle ? arena_printf(a, "%s \xe2\x80\x94 %s", ctitle, etitle) : ctitle);
+    tmpl_ctx *cm = tmpl_map(t, "course");
+    tmpl_set(cm, "version", c->version);
+    tmpl_set(cm, "organisation", c->organisation);
+    /* the @page size (CSS keywords) and a class naming it */
+    tmpl_ctx *pm = tmpl_map(t, "paper");
+    tmpl_set(pm, "name", c->paper_letter ? "letter" : "a4");
+    tmpl_set(pm, "size", c->paper_letter ? "letter" : "A4");
+    tmpl_set(t, "total_duration", minutes(a, ctx->total_duration));
+    tmpl_list(t, "modules");
+    for (int i = 0; i < ctx->npages; i++) {
+        const page_info *pg = &ctx->pages[i];
+        tmpl_ctx *m = tmpl_list_push(t, "modules");
+        tmpl_set(m, "id", pg->id);
+        tmpl_set(m, "href", arena_printf(a, "#" PRINT_MODULE_ID "%s", pg->id));
+        tmpl_set(m, "title", page_title(pg));
+        tmpl_set(m, "number", arena_printf(a, "%d", i + 1));
+        tmpl_set(m, "duration", minutes(a, pg->duration));
+    }
+    size_t at = (size_t)-1;
+    tmpl_set_fn(t, "body", mark_body, &at);
+    buf out = BUF_INIT;
+    tmpl_render(s->print, t, &out);
+    if (at == (size_t)-1) at = out.len; /* a template without {{{body}}}: the parts follow it */
+    const char *path = arena_printf(a, "%s/_print.html", s->site);
+    int rc = -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        diag_report(ctx->d, DIAG_ERROR, path, 0, 0, "cannot write output file: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+    } else {
+        rc = put_out(f, path, out.data, at, ctx->d);
+        for (int i = 0; i < ctx->npages && rc == 0; i++) {
+            const char *pp = part_path(s, a, i);
+            char *data = NULL;
+            size_t len = 0;
+            if (fs_read(pp, &data, &len) != 0) {
+                diag_report(ctx->d, DIAG_ERROR, pp, 0, 0, "cannot read the print workbook's part: %s",
+                            fs_strerror(errno));
+                rc = -1;
+                break;
+            }
+            rc = put_out(f, path, data, len, ctx->d);
+            free(data);
+            remove(pp);
+        }
+        if (rc == 0) rc = put_out(f, path, out.data + at, out.len - at, ctx->d);
+        if (fclose(f) != 0 && rc == 0) {
+            diag_report(ctx->d, DIAG_ERROR, path, 0, 0, "cannot write output file: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    buf_free(&out);
+    if (rc == 0 && rmdir(s->parts) != 0) {
+        diag_report(ctx->d, DIAG_ERROR, s->parts, 0, 0, "cannot remove a temporary folder: %s", strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 int html_end(html_site *s) {
     if (!s) return -1;
     const edition_ctx *ctx = s->ctx;
     arena *a = arena_new();
     tmpl_ctx *t = tmpl_ctx_new(a);
     common_ctx(ctx, a, t);
+    if (s->print) tmpl_set(t, "print_href", "_print.html");
     const char *ctitle = ctx->c->title ? ctx->c->title : ctx->c->id;
     const char *etitle = ctx->ed && ctx->ed->title ? ctx->ed->title : NULL;
     tmpl_set(t, "title", etitle ? arena_printf(a, "%s \xe2\x80\x94 %s", ctitle, etitle) : ctitle);
@@ -935,6 +1120,7 @@ int html_end(html_site *s) {
     tmpl_render(s->index, t, &out);
     int rc = write_file(ctx, arena_printf(a, "%s/index.html", s->site), &out);
     buf_free(&out);
+    if (s->print && write_print(s, a) != 0) rc = -1;
     arena_free(a);
     if (copy_assets(s) != 0) rc = -1;
     html_abort(s);

@@ -1,7 +1,8 @@
 /* html.h — the HTML site writer (SPEC §8.1): one page per module from the
  * guarded tree, the course index, the theme's assets and the copied media.
  * Pages are written into ctx->out_dir/site/ as they come, so memory stays
- * bounded by one module. */
+ * bounded by one module; so are their parts of the print workbook (into
+ * ctx->out_dir/print-parts/, joined in module order by html_end). */
 #ifndef COURSEC_HTML_H
 #define COURSEC_HTML_H
 #include "ast.h"
@@ -18,12 +19,21 @@ int html_page(html_site *s, int index, const ast_node *doc);
  * strings ctx's) in *used, which the caller frees: what a build cache needs
  * to reuse the page (bcache.h). */
 int html_page_used(html_site *s, int index, const ast_node *doc, const char ***used, int *nused);
+/* The part of the print workbook html_page_used wrote for page `index`
+ * (malloc'd, the caller frees; NULL when the theme does not print): what a
+ * build cache keeps beside the page. */
+char *html_print_part(html_site *s, int index, size_t *len);
 /* Page `index` as written by an earlier build from the same inputs: the
- * file `from` hard-linked (else copied) into the site, and its media marked
- * for copying. -1, reporting nothing, when from is gone or a medium is not
- * in ctx: the caller renders the page instead. */
-int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused);
-/* Write index.html, copy assets and media; frees s. Returns 0 or -1. */
+ * file `from` hard-linked (else copied) into the site, its media marked
+ * for copying, and print[0..nprint) (html_print_part of that build) its
+ * part of the print workbook. -1, reporting nothing, when from is gone, a
+ * medium is not in ctx, or the theme prints and print is NULL: the caller
+ * renders the page instead. */
+int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused,
+                    const char *print, size_t nprint);
+/* Write index.html, the print workbook site/_print.html (when the theme
+ * has print.html: the whole edition in module order, SPEC §11.8), copy
+ * assets and media; frees s. Returns 0 or -1. */
 int html_end(html_site *s);
 /* Discard without writing the index (a failed edition); frees s. */
 void html_abort(html_site *s);

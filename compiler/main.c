@@ -133,8 +133,10 @@ int main(int argc, char **argv) {
                 o.want_html = 1;
             else if (strcmp(val, "epub") == 0)
                 o.want_epub = 1;
+            else if (strcmp(val, "pdf") == 0)
+                o.want_pdf = 1;
             else {
-                status = usage_error("unknown format `%s` (use html or epub)", val);
+                status = usage_error("unknown format `%s` (use html, epub or pdf)", val);
                 goto out;
             }
         } else if (opt_is(a, "", "--var")) {

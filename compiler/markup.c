@@ -9,7 +9,8 @@
 const char *const markup_el_names[ME_COUNT] = {MARKUP_ELEMENTS(MARKUP_STR)};
 
 const char *const markup_attr_names[MA_COUNT] = {
-    "alt", "start", "id", "class", "title", "lang", "width", "height", "style", "data-duration", "data-lines", NULL,
+    "alt", "start", "id", "class", "title", "lang", "width", "height", "style", "data-duration", "data-lines",
+    "data-page-break", NULL,
 };
 
 enum { B = MK_BLOCK, IC = MK_ID | MK_CLASS };
@@ -167,6 +168,8 @@ void markup_attrs(markup_scratch *ms, const ast_node *n, const char *pre, markup
         const char *v = ast_attr_get(at, "duration");
         if (v) put_str(put, ud, MA_DATA_DURATION, v);
         if ((v = ast_attr_get(at, "lines"))) put_str(put, ud, MA_DATA_LINES, v);
+        /* page-break=before: print starts the box on a new page (SPEC §11.9) */
+        if ((v = ast_attr_get(at, "page-break"))) put_str(put, ud, MA_DATA_PAGE_BREAK, v);
     }
 }
 

@@ -26,7 +26,7 @@ typedef enum { ME_NONE = -1, MARKUP_ELEMENTS(MARKUP_ENUM) ME_COUNT } markup_el;
 extern const char *const markup_el_names[ME_COUNT];
 
 /* The attributes in the contract's order: alt, start, id, class, title,
- * lang, width, height, style, data-duration, data-lines, then data-*
+ * lang, width, height, style, data-duration, data-lines, data-page-break, then data-*
  * (MA_DATA, any name) as written. */
 typedef enum {
     MA_ALT,
@@ -40,6 +40,7 @@ typedef enum {
     MA_STYLE,
     MA_DATA_DURATION,
     MA_DATA_LINES,
+    MA_DATA_PAGE_BREAK,
     MA_DATA,
     MA_COUNT
 } markup_attr;
@@ -50,7 +51,7 @@ enum {
     MK_ID = 1,      /* id= */
     MK_CLASS = 2,   /* class= (after the rule's class_pre, without repeating it) */
     MK_ATTRS = 4,   /* the key=value ATTRS of htmlattr.h (links, images, code) */
-    MK_DATA = 8,    /* data-duration and data-lines, and no other key=value */
+    MK_DATA = 8,    /* data-duration, data-lines, data-page-break, and no other key=value */
     MK_START = 256, /* an ordered list's start= unless 1 */
     MK_ALIGN = 512, /* a table cell's style= from its column's alignment */
     MK_ALT = 16,    /* alt= first: alt=, else the plain text of the content */

@@ -380,6 +380,17 @@ void outdir_discard(const char *tmp) {
     pthread_mutex_unlock(&live_mu);
 }
 
+int outdir_drop(const char *tmp, const char *name) {
+    if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) return -1;
+    int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    rm_at(fd, name);
+    struct stat st;
+    int gone = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+    close(fd);
+    return gone ? 0 : -1;
+}
+
 /* --------------------------------------------------------------- commit */
 
 /* One path to move: tmp/name replaces ed/name. */

@@ -56,6 +56,12 @@ char *outdir_temp(outdir *o, const char *edition);
  * call from several threads at once. */
 void outdir_discard(const char *tmp);
 
+/* Remove the entry `name` of the temporary folder tmp (whatever it holds),
+ * so that it is not moved into place: an output made only to make another
+ * (the site a PDF is laid out from, when html was not asked for). 0, or -1
+ * if it is still there. */
+int outdir_drop(const char *tmp, const char *name);
+
 /* Move into place what the writers made: for every i < n, each entry of
  * the temporary folder tmps[i] (site/, the .epub, ...: one per format
  * built) replaces the path of the same name in OUT/<id>/<editions[i]>

@@ -193,6 +193,7 @@ static void build_once(server *s) {
     b.check_only = 0;
     b.want_html = 1;
     b.want_epub = 0;
+    b.want_pdf = 0;
     b.quiet = 1;
     b.editions = NULL; /* every edition; -e only chooses the one "/" opens */
     b.cache = s->cache;

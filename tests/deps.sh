@@ -5,11 +5,17 @@
 # apt-get; otherwise prints the exact apt-get line and exits 1.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libxxhash-dev libmimalloc-dev"
+# fonts-dejavu-core, fonts-dejavu-extra (its italics): the print workbook's
+# font, so that a PDF has the same
+# bytes on every machine. WeasyPrint itself is needed only for PDFs (coursec
+# says so, with the apt-get line, when one is asked for): a test package.
+BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libxxhash-dev libmimalloc-dev fonts-dejavu-core fonts-dejavu-extra"
 # qemu-user: tests/cpu-repro runs coursec as other x86-64 CPUs. zlib1g-dev,
 # liblzma-dev (libxml2's static dependencies) and g++ (libstdc++.a, for ICU):
 # tests/static links build/coursec-static.
-TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++"
+# weasyprint, poppler-utils (pdftotext, pdfinfo, pdfdetach), qpdf: the PDFs
+# and their scans (tests/pdf, the leak suites).
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++ weasyprint poppler-utils qpdf"
 # The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
 # Debian when the machine has no node installation.
 VNU_VERSION=26.9.27

@@ -58,7 +58,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("help", r.returncode == 0 and "coursec build" in r.stdout, r.stderr)
     r = run(["--version"], tmp)
     check("version", r.returncode == 0 and r.stdout.startswith("coursec "), r.stdout)
-    for args in (["build", "--nope"], ["frobnicate"], ["build", "-f", "pdf"], ["build", "--var", "novalue"],
+    for args in (["build", "--nope"], ["frobnicate"], ["build", "-f", "odt"], ["build", "--var", "novalue"],
                  ["build", "-j", "0"], ["build", "--diagnostics", "xml"], []):
         r = run(args, tmp)
         check("usage %s" % " ".join(args), r.returncode == 2 and r.stderr.strip(), "exit %d" % r.returncode)

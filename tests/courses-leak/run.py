@@ -19,11 +19,15 @@ counts are printed. Then the course is built (all editions) and checked:
 
   * no restricted string appears in any file of the edition (EPUBs unzipped),
     raw, HTML-escaped, or in the unescaped / tag-stripped text;
-  * every string the edition should show appears in its HTML site text and
-    in its EPUB text (tag-stripped, unescaped);
+  * the same in its PDF: no restricted string in its text (pdftotext, line
+    breaks and hyphenation undone) or its raw objects (qpdf --qdf, ASCII and
+    UTF-16BE; pdfinfo, pdfdetach -list), and no embedded file;
+  * every string the edition should show appears in its HTML site text, in
+    its print workbook (site/_print.html), in its PDF text and in its EPUB
+    text (tag-stripped, unescaped);
   * choice items: editions without the answer role have no `checked` box and
     no `class="correct...` inside a choice; editions with it mark exactly the
-    source's `[x]` items, in HTML and EPUB.
+    source's `[x]` items, in the HTML pages, the print workbook and the EPUB.
 
 Each course is one test. Prints `N passed, N failed` last.
 env: COURSEC (default ./coursec of this repository), VERBOSE=1.
@@ -40,6 +44,9 @@ import tempfile
 import zipfile
 
 import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pdf"))
+import pdfscan  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -331,8 +338,8 @@ def check_course(cdir, tmp, common):
     n_blk = len({(r[2], r[3]) for r in records if r[1] == "blank"})
     n_cor = sum(1 for r in records if r[1] == "correct")
     out = os.path.join(tmp, name)
-    res = subprocess.run([COURSEC, "build", "-q", "-o", out, cdir], capture_output=True, text=True,
-                         timeout=300)
+    res = subprocess.run([COURSEC, "build", "-q", "-o", out, "-f", "html", "-f", "epub", "-f", "pdf", cdir],
+                         capture_output=True, text=True, timeout=600)
     if res.returncode != 0:
         return ["build exited %d: %s" % (res.returncode, res.stderr.strip()[-1500:])], ""
 
@@ -367,8 +374,27 @@ def check_course(cdir, tmp, common):
             fails.append("edition %s was not built (%s)" % (ed, edir))
             continue
         files = edition_files(edir)
-        site_text, epub_text = [], []
-        n_correct = {"html": [0, 0], "epub": [0, 0]}
+        texts = {"html": [], "epub": [], "print": [], "pdf": []}
+        # the PDF: its text (line breaks and hyphenation undone) and its raw
+        # objects (markers as ASCII or UTF-16BE), metadata and attachments
+        for fname, _raw in files:
+            if not fname.endswith(".pdf") or "!" in fname:
+                continue
+            p = os.path.join(edir, fname)
+            # pdftotext may drop a space between glyphs set close together (a
+            # narrow table cell): strings are compared without spaces too
+            ptext, praw = pdfscan.text(p), pdfscan.raw(p)
+            ptight = ptext.replace(" ", "")
+            if pdfscan.attachments(p):
+                fails.append("%s: %s has embedded files" % (ed, fname))
+            for s, where in hidden.items():
+                if s in ptext or s.replace(" ", "") in ptight:
+                    fails.append("%s: %s text holds %r (from %s)" % (ed, fname, s, where))
+                elif any(n in praw for n in pdfscan.needles(s)):
+                    fails.append("%s: %s raw objects hold %r (from %s)" % (ed, fname, s, where))
+            texts["pdf"].append(ptext)
+            texts["pdf"].append(ptight)
+        n_correct = {"html": [0, 0], "epub": [0, 0], "print": [0, 0]}
         for fname, raw in files:
             is_doc = fname.endswith((".html", ".xhtml"))
             forms = [raw, norm(html.unescape(raw)), tag_text(raw) if is_doc else ""]
@@ -379,21 +405,32 @@ def check_course(cdir, tmp, common):
                     fails.append("%s: %s holds %r (from %s)" % (ed, fname, s, where))
             if is_doc:
                 c, k = marks(raw)
-                which = "epub" if "!" in fname else "html"
+                # the print workbook (site/_print.html) is checked on its own:
+                # the whole edition once more, in one file
+                which = "epub" if "!" in fname else "print" if fname.endswith("_print.html") else "html"
                 n_correct[which][0] += c
                 n_correct[which][1] += k
                 if "class=\"correct" in raw and not any(r[1] == "correct" and r[2].shows_in(ed, include)
                                                         for r in records):
                     fails.append("%s: %s has class=\"correct although no mark may show" % (ed, fname))
-                (epub_text if "!" in fname else site_text).append(forms[2])
-        site_all, epub_all = "\n".join(site_text), "\n".join(epub_text)
+                texts[which].append(forms[2])
+        has_print = bool(texts["print"])
+        blobs = [("site", "\n".join(texts["html"])), ("EPUB", "\n".join(texts["epub"]))]
+        if has_print:
+            blobs.append(("print workbook", "\n".join(texts["print"])))
+        else:
+            fails.append("%s: no print workbook site/_print.html" % ed)
+        if texts["pdf"]:
+            blobs.append(("PDF", "\n".join(texts["pdf"])))
+        else:
+            fails.append("%s: no PDF" % ed)
         for s, where in sorted(shown.items(), key=lambda kv: kv[1]):
-            for label, blob in (("site", site_all), ("EPUB", epub_all)):
-                if s not in blob:
+            for label, blob in blobs:
+                if s not in blob and (label != "PDF" or s.replace(" ", "") not in blob):
                     fails.append("%s: %s lacks %r (from %s)" % (ed, label, s, where))
         want = sum(1 for r in records if r[1] == "correct" and r[2].shows_in(ed, include))
         has_epub = any(f.endswith(".epub") for f, _ in files)
-        for which in ("html", "epub") if has_epub else ("html",):
+        for which in ("html", "print") + (("epub",) if has_epub else ()):
             c, k = n_correct[which]
             if c != want or k != want:
                 fails.append("%s: %s choice items: %d with class=\"correct..., %d checked; expected %d"

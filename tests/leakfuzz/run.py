@@ -11,7 +11,14 @@ searched for the markers, lower-cased, and also in their slugified form
 edition that excludes its content (learner: answers, facilitator notes, blank
 answers, model answers, only=/except= content, restricted heading sections,
 answer-only images, reference definitions, comments everywhere), and must
-occur in both the HTML site and the EPUB of every edition that includes it.
+occur in the HTML site, its print workbook (site/_print.html) and the EPUB of
+every edition that includes it.
+Every learner edition is also built as a PDF (-e learner -f pdf): its text
+(pdftotext, line breaks undone, also without spaces) and its raw objects
+(qpdf --qdf --object-streams=disable, as bytes, without the NULs of
+UTF-16BE text, with hex strings decoded; pdfinfo; pdfdetach -list) must hold
+no marker the learner edition excludes, its text or raw objects every
+marker it includes (but image names), and it embeds no file.
 Also, per edition:
   * learner pages (HTML and XHTML, not CSS) hold no `checked`, `correct`,
     `[x]` or `[X]` (the marks of choice divs; the generator never writes
@@ -53,6 +60,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "pdf"))
+import pdfscan  # noqa: E402
 
 BATCH = 50
 # A marker as written (zq + 5 + 4 digits + x, or `Zq00001 0002X`), lower-cased,
@@ -136,6 +145,8 @@ def check_course(out, cid, expect):
         every = markers_in(files["site"] + files["epub"] + files["other"])
         site = markers_in(files["site"])
         epub = markers_in(files["epub"])
+        # the print workbook holds the whole edition once more, in one file
+        prnt = markers_in([(n, d) for n, d in files["site"] if n == os.path.join("site", "_print.html")])
         if not files["site"] or not files["epub"]:
             problems.append("edition %s lacks its site or its EPUB" % ed)
         for m, must, must_not, what in expect:
@@ -146,6 +157,8 @@ def check_course(out, cid, expect):
                     problems.append("MISSING %s site: %s (%s)" % (ed, m, what))
                 if m not in epub:
                     problems.append("MISSING %s epub: %s (%s)" % (ed, m, what))
+                if m not in prnt:
+                    problems.append("MISSING %s print workbook: %s (%s)" % (ed, m, what))
         site_rel = [(os.path.relpath(n, "site").replace(os.sep, "/"), d) for n, d in files["site"]]
         for n in unreferenced_media(site_rel):
             problems.append("MEDIA %s: site/%s is referenced by no page of the edition" % (ed, n))
@@ -156,6 +169,25 @@ def check_course(out, cid, expect):
         for name, data in files["site"] + files["epub"]:
             if name.endswith((".html", ".xhtml", ".ncx", ".opf")) and b"{{" in data:
                 problems.append("BRACES %s: `{{` in %s" % (ed, name))
+        pdfs = [n for n, _ in files["other"] if n.endswith(".pdf")]
+        if ed == "learner" and not pdfs:
+            problems.append("the learner edition has no PDF")
+        for name in pdfs:
+            # the PDF by its text (line breaks undone, spaces taken out: a
+            # marker may be set with a space) and by its raw objects
+            p = os.path.join(folder, name)
+            text = pdfscan.text(p)
+            views = [(name + " text", text.encode("utf-8")), (name + " text", text.replace(" ", "").encode("utf-8"))]
+            views += [(name + " raw", v) for v in pdfscan.raw_views(pdfscan.raw(p))]
+            in_pdf = markers_in(views)
+            if pdfscan.attachments(p):
+                problems.append("ATTACH %s: %s embeds files" % (ed, name))
+            for m, must, must_not, what in expect:
+                if ed in must_not and m in in_pdf:
+                    problems.append("LEAK %s: %s (%s) found in %s" % (ed, m, what, in_pdf[m]))
+                elif ed in must and m not in in_pdf and "image" not in what:
+                    # (a PDF keeps no image's file name)
+                    problems.append("MISSING %s PDF: %s (%s)" % (ed, m, what))
         if ed == "learner":
             for name, data in files["site"] + files["epub"]:
                 if name.endswith((".html", ".xhtml")):
@@ -253,6 +285,13 @@ def main():
             if r.returncode not in (0, 1) or (r.returncode != 0 and " error: " not in err):
                 print("FAIL leakfuzz batch %d: coursec exited %d" % (b0, r.returncode))
                 print(err[-3000:])
+            # every learner edition as a PDF too (SPEC 11.8: the guarantee covers PDFs)
+            rp = subprocess.run([coursec, "build", "-q", "-o", out, "-e", "learner", "-f", "pdf"]
+                                + [c[1] for c in courses], cwd=work, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+            if rp.returncode not in (0, 1):
+                print("FAIL leakfuzz batch %d: coursec -f pdf exited %d" % (b0, rp.returncode))
+                print(rp.stderr.decode("utf-8", "replace")[-3000:])
             for s, d, cid, expect in courses:
                 errs = [ln for ln in err.splitlines() if ln.startswith(d + "/") and ": error: " in ln]
                 problems = ["build error: " + e for e in errs] + check_course(out, cid, expect)

@@ -148,6 +148,34 @@ focus "$CSE/learner/site/cse-m10.html" "$CSE/learner/site/focus-form.html" \
 print "file://$CSE/learner/site/focus-form.html" "$OUT/cse-learner-print.png" 70
 shot "file://$CSE/facilitator/site/cse-m08.html" "$OUT/cse-facilitator-page.png" 1000 1000
 
+# The PDFs (-f pdf, WeasyPrint): the learner cover, the self-assessment page
+# of each edition, and the answer key's practice grid, each the page of the
+# PDF whose text holds the phrase given.
+pdfpage() { # PDF PHRASE PNG
+    n=$(pdfinfo "$1" | sed -n 's/^Pages: *//p')
+    i=1
+    while [ "$i" -le "$n" ]; do
+        if pdftotext -f "$i" -l "$i" "$1" - | grep -q "$2"; then
+            pdftoppm -png -r 60 -f "$i" -l "$i" -singlefile "$1" "${3%.png}"
+            return 0
+        fi
+        i=$((i + 1))
+    done
+    echo "take.sh: no page of $1 holds \"$2\"" >&2
+    exit 1
+}
+if "$PYTHON" -c "import weasyprint" 2>/dev/null; then
+    SOURCE_DATE_EPOCH=$EPOCH "$COURSEC" build -q -o "$TMP/pdf" -f pdf "$ROOT/courses/managing-customer-service"
+    P=$TMP/pdf/managing-customer-service
+    pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$P/learner/managing-customer-service-learner.pdf" "$OUT/pdf-learner-cover"
+    for ed in learner facilitator; do
+        pdfpage "$P/$ed/managing-customer-service-$ed.pdf" "Do people usually buy" "$OUT/pdf-$ed-page.png"
+    done
+    pdfpage "$P/answer-key/managing-customer-service-answer-key.pdf" "Be aware of changing" "$OUT/pdf-answer-key-page.png"
+else
+    echo "take.sh: note: no WeasyPrint (apt-get install weasyprint): no PDF pages" >&2
+fi
+
 # A Carpentries lesson built as it is (issue 14): the course.yaml that
 # tests/carpentries/run.py writes, no episode touched. 07-cond opens with an
 # instructor note; "How Many Paths?" is a challenge with its solution.

@@ -112,8 +112,8 @@ int main(void) {
     const char *root;
     bkey p1 = key_of("page", "1"), p2 = key_of("page", "2");
     const char *media[] = {"assets/media/a.png"};
-    bcache_page_put(c, p1, 0, "learner/site/m1.html", media, 1);
-    bcache_page_put(c, p2, 0, "learner/site/m2.html", NULL, 0);
+    bcache_page_put(c, p1, 0, "learner/site/m1.html", media, 1, "<section>m1</section>", 21);
+    bcache_page_put(c, p2, 0, "learner/site/m2.html", NULL, 0, NULL, 0);
     OK(bcache_page_find(c, p1, &root) == NULL);
     bcache_count(c, 0, 2, 0, 0);
     build_cache_end(c, "/out/gen-6/c", 1);
@@ -126,24 +126,25 @@ int main(void) {
     STR_EQ(bp->rel, "learner/site/m1.html");
     INT_EQ(bp->nmedia, 1);
     STR_EQ(bp->media[0], "assets/media/a.png");
+    OK(bp->nprint == 21 && bp->print && memcmp(bp->print, "<section>m1</section>", 21) == 0);
 
     /* a failed build: the pages of the last good one stay, under its root */
-    bcache_page_put(c, key_of("page", "3"), 0, "learner/site/m3.html", NULL, 0);
+    bcache_page_put(c, key_of("page", "3"), 0, "learner/site/m3.html", NULL, 0, NULL, 0);
     build_cache_end(c, NULL, 1);
     OK(bcache_page_find(c, p1, &root) != NULL);
     STR_EQ(root, "/out/gen-6/c");
     OK(bcache_page_find(c, key_of("page", "3"), &root) == NULL);
 
     /* a good build that did not write p2 again: p2 is not in its output */
-    bcache_page_put(c, p1, 1, "learner/site/m1.html", media, 1);
+    bcache_page_put(c, p1, 1, "learner/site/m1.html", media, 1, "<section>m1</section>", 21);
     build_cache_end(c, "/out/gen-8/c", 1);
     OK(bcache_page_find(c, p1, &root) != NULL);
     STR_EQ(root, "/out/gen-8/c");
     OK(bcache_page_find(c, p2, &root) == NULL);
 
     /* changed under its feet: what it rendered is not kept, what it linked is */
-    bcache_page_put(c, p1, 1, "learner/site/m1.html", media, 1);
-    bcache_page_put(c, p2, 0, "learner/site/m2.html", NULL, 0);
+    bcache_page_put(c, p1, 1, "learner/site/m1.html", media, 1, "<section>m1</section>", 21);
+    bcache_page_put(c, p2, 0, "learner/site/m2.html", NULL, 0, NULL, 0);
     build_cache_end(c, "/out/gen-9/c", 0);
     OK(bcache_page_find(c, p1, &root) != NULL);
     STR_EQ(root, "/out/gen-9/c");

@@ -241,7 +241,7 @@ static void test_types(void) {
                              "date: 2023-02-29\n"                           /* 6 */
                              "unset_vars: sometimes\n"                      /* 7 */
                              "editions: {Bad: {}, ok: {include: answer}}\n" /* 8 */
-                             "formats: [html, pdf]\n"                       /* 9 */
+                             "formats: [html, odt]\n"                       /* 9 */
                              "vars: {a: [1]}\n"                             /* 10 */
                              "timings: {natural: maybe}\n"                  /* 11 */
                              "languag: en\n"                                /* 12 */
@@ -262,7 +262,7 @@ static void test_types(void) {
     CHECK(has_diag(&k, dir, "course.yaml", 7, 13, "error", "`warn` or `blank`"), "bad unset_vars");
     CHECK(has_diag(&k, dir, "course.yaml", 8, 12, "error", "edition name `Bad`"), "bad edition name");
     CHECK(has_diag(&k, dir, "course.yaml", 8, 35, "error", "`include` must be a list"), "include not a list");
-    CHECK(has_diag(&k, dir, "course.yaml", 9, 17, "error", "unknown format `pdf`"), "bad format");
+    CHECK(has_diag(&k, dir, "course.yaml", 9, 17, "error", "unknown format `odt`"), "bad format");
     CHECK(has_diag(&k, dir, "course.yaml", 10, 11, "error", "variable `a` must be a string"), "bad var");
     CHECK(has_diag(&k, dir, "course.yaml", 11, 20, "error", "`natural` must be true or false"), "bad bool");
     CHECK(has_diag(&k, dir, "course.yaml", 12, 1, "warning", "did you mean `language`?"), "languag suggestion");

@@ -438,7 +438,10 @@ static char *render_v2(const char *tmp, const char *theme, const char *sub, int 
     if (!s) return NULL;
     int r1 = html_page(s, 0, build_v2(answers));
     int r2 = html_page(s, 1, with(node(AST_DOCUMENT), para(text("next"))));
-    *rc = html_end(s) | r1 | r2;
+    /* every page of the edition is written before html_end (the print
+     * workbook joins them all) */
+    int r3 = answers ? html_page(s, 2, with(node(AST_DOCUMENT), para(text("third")))) : 0;
+    *rc = html_end(s) | r1 | r2 | r3;
     snprintf(path, sizeof path, "%s/%s/site/p1.html", tmp, sub);
     return slurp(path);
 }
