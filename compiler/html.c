@@ -1037,6 +1037,10 @@ static int write_print(html_site *s, arena *a) {
     tmpl_set(pm, "name", c->paper_letter ? "letter" : "a4");
     tmpl_set(pm, "size", c->paper_letter ? "letter" : "A4");
     tmpl_set(t, "total_duration", minutes(a, ctx->total_duration));
+    /* the day (the index's schedule or agenda, on a page of its own where it
+     * fits) and the delivery's date from --date on the cover */
+    schedule_ctx(ctx, a, t);
+    if (ctx->sched && ctx->sched->date) tmpl_set(t, "delivery_date", ctx->sched->date);
     tmpl_list(t, "modules");
     for (int i = 0; i < ctx->npages; i++) {
         const page_info *pg = &ctx->pages[i];

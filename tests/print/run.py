@@ -305,6 +305,39 @@ def test_editions(tmp):
     check("breaks", brk)
 
 
+def test_day(tmp):
+    """The day in the workbook: the facilitator's schedule and the learner's
+    agenda after the contents, and --date on the cover."""
+    src = os.path.join(tmp, "day")
+    small_course(src, "start: \"09:30\"\n")
+    out = os.path.join(tmp, "day-out")
+    r = build(src, out, "--date", "2026-12-08")
+    if r.returncode != 0:
+        check("day", ["build exited %d: %s" % (r.returncode, r.stderr)])
+        return
+    problems = []
+    for ed, section, other in (("facilitator", "Schedule", "Agenda"), ("learner", "Agenda", "Schedule")):
+        wb = read(os.path.join(out, "small", ed, "site", "_print.html"))
+        m = re.search(r'<section class="print-schedule[^"]*">\n<h2>(\w+)</h2>(.*?)</section>', wb, re.S)
+        if not m or m.group(1) != section:
+            problems.append("the %s workbook has no %s section" % (ed, section))
+            continue
+        day = m.group(2)
+        if "09:30" not in day or "Alpha" not in day:
+            problems.append("the %s workbook's %s lacks 09:30 or the first module: %s" % (ed, section, day[:300]))
+        if ed == "learner" and re.search(r"<td>|min", day):
+            problems.append("the learner agenda shows more than times and titles: %s" % day[:300])
+        if "<h2>%s</h2>" % other in wb:
+            problems.append("the %s workbook has a %s too" % (ed, other))
+        if wb.index("print-contents") > wb.index("print-schedule") or wb.index("print-schedule") > wb.index(
+                "print-module"):
+            problems.append("the %s workbook's day is not between the contents and the modules" % ed)
+        cover = wb.split('<section class="print-cover">', 1)[-1].split("</section>", 1)[0]
+        if "2026-12-08" not in cover:
+            problems.append("the %s cover lacks the --date" % ed)
+    check("day", problems)
+
+
 def paper_of(out, cid):
     wb = read(os.path.join(out, cid, "learner", "site", "_print.html"))
     m = re.search(r"@page \{ size: ([A-Za-z0-9]+); \}", wb)
@@ -368,6 +401,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="coursec-print.") as tmp:
         test_courses(tmp)
         test_editions(tmp)
+        test_day(tmp)
         test_paper(tmp)
         test_theme_without_print(tmp)
     return C.finish()

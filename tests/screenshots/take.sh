@@ -149,8 +149,8 @@ print "file://$CSE/learner/site/focus-form.html" "$OUT/cse-learner-print.png" 70
 shot "file://$CSE/facilitator/site/cse-m08.html" "$OUT/cse-facilitator-page.png" 1000 1000
 
 # The PDFs (-f pdf, WeasyPrint): the learner cover, the self-assessment page
-# of each edition, and the answer key's practice grid, each the page of the
-# PDF whose text holds the phrase given.
+# of each edition, the answer key's practice grid and the demo course's
+# schedule, each the page of the PDF whose text holds the phrase given.
 pdfpage() { # PDF PHRASE PNG
     n=$(pdfinfo "$1" | sed -n 's/^Pages: *//p')
     i=1
@@ -172,6 +172,9 @@ if "$PYTHON" -c "import weasyprint" 2>/dev/null; then
         pdfpage "$P/$ed/managing-customer-service-$ed.pdf" "Do people usually buy" "$OUT/pdf-$ed-page.png"
     done
     pdfpage "$P/answer-key/managing-customer-service-answer-key.pdf" "Be aware of changing" "$OUT/pdf-answer-key-page.png"
+    # the day's schedule page of a course with a start (demo), for one delivery's date
+    SOURCE_DATE_EPOCH=$EPOCH "$COURSEC" build -q -o "$TMP/pdf" -f pdf --date 2026-12-08 "$ROOT/courses/demo"
+    pdfpage "$TMP/pdf/demo/facilitator/demo-facilitator.pdf" "^Schedule" "$OUT/pdf-facilitator-schedule.png"
 else
     echo "take.sh: note: no WeasyPrint (apt-get install weasyprint): no PDF pages" >&2
 fi
