@@ -134,23 +134,31 @@ static void push_item(diag *d, item it) { /* under d->mu */
 }
 
 void diag_report(diag *d, diag_severity sev, const char *path, int line, int col, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
+    /* the message is formatted only when a recorder or a printing root
+     * keeps it: a report to a sink (pass 2's repeats) is only counted */
+    int keep = 0;
+    const diag *root = d;
+    for (; root->parent; root = root->parent) keep |= root->record;
+    keep |= root->out != NULL;
     buf m = BUF_INIT;
-    char tmp[512];
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    if (n >= 0 && (size_t)n < sizeof tmp) {
-        buf_put(&m, tmp, (size_t)n);
-    } else if (n >= 0) {
-        buf_grow(&m, (size_t)n);
-        vsnprintf(m.data, (size_t)n + 1, fmt, ap2);
-        m.len = (size_t)n;
+    if (keep) {
+        va_list ap;
+        va_start(ap, fmt);
+        char tmp[512];
+        va_list ap2;
+        va_copy(ap2, ap);
+        int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+        if (n >= 0 && (size_t)n < sizeof tmp) {
+            buf_put(&m, tmp, (size_t)n);
+        } else if (n >= 0) {
+            buf_grow(&m, (size_t)n);
+            vsnprintf(m.data, (size_t)n + 1, fmt, ap2);
+            m.len = (size_t)n;
+        }
+        va_end(ap2);
+        va_end(ap);
+        if (!m.data) buf_putc(&m, 0), m.len = 0;
     }
-    va_end(ap2);
-    va_end(ap);
-    if (!m.data) buf_putc(&m, 0), m.len = 0;
     for (; d->parent; d = d->parent) { /* count in every scope, keep in the root */
         pthread_mutex_lock(&d->mu);
         if (sev == DIAG_ERROR) d->errors++;
