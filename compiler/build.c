@@ -18,6 +18,7 @@
  * This file is the orchestration; the worker threads are pool.c's, links
  * and media links.c's, the output folders commit.c's (buildint.h). */
 #include "buildint.h"
+#include "labels.h"
 #include "arena.h"
 #include "ast.h"
 #include "astcheck.h"
@@ -381,6 +382,11 @@ static loaded *load_course(const char *dir, const build_opts *o, build_cache *ca
     }
     L->theme_dir = find_theme(L, o, d);
     if (!L->theme_dir || check_theme(L, d) != 0) L->nerr++;
+    if (L->theme_dir) { /* the strings of the theme in the course's language (labels.h) */
+        int lerr = 0;
+        c->labels = labels_load(L->a, arena_printf(L->a, "%s/themes/default", o->data_dir), L->theme_dir, c, d, &lerr);
+        L->nerr += lerr;
+    }
 
     pool P = {L, o, d, sink, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, "reading"};
     P.progress = !o->quiet && isatty(2) && c->nmodules > 50;
@@ -891,6 +897,8 @@ static bkey global_key(loaded *L, const build_opts *o) {
     bhash_str(h, L->theme_dir);
     const char *tp = arena_printf(L->a, "%s/page.html", L->theme_dir);
     bhash_file(h, tp);
+    bhash_dir(h, arena_printf(L->a, "%s/labels", L->theme_dir), ".yaml");
+    bhash_dir(h, arena_printf(L->a, "%s/themes/default/labels", o->data_dir), ".yaml");
     const char *lua_dir = arena_printf(L->a, "%s/lua", o->data_dir);
     for (int i = 0; i < c->nfilters; i++) {
         char *f = filter_file(c, lua_dir, i);

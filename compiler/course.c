@@ -400,7 +400,7 @@ static const char *const course_keys[] = {
     "id",      "title",      "subtitle", "description", "publisher", "rights",  "authors",    "language",
     "date",    "identifier", "modules",  "duration",    "start",     "vars",    "unset_vars", "timings",
     "filters", "editions",   "formats",  "theme",       "roles",     "classes", "schedule", "paper",
-    "version", "organisation", NULL,
+    "version", "organisation", "labels", NULL,
 };
 
 static const char *const module_entry_keys[] = {"file", "id", "title", "only", "except", NULL};
@@ -1056,7 +1056,7 @@ static void read_break(lctx *x, const ynode *item) {
         ERR(x, item, "a break must be a mapping such as {after: MODULE_ID, duration: 45m, title: Lunch}");
         return;
     }
-    course_break b = {NULL, pos_of(x, item), -1, "Break"};
+    course_break b = {NULL, pos_of(x, item), -1, NULL};
     int seen_after = 0, seen_duration = 0;
     for (int i = 0; i < item->n; i++) {
         const ynode *k = item->keys[i], *v = item->items[i];
@@ -1109,6 +1109,36 @@ static void read_schedule(lctx *x, const ynode *v) {
             for (int j = 0; j < val->n; j++) read_break(x, val->items[j]);
         } else
             unknown_schedule_key(x, k, schedule_keys, "`schedule`");
+    }
+}
+
+/* `labels:` (SPEC §11.8): a mapping of label keys to strings; which keys
+ * exist is the theme's to say (labels_load checks them). */
+static void read_labels(lctx *x, const ynode *v) {
+    if (v->type == Y_NULL) return;
+    if (v->type != Y_MAP) {
+        ERR(x, v, "`labels` must be a mapping of label keys to strings, such as {answer: Solution}, not a %s",
+            ydoc_kind(v));
+        return;
+    }
+    course *c = x->c;
+    c->label_set = arena_alloc(c->arena, sizeof *c->label_set * (size_t)(v->n ? v->n : 1));
+    for (int i = 0; i < v->n; i++) {
+        const ynode *k = v->keys[i], *val = v->items[i];
+        if (val->type != Y_SCALAR) {
+            ERR(x, val, "label `%s` must be a string, not %s%s", k->str,
+                val->type == Y_NULL ? "" : "a ", val->type == Y_NULL ? "empty" : ydoc_kind(val));
+            continue;
+        }
+        if (has_nul(val)) {
+            ERR(x, val, "label `%s` contains a NUL character", k->str);
+            continue;
+        }
+        course_label *l = &c->label_set[c->nlabel_set++];
+        l->key = k->str;
+        l->value = val->str;
+        l->key_at = pos_of(x, k);
+        l->value_at = pos_of(x, val);
     }
 }
 
@@ -1261,6 +1291,8 @@ course *course_load(const char *dir, diag *d) {
             read_formats(&x, v);
         else if (!strcmp(key, "schedule"))
             read_schedule(&x, v);
+        else if (!strcmp(key, "labels"))
+            read_labels(&x, v);
         else if (!strcmp(key, "theme")) {
             const char *s = get_opt_str(&x, v, key);
             if (s && !*s)

@@ -75,8 +75,16 @@ typedef struct course_break {
     const char *after;    /* a module id, or NULL when unreadable (reported) */
     pos after_at;         /* the `after:` value */
     int duration;         /* minutes, >= 0 */
-    const char *title;    /* default "Break" */
+    const char *title;    /* NULL: the label `break` ("Break") */
 } course_break;
+
+/* An entry of course.yaml's `labels:` (SPEC §11.8): a label of the theme
+ * overridden for this course (checked against the theme's vocabulary by
+ * labels_load). */
+typedef struct course_label {
+    const char *key, *value;
+    pos key_at, value_at;
+} course_label;
 
 typedef struct course_module {
     const char *file;     /* path inside the course dir, as written in course.yaml */
@@ -143,6 +151,12 @@ typedef struct course {
     int format_pdf;       /* `pdf` in formats: (never by default: it needs WeasyPrint) */
     const char *theme;    /* "default" or a course-relative path */
     pos theme_at;
+    course_label *label_set; /* `labels:`, as written */
+    int nlabel_set;
+    /* The strings the writers and filters print, in the course's language
+     * (labels.h): set by the build once the theme is known; NULL shows
+     * each label's key. */
+    const struct labels *labels;
 } course;
 
 /* Read DIR/course.yaml. Reports every problem (unknown keys as warnings with

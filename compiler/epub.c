@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "labels.h"
 #include "markup.h"
 #include "media.h"
 #include "safeurl.h"
@@ -811,6 +812,19 @@ static void blocks(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     for (const ast_node *c = n->first; c; c = c->next) block(r, parent, c, tight);
 }
 
+/* The label key in the course's language (labels.h). */
+static const label_table *book_labels(const epub_book *b) { return b->ctx->c ? b->ctx->c->labels : NULL; }
+static const char *label_of(const render *r, const char *key) { return labels_get(book_labels(r->b), key); }
+
+/* A fill-in's visible label (SPEC §11.7): its `label:`, else its name in
+ * words, in the course's punctuation ("Trainer name:"). */
+static const char *fill_in_label(render *r, const ast_node *n) {
+    arena *a = r->b->a;
+    const char *text = n->text && *n->text ? n->text : labels_words(a, n->label);
+    const char *names[] = {"label"};
+    return labels_format(a, book_labels(r->b), "fill_in", names, &text, 1);
+}
+
 static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     xmlNodePtr holder = parent;
     if (n->label) {
@@ -819,8 +833,7 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
         set_attr_named(r, holder, "data-var", n->label);
         xmlNodePtr l = el(r, holder, E_SPAN);
         set_attr(r, l, A_CLASS, "blank-label");
-        text(r, l, n->text && *n->text ? n->text : n->label);
-        text(r, l, ":"); /* the same text node */
+        text(r, l, fill_in_label(r, n));
         text(r, holder, " ");
     }
     if (n->alts) {
@@ -892,7 +905,7 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
         xmlNodePtr a = el(r, p, E_A);
         set_attr(r, a, A_CLASS, "footnote-backref");
         set_attr(r, a, A_HREF, href);
-        set_attr_named(r, a, "aria-label", "Back to content");
+        set_attr_named(r, a, "aria-label", label_of(r, "back_to_content"));
         text(r, a, label);
     }
     text(r, r->notes ? r->notes : parent, "\n");
@@ -1044,7 +1057,7 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     xmlNodePtr d = el(r, parent, hint ? E_ASIDE : E_DIV);
     node_attrs(r, d, n, NULL);
     const char *title = ast_attr_get(&n->attr, "title");
-    if (hint && (!title || !*title)) title = "Hint";
+    if (hint && (!title || !*title)) title = label_of(r, "hint");
     if (title && *title && !ast_box_title(n)) {
         text(r, d, "\n");
         xmlNodePtr p = el(r, d, E_P);
@@ -2062,7 +2075,9 @@ static void put_nav(epub_book *b, const char *lang) {
         buf_puts(&o, "</li>\n");
     }
     buf_puts(&o, "</ol>\n</nav>\n<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n"
-                 "<h2>Landmarks</h2>\n<ol>\n");
+                 "<h2>");
+    esc(&o, labels_get(book_labels(b), "landmarks"));
+    buf_puts(&o, "</h2>\n<ol>\n");
     for (int i = 0; i < ctx->npages; i++) {
         if (!b->mods[i].written) continue;
         buf_puts(&o, "<li><a epub:type=\"bodymatter\" href=\"");

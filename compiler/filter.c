@@ -3,6 +3,7 @@
  * filter over the tree children-first, apply nil/node/list returns, and
  * report one diagnostic per failure at the filter's own line. */
 #include "filter.h"
+#include "labels.h"
 #include "luab.h"
 #include "md.h"
 #include "util.h"
@@ -287,6 +288,55 @@ static int ctx_report(lua_State *L, diag_severity sev) {
     return 0;
 }
 static int ctx_warn(lua_State *L) { return ctx_report(L, DIAG_WARNING); }
+
+/* ctx.label(key [, params]): the theme's label in the course's language
+ * (labels.h), each `{name}` replaced by tostring(params[name]) when
+ * params has it. A key that is no label is an error. */
+static int ctx_label(lua_State *L) {
+    filter_host *h = ctx_host(L);
+    const char *key = luaL_checkstring(L, 1);
+    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+    const label_table *lb = h->c ? h->c->labels : NULL;
+    if (lb && !labels_has(lb, key)) {
+        const char *s = labels_suggest(lb, key);
+        if (s) return luaL_error(L, "ctx.label: no label `%s` (did you mean `%s`?)", key, s);
+        return luaL_error(L, "ctx.label: no label `%s` (the keys are those of the theme's labels/en.yaml)", key);
+    }
+    const char *v = labels_get(lb, key);
+    if (lua_isnoneornil(L, 2) || !strchr(v, '{')) {
+        lua_pushstring(L, v);
+        return 1;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const char *p = v; *p;) {
+        size_t k = 0;
+        if (*p == '{') {
+            k = 1;
+            while (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z')) k++;
+            k = k > 1 && p[k] == '}' ? k + 1 : 0;
+        }
+        if (k) {
+            lua_pushlstring(L, p + 1, k - 2);
+            int t = lua_gettable(L, 2);
+            if (t != LUA_TNIL) {
+                if (t != LUA_TSTRING && t != LUA_TNUMBER)
+                    return luaL_error(L, "ctx.label: the value of `%.*s` must be a string or a number, not a %s",
+                                      (int)(k - 2), p + 1, lua_typename(L, t));
+                luaL_tolstring(L, -1, NULL);
+                lua_remove(L, -2);
+                luaL_addvalue(&b);
+                p += k;
+                continue;
+            }
+            lua_pop(L, 1);
+        }
+        luaL_addchar(&b, *p);
+        p++;
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
 static int ctx_error(lua_State *L) { return ctx_report(L, DIAG_ERROR); }
 
 static const ynode *find_key(const ynode *m, const char *key, size_t len) {
@@ -604,6 +654,7 @@ static int p_begin(lua_State *L) {
     push_ctx_fn(L, h, ctx_warn, "warn");
     push_ctx_fn(L, h, ctx_error, "error");
     push_ctx_fn(L, h, ctx_pos, "pos");
+    push_ctx_fn(L, h, ctx_label, "label");
     return 1;
 }
 

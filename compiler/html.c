@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "fs.h"
 #include "htmlattr.h"
+#include "labels.h"
 #include "markup.h"
 #include "safeurl.h"
 #include "schedule.h"
@@ -76,7 +77,13 @@ static tmpl *load_template(arena *a, const char *dir, const char *name, diag *d)
     return t;
 }
 
-static const char *minutes(arena *a, int m) { return m >= 0 ? arena_printf(a, "%d min", m) : NULL; }
+/* The label `key` in the course's language (labels.h). */
+static const char *label_of(const edition_ctx *ctx, const char *key) { return labels_get(ctx->c->labels, key); }
+
+/* "N min" in the course's language, or NULL for an untimed -1. */
+static const char *minutes(const edition_ctx *ctx, arena *a, int m) {
+    return m >= 0 ? labels_format_n(a, ctx->c->labels, "minutes", m) : NULL;
+}
 
 /* Always a string, so a section's lookup never falls through to an outer
  * context's `title`. */
@@ -128,6 +135,11 @@ typedef struct media_rec {
 
 static void block(rend *r, const ast_node *n, int tight);
 static void inl(rend *r, const ast_node *n);
+
+/* A label of the page's course (labels.h). */
+static const char *rlabel(const rend *r, const char *key) {
+    return labels_get(r->s ? r->s->ctx->c->labels : NULL, key);
+}
 
 static void inlines(rend *r, const ast_node *n) {
     for (; n; n = n->next) inl(r, n);
@@ -183,7 +195,9 @@ static void note_backrefs(rend *r, const ast_node *n) {
         if (k > 1) buf_putc(b, ' ');
         buf_puts(b, "<a");
         put_note_attr(r, "href", "#fnref-", n->label, k);
-        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"Back to content\">\u21a9");
+        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref");
+        put_attr(b, "aria-label", rlabel(r, "back_to_content"));
+        buf_puts(b, ">\u21a9");
         if (k > 1) {
             char num[16];
             snprintf(num, sizeof num, "%d", k);
@@ -360,14 +374,23 @@ static void empty_blank(buf *b, const ast_node *n) {
     buf_puts(b, "\"></span>");
 }
 
+/* A fill-in's visible label (SPEC §11.7): its `label:`, else its name in
+ * words, in the course's punctuation ("Trainer name:"). */
+static const char *fill_in_label(rend *r, const ast_node *n) {
+    arena *a = scratch(r);
+    const char *text = n->text && *n->text ? n->text : labels_words(a, n->label);
+    const char *names[] = {"label"};
+    return labels_format(a, r->s ? r->s->ctx->c->labels : NULL, "fill_in", names, &text, 1);
+}
+
 static void blank(rend *r, const ast_node *n) {
     buf *b = r->b;
     if (n->label) { /* a fill-in: its variable's name, and its label (the name if none) */
         buf_puts(b, "<span class=\"fill-in\"");
         put_attr(b, "data-var", n->label);
         buf_puts(b, "><span class=\"blank-label\">");
-        buf_puts_escaped(b, n->text && *n->text ? n->text : n->label);
-        buf_puts(b, ":</span> ");
+        buf_puts_escaped(b, fill_in_label(r, n));
+        buf_puts(b, "</span> ");
     }
     if (n->alts) {
         buf_puts(b, "<span class=\"blank filled\">");
@@ -534,7 +557,7 @@ static void div_box(rend *r, const ast_node *n) {
         buf_puts(b, "<details");
         markup_attrs(&r->ms, n, NULL, put_markup_attr, r);
         buf_puts(b, "><summary>");
-        buf_puts_escaped(b, title && *title ? title : "Hint");
+        buf_puts_escaped(b, title && *title ? title : rlabel(r, "hint"));
         buf_puts(b, "</summary>\n");
         blocks(r, n->first, 0);
         buf_puts(b, "</details>\n");
@@ -715,7 +738,7 @@ static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
     tmpl_set(cm, "publisher", c->publisher);
     tmpl_set(cm, "rights", c->rights);
     tmpl_set(cm, "date", c->date);
-    tmpl_set(cm, "duration", minutes(a, ctx->total_duration));
+    tmpl_set(cm, "duration", minutes(ctx, a, ctx->total_duration));
     tmpl_list(cm, "authors");
     tmpl_set_bool(cm, "has_authors", c->nauthors > 0);
     for (int i = 0; i < c->nauthors; i++) tmpl_list_push_str(cm, "authors", c->authors[i]);
@@ -723,6 +746,15 @@ static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
     const char *name = ctx->ed && ctx->ed->name ? ctx->ed->name : "";
     tmpl_set(em, "name", name);
     tmpl_set(em, "title", ctx->ed && ctx->ed->title ? ctx->ed->title : name);
+    /* {{labels.KEY}}: every label in the course's language */
+    tmpl_ctx *lm = tmpl_map(t, "labels");
+    for (int i = 0; i < labels_count(c->labels); i++)
+        tmpl_set(lm, labels_key(c->labels, i), labels_value(c->labels, i));
+}
+
+/* Label key with its one placeholder `{name}` replaced by value. */
+static const char *label_with(const edition_ctx *ctx, arena *a, const char *key, const char *name, const char *value) {
+    return labels_format(a, ctx->c->labels, key, &name, &value, 1);
 }
 
 static int write_file(const edition_ctx *ctx, const char *path, const buf *b) {
@@ -803,7 +835,7 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
     tmpl_ctx *mm = tmpl_map(t, "module");
     tmpl_set(mm, "id", pg->id);
     tmpl_set(mm, "title", mtitle);
-    tmpl_set(mm, "duration", minutes(a, pg->duration));
+    tmpl_set(mm, "duration", minutes(ctx, a, pg->duration));
     tmpl_set(mm, "number", arena_printf(a, "%d", index + 1));
     tmpl_set(t, "module_count", arena_printf(a, "%d", ctx->npages));
     toc_state ts = {a, ctx->role_classes, t, 0, 0};
@@ -988,7 +1020,7 @@ static void schedule_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
             day = tmpl_list_push(top, "days");
             const char *date = schedule_day_date(a, sc, r->day);
             const char *label = NULL;
-            if (ndays > 1 || r->day > 1) label = arena_printf(a, "Day %d", r->day);
+            if (ndays > 1 || r->day > 1) label = labels_format_n(a, ctx->c->labels, "day_n", r->day);
             if (date) label = label ? arena_printf(a, "%s \xc2\xb7 %s", label, date) : date;
             tmpl_set(day, "label", label);
             tmpl_set(day, "day", arena_printf(a, "%d", r->day));
@@ -996,14 +1028,19 @@ static void schedule_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
         }
         tmpl_ctx *row = tmpl_list_push(day, "rows");
         tmpl_set(row, "start", r->start >= 0 ? schedule_clock(a, r->start) : "");
-        tmpl_set(row, "title", pi >= 0 ? page_title(&ctx->pages[pi]) : r->title);
+        tmpl_set(row, "title", pi >= 0 ? page_title(&ctx->pages[pi]) : r->title ? r->title : label_of(ctx, "break"));
         if (!full) continue;
         int d = r->duration;
         tmpl_set(row, "end", r->start >= 0 && d >= 0 ? schedule_clock(a, r->start + d) : "");
-        tmpl_set(row, "duration", d >= 0 ? minutes(a, d) : "");
+        tmpl_set(row, "duration", d >= 0 ? minutes(ctx, a, d) : "");
         tmpl_set(row, "href", pi >= 0 ? arena_printf(a, "%s.html", ctx->pages[pi].id) : NULL);
         tmpl_set_bool(row, "break", r->is_break);
         tmpl_set_bool(row, "past_end", r->past_end);
+        if (r->past_end && sc->end >= 0) {
+            const char *names[] = {"end"};
+            const char *values[] = {schedule_clock(a, sc->end)};
+            tmpl_set(row, "past_end_text", labels_format(a, ctx->c->labels, "past_day_end", names, values, 1));
+        }
     }
 }
 
@@ -1031,12 +1068,13 @@ static int write_print(html_site *s, arena *a) {
     tmpl_set(t, "title", etitle ? arena_printf(a, "%s \xe2\x80\x94 %s", ctitle, etitle) : ctitle);
     tmpl_ctx *cm = tmpl_map(t, "course");
     tmpl_set(cm, "version", c->version);
+    if (c->version) tmpl_set(cm, "version_text", label_with(ctx, a, "cover_version", "version", c->version));
     tmpl_set(cm, "organisation", c->organisation);
     /* the @page size (CSS keywords) and a class naming it */
     tmpl_ctx *pm = tmpl_map(t, "paper");
     tmpl_set(pm, "name", c->paper_letter ? "letter" : "a4");
     tmpl_set(pm, "size", c->paper_letter ? "letter" : "A4");
-    tmpl_set(t, "total_duration", minutes(a, ctx->total_duration));
+    tmpl_set(t, "total_duration", minutes(ctx, a, ctx->total_duration));
     /* the day (the index's schedule or agenda, on a page of its own where it
      * fits) and the delivery's date from --date on the cover */
     schedule_ctx(ctx, a, t);
@@ -1049,7 +1087,7 @@ static int write_print(html_site *s, arena *a) {
         tmpl_set(m, "href", arena_printf(a, "#" PRINT_MODULE_ID "%s", pg->id));
         tmpl_set(m, "title", page_title(pg));
         tmpl_set(m, "number", arena_printf(a, "%d", i + 1));
-        tmpl_set(m, "duration", minutes(a, pg->duration));
+        tmpl_set(m, "duration", minutes(ctx, a, pg->duration));
     }
     size_t at = (size_t)-1;
     tmpl_set_fn(t, "body", mark_body, &at);
@@ -1099,11 +1137,15 @@ int html_end(html_site *s) {
     arena *a = arena_new();
     tmpl_ctx *t = tmpl_ctx_new(a);
     common_ctx(ctx, a, t);
-    if (s->print) tmpl_set(t, "print_href", "_print.html");
+    if (s->print) {
+        tmpl_set(t, "print_href", "_print.html");
+        const char *en = ctx->ed && ctx->ed->title ? ctx->ed->title : ctx->ed ? ctx->ed->name : "";
+        tmpl_set(t, "print_text", label_with(ctx, a, "print_link", "edition", en));
+    }
     const char *ctitle = ctx->c->title ? ctx->c->title : ctx->c->id;
     const char *etitle = ctx->ed && ctx->ed->title ? ctx->ed->title : NULL;
     tmpl_set(t, "title", etitle ? arena_printf(a, "%s \xe2\x80\x94 %s", ctitle, etitle) : ctitle);
-    tmpl_set(t, "total_duration", minutes(a, ctx->total_duration));
+    tmpl_set(t, "total_duration", minutes(ctx, a, ctx->total_duration));
     tmpl_list(t, "modules");
     for (int i = 0; i < ctx->npages; i++) {
         const page_info *pg = &ctx->pages[i];
@@ -1112,13 +1154,14 @@ int html_end(html_site *s) {
         tmpl_set(m, "href", arena_printf(a, "%s.html", pg->id));
         tmpl_set(m, "title", page_title(pg));
         tmpl_set(m, "number", arena_printf(a, "%d", i + 1));
-        tmpl_set(m, "duration", minutes(a, pg->duration));
+        tmpl_set(m, "duration", minutes(ctx, a, pg->duration));
     }
     schedule_ctx(ctx, a, t);
     if (ctx->npages > 0) {
         tmpl_ctx *f = tmpl_map(t, "first");
         tmpl_set(f, "href", arena_printf(a, "%s.html", ctx->pages[0].id));
         tmpl_set(f, "title", page_title(&ctx->pages[0]));
+        tmpl_set(f, "text", label_with(ctx, a, "start_link", "title", page_title(&ctx->pages[0])));
     }
     buf out = BUF_INIT;
     tmpl_render(s->index, t, &out);

@@ -65,13 +65,14 @@ static void unknown_after(arena *a, const course *c, const page_info *pages, con
     for (int i = 0; i < c->nmodules; i++)
         if (pages[i].id) ids[n++] = pages[i].id;
     const char *s = roles_suggest(b->after, ids, n);
+    const char *title = b->title ? b->title : "Break";
     if (s)
         diag_report(d, DIAG_ERROR, b->after_at.path, b->after_at.line, b->after_at.col,
-                    "break \"%s\" comes after `%s`, which is no module of this course (did you mean `%s`?)", b->title,
+                    "break \"%s\" comes after `%s`, which is no module of this course (did you mean `%s`?)", title,
                     b->after, s);
     else
         diag_report(d, DIAG_ERROR, b->after_at.path, b->after_at.line, b->after_at.col,
-                    "break \"%s\" comes after `%s`, which is no module of this course: write a module id", b->title,
+                    "break \"%s\" comes after `%s`, which is no module of this course: write a module id", title,
                     b->after);
 }
 

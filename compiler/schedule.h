@@ -15,7 +15,7 @@
  * `schedule: {breaks: ...}`. */
 typedef struct sched_row {
     int module;           /* index into the course's modules, or -1: a break of schedule.breaks */
-    const char *title;    /* the break's title when module is -1, else NULL (each edition titles its modules) */
+    const char *title;    /* the break's title when module is -1 (NULL: the label `break`), else NULL */
     int day;              /* 1 for the first day */
     int start;            /* minutes after midnight, or -1 when no start is known yet on this day */
     int duration;         /* minutes, or -1 (an untimed module takes no time) */

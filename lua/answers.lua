@@ -12,16 +12,18 @@
 --   hint → "Hint"; note/tip/warning/important → "Note", "Tip", ...;
 --   exercise/activity → the author's title=, else the first heading stays
 --     as the title (a box with no heading is titled "Exercise"/"Activity").
--- A title= written by the author always wins.
+-- A title= written by the author always wins. The titles are the theme's
+-- labels in the course's language (ctx.label, docs/filters.md).
 
+-- The label key of each labelled class.
 local TITLES = {
-  answer = "Answer",
-  facilitator = "Facilitator note",
-  hint = "Hint",
-  note = "Note",
-  tip = "Tip",
-  warning = "Warning",
-  important = "Important",
+  answer = "answer",
+  facilitator = "facilitator_note",
+  hint = "hint",
+  note = "note",
+  tip = "tip",
+  warning = "warning",
+  important = "important",
 }
 
 -- Boxes titled from TITLES, then boxes titled from their first heading, in
@@ -62,7 +64,7 @@ local function response(node, attr, ctx)
   -- a response without a model answer keeps its writing lines in every edition
   if ctx.edition.include.answer and #node.children > 0 then
     if not has_class(attr, "model-answer") then attr.classes[#attr.classes + 1] = "model-answer" end
-    attr.title = attr.title or "Model answer"
+    attr.title = attr.title or ctx.label("model_answer")
     node.attr = attr
     return
   end
@@ -85,7 +87,7 @@ return {
     for _, cls in ipairs(LABELLED) do
       if has_class(attr, cls) then
         if not attr.title then
-          attr.title = TITLES[cls]
+          attr.title = ctx.label(TITLES[cls])
           node.attr = attr
         end
         return
@@ -94,7 +96,7 @@ return {
     for _, cls in ipairs(EXERCISES) do
       if has_class(attr, cls) then
         if not attr.title and not first_heading(node) then
-          attr.title = cls:sub(1, 1):upper() .. cls:sub(2)
+          attr.title = ctx.label(cls)
           node.attr = attr
         end
         return

@@ -2,6 +2,8 @@
 -- The C core has read every duration and computed node.duration (minutes),
 -- node.start (minutes after the module's start), node.is_break and
 -- node.natural (the heading text already states its time). This filter:
+-- Every word it prints is a label of the theme in the course's language
+-- (ctx.label: "{n} min", "Run sheet", "overruns by {n} min", ...).
 --   * in every edition, appends a badge `N min` (Span class duration-badge)
 --     to timed headings whose text does not state their time, and puts one
 --     at the top of timed divs;
@@ -17,8 +19,12 @@ local concat, gsub, format = table.concat, string.gsub, string.format
 local byte, sub, find = string.byte, string.sub, string.find
 local Text, Span = course.Text, course.Span
 
-local function badge(minutes)
-  return Span({Text(minutes .. " min")}, {classes = {"duration-badge"}})
+local function mins(ctx, minutes)
+  return ctx.label("minutes", {n = minutes})
+end
+
+local function badge(ctx, minutes)
+  return Span({Text(mins(ctx, minutes))}, {classes = {"duration-badge"}})
 end
 
 local function has_class(node, cls)
@@ -106,7 +112,12 @@ local function segments(doc)
   return rows, kids
 end
 
-local function title_of(n, t, a)
+-- A box class the theme has a label for (the answers filter titles them).
+local LABELLED = {exercise = "exercise", activity = "activity", answer = "answer", hint = "hint",
+                  facilitator = "facilitator_note", note = "note", tip = "tip", warning = "warning",
+                  important = "important"}
+
+local function title_of(n, t, a, ctx)
   if t == "Heading" then return text_of(n, t) end
   if a.title then return a.title end
   local kids = n.children
@@ -114,12 +125,14 @@ local function title_of(n, t, a)
     local c = kids[i]
     if c.type == "Heading" then return text_of(c, "Heading") end
   end
-  return (gsub(a.classes[1] or "segment", "^%l", string.upper))
+  local cls = a.classes[1]
+  if cls and LABELLED[cls] then return ctx.label(LABELLED[cls]) end
+  return (gsub(cls or "segment", "^%l", string.upper))
 end
 
 -- "overruns by N min" beside a segment whose parts end after it.
-local function overrun_mark(minutes)
-  return Span({Text("overruns by " .. minutes .. " min")}, {classes = {"overrun"}})
+local function overrun_mark(ctx, minutes)
+  return Span({Text(ctx.label("overrun", {n = minutes}))}, {classes = {"overrun"}})
 end
 
 -- How far the parts of segment i (the rows after it that are deeper) end
@@ -148,13 +161,14 @@ local function run_sheet(doc, ctx)
     local seg = segs[i]
     local n, t, dur = seg.node, seg.type, seg.duration
     local a = n.attr
-    local title = title_of(n, t, a)
+    local title = title_of(n, t, a, ctx)
     local id = a.id
     local label = id and course.Link({Text(title)}, "#" .. id) or Text(title)
     local cell = {label}
     if n.is_break then
-      if title:lower() ~= "break" then
-        cell = {label, Text(" "), Span({Text("Break")}, {classes = {"break-mark"}})}
+      local word = ctx.label("break")
+      if title:lower() ~= "break" and title:lower() ~= word:lower() then
+        cell = {label, Text(" "), Span({Text(word)}, {classes = {"break-mark"}})}
       else
         cell = {Span({label}, {classes = {"break-mark"}})}
       end
@@ -162,7 +176,7 @@ local function run_sheet(doc, ctx)
     local over = overrun_of(segs, i)
     if over > 0 then
       cell[#cell + 1] = Text(" ")
-      cell[#cell + 1] = overrun_mark(over)
+      cell[#cell + 1] = overrun_mark(ctx, over)
     end
     local seg_cell = {Span(cell, {classes = {"indent-" .. seg.depth}})}
     local s, e = "", ""
@@ -171,17 +185,17 @@ local function run_sheet(doc, ctx)
       s = clock(ns, start)
       e = clock(ns + dur, start)
     end
-    rows[#rows + 1] = {{Text(s)}, {Text(e)}, {Text(dur .. " min")}, seg_cell}
+    rows[#rows + 1] = {{Text(s)}, {Text(e)}, {Text(mins(ctx, dur))}, seg_cell}
   end
   -- a Carpentries episode times its teaching and its exercises instead
   -- of its sections: one row each, teaching first (SPEC §11.7)
   local m = ctx.module
   if #segs == 0 and (m.teaching or m.exercises) then
     local at = 0
-    for _, part in ipairs({{"Teaching", m.teaching}, {"Exercises", m.exercises}}) do
+    for _, part in ipairs({{ctx.label("teaching"), m.teaching}, {ctx.label("exercises"), m.exercises}}) do
       local dur = part[2]
       if dur then
-        rows[#rows + 1] = {{Text(clock(at, start))}, {Text(clock(at + dur, start))}, {Text(dur .. " min")},
+        rows[#rows + 1] = {{Text(clock(at, start))}, {Text(clock(at + dur, start))}, {Text(mins(ctx, dur))},
                            {Span({Text(part[1])}, {classes = {"indent-0"}})}}
         at = at + dur
       end
@@ -195,18 +209,19 @@ local function run_sheet(doc, ctx)
       last = n.start + segs[i].duration
     end
   end
-  local total_cell = {Span({Text("Total")}, {classes = {"run-sheet-total"}})}
+  local total_cell = {Span({Text(ctx.label("total"))}, {classes = {"run-sheet-total"}})}
   if last > total then
     total_cell[#total_cell + 1] = Text(" ")
-    total_cell[#total_cell + 1] = overrun_mark(last - total)
+    total_cell[#total_cell + 1] = overrun_mark(ctx, last - total)
   end
   rows[#rows + 1] = {
     {Text(clock(0, start))}, {Text(clock(total, start))},
-    {Text(total .. " min")},
+    {Text(mins(ctx, total))},
     total_cell,
   }
-  local tbl = course.Table{head = {"Start", "End", "Duration", "Segment"}, rows = rows}
-  return course.Div({tbl}, {classes = {"run-sheet"}, title = "Run sheet"}), kids
+  local tbl = course.Table{head = {ctx.label("start"), ctx.label("end"), ctx.label("duration"), ctx.label("segment")},
+                          rows = rows}
+  return course.Div({tbl}, {classes = {"run-sheet"}, title = ctx.label("run_sheet")}), kids
 end
 
 return {
@@ -214,7 +229,7 @@ return {
     local d = node.duration
     if d and not node.natural then
       local kids = node.children
-      kids[#kids + 1] = badge(d)
+      kids[#kids + 1] = badge(ctx, d)
       node.children = kids
     end
   end,
@@ -228,10 +243,10 @@ return {
       if first and ((first.type == "Heading" and not first.duration) or
                     (first.type == "Paragraph" and has_class(first, "box-title"))) then
         local hk = first.children
-        hk[#hk + 1] = badge(d)
+        hk[#hk + 1] = badge(ctx, d)
         first.children = hk
       else
-        table.insert(kids, 1, course.Paragraph({badge(d)}))
+        table.insert(kids, 1, course.Paragraph({badge(ctx, d)}))
         node.children = kids
       end
     end

@@ -83,7 +83,8 @@ end
 
 -- The blank an unresolved variable or a fill-in becomes (with a warning
 -- for a variable nobody declared, unless unset_vars is `blank`): labelled
--- with the name (the markup keeps it), showing the fill-in's label if any.
+-- with the name (the markup keeps it), showing the fill-in's label if any;
+-- without one the writers show the name in words ("Trainer name").
 -- blank_unset: the module's unset_vars is `blank`; labels: ctx.labels.
 local function fill_in(node, ctx, name, value, s, blank_unset, labels)
   if value == nil and not blank_unset then

@@ -2,6 +2,7 @@
  * raw HTML re-parsed (and a broken fragment reported), links and media,
  * nav/OPF/NCX, EPUBCheck 0 errors/0 warnings, byte-identical rebuilds. */
 #include "../../compiler/ast.h"
+#include "../../compiler/labels.h"
 #include "../../compiler/buf.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/epub.h"
@@ -259,6 +260,8 @@ static result build(const char *dir, const char *theme, const char *media_src, c
     snprintf(dpath, sizeof dpath, "%s/diags.txt", dir);
     FILE *df = fopen(dpath, "w+");
     diag *d = diag_new(df, DIAG_TEXT, 0);
+    int nerr = 0;
+    c.labels = labels_load(A, theme, theme, &c, d, &nerr);
     edition_ctx ctx = {
         .c = &c, .ed = &ed, .pages = pages, .npages = 2, .total_duration = -1,
         .media = media, .nmedia = 1, .theme_dir = theme, .out_dir = dir,
@@ -670,7 +673,7 @@ int main(int argc, char **argv) {
     CHECK(contains(m1, "<span class=\"blank\" style=\"width:16ch\"></span>"), "blank without alternatives");
     CHECK(contains(m1, "<span class=\"blank filled\">two rings<span class=\"alt-sep\"> / </span>second ring</span>"),
           "filled blank with two alternatives");
-    CHECK(contains(m1, "<span class=\"fill-in\" data-var=\"organization_type\"><span class=\"blank-label\">organization_type:</span> "
+    CHECK(contains(m1, "<span class=\"fill-in\" data-var=\"organization_type\"><span class=\"blank-label\">Organization type:</span> "
                        "<span class=\"blank\" style=\"width:12ch\"></span></span>"),
           "fill-in");
     CHECK(contains(m1, "<pre class=\"worksheet\"><code>Name: <span class=\"blank\" style=\"width:10ch\"></span>\n"

@@ -3,6 +3,7 @@
  * the standard filters in lua/. Run from the repository root (or set
  * COURSEC_SRC to it). Prints ok/FAIL lines; exits 1 on any failure. */
 #include "../../compiler/ast.h"
+#include "../../compiler/labels.h"
 #include "../../compiler/course.h"
 #include "../../compiler/diag.h"
 #include "../../compiler/filter.h"
@@ -125,6 +126,8 @@ static void world_init(world *w, const char *lua_dir, const char **filters, int 
     w->o.mem_cap = (size_t)64 << 20;
     w->out = tmpfile();
     w->d = diag_new(w->out, DIAG_TEXT, 0);
+    int nerr = 0; /* the default theme's English labels, as a build gives them */
+    w->c.labels = labels_load(w->a, "themes/default", "themes/default", &w->c, w->d, &nerr);
 }
 
 static char *world_diags(world *w) {

@@ -6,6 +6,7 @@
  * Usage: test_html [THEME_DIR]   (default: themes/default from the repo root) */
 #define _XOPEN_SOURCE 700
 #include "../../compiler/fs.h"
+#include "../../compiler/labels.h"
 #include "../../compiler/html.h"
 #include <ftw.h>
 #include <stdio.h>
@@ -404,6 +405,10 @@ static char *render_v2(const char *tmp, const char *theme, const char *sub, int 
     memset(&c, 0, sizeof c);
     c.id = "v2";
     c.title = "Version two";
+    int nerr = 0;
+    static arena *la;
+    if (!la) la = arena_new(); /* the labels live as long as the test */
+    c.labels = labels_load(la, theme, theme, &c, d, &nerr);
     static course_edition ed;
     memset(&ed, 0, sizeof ed);
     ed.name = answers ? "facilitator" : "learner";
@@ -568,6 +573,10 @@ int main(int argc, char **argv) {
     c.subtitle = "A subtitle";
     c.description = "About <this> course";
     c.language = "en-AU";
+    int nerr = 0;
+    diag *ld = diag_new(stderr, DIAG_TEXT, 0);
+    c.labels = labels_load(A, theme, theme, &c, ld, &nerr);
+    diag_free(ld);
     const char *authors[] = {"Ann Author"};
     c.authors = authors;
     c.nauthors = 1;
@@ -631,7 +640,7 @@ int main(int argc, char **argv) {
     has(f, p1, "<h2 id=\"part-a\">Part A <span class=\"duration-badge\">10 min</span></h2>");
     has(f, p1, "<p>Some <em>emphasis</em> &amp; &lt;stuff&gt; &quot;q&quot; <span class=\"blank\" style=\"width:16ch\"></span> and ");
     has(f, p1, "<span class=\"blank filled\">two rings<span class=\"alt-sep\"> / </span>second ring</span>");
-    has(f, p1, "<span class=\"fill-in\" data-var=\"org_type\"><span class=\"blank-label\">org_type:</span> <span class=\"blank\" style=\"width:16ch\"></span></span>");
+    has(f, p1, "<span class=\"fill-in\" data-var=\"org_type\"><span class=\"blank-label\">Org type:</span> <span class=\"blank\" style=\"width:16ch\"></span></span>");
     has(f, p1, "<br />\n<del>old</del>\n<a href=\"m2.html#later\">later</a>");
     has(f, p1, "<a href=\"javascript:alert(1)\">js</a>"); /* authors are trusted without --safe */
     has(f, p1, "<code>a&lt;b</code>");

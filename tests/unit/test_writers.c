@@ -13,6 +13,7 @@
  * Usage: test_writers (from the repository root) */
 #define _XOPEN_SOURCE 700
 #include "../../compiler/buf.h"
+#include "../../compiler/labels.h"
 #include "../../compiler/epub.h"
 #include "../../compiler/fs.h"
 #include "../../compiler/html.h"
@@ -312,6 +313,8 @@ static char *write_with(const char *dir, const char *theme, const char *png_path
     page_info pages[1] = {{.id = "m1", .title = "One", .path = "w/modules/m1.md", .duration = -1, .start = -1}};
     media_file media[1] = {{.rel = "assets/media/img/dot.png", .src = png_path}};
     diag *d = diag_new(stderr, DIAG_TEXT, 0);
+    int nerr = 0;
+    c.labels = labels_load(A, "themes/default", theme, &c, d, &nerr); /* a theme without labels/ */
     edition_ctx ctx = {
         .c = &c, .ed = &ed, .pages = pages, .npages = 1, .total_duration = -1, .media = media, .nmedia = 1,
         .theme_dir = theme, .out_dir = dir, .build_time = 1768435200LL, .safe = safe, .d = d,
