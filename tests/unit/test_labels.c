@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define THEME "themes/default"
 
@@ -107,6 +108,30 @@ static void test_load(arena *a) {
     diag_free(d);
     fclose(f);
     free(out);
+
+    /* a key the language's table lacks is English */
+    char dir[] = "/tmp/test_labels_XXXXXX";
+    if (OK(mkdtemp(dir) != NULL)) {
+        char p[128];
+        snprintf(p, sizeof p, "%s/labels", dir);
+        mkdir(p, 0777);
+        snprintf(p, sizeof p, "%s/labels/en.yaml", dir);
+        FILE *t = fopen(p, "w");
+        fputs("a: A\nb: \"B {n}\"\n", t);
+        fclose(t);
+        snprintf(p, sizeof p, "%s/labels/de.yaml", dir);
+        t = fopen(p, "w");
+        fputs("a: \"\xc3\x84\"\n", t);
+        fclose(t);
+        diag *q = diag_new(NULL, DIAG_TEXT, 0);
+        const label_table *part = labels_load(a, dir, dir, mkcourse(a, "de"), q, &nerr);
+        INT_EQ(nerr, 0);
+        STR_EQ(labels_get(part, "a"), "\xc3\x84");
+        STR_EQ(labels_format_n(a, part, "b", 2), "B 2");
+        diag_free(q);
+        snprintf(p, sizeof p, "rm -rf '%s'", dir);
+        OK(system(p) == 0);
+    }
 
     /* a theme folder without labels/: the default theme's tables serve */
     f = open_memstream(&out, &len);
