@@ -16,12 +16,13 @@ BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev lib
 # weasyprint, poppler-utils (pdftotext, pdfinfo, pdfdetach), qpdf: the PDFs
 # and their scans (tests/pdf, the leak suites).
 TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++ weasyprint poppler-utils qpdf"
-# The Nu HTML Checker comes from npm (Debian has none); `npm` itself from
-# Debian when the machine has no node installation.
-VNU_VERSION=26.9.27
-# playwright-core drives Debian's chromium (never a downloaded browser)
-PLAYWRIGHT_VERSION=1.64.1
-TOOLS=$(cd "$(dirname "$0")" && pwd)/.tools
+# The checkers of the tests that Debian has not (the Nu HTML Checker vnu-jar,
+# playwright-core, which drives Debian's chromium and never downloads a
+# browser, axe-core, Ace by DAISY's puppeteer runner @daisy/ace-cli) come from
+# npm, at the versions pinned in tests/a11y/package-lock.json; `npm` itself
+# from Debian when the machine has no node installation.
+TESTS=$(cd "$(dirname "$0")" && pwd)
+TOOLS=$TESTS/.tools
 
 case "${1:-build}" in
     build) want="$BUILD_PKGS" ;;
@@ -48,28 +49,25 @@ done
 [ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1 && missing="$missing npm"
 missing=${missing# }
 
-# vnu.jar into tests/.tools (git-ignored), once
-vnu() {
+# The npm tools into tests/.tools (git-ignored), with `npm ci` from the
+# committed lockfile; again only when the lockfile changed. No install
+# scripts run: vnu-jar's would fetch a Java runtime and puppeteer's a browser,
+# and the tests use Debian's java and chromium.
+npm_tools() {
     [ "${1:-build}" = test ] || return 0
-    [ -f "$TOOLS/node_modules/vnu-jar/build/dist/vnu.jar" ] && return 0
-    echo "coursec: installing the Nu HTML Checker (npm vnu-jar@$VNU_VERSION) into tests/.tools" >&2
+    lock="$TESTS/a11y/package-lock.json"
+    [ -f "$TOOLS/.installed-lock.json" ] && cmp -s "$lock" "$TOOLS/.installed-lock.json" && return 0
+    echo "coursec: installing the test tools (npm ci from tests/a11y/package-lock.json) into tests/.tools" >&2
     mkdir -p "$TOOLS"
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "vnu-jar@$VNU_VERSION" >&2
-}
-
-# playwright-core into tests/.tools, once (no browser download: it has none)
-playwright() {
-    [ "${1:-build}" = test ] || return 0
-    [ -f "$TOOLS/node_modules/playwright-core/package.json" ] &&
-        grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$TOOLS/node_modules/playwright-core/package.json" && return 0
-    echo "coursec: installing playwright-core@$PLAYWRIGHT_VERSION into tests/.tools" >&2
-    mkdir -p "$TOOLS"
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "playwright-core@$PLAYWRIGHT_VERSION" >&2
+    rm -f "$TOOLS/.installed-lock.json"
+    cp "$TESTS/a11y/package.json" "$lock" "$TOOLS/"
+    (cd "$TOOLS" && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+        npm ci --ignore-scripts --silent --no-audit --no-fund) >&2
+    cp "$lock" "$TOOLS/.installed-lock.json"
 }
 
 if [ -z "$missing" ]; then
-    vnu "${1:-build}"
-    playwright "${1:-build}"
+    npm_tools "${1:-build}"
     exit 0
 fi
 
@@ -94,5 +92,4 @@ if ! apt-get install -y -qq $missing; then
     apt-get update -qq
     apt-get install -y -qq $missing
 fi
-vnu "${1:-build}"
-playwright "${1:-build}"
+npm_tools "${1:-build}"
