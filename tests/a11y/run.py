@@ -404,6 +404,12 @@ def main():
     if unknown:
         ap.error("unknown checks: %s" % ", ".join(sorted(unknown)))
 
+    if os.environ.get("SAN"):
+        # The sanitizer pass exercises coursec's C: the builds. The checkers
+        # judge the same bytes, and ran in the plain pass.
+        only = set()
+        print("a11y: under SAN only the builds run; the checkers ran in the plain pass")
+
     work = opts.keep or tempfile.mkdtemp(prefix="coursec-a11y-")
     os.makedirs(work, exist_ok=True)
     try:
