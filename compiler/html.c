@@ -238,10 +238,13 @@ static void note_backrefs(rend *r, const ast_node *n) {
         if (k > 1) buf_putc(b, ' ');
         buf_puts(b, "<a");
         put_note_attr(r, "href", "#fnref-", n->label, k);
-        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"Back to content\">\u21a9");
+        /* the name holds the visible number of a later reference (WCAG 2.5.3) */
+        char num[16];
+        snprintf(num, sizeof num, "%d", k);
+        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"Back to content");
+        if (k > 1) buf_putc(b, ' '), buf_puts(b, num);
+        buf_puts(b, "\">\u21a9");
         if (k > 1) {
-            char num[16];
-            snprintf(num, sizeof num, "%d", k);
             buf_puts(b, "<sup class=\"footnote-ref\">");
             buf_puts(b, num);
             buf_puts(b, "</sup>");

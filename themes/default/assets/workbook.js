@@ -35,11 +35,19 @@
     return f.type === "checkbox" || f.type === "radio";
   }
 
-  /* a response area grows with what is written, so that all of it prints */
+  /* a field grows with what is written, so that all of it shows and
+   * prints: a response area in height, a blank in width (never below the
+   * width the author gave it; the stylesheet caps it at the line's) */
   function fit(f) {
-    if (f.tagName !== "TEXTAREA") return;
-    f.style.height = "";
-    if (f.scrollHeight > f.clientHeight) f.style.height = f.scrollHeight + 2 + "px";
+    if (f.tagName === "TEXTAREA") {
+      f.style.height = "";
+      if (f.scrollHeight > f.clientHeight) f.style.height = f.scrollHeight + 2 + "px";
+      return;
+    }
+    if (isBox(f)) return;
+    if (!f.hasAttribute("data-ch")) f.setAttribute("data-ch", parseInt(f.style.width, 10) || 0);
+    var base = +f.getAttribute("data-ch");
+    if (base > 0) f.style.width = Math.max(base, f.value.length + 2) + "ch";
   }
 
   function save() {
