@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 struct html_site {
@@ -45,7 +46,13 @@ struct html_site {
      * joins the parts in module order. NULL: no workbook. */
     tmpl *print;
     char *parts;
+    /* An edition without the `answer` role: its module pages are the
+     * fillable workbook (form fields, assets/workbook.js); every other
+     * edition's site has no workbook.js. */
+    int workbook;
 };
+
+static int edition_has_role(const course_edition *ed, const char *role);
 
 /* The id of a module's section in the print workbook; an author's id
  * cannot start with `_` there, as every heading id inside the section is
@@ -120,6 +127,15 @@ typedef struct rend {
      * anchor becomes a link inside the workbook. NULL on a module page. */
     const char *idpre;
     arena *pa;         /* the print workbook's rewritten strings, made on first use */
+    /* A module page of an edition without answers: blanks, response areas
+     * and choices are form fields a learner fills in (the fillable
+     * workbook, docs/markup.md); elsewhere they are drawn for a pen. */
+    int fields;
+    int in_link;  /* inside <a>: no field (interactive content) */
+    int in_label; /* inside a choice option's <label>: no field, no nested label */
+    int nblank;   /* empty blanks so far on the page ("Blank N") */
+    int noption;  /* choice options without a paragraph so far ("Option N") */
+    const char *answer_name; /* a response's field name: the enclosing exercise's title, or NULL */
 } rend;
 
 static arena *scratch(rend *r) {
@@ -139,6 +155,11 @@ static void inl(rend *r, const ast_node *n);
 /* A label of the page's course (labels.h). */
 static const char *rlabel(const rend *r, const char *key) {
     return labels_get(r->s ? r->s->ctx->c->labels : NULL, key);
+}
+
+/* A label whose `{n}` is k ("Blank 3"), escaped into r's buffer. */
+static void put_label_n(rend *r, const char *key, int k) {
+    buf_puts_escaped(r->b, labels_format_n(scratch(r), r->s ? r->s->ctx->c->labels : NULL, key, k));
 }
 
 static void inlines(rend *r, const ast_node *n) {
@@ -195,12 +216,14 @@ static void note_backrefs(rend *r, const ast_node *n) {
         if (k > 1) buf_putc(b, ' ');
         buf_puts(b, "<a");
         put_note_attr(r, "href", "#fnref-", n->label, k);
-        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref");
-        put_attr(b, "aria-label", rlabel(r, "back_to_content"));
-        buf_puts(b, ">\u21a9");
+        /* the name holds the visible number of a later reference (WCAG 2.5.3) */
+        char num[16];
+        snprintf(num, sizeof num, "%d", k);
+        buf_puts(b, " class=\"footnote-backref\" data-footnote-backref aria-label=\"");
+        buf_puts_escaped(b, rlabel(r, "back_to_content"));
+        if (k > 1) buf_putc(b, ' '), buf_puts(b, num);
+        buf_puts(b, "\">\u21a9");
         if (k > 1) {
-            char num[16];
-            snprintf(num, sizeof num, "%d", k);
             buf_puts(b, "<sup class=\"footnote-ref\">");
             buf_puts(b, num);
             buf_puts(b, "</sup>");
@@ -366,30 +389,53 @@ static int url_allowed(rend *r, const ast_node *n) {
     return 0;
 }
 
-static void empty_blank(buf *b, const ast_node *n) {
+/* An empty blank. As a form field (r->fields, not inside a link or a
+ * choice option's label): <input type="text" class="blank">, named by the
+ * fill-in's <label> around it (label_open) or "Blank N"; else drawn for a
+ * pen, a <span class="blank"> with role="img" and the same name (the fill-in's
+ * label text when it has one). */
+static void empty_blank(rend *r, const ast_node *n, const char *label) {
+    buf *b = r->b;
     char style[32];
     markup_blank_style(n, style);
+    int k = label ? 0 : ++r->nblank;
+    if (r->fields && !r->in_link && !r->in_label) {
+        buf_puts(b, "<input type=\"text\" class=\"blank\" style=\"");
+        buf_puts(b, style);
+        buf_putc(b, '"');
+        if (!label) {
+            buf_puts(b, " aria-label=\"");
+            put_label_n(r, "blank_n", k);
+            buf_putc(b, '"');
+        }
+        buf_puts(b, " />");
+        return;
+    }
     buf_puts(b, "<span class=\"blank\" style=\"");
     buf_puts(b, style);
+    buf_puts(b, "\" role=\"img\" aria-label=\"");
+    if (label) buf_puts_escaped(b, label);
+    else put_label_n(r, "blank_n", k);
     buf_puts(b, "\"></span>");
 }
 
-/* A fill-in's visible label (SPEC §11.7): its `label:`, else its name in
- * words, in the course's punctuation ("Trainer name:"). */
-static const char *fill_in_label(rend *r, const ast_node *n) {
-    arena *a = scratch(r);
-    const char *text = n->text && *n->text ? n->text : labels_words(a, n->label);
-    const char *names[] = {"label"};
-    return labels_format(a, r->s ? r->s->ctx->c->labels : NULL, "fill_in", names, &text, 1);
+/* A fill-in's name (SPEC §11.7): its `label:`, else its variable's name in
+ * words ("Trainer name"). */
+static const char *fill_in_name(rend *r, const ast_node *n) {
+    return n->text && *n->text ? n->text : labels_words(scratch(r), n->label);
 }
 
 static void blank(rend *r, const ast_node *n) {
     buf *b = r->b;
-    if (n->label) { /* a fill-in: its variable's name, and its label (the name if none) */
+    const char *label = n->label ? fill_in_name(r, n) : NULL;
+    /* a fill-in that becomes a field: its label names it */
+    int wrap = label && !n->alts && r->fields && !r->in_link && !r->in_label;
+    if (label) { /* a fill-in: its variable's name, and its visible label in the course's punctuation */
+        const char *names[] = {"label"};
         buf_puts(b, "<span class=\"fill-in\"");
         put_attr(b, "data-var", n->label);
-        buf_puts(b, "><span class=\"blank-label\">");
-        buf_puts_escaped(b, fill_in_label(r, n));
+        buf_puts(b, wrap ? "><label><span class=\"blank-label\">" : "><span class=\"blank-label\">");
+        buf_puts_escaped(b, labels_format(scratch(r), r->s ? r->s->ctx->c->labels : NULL, "fill_in", names, &label, 1));
         buf_puts(b, "</span> ");
     }
     if (n->alts) {
@@ -401,8 +447,9 @@ static void blank(rend *r, const ast_node *n) {
         }
         buf_puts(b, "</span>");
     } else {
-        empty_blank(b, n);
+        empty_blank(r, n, label);
     }
+    if (wrap) buf_puts(b, "</label>");
     if (n->label) buf_puts(b, "</span>");
 }
 
@@ -448,7 +495,9 @@ static void inl(rend *r, const ast_node *n) {
         }
         markup_attrs(&r->ms, n, NULL, put_markup_attr, r);
         buf_putc(b, '>');
+        r->in_link++;
         inlines(r, n->first);
+        r->in_link--;
         buf_puts(b, "</a>");
         break;
     case AST_IMAGE: {
@@ -490,6 +539,11 @@ static void inl(rend *r, const ast_node *n) {
  * row into <tbody>. */
 static void table(rend *r, const ast_node *n) {
     buf *b = r->b;
+    /* a table wider than a phone's screen scrolls inside a region the
+     * keyboard reaches, not the page */
+    buf_puts(b, "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"");
+    buf_puts_escaped(b, rlabel(r, "table"));
+    buf_puts(b, "\">\n");
     open_tag(r, n, ME_TABLE, NULL);
     buf_puts(b, ">\n");
     int in_body = 0, any_head = 0;
@@ -518,23 +572,57 @@ static void table(rend *r, const ast_node *n) {
     }
     if (in_body) buf_puts(b, "</tbody>\n");
     else if (any_head) buf_puts(b, "</thead>\n");
-    buf_puts(b, "</table>\n");
+    buf_puts(b, "</table>\n</div>\n");
 }
 
+/* A task item's box: operable in the fillable workbook (r->fields), else
+ * disabled; checked where the author ticked it. */
+static void task_input(rend *r, const ast_node *n, int named) {
+    buf *b = r->b;
+    /* a radio button inside a choice with select=one: one question, one
+     * answer, the same name for all its options */
+    buf_puts(b, "<input type=\"");
+    buf_puts(b, markup_input_type(r->radio));
+    buf_putc(b, '"');
+    if (r->radio) put_attr(b, "name", r->idpre ? arena_printf(scratch(r), "%s%s", r->idpre, r->radio) : r->radio);
+    if (!named) {
+        buf_puts(b, " aria-label=\"");
+        put_label_n(r, "option", ++r->noption);
+        buf_putc(b, '"');
+    }
+    /* the author's tick (a choice's ticks are gone from editions without
+     * answers: the guard removed them) */
+    if (!r->fields) buf_puts(b, " disabled=\"disabled\"");
+    if (n->checked > 0) buf_puts(b, " checked=\"checked\"");
+    buf_puts(b, "/> ");
+}
+
+/* A task item: its box and the text of its first paragraph inside one
+ * <label> (the box's name; a click on the text ticks it); an item that
+ * does not begin with a paragraph names its box "Option N". */
 static void item(rend *r, const ast_node *n, int tight) {
     buf *b = r->b;
     open_tag(r, n, ME_LI, NULL);
     buf_putc(b, '>');
+    const ast_node *c = n->first;
     if (n->checked >= 0) {
-        /* a radio button inside a choice with select=one: one question, one
-         * answer, the same name for all its options */
-        buf_puts(b, "<input type=\"");
-        buf_puts(b, markup_input_type(r->radio));
-        buf_putc(b, '"');
-        if (r->radio) put_attr(b, "name", r->idpre ? arena_printf(scratch(r), "%s%s", r->idpre, r->radio) : r->radio);
-        buf_puts(b, n->checked > 0 ? " disabled=\"disabled\" checked=\"checked\"/> " : " disabled=\"disabled\"/> ");
+        const ast_node *p = c && c->type == AST_PARAGRAPH ? c : NULL;
+        if (!p) {
+            task_input(r, n, 0);
+        } else {
+            int bare = tight && markup_tight_bare(p);
+            if (!bare) open_tag(r, p, ME_P, NULL), buf_putc(b, '>');
+            buf_puts(b, "<label>");
+            task_input(r, n, 1);
+            r->in_label++;
+            inlines(r, p->first);
+            r->in_label--;
+            buf_puts(b, "</label>");
+            buf_puts(b, bare ? (p->next ? "\n" : "") : "</p>\n");
+            c = p->next;
+        }
     }
-    for (const ast_node *c = n->first; c; c = c->next) {
+    for (; c; c = c->next) {
         if (tight && c->type == AST_PARAGRAPH && markup_tight_bare(c)) {
             inlines(r, c->first);
             if (c->next) buf_putc(b, '\n');
@@ -546,12 +634,57 @@ static void item(rend *r, const ast_node *n, int tight) {
     buf_puts(b, "</li>\n");
 }
 
+/* The number of writing lines of a learner's response: its children are
+ * all ruled lines (lua/answers.lua), else 0. */
+static int ruled_lines(const ast_node *n) {
+    if (!ast_has_class(n, "response")) return 0;
+    int k = 0;
+    for (const ast_node *c = n->first; c; c = c->next) {
+        if (c->type != AST_DIV || c->first || !ast_has_class(c, "rule")) return 0;
+        k++;
+    }
+    return k;
+}
+
+/* A response's ruled lines as one field of as many rows, named by the
+ * response's title, else its exercise's, else "Your answer". */
+static void response_field(rend *r, const char *title, int lines) {
+    buf *b = r->b;
+    char rows[16];
+    snprintf(rows, sizeof rows, "%d", lines);
+    buf_puts(b, "<textarea class=\"response-field\"");
+    put_attr(b, "rows", rows);
+    const char *name = title && *title ? title : r->answer_name ? r->answer_name : rlabel(r, "your_answer");
+    put_attr(b, "aria-label", name);
+    buf_puts(b, "></textarea>\n");
+}
+
+/* The title an exercise or activity box gives the responses inside it:
+ * its title=, else its first heading's text. */
+static const char *exercise_name(rend *r, const ast_node *n) {
+    if (!ast_has_class(n, "exercise") && !ast_has_class(n, "activity")) return NULL;
+    const char *t = ast_attr_get(&n->attr, "title");
+    if (t && *t) return t;
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (c->type == AST_HEADING) {
+            const char *h = ast_title_text(scratch(r), c, r->s ? r->s->ctx->role_classes : NULL);
+            return h && *h ? h : NULL;
+        }
+    return NULL;
+}
+
 static void div_box(rend *r, const ast_node *n) {
     buf *b = r->b;
     const char *title = ast_attr_get(&n->attr, "title");
     const char *outer_radio = r->radio;
     char radio[32];
     r->radio = markup_radio_group(n, outer_radio, &r->nchoice, radio);
+    const char *outer_name = r->answer_name;
+    if (r->fields) {
+        const char *en = exercise_name(r, n);
+        if (en) r->answer_name = en;
+    }
+    int lines = r->fields ? ruled_lines(n) : 0;
     if (ast_has_class(n, "hint")) {
         /* the site folds a hint away (docs/markup.md: where the writers differ) */
         buf_puts(b, "<details");
@@ -572,11 +705,13 @@ static void div_box(rend *r, const ast_node *n) {
                 buf_puts_escaped(b, title);
                 buf_puts(b, "</p>\n");
             }
-            blocks(r, n->first, 0);
+            if (lines) response_field(r, title, lines);
+            else blocks(r, n->first, 0);
             buf_puts(b, "</div>\n");
         }
     }
     r->radio = outer_radio;
+    r->answer_name = outer_name;
 }
 
 /* A code block, or a worksheet (a code block with live blanks: a
@@ -585,6 +720,9 @@ static void div_box(rend *r, const ast_node *n) {
 static void pre_code(rend *r, const ast_node *n) {
     buf *b = r->b;
     open_tag(r, n, ME_PRE, NULL);
+    /* a code block scrolls sideways on a narrow screen: the keyboard
+     * reaches it (a worksheet wraps its lines instead) */
+    if (n->type == AST_CODEBLOCK) buf_puts(b, " tabindex=\"0\"");
     buf_puts(b, "><code");
     put_language(b, n->info);
     buf_putc(b, '>');
@@ -693,6 +831,7 @@ static void write_body(void *ud, buf *out) {
     r.safe = pb->s->ctx->safe;
     r.ms.safe = r.safe;
     r.idpre = pb->idpre;
+    r.fields = pb->s->workbook && !pb->idpre;
     if (pb->doc) block(&r, pb->doc, 0);
     markup_scratch_free(&r.ms);
     if (r.pa) arena_free(r.pa);
@@ -750,6 +889,19 @@ static void common_ctx(const edition_ctx *ctx, arena *a, tmpl_ctx *t) {
     tmpl_ctx *lm = tmpl_map(t, "labels");
     for (int i = 0; i < labels_count(c->labels); i++)
         tmpl_set(lm, labels_key(c->labels, i), labels_value(c->labels, i));
+    /* the fillable workbook: what a learner enters is kept per course,
+     * edition and version (course.yaml `version:`, else the build's date) */
+    if (!edition_has_role(ctx->ed, "answer")) {
+        tmpl_ctx *wm = tmpl_map(t, "workbook");
+        const char *v = c->version;
+        if (!v || !*v) {
+            time_t tt = (time_t)ctx->build_time;
+            struct tm tmv;
+            char day[32];
+            v = gmtime_r(&tt, &tmv) && strftime(day, sizeof day, "%Y-%m-%d", &tmv) ? arena_strdup(a, day) : "";
+        }
+        tmpl_set(wm, "version", v);
+    }
 }
 
 /* Label key with its one placeholder `{name}` replaced by value. */
@@ -770,6 +922,7 @@ html_site *html_begin(const edition_ctx *ctx) {
     atomic_init(&s->page_hint, 0);
     s->ctx = ctx;
     s->a = arena_new();
+    s->workbook = !edition_has_role(ctx->ed, "answer");
     const char *dir = ctx->theme_dir ? ctx->theme_dir : ".";
     s->page = load_template(s->a, dir, "page.html", ctx->d);
     s->index = load_template(s->a, dir, "index.html", ctx->d);
@@ -946,6 +1099,12 @@ static int copy_assets(html_site *s) {
                         strerror(errno));
         free(failed);
         if (r != 0) rc = -1;
+        /* the workbook's script only where pages have fields to keep */
+        const char *wb = path_join(s->a, dst, "workbook.js");
+        if (r == 0 && !s->workbook && remove(wb) != 0 && errno != ENOENT) {
+            diag_report(ctx->d, DIAG_ERROR, wb, 0, 0, "cannot remove a file: %s", strerror(errno));
+            rc = -1;
+        }
     }
     /* only the media this edition's pages reference (SPEC §11.2), in the
      * order of their paths */

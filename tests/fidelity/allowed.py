@@ -13,8 +13,18 @@ def heading_ids(ours, ref):
 
 def task_items(ours, ref):
     ours = ours.replace(' class="task-item"', "")
+    # a box and its option's text are one <label> (the box's accessible
+    # name); cmark-gfm writes the box before the item's first paragraph
+    ours = re.sub(r"<p><label>(<input[^>]*>) ?", r"\1 <p>", ours)
+    ours = ours.replace("<label>", "").replace("</label>", "")
     ours = ours.replace('disabled="disabled"', 'disabled=""').replace('checked="checked"', 'checked=""')
     return ours, ref
+
+
+def scroll_regions(ours, ref):
+    ours = re.sub(r'<div aria-label="[^"]*" class="table-scroll" role="region" tabindex="0">(<table>.*?</table>)</div>',
+                  r"\1", ours, flags=re.S)
+    return ours.replace('<pre tabindex="0">', "<pre>"), ref
 
 
 def table_alignment(ours, ref):
@@ -48,6 +58,27 @@ ALLOWED = {
         "fix": task_items,
         "examples": [
         "extensions:26", "extensions:27", "extensions:28",
+    ],
+    },
+    "scroll-regions": {
+        "reason": "on the site a table scrolls inside a named region and a code block is focusable, so that "
+                  "the keyboard reaches what is wider than a phone's screen (docs/markup.md)",
+        "fix": scroll_regions,
+        "examples": [
+        "extensions:1", "extensions:2", "extensions:3", "extensions:4", "extensions:5", "extensions:6",
+        "extensions:8", "extensions:9", "extensions:10", "extensions:11", "extensions:12", "extensions:13",
+        "extensions:14", "extensions:15", "extensions:16", "extensions:23", "extensions:25",
+        "regression:13", "spec:1", "spec:2", "spec:3", "spec:5", "spec:6", "spec:7", "spec:8", "spec:18",
+        "spec:39", "spec:55", "spec:70", "spec:77", "spec:80", "spec:81", "spec:82", "spec:84", "spec:85",
+        "spec:86", "spec:87", "spec:88", "spec:89", "spec:90", "spec:92", "spec:93", "spec:94", "spec:95",
+        "spec:96", "spec:97", "spec:98", "spec:99", "spec:100", "spec:101", "spec:102", "spec:103",
+        "spec:104", "spec:105", "spec:106", "spec:107", "spec:109", "spec:110", "spec:111", "spec:112",
+        "spec:113", "spec:114", "spec:116", "spec:117", "spec:152", "spec:153", "spec:160", "spec:180",
+        "spec:181", "spec:195", "spec:198", "spec:199", "spec:200", "spec:201", "spec:202", "spec:204",
+        "spec:205", "spec:209", "spec:214", "spec:215", "spec:230", "spec:231", "spec:232", "spec:235",
+        "spec:241", "spec:242", "spec:248", "spec:249", "spec:250", "spec:251", "spec:252", "spec:256",
+        "spec:264", "spec:265", "spec:266", "spec:267", "spec:268", "spec:289", "spec:293", "spec:298",
+        "spec:301", "spec:304", "spec:314", "spec:315", "spec:320", "spec:330", "spec:332",
     ],
     },
     "table-alignment": {

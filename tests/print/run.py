@@ -71,13 +71,30 @@ INDEX_MODULE = re.compile(r'<li><a href="([^"]+)\.html">')
 CONTENTS = re.compile(r'<li><a href="#_module-([^"]+)"><span class="contents-title">(.*?)</span>')
 
 
+def drawn(body):
+    """The form fields of a learner's page (the fillable workbook,
+    docs/markup.md) as print draws them: blanks as lines (an image named as
+    the field), a response area as its ruled lines, boxes disabled."""
+    body = re.sub(r'<label>(<span class="blank-label">(.*?):</span> )<input type="text" class="blank" style="([^"]*)" />'
+                  r'</label>', r'\1<span class="blank" style="\3" role="img" aria-label="\2"></span>', body)
+    body = re.sub(r'<input type="text" class="blank" style="([^"]*)" aria-label="([^"]*)" />',
+                  r'<span class="blank" style="\1" role="img" aria-label="\2"></span>', body)
+    body = re.sub(r'<textarea class="response-field" rows="(\d+)" aria-label="[^"]*"></textarea>\n',
+                  lambda m: '<div class="rule"></div>\n' * int(m.group(1)), body)
+    return re.sub(r'(<input type="(?:checkbox|radio)"(?![^>]*disabled)[^>]*?)( checked="checked")?/>',
+                  r'\1 disabled="disabled"\2/>', body)
+
+
 def page_body(text, mid):
     """A module page's body as the workbook should carry it: links to an
-    anchor of the page itself written as links to the page."""
+    anchor of the page itself written as links to the page; a learner's
+    fields drawn."""
     m = ARTICLE.search(text)
     if not m:
         return None
     body = m.group(1)
+    if 'class="workbook-bar"' in text:
+        body = drawn(body)
     body = re.sub(r'<h1>(.*?)</h1>\n', r'<h1 class="module-title">\1</h1>\n', body, count=1) \
         if body.startswith("<h1>") else body
     return re.sub(r'href="#', 'href="%s.html#' % mid, body)

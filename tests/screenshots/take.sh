@@ -11,6 +11,10 @@
 #   cse-learner-page.png / cse-learner-print.png      a CSE-M10 exercise box
 #                                               and its worksheet form, printed
 #   cse-facilitator-page.png                    CSE-M08's run sheet
+#   workbook-390.png / workbook-typed.png / workbook-printed.png
+#                                               the fillable workbook: a
+#                                               learner page at 390 px, typed
+#                                               into, then printed
 #   carp-learner-page.png / carp-facilitator-page.png   the Carpentries lesson
 #                                               (tests/corpora, unchanged):
 #                                               episode 07-cond's instructor
@@ -177,6 +181,21 @@ if "$PYTHON" -c "import weasyprint" 2>/dev/null; then
     pdfpage "$TMP/pdf/demo/facilitator/demo-facilitator.pdf" "^Schedule" "$OUT/pdf-facilitator-schedule.png"
 else
     echo "take.sh: note: no WeasyPrint (apt-get install weasyprint): no PDF pages" >&2
+fi
+
+# The fillable workbook (issue 18): the demo course's learner page on a
+# 390 px phone, typed into and ticked at 1000 px (restored from the
+# browser's storage after a reload), and that page printed with what was
+# typed (chromium's PDF, the page holding the call worksheet). Needs
+# playwright-core in tests/.tools (sh tests/deps.sh test).
+TOOLS=$ROOT/tests/.tools
+if [ -d "$TOOLS/node_modules/playwright-core" ] && command -v node >/dev/null 2>&1; then
+    SOURCE_DATE_EPOCH=$EPOCH "$COURSEC" build -q -o "$TMP/out" -f html "$ROOT/courses/demo"
+    TOOLS=$TOOLS CHROMIUM=$(command -v "$CHROMIUM") node "$ROOT/tests/screenshots/workbook.mjs" \
+        "$TMP/out/demo/learner/site" "$OUT" "$TMP/workbook.pdf"
+    pdfpage "$TMP/workbook.pdf" "CALL LOG" "$OUT/workbook-printed.png"
+else
+    echo "take.sh: note: no playwright-core in tests/.tools (sh tests/deps.sh test): no workbook screenshots" >&2
 fi
 
 # A Carpentries lesson built as it is (issue 14): the course.yaml that
