@@ -48,6 +48,19 @@
 
 enum { PROP_SVG = 1, PROP_MATHML = 2 };
 
+/* What the book holds that its accessibility metadata reports (put_opf):
+ * gathered while the documents are rendered. */
+typedef struct a11y_facts {
+    int images;        /* images embedded (<img>, inline <svg>) */
+    int images_no_alt; /* ... of which without a non-empty text alternative */
+    int raw_html;      /* raw HTML was carried over: not checked here */
+    int timed_media;   /* GIF (may animate), raw audio, video, object, embed, iframe, canvas */
+    int empty_links;   /* links without text */
+    int mathml;
+    int own_theme;     /* the stylesheet is a course theme's, not checked here */
+    int blanks, options, spaces; /* named blanks, task boxes, writing spaces */
+} a11y_facts;
+
 /* Element and attribute names the writer makes, interned once per book in
  * the dictionary its documents share: a node names itself with the dict's
  * string (no copy, nothing to free). */
@@ -138,6 +151,7 @@ struct epub_book {
     int write_failed; /* reported once */
     int nav_linked;   /* a document links to the nav: it joins the spine, non-linear */
     int check;        /* epub_begin_check: render and check, write nothing */
+    a11y_facts a11y;
     int errors;       /* problems in the sources, reported: the book is not written */
 };
 
@@ -169,6 +183,8 @@ typedef struct render {
     buf ptext;
     const char *radio; /* inside a choice with select=one: the name of its radio buttons */
     int nchoice;       /* choices with select=one so far in the document */
+    int nblank;        /* print-style blanks so far in the document (their names) */
+    int noption;       /* task items so far in the document (ids of their texts) */
 } render;
 
 /* ---------------------------------------------------------------- helpers */
@@ -774,6 +790,45 @@ static char *image_src(render *r, const char *url, int line, int col) {
     return buf_detach(&o);
 }
 
+/* Whether x says something to a screen reader: text other than white
+ * space, or an element with a name of its own (an image's alt, a blank's
+ * aria-label). */
+static int has_name(const xmlNode *x) {
+    for (const xmlNode *c = x->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            for (const xmlChar *p = c->content; p && *p; p++)
+                if (*p != ' ' && *p != '\n' && *p != '\t' && *p != '\r') return 1;
+        } else if (c->type == XML_ELEMENT_NODE) {
+            static const char *const named[] = {"aria-label", "alt", "title"};
+            for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+                xmlChar *v = xmlGetProp(c, (const xmlChar *)named[i]);
+                int ok = v && *v;
+                xmlFree(v);
+                if (ok) return 1;
+            }
+            if (has_name(c)) return 1;
+        }
+    }
+    return 0;
+}
+
+/* An embedded image (<img>, or inline <svg> once its children are in)
+ * counts for the book's metadata, described when it has a text
+ * alternative that is not empty: alt, aria-label, or an SVG <title>. */
+static void note_image(epub_book *b, const xmlNode *x) {
+    int described = 0;
+    static const char *const names[] = {"alt", "aria-label"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !described; i++) {
+        xmlChar *v = xmlGetProp(x, (const xmlChar *)names[i]);
+        for (const xmlChar *p = v; p && *p && !described; p++) described = *p != ' ' && *p != '\t' && *p != '\n';
+        xmlFree(v);
+    }
+    for (const xmlNode *c = x->children; c && !described; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, (const xmlChar *)"title")) described = has_name(c);
+    b->a11y.images++;
+    if (!described) b->a11y.images_no_alt++;
+}
+
 static int is_raw(const edition_ctx *ctx, const ast_node *n) {
     if (n->type != AST_HTMLBLOCK && n->type != AST_HTMLINLINE) return 0;
     (void)ctx;
@@ -816,13 +871,23 @@ static void blocks(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
 static const label_table *book_labels(const epub_book *b) { return b->ctx->c ? b->ctx->c->labels : NULL; }
 static const char *label_of(const render *r, const char *key) { return labels_get(book_labels(r->b), key); }
 
-/* A fill-in's visible label (SPEC §11.7): its `label:`, else its name in
- * words, in the course's punctuation ("Trainer name:"). */
+/* Label key with its `{n}` replaced by n (an accessible name: "Blank 3"). */
+static const char *label_n(render *r, const char *key, int n) {
+    return labels_format_n(r->b->a, book_labels(r->b), key, n);
+}
+
+/* A fill-in's name (SPEC §11.7): its `label:`, else its variable's name in
+ * words ("Trainer name"). */
+static const char *fill_in_name(render *r, const ast_node *n) {
+    return n->text && *n->text ? n->text : labels_words(r->b->a, n->label);
+}
+
+/* A fill-in's visible label: its name in the course's punctuation
+ * ("Trainer name:"). */
 static const char *fill_in_label(render *r, const ast_node *n) {
-    arena *a = r->b->a;
-    const char *text = n->text && *n->text ? n->text : labels_words(a, n->label);
+    const char *text = fill_in_name(r, n);
     const char *names[] = {"label"};
-    return labels_format(a, book_labels(r->b), "fill_in", names, &text, 1);
+    return labels_format(r->b->a, book_labels(r->b), "fill_in", names, &text, 1);
 }
 
 static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
@@ -854,6 +919,12 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     xmlNodePtr s = el(r, holder, E_SPAN);
     set_attr(r, s, A_CLASS, "blank");
     set_attr(r, s, A_STYLE, style);
+    /* an empty line to write on: a screen reader skips an empty span, so
+     * it is an image named as the site names its field: the fill-in's name,
+     * else "Blank N" (N counts the document's other blanks) */
+    set_attr_named(r, s, "role", "img");
+    set_attr_named(r, s, "aria-label", n->label ? fill_in_name(r, n) : label_n(r, "blank_n", ++r->nblank));
+    r->b->a11y.blanks++;
 }
 
 /* Footnotes (EPUB 3 Structural Semantics): a reference is a noteref link
@@ -872,6 +943,7 @@ static void noteref(render *r, xmlNodePtr parent, const ast_node *n) {
     xmlNodePtr sup = el(r, parent, E_SUP);
     xmlNodePtr a = el(r, sup, E_A);
     xmlNewNsProp(a, r->ops, (const xmlChar *)"type", (const xmlChar *)"noteref");
+    set_attr_named(r, a, "role", "doc-noteref"); /* the epub:type's ARIA role */
     set_attr(r, a, A_CLASS, "footnote-ref");
     set_attr(r, a, A_HREF, href);
     set_attr(r, a, A_ID, id);
@@ -887,6 +959,7 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
     }
     xmlNodePtr x = el(r, r->notes ? r->notes : parent, E_ASIDE);
     xmlNewNsProp(x, r->ops, (const xmlChar *)"type", (const xmlChar *)"footnote");
+    set_attr_named(r, x, "role", "doc-footnote"); /* not a landmark: one per note */
     note_id(id, sizeof id, "fn-", n->width, 1);
     set_attr(r, x, A_ID, id);
     text(r, x, "\n");
@@ -904,6 +977,7 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
         if (p != x || k > 1) text(r, p, " ");
         xmlNodePtr a = el(r, p, E_A);
         set_attr(r, a, A_CLASS, "footnote-backref");
+        set_attr_named(r, a, "role", "doc-backlink");
         set_attr(r, a, A_HREF, href);
         set_attr_named(r, a, "aria-label", label_of(r, "back_to_content"));
         text(r, a, label);
@@ -952,6 +1026,8 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
         if (rc < 0) xmlNodeSetName(x, (const xmlChar *)"span");
         node_attrs(r, x, n, rc < 0 ? "link" : NULL);
         inlines(r, x, n, in_pre);
+        flush_text(r);
+        if (rc == 0 && !has_name(x)) r->b->a11y.empty_links++;
         return;
     }
     case AST_IMAGE: {
@@ -961,6 +1037,7 @@ static void inline_node(render *r, xmlNodePtr parent, const ast_node *n, int in_
             set_attr(r, x, A_SRC, src);
             node_attrs(r, x, n, NULL);
             free(src);
+            note_image(r->b, x);
         } else {
             x = el(r, parent, E_SPAN);
             set_attr(r, x, A_CLASS, "image-alt");
@@ -1024,7 +1101,10 @@ static void table(render *r, xmlNodePtr parent, const ast_node *n) {
         text(r, sect, "\n");
         xmlNodePtr tr = node_el(r, sect, row, ME_TR);
         for (const ast_node *cell = row->first; cell; cell = cell->next) {
-            xmlNodePtr td = node_el(r, tr, cell, in_head ? ME_TH : ME_TD);
+            /* an empty header cell heads nothing: a data cell (an empty
+             * <th> is announced as a header without a name) */
+            int head_cell = in_head && cell->first;
+            xmlNodePtr td = node_el(r, tr, cell, head_cell ? ME_TH : ME_TD);
             if (cell->type == AST_TABLECELL) inlines(r, td, cell, 0);
             else inline_node(r, td, cell, 0);
         }
@@ -1032,19 +1112,73 @@ static void table(render *r, xmlNodePtr parent, const ast_node *n) {
     text(r, t, "\n");
 }
 
+/* An id of the writer's own for the text of task item k ("_opt-K": `_`
+ * names are coursec's, SPEC §11.7), registered as the document's. */
+static const char *option_id(render *r, xmlNodePtr x, int k) {
+    mod_info *m = &r->b->mods[r->index];
+    char id[32];
+    int extra = 0;
+    do snprintf(id, sizeof id, extra ? "_opt-%d-%d" : "_opt-%d", k, extra);
+    while (doc_has_id(m, id) && ++extra);
+    const char *v = arena_strdup(r->b->a, id);
+    add_id(m, v, r->b->a);
+    set_attr(r, x, A_ID, v);
+    return v;
+}
+
+static int has_raw_child(const render *r, const ast_node *n) {
+    if (r->b->ctx->safe) return 0;
+    for (const ast_node *c = n->first; c; c = c->next)
+        if (is_raw(r->b->ctx, c)) return 1;
+    return 0;
+}
+
 /* A task item's box stands first in the item, before its first
- * paragraph, as cmark-gfm writes it. */
+ * paragraph, as cmark-gfm writes it. The box is named by the item's first
+ * paragraph (aria-labelledby: a bare paragraph of a tight list is wrapped
+ * in a span for it), else "Option N". */
 static void item(render *r, xmlNodePtr parent, const ast_node *n, int tight) {
     xmlNodePtr li = node_el(r, parent, n, ME_LI);
-    if (n->checked >= 0) {
-        xmlNodePtr in = el(r, li, E_INPUT);
-        set_attr(r, in, A_TYPE, markup_input_type(r->radio));
-        if (r->radio) set_attr(r, in, A_NAME, r->radio); /* one question, one answer: one name */
-        set_attr(r, in, A_DISABLED, "disabled");
-        if (n->checked) set_attr(r, in, A_CHECKED, "checked");
-        text(r, li, " ");
+    if (n->checked < 0) {
+        blocks(r, li, n, tight);
+        return;
     }
-    blocks(r, li, n, tight);
+    xmlNodePtr in = el(r, li, E_INPUT);
+    set_attr(r, in, A_TYPE, markup_input_type(r->radio));
+    if (r->radio) set_attr(r, in, A_NAME, r->radio); /* one question, one answer: one name */
+    set_attr(r, in, A_DISABLED, "disabled");
+    if (n->checked) set_attr(r, in, A_CHECKED, "checked");
+    text(r, li, " ");
+    int k = ++r->noption;
+    r->b->a11y.options++;
+    const ast_node *first = n->first;
+    xmlNodePtr named = NULL; /* the element whose text names the box */
+    if (first && first->type == AST_PARAGRAPH && !has_raw_child(r, n) && tight && markup_tight_bare(first)) {
+        if (first->line > 0) r->line = first->line, r->col = first->col;
+        named = el(r, li, E_SPAN);
+        inlines(r, named, first, 0);
+        if (first->next) text(r, li, "\n");
+        for (const ast_node *c = first->next; c; c = c->next) block(r, li, c, tight);
+    } else {
+        blocks(r, li, n, tight);
+        xmlNodePtr p = in->next;
+        while (p && p->type != XML_ELEMENT_NODE) p = p->next;
+        if (first && first->type == AST_PARAGRAPH && p && xmlStrEqual(p->name, r->b->nm[E_P])) named = p;
+    }
+    flush_text(r);
+    if (named && !named->children && named->parent == li) { /* an empty item: nothing to wrap */
+        xmlUnlinkNode(named);
+        xmlFreeNode(named);
+        named = NULL;
+    }
+    if (named && has_name(named)) {
+        xmlChar *id = xmlGetProp(named, r->b->nm[A_ID]);
+        const char *v = id ? (const char *)id : option_id(r, named, k);
+        set_attr_named(r, in, "aria-labelledby", v);
+        xmlFree(id);
+    } else {
+        set_attr_named(r, in, "aria-label", label_n(r, "option", k));
+    }
 }
 
 static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
@@ -1056,6 +1190,18 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     int hint = ast_has_class(n, "hint");
     xmlNodePtr d = el(r, parent, hint ? E_ASIDE : E_DIV);
     node_attrs(r, d, n, NULL);
+    /* a hint is a tip, not a landmark (a page holds many) */
+    if (hint) set_attr_named(r, d, "role", "doc-tip");
+    /* a response area of ruled lines only: empty boxes a screen reader
+     * skips, so one image named as the space to write in */
+    int lines = ast_has_class(n, "response") && !ast_has_class(n, "model-answer") && n->first;
+    for (const ast_node *c = n->first; lines && c; c = c->next)
+        lines = c->type == AST_DIV && ast_has_class(c, "rule") && !c->first;
+    if (lines) {
+        set_attr_named(r, d, "role", "img");
+        set_attr_named(r, d, "aria-label", label_of(r, "writing_space"));
+        r->b->a11y.spaces++;
+    }
     const char *title = ast_attr_get(&n->attr, "title");
     if (hint && (!title || !*title)) title = label_of(r, "hint");
     if (title && *title && !ast_box_title(n)) {
@@ -1365,6 +1511,13 @@ static void import_element(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xm
     }
     if (is_img && !xmlHasProp(x, (const xmlChar *)"alt")) set_attr(r, x, A_ALT, "");
     for (xmlNodePtr c = src->children; c; c = c->next) import_node(ic, c, x, ns);
+    flush_text(r);
+    if (is_img || (ns != r->ns && strcmp(name, "svg") == 0 && x->parent && x->parent->ns == r->ns))
+        note_image(r->b, x);
+    /* what may move or sound: the hazards are not known */
+    static const char *const timed[] = {"audio", "video", "object", "embed", "iframe", "canvas"};
+    for (size_t i = 0; i < sizeof timed / sizeof timed[0]; i++)
+        if (ns == r->ns && strcmp(name, timed[i]) == 0) r->b->a11y.timed_media = 1;
 }
 
 static void import_node(import_ctx *ic, xmlNodePtr src, xmlNodePtr parent, xmlNsPtr ns) {
@@ -1478,6 +1631,7 @@ static void raw_fragment(render *r, xmlNodePtr parent, const ast_node *container
     }
     free(st.errs);
 
+    r->b->a11y.raw_html = 1; /* carried over as written: its accessibility is the author's */
     import_ctx ic = {r, holders, nholders, segs, nsegs, &f, first_line, first_line, 0};
     xmlNodePtr root = hd ? xmlDocGetRootElement(hd) : NULL;
     xmlNodePtr body = root ? root->children : NULL;
@@ -1566,11 +1720,18 @@ static xmlNodePtr new_xhtml(render *r, const char *title) {
     text(r, html, "\n");
     xmlNodePtr body = el(r, html, E_BODY);
     /* each module is a chapter of the book's body matter (this is also what
-     * the epub: namespace is declared for) */
-    xmlNewNsProp(body, ops, (const xmlChar *)"type", (const xmlChar *)"bodymatter chapter");
+     * the epub: namespace is declared for): the body is body matter, the
+     * section in it the chapter, with the ARIA role EPUB maps `chapter` to
+     * (a body may carry no role) */
+    xmlNewNsProp(body, ops, (const xmlChar *)"type", (const xmlChar *)"bodymatter");
     text(r, html, "\n");
     text(r, body, "\n");
-    return body;
+    xmlNodePtr chapter = el(r, body, E_SECTION);
+    xmlNewNsProp(chapter, ops, (const xmlChar *)"type", (const xmlChar *)"chapter");
+    set_attr_named(r, chapter, "role", "doc-chapter");
+    text(r, body, "\n");
+    text(r, chapter, "\n");
+    return chapter;
 }
 
 /* The media file's path inside the book: its rel path when made of safe
@@ -1960,6 +2121,14 @@ static int put_svg(epub_book *b, const char *name, const char *src, int *rerr) {
     size_t len = 0, ds = 0, de = 0;
     *rerr = fs_read(src, &data, &len) != 0;
     if (*rerr) return 0;
+    /* SMIL animation (<animate…>, <set>): the book's hazards are not known */
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] != '<') continue;
+        size_t rest = len - i - 1;
+        const char *t = data + i + 1;
+        if ((rest >= 7 && memcmp(t, "animate", 7) == 0) || (rest >= 4 && memcmp(t, "set", 3) == 0 && memchr(" \t\r\n/>", t[3], 6)))
+            b->a11y.timed_media = 1;
+    }
     int rc = zip_begin(b->z, name, ZIP_DEFLATE);
     if (svgcheck_doctype(data, len, &ds, &de) == 1) {
         if (rc == 0 && ds) rc = zip_write(b->z, data, ds);
@@ -1992,6 +2161,7 @@ static void put_media(epub_book *b) {
             fclose(f);
             rc = put_svg(b, name, ctx->media[i].src, &rerr);
         } else {
+            if (media_kind_of(ctx->media[i].rel) == MEDIA_GIF) b->a11y.timed_media = 1; /* may animate */
             /* images are compressed already */
             rc = zip_begin(b->z, name, ZIP_STORE);
             size_t n;
@@ -2050,7 +2220,7 @@ static void put_nav(epub_book *b, const char *lang) {
     buf_puts(&o, "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
     esc(&o, book_title(b));
     buf_puts(&o, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"" CSS_NAME "\"/>\n</head>\n"
-                 "<body>\n<nav epub:type=\"toc\" id=\"toc\">\n<h1>");
+                 "<body>\n<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>");
     esc(&o, book_title(b));
     buf_puts(&o, "</h1>\n<ol>\n");
     for (int i = 0; i < ctx->npages; i++) {
@@ -2141,6 +2311,85 @@ static void dc(buf *o, const char *el_name, const char *value) {
     buf_printf(o, "</dc:%s>\n", el_name);
 }
 
+/* Whether the book may claim EPUB Accessibility 1.1 at WCAG 2.1 AA: what
+ * this writer makes is labelled (blanks, boxes, response areas, roles,
+ * language, titles), so the claim rests on what the author gave it: every
+ * image has a text alternative, every link text, no raw HTML (carried
+ * over unchecked) is in the book and the stylesheet is the default
+ * theme's (its contrast is checked; a course theme's is not). */
+static int a11y_conforms(const a11y_facts *f) {
+    return !f->images_no_alt && !f->empty_links && !f->raw_html && !f->own_theme;
+}
+
+/* schema:accessibilitySummary: one sentence per fact, in English for now
+ * (to move to the label table with the other strings). */
+static void a11y_summary(buf *o, const a11y_facts *f) {
+    buf_puts(o, "A course book in one reading order, with a table of contents and headings to navigate by. ");
+    if (!f->images)
+        buf_puts(o, "It has no images. ");
+    else if (!f->images_no_alt)
+        buf_puts(o, "Every image has a text alternative. ");
+    else
+        buf_printf(o, "%d of its %d images %s no text alternative. ", f->images_no_alt, f->images,
+                   f->images_no_alt == 1 ? "has" : "have");
+    if (f->mathml) buf_puts(o, "Formulas are MathML. ");
+    const char *named[3];
+    int nn = 0;
+    if (f->blanks) named[nn++] = "blanks to fill in";
+    if (f->options) named[nn++] = "boxes to tick";
+    if (f->spaces) named[nn++] = "spaces to write in";
+    for (int i = 0; i < nn; i++) {
+        buf_puts(o, i == 0 ? "Its " : i == nn - 1 ? " and " : ", ");
+        buf_puts(o, named[i]);
+    }
+    if (nn) buf_puts(o, " are announced by name. ");
+    if (f->raw_html) buf_puts(o, "Parts written in raw HTML were not checked for accessibility. ");
+    if (f->own_theme) buf_puts(o, "Its stylesheet comes from the course's own theme, which was not checked. ");
+    if (f->empty_links) buf_printf(o, "%d link%s no text. ", f->empty_links, f->empty_links == 1 ? " has" : "s have");
+    if (a11y_conforms(f))
+        buf_puts(o, "It meets WCAG 2.1 Level AA as far as automated checks can tell.");
+    else
+        buf_puts(o, "It makes no claim of conformance to WCAG.");
+}
+
+static void a11y_meta(buf *o, const char *property, const char *value) {
+    buf_printf(o, "    <meta property=\"%s\">", property);
+    esc(o, value);
+    buf_puts(o, "</meta>\n");
+}
+
+/* The accessibility metadata (EPUB Accessibility 1.1), from what the
+ * documents hold (b->a11y, gathered while rendering them). */
+static void put_a11y_meta(buf *o, epub_book *b) {
+    a11y_facts *f = &b->a11y;
+    const course *c = b->ctx->c;
+    f->own_theme = c && c->theme && strcmp(c->theme, "default") != 0;
+    for (int i = 0; i < b->ctx->npages; i++)
+        if (b->mods[i].written && (b->mods[i].props & PROP_MATHML)) f->mathml = 1;
+    a11y_meta(o, "schema:accessMode", "textual");
+    if (f->images) a11y_meta(o, "schema:accessMode", "visual");
+    if (!f->images_no_alt) a11y_meta(o, "schema:accessModeSufficient", "textual");
+    if (f->images) a11y_meta(o, "schema:accessModeSufficient", "textual,visual");
+    /* the nav, headings from Markdown, one spine; reflowable text under a
+     * stylesheet of relative sizes; the roles of blanks, boxes, notes */
+    static const char *const always[] = {"tableOfContents", "structuralNavigation", "readingOrder",
+                                         "displayTransformability", "ARIA"};
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++) a11y_meta(o, "schema:accessibilityFeature", always[i]);
+    if (f->images && !f->images_no_alt) a11y_meta(o, "schema:accessibilityFeature", "alternativeText");
+    if (f->mathml) a11y_meta(o, "schema:accessibilityFeature", "MathML");
+    /* text and still images cannot flash, move or sound; a GIF, an SVG
+     * animation or raw media might */
+    a11y_meta(o, "schema:accessibilityHazard", f->timed_media ? "unknown" : "none");
+    buf sum = BUF_INIT;
+    a11y_summary(&sum, f);
+    a11y_meta(o, "schema:accessibilitySummary", sum.data);
+    buf_free(&sum);
+    if (a11y_conforms(f)) {
+        a11y_meta(o, "dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA");
+        a11y_meta(o, "a11y:certifiedBy", "coursec (automated checks)");
+    }
+}
+
 static void put_opf(epub_book *b, const char *ident, const char *lang) {
     const edition_ctx *ctx = b->ctx;
     const course *c = ctx->c;
@@ -2167,7 +2416,9 @@ static void put_opf(epub_book *b, const char *ident, const char *lang) {
     char stamp[32];
     if (!gmtime_r(&t, &g) || strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &g) == 0)
         strcpy(stamp, "1970-01-01T00:00:00Z");
-    buf_printf(&o, "    <meta property=\"dcterms:modified\">%s</meta>\n  </metadata>\n", stamp);
+    buf_printf(&o, "    <meta property=\"dcterms:modified\">%s</meta>\n", stamp);
+    put_a11y_meta(&o, b);
+    buf_puts(&o, "  </metadata>\n");
 
     buf_puts(&o, "  <manifest>\n"
                  "    <item id=\"nav\" href=\"" NAV_NAME "\" media-type=\"application/xhtml+xml\" "

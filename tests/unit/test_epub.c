@@ -430,6 +430,8 @@ static int build_v2(const char *dir, const char *theme, const char *const media_
     snprintf(dpath, sizeof dpath, "%s/diags-v2.txt", dir);
     FILE *df = fopen(dpath, "w+");
     diag *d = diag_new(df, DIAG_TEXT, 0);
+    int nerr = 0;
+    c.labels = labels_load(A, theme, theme, &c, d, &nerr);
     edition_ctx ctx = {
         .c = &c, .ed = &ed, .pages = all, .npages = answers ? 3 : 2, .course_pages = all, .ncourse_pages = 3,
         .total_duration = -1, .media = media, .nmedia = 3, .theme_dir = theme, .out_dir = dir,
@@ -526,10 +528,10 @@ static void test_v2(const char *dir, const char *theme, const char *png_path) {
         V2(contains(p1, "href=\"_epub.css\""), "chapters link the `_` stylesheet");
         /* 1. live blanks in code */
         V2(contains(p1, answers ? "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank filled\">add</span> -p</code>"
-                                : "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank\" style=\"width:8ch\"></span> -p</code>"),
+                                : "<code id=\"cmd\" class=\"blanks\">git <span class=\"blank\" style=\"width:8ch\" role=\"img\" aria-label=\"Blank 1\"></span> -p</code>"),
            "inline code with a live blank");
         V2(contains(p1, answers ? "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank filled\">/tmp</span>\n$ ls</code></pre>"
-                                : "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank\" style=\"width:16ch\"></span>\n$ ls</code></pre>"),
+                                : "<pre class=\"worksheet blanks\"><code class=\"language-sh\">$ cd <span class=\"blank\" style=\"width:16ch\" role=\"img\" aria-label=\"Blank 2\"></span>\n$ ls</code></pre>"),
            "worksheet code block keeps its language");
         /* 2. attributes, in the HTML writer's order */
         V2(contains(p1, "<code class=\"shell\" data-data-key=\"v\" data-x.y_9=\"w\">ls</code>"), "inline code attributes");
@@ -545,14 +547,17 @@ static void test_v2(const char *dir, const char *theme, const char *png_path) {
         V2(contains(p1, "<pre id=\"snippet\" class=\"numbered\" data-caption=\"x\"><code class=\"language-py\">"),
            "code block attributes on pre, language on code");
         /* 3. choices */
-        V2(contains(p1, "<li class=\"task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\"/> A</li>"),
+        V2(contains(p1, "<li class=\"task-item\"><input type=\"radio\" name=\"choice-1\" disabled=\"disabled\" "
+                        "aria-labelledby=\"_opt-1\"/> <span id=\"_opt-1\">A</span></li>"),
            "single-answer question: radio buttons");
         V2(contains(p1, "name=\"choice-2\"") && !contains(p1, "choice-3"), "one name per question");
         V2(answers ? contains(p1, "<li class=\"correct task-item\"><input type=\"radio\" name=\"choice-1\" "
-                                  "disabled=\"disabled\" checked=\"checked\"/> B</li>")
+                                  "disabled=\"disabled\" checked=\"checked\" aria-labelledby=\"_opt-2\"/> "
+                                  "<span id=\"_opt-2\">B</span></li>")
                    : !contains(p1, "checked") && !contains(p1, "correct"),
            answers ? "the answer is checked" : "nothing checked, nothing marked");
-        V2(contains(p1, "<input type=\"checkbox\" disabled=\"disabled\"/> A"), "a multiple choice keeps checkboxes");
+        V2(contains(p1, "<input type=\"checkbox\" disabled=\"disabled\" aria-labelledby=\"_opt-4\"/> <span id=\"_opt-4\">A"),
+           "a multiple choice keeps checkboxes");
         /* 4. media */
         V2(contains(names, "EPUB/assets/media/img/dot.png"), "the referenced image is in the book");
         V2(answers == contains(names, "secret.png") && answers == contains(opf, "secret.png"),
@@ -667,22 +672,27 @@ int main(int argc, char **argv) {
     CHECK(contains(m1, "<del>gone</del><br/><code>x &lt; y</code>"), "del, br, code");
     CHECK(contains(m1, "<th>Step</th><th style=\"text-align:right\">Minutes</th>"), "table header and alignment");
     CHECK(contains(m1, "<td style=\"text-align:right\">10</td>"), "aligned body cell");
-    CHECK(contains(m1, "<li class=\"task-item\"><input type=\"checkbox\" disabled=\"disabled\"/> to do</li>") &&
-              contains(m1, "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\"/> done"),
-          "task list checkboxes");
-    CHECK(contains(m1, "<span class=\"blank\" style=\"width:16ch\"></span>"), "blank without alternatives");
+    CHECK(contains(m1, "<li class=\"task-item\"><input type=\"checkbox\" disabled=\"disabled\" aria-labelledby=\"_opt-1\"/> "
+                       "<span id=\"_opt-1\">to do</span></li>") &&
+              contains(m1, "<input type=\"checkbox\" disabled=\"disabled\" checked=\"checked\" aria-labelledby=\"_opt-2\"/> "
+                           "<span id=\"_opt-2\">done</span>"),
+          "task list checkboxes, named by their text");
+    CHECK(contains(m1, "<span class=\"blank\" style=\"width:16ch\" role=\"img\" aria-label=\"Blank 1\"></span>"),
+          "blank without alternatives, named by its number");
     CHECK(contains(m1, "<span class=\"blank filled\">two rings<span class=\"alt-sep\"> / </span>second ring</span>"),
           "filled blank with two alternatives");
     CHECK(contains(m1, "<span class=\"fill-in\" data-var=\"organization_type\"><span class=\"blank-label\">Organization type:</span> "
-                       "<span class=\"blank\" style=\"width:12ch\"></span></span>"),
+                       "<span class=\"blank\" style=\"width:12ch\" role=\"img\" aria-label=\"Organization type\"></span></span>"),
           "fill-in");
-    CHECK(contains(m1, "<pre class=\"worksheet\"><code>Name: <span class=\"blank\" style=\"width:10ch\"></span>\n"
-                       "└── Date: <span class=\"blank\" style=\"width:8ch\"></span></code></pre>"),
+    CHECK(contains(m1, "<pre class=\"worksheet\"><code>Name: <span class=\"blank\" style=\"width:10ch\" role=\"img\" "
+                       "aria-label=\"Blank 2\"></span>\n"
+                       "└── Date: <span class=\"blank\" style=\"width:8ch\" role=\"img\" aria-label=\"Blank 3\"></span></code></pre>"),
           "worksheet keeps its layout");
     CHECK(contains(m1, "<div class=\"exercise\" data-duration=\"15m\">\n<p class=\"box-title\">Customer priority</p>"),
           "titled div with data-duration, no only=");
     CHECK(!contains(m1, "only="), "only= not emitted");
-    CHECK(contains(m1, "<aside class=\"hint\">\n<p class=\"box-title\">Hint</p>"), "hint as aside with box-title");
+    CHECK(contains(m1, "<aside class=\"hint\" role=\"doc-tip\">\n<p class=\"box-title\">Hint</p>"),
+          "hint as aside (a tip, not a landmark) with box-title");
     CHECK(contains(m1, "<div class=\"x\">raw\xc2\xa0<br/>text</div>"), "raw HTML block re-parsed as XHTML");
     CHECK(contains(m1, "a <span class=\"y\"><strong>x</strong></span> b"),
           "inline raw HTML split over nodes joined into one element");

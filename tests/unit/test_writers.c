@@ -371,6 +371,16 @@ static int is(xmlNodePtr x, const char *name) {
     return x && x->type == XML_ELEMENT_NODE && strcmp((const char *)x->name, name) == 0;
 }
 
+/* Adjacent text nodes under x become one (as the HTML parser makes them). */
+static void merge_texts(xmlNodePtr x) {
+    for (xmlNodePtr t = x->children; t; t = t->next)
+        while (t->type == XML_TEXT_NODE && t->next && t->next->type == XML_TEXT_NODE) {
+            xmlNodePtr n = t->next;
+            xmlUnlinkNode(n);
+            t = xmlTextMerge(t, n);
+        }
+}
+
 /* The format differences of docs/markup.md, EPUB form to HTML form. */
 static void epub_to_html(xmlNodePtr x) {
     for (xmlNodePtr c = x->children, next; c; c = next) {
@@ -381,6 +391,47 @@ static void epub_to_html(xmlNodePtr x) {
         for (xmlAttrPtr a = c->properties, an; a; a = an) {
             an = a->next;
             if (a->ns) xmlRemoveProp(a);
+        }
+        /* accessible names and roles of the book: ARIA roles, the names of
+         * blanks, boxes and writing spaces, the span or id a task item's
+         * text gets to name its box ("_opt-N") */
+        xmlChar *role = xmlGetProp(c, (const xmlChar *)"role");
+        if (role) {
+            if (xmlStrEqual(role, (const xmlChar *)"img")) xmlUnsetProp(c, (const xmlChar *)"aria-label");
+            xmlUnsetProp(c, (const xmlChar *)"role");
+            xmlFree(role);
+        }
+        if (is(c, "input")) {
+            xmlUnsetProp(c, (const xmlChar *)"aria-label");
+            xmlUnsetProp(c, (const xmlChar *)"aria-labelledby");
+        }
+        xmlChar *cid = xmlGetProp(c, (const xmlChar *)"id");
+        int opt = cid && xmlStrncmp(cid, (const xmlChar *)"_opt-", 5) == 0;
+        xmlFree(cid);
+        if (opt) xmlUnsetProp(c, (const xmlChar *)"id");
+        if (opt && is(c, "span") && !c->properties) {
+            for (xmlNodePtr t = c->children, tn; t; t = tn) {
+                tn = t->next;
+                xmlUnlinkNode(t);
+                xmlAddPrevSibling(c, t);
+            }
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+            continue;
+        }
+        /* an empty header cell is a data cell in the book */
+        if (is(c, "td") && !c->children && is(c->parent, "tr") && is(c->parent->parent, "thead"))
+            xmlNodeSetName(c, (const xmlChar *)"th");
+        /* the chapter: a section in the book's body */
+        if (is(c, "section") && !c->properties && is(c->parent, "body")) {
+            for (xmlNodePtr t = c->children, tn; t; t = tn) {
+                tn = t->next;
+                xmlUnlinkNode(t);
+                xmlAddPrevSibling(c, t);
+            }
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+            continue;
         }
         /* a hint: <aside class="hint"><p class="box-title">T</p> is
          * <details class="hint"><summary>T</summary> */
@@ -410,6 +461,7 @@ static void epub_to_html(xmlNodePtr x) {
             xmlSetProp(c, (const xmlChar *)"class", (const xmlChar *)"footnote-ref");
         }
     }
+    merge_texts(x); /* around an unwrapped span */
 }
 
 /* HTML-only attributes cmark-gfm writes on footnotes, and the number of a
