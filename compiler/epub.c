@@ -956,6 +956,9 @@ static void footnote(render *r, xmlNodePtr parent, const ast_node *n) {
         r->notes = el(r, parent, E_SECTION);
         set_attr(r, r->notes, A_CLASS, "footnotes");
         text(r, r->notes, "\n");
+        xmlNodePtr h = el(r, r->notes, E_H2); /* the section's heading, as on the site */
+        set_attr(r, h, A_CLASS, "visually-hidden");
+        text(r, h, label_of(r, "footnotes"));
     }
     xmlNodePtr x = el(r, r->notes ? r->notes : parent, E_ASIDE);
     xmlNewNsProp(x, r->ops, (const xmlChar *)"type", (const xmlChar *)"footnote");

@@ -755,8 +755,13 @@ static void block(rend *r, const ast_node *n, int tight) {
         break;
     case AST_FOOTNOTE:
         /* the footnotes stand last, in one list (edition.c) */
-        if (!n->prev || n->prev->type != AST_FOOTNOTE)
-            buf_puts(b, "<section class=\"footnotes\" data-footnotes>\n<ol>\n");
+        if (!n->prev || n->prev->type != AST_FOOTNOTE) {
+            /* a section has a heading (for a screen reader's outline), seen
+             * only by assistive technology, as GitHub does */
+            buf_puts(b, "<section class=\"footnotes\" data-footnotes>\n<h2 class=\"visually-hidden\">");
+            buf_puts_escaped(b, rlabel(r, "footnotes"));
+            buf_puts(b, "</h2>\n<ol>\n");
+        }
         buf_puts(b, "<li");
         put_note_attr(r, "id", "fn-", n->label, 1);
         buf_puts(b, ">\n");

@@ -421,6 +421,22 @@ def main():
     return 1 if C.failed else 0
 
 
+# What the Nu HTML Checker reports on a conformance case's own text, which
+# coursec writes as the author wrote it (as cmark-gfm does): case -> (a
+# piece of the message or of its extract, why).
+VNU_AUTHOR_CONTENT = {
+    "117-forged-placeholders": ("Private Use Area",
+                                "the case's text holds private-use characters on purpose (forged markers)"),
+    "141-foreign-elements": ("matrix.to/#/#course",
+                             "the author's link has a second `#`; coursec keeps a URL's bytes as cmark-gfm does"),
+}
+
+
+def vnu_allowed(e, msg, extract):
+    allowed = VNU_AUTHOR_CONTENT.get(e.course) if e.group == "conformance" else None
+    return bool(allowed) and (allowed[0] in msg or allowed[0] in (extract or ""))
+
+
 def run(opts, only, work):
     fig = Figures()
     find = {"axe": collections.defaultdict(list), "ace": collections.defaultdict(list),
@@ -472,9 +488,12 @@ def run(opts, only, work):
                 lines = []
                 for p in e.pages:
                     for kind, line, msg, extract in by_file.get(os.path.normpath(p), []):
+                        if vnu_allowed(e, msg, extract):
+                            continue
                         lines.append("%s:%d: %s: %s  [%s]" % (e.page_id(p), line, kind, msg, extract))
                         find["vnu"][(kind, msg)].append("%s:%d" % (e.page_id(p), line))
-                errs = sum(1 for p in e.pages for m in by_file.get(os.path.normpath(p), []) if m[0] == "error")
+                errs = sum(1 for p in e.pages for m in by_file.get(os.path.normpath(p), [])
+                           if m[0] == "error" and not vnu_allowed(e, m[2], m[3]))
                 fig.add("vnu", e.group, pages=len(e.pages), errors=errs, warnings=len(lines) - errs)
                 C.check("vnu/" + e.id, not lines, lines)
 

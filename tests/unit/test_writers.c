@@ -450,6 +450,7 @@ static void epub_to_html(xmlNodePtr x) {
             xmlNodePtr ol = xmlNewNode(NULL, (const xmlChar *)"ol");
             for (xmlNodePtr t = c->children, tn; t; t = tn) {
                 tn = t->next;
+                if (is(t, "h2")) continue; /* the section's heading stays before the list */
                 xmlUnlinkNode(t);
                 if (is(t, "aside")) xmlNodeSetName(t, (const xmlChar *)"li");
                 xmlAddChild(ol, t);
