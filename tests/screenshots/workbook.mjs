@@ -44,7 +44,7 @@ try {
     "How can I help?", "Thanks for calling"];
   const blanks = page.locator('main input.blank[aria-label^="Blank"]');
   for (let i = 0; i < typed.length; i++) await blanks.nth(i).fill(typed[i]);
-  await page.getByLabel("follow_up_date:").fill("12 Dec");
+  await page.getByLabel("Follow up date:").fill("12 Dec");
   await page.reload(); // what is shown next comes back from the browser's storage
   await page.screenshot({ path: `${out}/workbook-typed.png`, fullPage: true,
     clip: await section(page, "self-check", "wrap-up") });
