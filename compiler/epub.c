@@ -2324,35 +2324,36 @@ static int a11y_conforms(const a11y_facts *f) {
     return !f->images_no_alt && !f->empty_links && !f->raw_html && !f->own_theme;
 }
 
-/* schema:accessibilitySummary: one sentence per fact, in English for now
- * (to move to the label table with the other strings). */
-static void a11y_summary(buf *o, const a11y_facts *f) {
-    buf_puts(o, "A course book in one reading order, with a table of contents and headings to navigate by. ");
-    if (!f->images)
-        buf_puts(o, "It has no images. ");
-    else if (!f->images_no_alt)
-        buf_puts(o, "Every image has a text alternative. ");
-    else
-        buf_printf(o, "%d of its %d images %s no text alternative. ", f->images_no_alt, f->images,
-                   f->images_no_alt == 1 ? "has" : "have");
-    if (f->mathml) buf_puts(o, "Formulas are MathML. ");
-    const char *named[3];
-    int nn = 0;
-    if (f->blanks) named[nn++] = "blanks to fill in";
-    if (f->options) named[nn++] = "boxes to tick";
-    if (f->spaces) named[nn++] = "spaces to write in";
-    for (int i = 0; i < nn; i++) {
-        buf_puts(o, i == 0 ? "Its " : i == nn - 1 ? " and " : ", ");
-        buf_puts(o, named[i]);
+/* schema:accessibilitySummary: one sentence per fact, each a label of the
+ * course's language (the book's xml:lang). */
+static void a11y_summary(buf *o, const epub_book *b, const a11y_facts *f) {
+    const label_table *l = book_labels(b);
+    const char *sentences[12];
+    int n = 0;
+    sentences[n++] = labels_get(l, "a11y_reading");
+    if (!f->images) {
+        sentences[n++] = labels_get(l, "a11y_no_images");
+    } else if (!f->images_no_alt) {
+        sentences[n++] = labels_get(l, "a11y_all_alt");
+    } else {
+        char missing[16], total[16];
+        snprintf(missing, sizeof missing, "%d", f->images_no_alt);
+        snprintf(total, sizeof total, "%d", f->images);
+        const char *names[] = {"missing", "total"}, *values[] = {missing, total};
+        sentences[n++] = labels_format(b->a, l, "a11y_some_alt", names, values, 2);
     }
-    if (nn) buf_puts(o, " are announced by name. ");
-    if (f->raw_html) buf_puts(o, "Parts written in raw HTML were not checked for accessibility. ");
-    if (f->own_theme) buf_puts(o, "Its stylesheet comes from the course's own theme, which was not checked. ");
-    if (f->empty_links) buf_printf(o, "%d link%s no text. ", f->empty_links, f->empty_links == 1 ? " has" : "s have");
-    if (a11y_conforms(f))
-        buf_puts(o, "It meets WCAG 2.1 Level AA as far as automated checks can tell.");
-    else
-        buf_puts(o, "It makes no claim of conformance to WCAG.");
+    if (f->mathml) sentences[n++] = labels_get(l, "a11y_mathml");
+    if (f->blanks) sentences[n++] = labels_get(l, "a11y_blanks");
+    if (f->options) sentences[n++] = labels_get(l, "a11y_boxes");
+    if (f->spaces) sentences[n++] = labels_get(l, "a11y_spaces");
+    if (f->raw_html) sentences[n++] = labels_get(l, "a11y_raw_html");
+    if (f->own_theme) sentences[n++] = labels_get(l, "a11y_own_theme");
+    if (f->empty_links) sentences[n++] = labels_format_n(b->a, l, "a11y_empty_links", f->empty_links);
+    sentences[n++] = labels_get(l, a11y_conforms(f) ? "a11y_conforms" : "a11y_no_claim");
+    for (int i = 0; i < n; i++) {
+        if (i) buf_putc(o, ' ');
+        buf_puts(o, sentences[i]);
+    }
 }
 
 static void a11y_meta(buf *o, const char *property, const char *value) {
@@ -2384,7 +2385,7 @@ static void put_a11y_meta(buf *o, epub_book *b) {
      * animation or raw media might */
     a11y_meta(o, "schema:accessibilityHazard", f->timed_media ? "unknown" : "none");
     buf sum = BUF_INIT;
-    a11y_summary(&sum, f);
+    a11y_summary(&sum, b, f);
     a11y_meta(o, "schema:accessibilitySummary", sum.data);
     buf_free(&sum);
     if (a11y_conforms(f)) {

@@ -15,10 +15,6 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
 LABELS = os.path.join(ROOT, "themes", "default", "labels")
 LANGS = ["en", "de", "fr", "es", "nl", "pt"]
-# keys the writers of another part of issue 18 (form fields, skip link)
-# print; they may be unused here
-LATER = {"skip_to_content", "blank_n", "your_answer", "clear_answers", "clear_confirm", "answers_kept_note",
-         "option"}
 
 passed = failed = 0
 
@@ -69,7 +65,7 @@ for lang in LANGS[1:]:
 
 users = "".join(read(p) for p in glob.glob(os.path.join(ROOT, "themes/default/*.html")) +
                 glob.glob(os.path.join(ROOT, "compiler/*.c")) + glob.glob(os.path.join(ROOT, "lua/*.lua")))
-unused = [k for k in en if k not in LATER and "labels." + k not in users and '"' + k + '"' not in users]
+unused = [k for k in en if "labels." + k not in users and '"' + k + '"' not in users]
 check(not unused, "every label of en.yaml is printed somewhere", repr(unused))
 stray = sorted(set(re.findall(r"\{\{labels\.([a-z_]+)\}\}", users)) - set(en))
 check(not stray, "every {{labels.KEY}} of the templates is a label", repr(stray))
@@ -196,6 +192,12 @@ try:
     has("EPUB run sheet", "Ablaufplan", r"facilitator.*\.epub!.*opening\.xhtml$")
     has("EPUB fill-in", "Follow up date:", r"learner.*\.epub!.*practice\.xhtml$")
     has("EPUB landmarks", "<h2>Orientierungspunkte</h2>", r"\.epub!.*nav\.xhtml$")
+    # accessible names and the EPUB's accessibility summary
+    has("blank's name", 'aria-label="Lücke 1"', r"learner/site/practice\.html$")
+    has("EPUB blank's name", 'aria-label="Lücke 1"', r"learner.*\.epub!.*practice\.xhtml$")
+    has("EPUB accessibility summary", "Ein Kursbuch in einer Lesereihenfolge", r"\.epub!.*\.opf$")
+    summary_en = [v for k, v in en.items() if k.startswith("a11y_") and "{" not in v]
+    check(opf and not any(v in s for s in opf for v in summary_en), "no English sentence in the EPUB's summary")
 
     # ---- the course's labels: win, a course filter reads ctx.label -----------
     os.makedirs(os.path.join(course, "filters"), exist_ok=True)
