@@ -506,9 +506,11 @@ static void html_scroll(xmlNodePtr x) {
 }
 
 /* Accessible names, in both bodies: a drawn blank's role and name, a
- * footnote back link's name, and a task item's <label> around its box and first paragraph's text are undone
- * (the box back before the paragraph), so the comparison holds whether or
- * not a writer has them yet; contract_choices checks the site's. */
+ * footnote back link's name, and a task item's <label> around its box and
+ * first paragraph's text are undone (the box back before the paragraph):
+ * the writers name things each in its own way (a <label> on the site,
+ * aria-labelledby in the EPUB); contract_choices checks the site's names
+ * and tests/epub-a11y the book's. */
 static void unname(xmlNodePtr x) {
     for (xmlNodePtr c = x->children, next; c; c = next) {
         next = c->next;
