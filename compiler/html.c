@@ -389,11 +389,11 @@ static int url_allowed(rend *r, const ast_node *n) {
     return 0;
 }
 
-/* An empty blank. As a form field (r->fields, not inside a link or a
- * choice option's label): <input type="text" class="blank">, named by the
- * fill-in's <label> around it (label_open) or "Blank N"; else drawn for a
- * pen, a <span class="blank"> with role="img" and the same name (the fill-in's
- * label text when it has one). */
+/* An empty blank; label: the fill-in's name, or NULL. As a form field
+ * (r->fields, not inside a link or a choice option's label): <input
+ * type="text" class="blank">, named by the fill-in's <label> around it
+ * (blank()) or "Blank N"; else drawn for a pen, a <span class="blank">
+ * with role="img" and the same name. */
 static void empty_blank(rend *r, const ast_node *n, const char *label) {
     buf *b = r->b;
     char style[32];
