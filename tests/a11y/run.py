@@ -16,7 +16,7 @@ that tests/deps.sh installs into tests/.tools from tests/a11y/package-lock.json:
             every EPUB of the courses: 0 critical and 0 serious (one check
             per EPUB; one book after another, each under a hang guard);
   keyboard  on the index and the module page with the most controls of each
-            edition of the courses: the first Tab lands on a skip link to the
+            edition of the courses and the conformance cases: the first Tab lands on a skip link to the
             main content (or in the content), and Tab reaches every focusable
             element (one check per edition).
 
@@ -509,7 +509,7 @@ def run(opts, only, work):
 def browser_checks(editions, only, work, fig, find):
     pages = []
     for e in editions:
-        kb = set(e.keyboard_pages()) if "keyboard" in only and e.group == "courses" else set()
+        kb = set(e.keyboard_pages()) if "keyboard" in only else set()
         pages += [(e.page_id(p), p, p in kb) for p in e.pages]
     selftest = [("self-test/" + n, os.path.join(BAD, n), n.startswith(("keyboard", "good")))
                 for n in ("axe-unlabelled.html", "overflow.html", "keyboard-no-skip.html", "keyboard-trap.html",
@@ -580,7 +580,7 @@ def browser_checks(editions, only, work, fig, find):
                 fig.add("overflow%d" % w, e.group, pages=len(ids), overflowing=len(lines))
                 C.check("overflow-%d/%s" % (w, e.id), not lines and all(w in res.get(i, {}).get("overflow", {})
                                                                         for i, _ in ids), lines)
-        if "keyboard" in only and e.group == "courses":
+        if "keyboard" in only:
             lines, walked = [], 0
             for p in e.keyboard_pages():
                 i = e.page_id(p)
