@@ -366,6 +366,7 @@ def read_all(root):
             if name.endswith(".epub"):
                 with zipfile.ZipFile(p) as z:
                     parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+                continue  # its compressed bytes may hold "0x" by chance
             with open(p, "rb") as f:
                 parts.append(f.read().decode("utf-8", "replace"))
     return "\n".join(parts)
