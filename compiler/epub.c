@@ -876,20 +876,6 @@ static const char *label_n(render *r, const char *key, int n) {
     return labels_format_n(r->b->a, book_labels(r->b), key, n);
 }
 
-/* A fill-in's name (SPEC §11.7): its `label:`, else its variable's name in
- * words ("Trainer name"). */
-static const char *fill_in_name(render *r, const ast_node *n) {
-    return n->text && *n->text ? n->text : labels_words(r->b->a, n->label);
-}
-
-/* A fill-in's visible label: its name in the course's punctuation
- * ("Trainer name:"). */
-static const char *fill_in_label(render *r, const ast_node *n) {
-    const char *text = fill_in_name(r, n);
-    const char *names[] = {"label"};
-    return labels_format(r->b->a, book_labels(r->b), "fill_in", names, &text, 1);
-}
-
 static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
     xmlNodePtr holder = parent;
     if (n->label) {
@@ -898,7 +884,7 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
         set_attr_named(r, holder, "data-var", n->label);
         xmlNodePtr l = el(r, holder, E_SPAN);
         set_attr(r, l, A_CLASS, "blank-label");
-        text(r, l, fill_in_label(r, n));
+        text(r, l, markup_fill_in_label(r->b->a, book_labels(r->b), markup_fill_in_name(r->b->a, n)));
         text(r, holder, " ");
     }
     if (n->alts) {
@@ -923,7 +909,7 @@ static void blank(render *r, xmlNodePtr parent, const ast_node *n) {
      * it is an image named as the site names its field: the fill-in's name,
      * else "Blank N" (N counts the document's other blanks) */
     set_attr_named(r, s, "role", "img");
-    set_attr_named(r, s, "aria-label", n->label ? fill_in_name(r, n) : label_n(r, "blank_n", ++r->nblank));
+    set_attr_named(r, s, "aria-label", n->label ? markup_fill_in_name(r->b->a, n) : label_n(r, "blank_n", ++r->nblank));
     r->b->a11y.blanks++;
 }
 

@@ -419,23 +419,16 @@ static void empty_blank(rend *r, const ast_node *n, const char *label) {
     buf_puts(b, "\"></span>");
 }
 
-/* A fill-in's name (SPEC §11.7): its `label:`, else its variable's name in
- * words ("Trainer name"). */
-static const char *fill_in_name(rend *r, const ast_node *n) {
-    return n->text && *n->text ? n->text : labels_words(scratch(r), n->label);
-}
-
 static void blank(rend *r, const ast_node *n) {
     buf *b = r->b;
-    const char *label = n->label ? fill_in_name(r, n) : NULL;
+    const char *label = n->label ? markup_fill_in_name(scratch(r), n) : NULL;
     /* a fill-in that becomes a field: its label names it */
     int wrap = label && !n->alts && r->fields && !r->in_link && !r->in_label;
     if (label) { /* a fill-in: its variable's name, and its visible label in the course's punctuation */
-        const char *names[] = {"label"};
         buf_puts(b, "<span class=\"fill-in\"");
         put_attr(b, "data-var", n->label);
         buf_puts(b, wrap ? "><label><span class=\"blank-label\">" : "><span class=\"blank-label\">");
-        buf_puts_escaped(b, labels_format(scratch(r), r->s ? r->s->ctx->c->labels : NULL, "fill_in", names, &label, 1));
+        buf_puts_escaped(b, markup_fill_in_label(scratch(r), r->s ? r->s->ctx->c->labels : NULL, label));
         buf_puts(b, "</span> ");
     }
     if (n->alts) {

@@ -2,6 +2,7 @@
  * both writers follow (markup.h). */
 #include "markup.h"
 #include "htmlattr.h"
+#include "labels.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -211,4 +212,13 @@ const char *markup_radio_group(const ast_node *n, const char *outer, int *nchoic
     if (!sel || strcmp(sel, "one") != 0) return NULL;
     snprintf(out, 32, "choice-%d", ++*nchoice);
     return out;
+}
+
+const char *markup_fill_in_name(arena *a, const ast_node *n) {
+    return n->text && *n->text ? n->text : labels_words(a, n->label);
+}
+
+const char *markup_fill_in_label(arena *a, const label_table *l, const char *name) {
+    const char *names[] = {"label"};
+    return labels_format(a, l, "fill_in", names, &name, 1);
 }

@@ -112,6 +112,13 @@ size_t markup_language(const char *info);
  * style "width:Nch" into out (at least 24 bytes). */
 void markup_blank_style(const ast_node *n, char *out);
 
+/* A fill-in blank's name (SPEC §11.7): its `label:`, else its variable's
+ * name in words ("Trainer name"); and its visible label, that name in the
+ * course's punctuation (the label `fill_in`: "Trainer name:"). In a. */
+struct labels;
+const char *markup_fill_in_name(arena *a, const ast_node *n);
+const char *markup_fill_in_label(arena *a, const struct labels *l, const char *name);
+
 /* The type and name a task item's input carries: a radio button named
  * radio inside a choice with select=one (radio non-NULL), else a checkbox. */
 const char *markup_input_type(const char *radio);
