@@ -771,8 +771,7 @@ static int locate_url(void *ud, const char *url, const char **path, int *line, i
     return 0;
 }
 
-/* The edition's PDF from its print workbook; then the site goes when it
- * was made only for the PDF. */
+/* The edition's PDF from its print workbook. */
 static int write_pdf(edition_run *R) {
     const course *c = R->ctx.c;
     char *site = xasprintf("%s/site", R->tmp);
@@ -791,12 +790,15 @@ static int write_pdf(edition_run *R) {
         pdf_job j = {site, out, name, ident, R->ctx.build_time, locate_url, (void *)R->L};
         rc = pdf_write(&j, R->ctx.d);
     }
-    if (rc == 0 && R->site_for_pdf && outdir_drop(R->tmp, "site") != 0) {
-        diag_report(R->ctx.d, DIAG_ERROR, site, 0, 0, "cannot remove a temporary folder: %s", strerror(errno));
-        rc = -1;
-    }
     free(site), free(wb), free(name), free(out), free(ident);
     return rc;
+}
+
+/* The site goes when it was made only for the PDF or the package. */
+static int drop_temp_site(edition_run *R) {
+    if (outdir_drop(R->tmp, "site") == 0) return 0;
+    diag_report(R->ctx.d, DIAG_ERROR, R->tmp, 0, 0, "cannot remove a temporary folder: %s", strerror(errno));
+    return -1;
 }
 
 /* Close an edition's writers: finished when the edition succeeded so far,
@@ -808,6 +810,7 @@ static void *finish_main(void *arg) {
         if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
         else if (!ok) html_abort(R->site);
         if (ok && R->pdf && write_pdf(R) != 0) ok = 0, R->failed_write = 1;
+        if (ok && R->site_temp && drop_temp_site(R) != 0) ok = 0, R->failed_write = 1;
     }
     if (R->book) {
         /* a check book reports at its end what it found there (links to
@@ -886,6 +889,29 @@ static int unknown_editions(const course *c, const build_opts *o, diag *d) {
     return bad;
 }
 
+/* Question banks are written only for editions that include `answer`
+ * (SPEC §11.8): asking for them when no selected edition does is an error. */
+static int no_answer_edition(const course *c, const build_opts *o, int explicit, diag *d) {
+    buf names = BUF_INIT;
+    int n = 0;
+    for (int e = 0; e < c->neditions; e++) {
+        if (!want_edition(o, c->editions[e].name)) continue;
+        if (edition_includes(&c->editions[e], "answer")) {
+            buf_free(&names);
+            return 0;
+        }
+        buf_printf(&names, "%s`%s`", n++ ? ", " : "", c->editions[e].name);
+    }
+    const char *fix = explicit ? "leave out -f questions or choose an edition with answers with -e"
+                               : "remove `questions` from `formats` or add an edition that includes `answer`";
+    const pos *at = explicit ? NULL : &c->formats_at;
+    diag_report(d, DIAG_ERROR, at && at->path ? at->path : c->yaml_path, at ? at->line : 0, at ? at->col : 0,
+                "no question bank can be written: no edition built here includes the role `answer` (%s); %s",
+                names.len ? names.data : "none", fix);
+    buf_free(&names);
+    return 1;
+}
+
 /* With a cache: the key of what every page reads besides its module and
  * the nav: course.yaml, the theme's templates, the filters (and every file
  * of their folders, which they may require), the variables, the time and
@@ -956,11 +982,14 @@ static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
 static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     course *c = L->c;
     if (unknown_editions(c, o, d)) return -1;
-    int explicit = o->want_html || o->want_epub || o->want_pdf; /* -f given */
+    int explicit = o->want_html || o->want_epub || o->want_pdf || o->want_scorm || o->want_questions; /* -f given */
     int html = explicit ? o->want_html : c->format_html;
     int epub = explicit ? o->want_epub : c->format_epub;
     int pdf = explicit ? o->want_pdf : c->format_pdf;
+    int scorm = explicit ? o->want_scorm : c->format_scorm;
+    int questions = explicit ? o->want_questions : c->format_questions;
     if (pdf && !o->check_only && pdf_available(d) != 0) return -1;
+    if (questions && no_answer_edition(c, o, explicit, d)) return -1;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
     L->build_time = build_time(c, o); /* once: every edition and Lua state of the build sees the same time */
     for (int e = 0; e < c->neditions; e++) {
@@ -1011,8 +1040,10 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         x->out_dir = R->tmp;
         /* a PDF is laid out from the site's print workbook */
         R->pdf = pdf;
-        R->site_for_pdf = pdf && !html;
-        if ((html || pdf) && !(R->site = html_begin(x))) R->failed_write = 1;
+        R->scorm = scorm;
+        R->questions = questions && edition_includes(R->ed, "answer");
+        R->site_temp = (pdf || scorm) && !html;
+        if ((html || pdf || scorm) && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }
     /* a trusted filter may read any file: its pages are never reused */

@@ -29,8 +29,10 @@ typedef struct build_opts {
     int check_only;          /* `coursec check`: everything but writing */
     const char *out_dir;     /* default "output" */
     const char **editions;   /* -e, NULL-terminated list or NULL = all */
-    int want_html, want_epub;/* -f; all three 0 = the course's formats */
+    int want_html, want_epub;/* -f; all 0 = the course's formats */
     int want_pdf;            /* -f pdf: the print workbook as a PDF (WeasyPrint) */
+    int want_scorm;          /* -f scorm: the site as a SCORM 1.2 package */
+    int want_questions;      /* -f questions: question banks of the editions with answers */
     const char **var_names, **var_values;
     int nvars;
     int strict, safe, trust_filters;

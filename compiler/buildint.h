@@ -83,7 +83,9 @@ typedef struct edition_run {
     int check_only;       /* coursec check: R->book checks the EPUB, writes nothing */
     bkey nav_key;         /* with a cache: the build's inputs and this edition's nav facts */
     int pdf;              /* write <id>-<edition>.pdf from the site's print workbook */
-    int site_for_pdf;     /* site/ was written only for the PDF: not moved into place */
+    int scorm;            /* write <id>-<edition>.scorm.zip from the site */
+    int questions;        /* write the edition's question banks (it includes `answer`) */
+    int site_temp;        /* site/ was written only for the PDF or the SCORM package: not moved into place */
     const struct loaded *L; /* the course (a refused URL's module line) */
 } edition_run;
 

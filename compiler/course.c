@@ -995,14 +995,14 @@ static void read_formats(lctx *x, const ynode *v) {
     const ynode *const *items = NULL;
     int n = 0;
     if (!scalar_or_list(&v, &items, &n)) {
-        ERR(x, v, "`formats` must be a list of `html`, `epub` and/or `pdf`");
+        ERR(x, v, "`formats` must be a list of `html`, `epub`, `pdf`, `scorm` and/or `questions`");
         return;
     }
     if (n == 0) {
-        ERR(x, v, "`formats` is empty: list `html`, `epub`, `pdf` or several");
+        ERR(x, v, "`formats` is empty: list `html`, `epub`, `pdf`, `scorm`, `questions` or several");
         return;
     }
-    int html = 0, epub = 0, pdf = 0, bad = 0;
+    int html = 0, epub = 0, pdf = 0, scorm = 0, questions = 0, bad = 0;
     for (int i = 0; i < n; i++) {
         const char *s = get_str(x, items[i], "formats");
         if (!s)
@@ -1013,12 +1013,19 @@ static void read_formats(lctx *x, const ynode *v) {
             epub = 1;
         else if (!strcmp(s, "pdf"))
             pdf = 1;
+        else if (!strcmp(s, "scorm"))
+            scorm = 1;
+        else if (!strcmp(s, "questions"))
+            questions = 1;
         else {
-            ERR(x, items[i], "unknown format `%s` (use `html`, `epub` or `pdf`)", s);
+            ERR(x, items[i], "unknown format `%s` (use `html`, `epub`, `pdf`, `scorm` or `questions`)", s);
             bad = 1;
         }
     }
-    if (!bad) c->format_html = html, c->format_epub = epub, c->format_pdf = pdf;
+    if (bad) return;
+    c->format_html = html, c->format_epub = epub, c->format_pdf = pdf;
+    c->format_scorm = scorm, c->format_questions = questions;
+    c->formats_at = pos_of(x, v);
 }
 
 static void read_timings(lctx *x, const ynode *v) {

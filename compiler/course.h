@@ -149,6 +149,8 @@ typedef struct course {
 
     int format_html, format_epub; /* default both */
     int format_pdf;       /* `pdf` in formats: (never by default: it needs WeasyPrint) */
+    int format_scorm, format_questions; /* `scorm`, `questions` in formats (never by default) */
+    pos formats_at;       /* where `formats` is, or nothing */
     const char *theme;    /* "default" or a course-relative path */
     pos theme_at;
     course_label *label_set; /* `labels:`, as written */

@@ -135,8 +135,12 @@ int main(int argc, char **argv) {
                 o.want_epub = 1;
             else if (strcmp(val, "pdf") == 0)
                 o.want_pdf = 1;
+            else if (strcmp(val, "scorm") == 0)
+                o.want_scorm = 1;
+            else if (strcmp(val, "questions") == 0)
+                o.want_questions = 1;
             else {
-                status = usage_error("unknown format `%s` (use html, epub or pdf)", val);
+                status = usage_error("unknown format `%s` (use html, epub, pdf, scorm or questions)", val);
                 goto out;
             }
         } else if (opt_is(a, "", "--var")) {

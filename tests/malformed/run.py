@@ -158,8 +158,8 @@ TYPE_CASES = [
     ("editions", "editions: [learner]", 6, 11, "`editions` must be a mapping"),
     ("editions-entry", "editions: {learner: [answer]}", 6, 21, "edition `learner` must be a mapping"),
     ("editions-include", "editions: {learner: {include: answer}}", 6, 31, "`include` must be a list of roles"),
-    ("formats", "formats: {html: 1}", 6, 10, "`formats` must be a list of `html`, `epub` and/or `pdf`"),
-    ("formats-value", "formats: [html, odt]", 6, 17, "unknown format `odt` (use `html`, `epub` or `pdf`)"),
+    ("formats", "formats: {html: 1}", 6, 10, "`formats` must be a list of `html`, `epub`, `pdf`, `scorm` and/or `questions`"),
+    ("formats-value", "formats: [html, odt]", 6, 17, "unknown format `odt` (use `html`, `epub`, `pdf`, `scorm` or `questions`)"),
     ("theme", "theme: [default]", 6, 8, "`theme` must be a string, not a sequence"),
 ]
 for key, line, ln, col, msg in TYPE_CASES:
