@@ -74,6 +74,25 @@ void buf_put_escaped(buf *b, const char *s, size_t n) {
 
 void buf_puts_escaped(buf *b, const char *s) { buf_put_escaped(b, s, strlen(s)); }
 
+void buf_put_json(buf *b, const char *s) {
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_putc(b, '\\'), buf_putc(b, *p);
+        else if (*p == '\n')
+            buf_puts(b, "\\n");
+        else if (*p == '\t')
+            buf_puts(b, "\\t");
+        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
+            buf_printf(b, "\\u%04x", *p);
+        else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) /* U+2028, U+2029 */
+            buf_printf(b, "\\u%04x", 0x2000 + (p[2] - 0x80)), p += 2;
+        else
+            buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
 void buf_clear(buf *b) {
     b->len = 0;
     if (b->data) b->data[0] = 0;

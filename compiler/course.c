@@ -400,7 +400,7 @@ static const char *const course_keys[] = {
     "id",      "title",      "subtitle", "description", "publisher", "rights",  "authors",    "language",
     "date",    "identifier", "modules",  "duration",    "start",     "vars",    "unset_vars", "timings",
     "filters", "editions",   "formats",  "theme",       "roles",     "classes", "schedule", "paper",
-    "version", "organisation", "labels", NULL,
+    "version", "organisation", "labels", "audience", "level", NULL,
 };
 
 static const char *const module_entry_keys[] = {"file", "id", "title", "only", "except", NULL};
@@ -1256,6 +1256,10 @@ course *course_load(const char *dir, diag *d) {
             c->version = get_opt_str(&x, v, key);
         else if (!strcmp(key, "organisation"))
             c->organisation = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "audience"))
+            c->audience = get_opt_str(&x, v, key);
+        else if (!strcmp(key, "level"))
+            c->level = get_opt_str(&x, v, key);
         else if (!strcmp(key, "paper")) {
             const char *s = get_opt_str(&x, v, key);
             if (s && strcasecmp(s, "a4") != 0 && strcasecmp(s, "letter") != 0)

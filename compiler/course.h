@@ -113,6 +113,7 @@ typedef struct course {
     const char *date;     /* YYYY-MM-DD or NULL */
     const char *identifier;
     const char *version, *organisation; /* for the print cover (SPEC §11.8), or NULL */
+    const char *audience, *level; /* for the catalogue data (SPEC §11.8), or NULL */
     /* `paper`: 1 US Letter, 0 A4; when course.yaml has none, from the
      * language's region (en-US, en-CA: Letter) once the course is read */
     int paper_letter;

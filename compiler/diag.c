@@ -198,18 +198,6 @@ static int cmp_item(const void *pa, const void *pb) {
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void json_str(buf *b, const char *s) {
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') buf_putc(b, '\\'), buf_putc(b, *p);
-        else if (*p == '\n') buf_puts(b, "\\n");
-        else if (*p == '\t') buf_puts(b, "\\t");
-        else if (*p < 0x20) buf_printf(b, "\\u%04x", *p);
-        else buf_putc(b, *p);
-    }
-    buf_putc(b, '"');
-}
-
 /* GitHub Actions workflow commands: in the message %, CR and LF are escaped
  * as %25, %0D, %0A; in a property value also `:` and `,` (%3A, %2C). */
 static void github_escaped(buf *b, const char *s, int property) {
@@ -252,10 +240,10 @@ void diag_flush(diag *d) {
         if (d->listener) d->listener(d->listener_ud, it->sev, it->path, it->line, it->col, it->msg);
         if (d->fmt == DIAG_JSON) {
             buf_puts(&out, "{\"file\":");
-            json_str(&out, it->path ? it->path : "");
+            buf_put_json(&out, it->path ? it->path : "");
             buf_printf(&out, ",\"line\":%d,\"col\":%d,\"severity\":\"%s\",\"message\":", it->line, it->col,
                        diag_severity_name(it->sev));
-            json_str(&out, it->msg);
+            buf_put_json(&out, it->msg);
             buf_puts(&out, "}\n");
         } else if (d->fmt == DIAG_GITHUB) {
             github_line(&out, it);

@@ -5,6 +5,7 @@
  * relative. */
 #include "html.h"
 #include "buf.h"
+#include "catalog.h"
 #include "fs.h"
 #include "htmlattr.h"
 #include "labels.h"
@@ -1314,6 +1315,9 @@ int html_end(html_site *s) {
         tmpl_set(m, "duration", minutes(ctx, a, pg->duration));
     }
     schedule_ctx(ctx, a, t);
+    char *catalog = catalog_jsonld(ctx, page_title);
+    tmpl_set(t, "catalog", arena_strdup(a, catalog));
+    free(catalog);
     if (ctx->npages > 0) {
         tmpl_ctx *f = tmpl_map(t, "first");
         tmpl_set(f, "href", arena_printf(a, "%s.html", ctx->pages[0].id));

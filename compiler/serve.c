@@ -70,21 +70,6 @@ static void on_signal(int sig) { stop_signal = sig; }
 
 /* ---- diagnostics for the overlay ---------------------------------------- */
 
-static void json_str(buf *b, const char *s) {
-    buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf_putc(b, '\\');
-            buf_putc(b, (char)*p);
-        } else if (*p < 0x20 || *p == '<') { /* '<': the JSON never closes a script by accident */
-            buf_printf(b, "\\u%04x", *p);
-        } else {
-            buf_putc(b, (char)*p);
-        }
-    }
-    buf_putc(b, '"');
-}
-
 /* Line `line` of the file at path (the source line the overlay shows), at
  * most 300 bytes; "" when it cannot be read. The diagnostics come sorted by
  * path: the last file read is kept for the next one (s->src_*). */
@@ -114,11 +99,11 @@ static void on_diag(void *ud, diag_severity sev, const char *path, int line, int
     char *src = source_line(s, path, line);
     buf *b = &s->pending;
     buf_puts(b, s->npending++ ? ",{\"file\":" : "{\"file\":");
-    json_str(b, path);
+    buf_put_json(b, path);
     buf_printf(b, ",\"line\":%d,\"col\":%d,\"severity\":\"%s\",\"message\":", line, col, diag_severity_name(sev));
-    json_str(b, msg);
+    buf_put_json(b, msg);
     buf_puts(b, ",\"source\":");
-    json_str(b, src);
+    buf_put_json(b, src);
     buf_putc(b, '}');
     free(src);
 }
@@ -423,7 +408,7 @@ static enum MHD_Result serve_state(server *s, struct MHD_Connection *c) {
     pthread_rwlock_rdlock(&s->lock);
     for (size_t i = 0; i < s->neditions; i++) {
         if (i) buf_putc(&b, ',');
-        json_str(&b, s->editions[i]);
+        buf_put_json(&b, s->editions[i]);
     }
     pthread_rwlock_unlock(&s->lock);
     buf_puts(&b, "]}");

@@ -148,6 +148,7 @@ scripts() {
         name=${name%.py}
         log="$TMP/$(echo "$name" | tr / _).out"
         err="$TMP/$(echo "$name" | tr / _).err"
+        t0=$(date +%s)
         if [ "${s%.py}" != "$s" ]; then
             "$PYTHON" "$s" >"$log" 2>"$err"
         elif [ -x "$s" ]; then
@@ -156,6 +157,7 @@ scripts() {
             sh "$s" >"$log" 2>"$err"
         fi
         rc=$?
+        echo "$(($(date +%s) - t0)) $name" >>"$TMP/times"
         c=$(counts_of "$log")
         if [ -z "$c" ]; then
             if [ "$rc" -eq 0 ]; then
@@ -185,8 +187,17 @@ scripts() {
 if [ ! -x "$BIN" ]; then
     echo "run-all: warning: no compiler at $BIN (run make first); tests that need it will fail" >&2
 fi
+# The slowest suites, for keeping the whole run within its budget.
+slowest() {
+    [ -s "$TMP/times" ] || return 0
+    echo "slowest suites (s): $(sort -rn "$TMP/times" | head -n 8 | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $2, $1}')"
+}
+
+t_unit=$(date +%s)
 unit_tests
 conformance
+echo "$(($(date +%s) - t_unit)) unit+conformance" >>"$TMP/times"
 scripts
+slowest
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
