@@ -149,6 +149,7 @@ scripts() {
         log="$TMP/$(echo "$name" | tr / _).out"
         err="$TMP/$(echo "$name" | tr / _).err"
         t0=$(date +%s)
+        cpu_seconds >"$TMP/c0"
         if [ "${s%.py}" != "$s" ]; then
             "$PYTHON" "$s" >"$log" 2>"$err"
         elif [ -x "$s" ]; then
@@ -157,7 +158,8 @@ scripts() {
             sh "$s" >"$log" 2>"$err"
         fi
         rc=$?
-        echo "$(($(date +%s) - t0)) $name" >>"$TMP/times"
+        cpu_seconds >"$TMP/c1"
+        echo "$(($(date +%s) - t0)) $(($(cat "$TMP/c1") - $(cat "$TMP/c0"))) $name" >>"$TMP/times"
         c=$(counts_of "$log")
         if [ -z "$c" ]; then
             if [ "$rc" -eq 0 ]; then
@@ -187,16 +189,27 @@ scripts() {
 if [ ! -x "$BIN" ]; then
     echo "run-all: warning: no compiler at $BIN (run make first); tests that need it will fail" >&2
 fi
-# The slowest suites, for keeping the whole run within its budget.
+# The CPU seconds (user + system) the finished children of this shell used
+# (`times` in this shell: a command substitution's subshell counts its own).
+cpu_seconds() {
+    times >"$TMP/cpu"
+    awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d", n }' "$TMP/cpu"
+}
+
+# The slowest suites, wall and CPU seconds, for keeping the whole run within
+# its budget on a machine whose cores other work may share.
 slowest() {
     [ -s "$TMP/times" ] || return 0
-    echo "slowest suites (s): $(sort -rn "$TMP/times" | head -n 8 | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $2, $1}')"
+    echo "slowest suites (wall/CPU s): $(sort -rn "$TMP/times" | head -n 10 |
+        awk '{printf "%s%s %s/%s", NR > 1 ? ", " : "", $3, $1, $2}')"
 }
 
 t_unit=$(date +%s)
+cpu_seconds >"$TMP/c0"
 unit_tests
 conformance
-echo "$(($(date +%s) - t_unit)) unit+conformance" >>"$TMP/times"
+cpu_seconds >"$TMP/c1"
+echo "$(($(date +%s) - t_unit)) $(($(cat "$TMP/c1") - $(cat "$TMP/c0"))) unit+conformance" >>"$TMP/times"
 scripts
 slowest
 echo "$PASSED passed, $FAILED failed"
