@@ -1181,6 +1181,11 @@ static void div_box(render *r, xmlNodePtr parent, const ast_node *n) {
     node_attrs(r, d, n, NULL);
     /* a hint is a tip, not a landmark (a page holds many) */
     if (hint) set_attr_named(r, d, "role", "doc-tip");
+    const char *group = markup_choice_name(r->b->a, n, r->b->ctx->role_classes);
+    if (group) {
+        set_attr_named(r, d, "role", "group");
+        set_attr_named(r, d, "aria-label", group);
+    }
     /* a response area of ruled lines only: empty boxes a screen reader
      * skips, so one image named as the space to write in */
     int lines = ast_has_class(n, "response") && !ast_has_class(n, "model-answer") && n->first;

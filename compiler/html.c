@@ -690,6 +690,11 @@ static void div_box(rend *r, const ast_node *n) {
         buf_puts(b, "</details>\n");
     } else {
         open_tag(r, n, ME_DIV, NULL);
+        const char *group = markup_choice_name(scratch(r), n, r->s ? r->s->ctx->role_classes : NULL);
+        if (group) {
+            buf_puts(b, " role=\"group\"");
+            put_attr(b, "aria-label", group);
+        }
         if (!n->first && !(title && *title)) { /* e.g. a response's ruled line */
             buf_puts(b, "></div>\n");
         } else {

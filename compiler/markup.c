@@ -214,6 +214,17 @@ const char *markup_radio_group(const ast_node *n, const char *outer, int *nchoic
     return out;
 }
 
+const char *markup_choice_name(arena *a, const ast_node *n, const char *const *roles) {
+    if (!ast_has_class(n, "choice") || ast_attr_get(&n->attr, "role") || ast_attr_get(&n->attr, "aria-label") ||
+        ast_attr_get(&n->attr, "aria-labelledby"))
+        return NULL;
+    const char *t = ast_attr_get(&n->attr, "title");
+    if (t && *t) return t;
+    if (!n->first || n->first->type != AST_PARAGRAPH) return NULL;
+    const char *q = ast_title_text(a, n->first, roles);
+    return q && *q ? q : NULL;
+}
+
 const char *markup_fill_in_name(arena *a, const ast_node *n) {
     return n->text && *n->text ? n->text : labels_words(a, n->label);
 }

@@ -130,4 +130,11 @@ const char *markup_input_type(const char *radio);
  * through divs nested in the choice). */
 const char *markup_radio_group(const ast_node *n, const char *outer, int *nchoice, char out[32]);
 
+/* The name of a `choice` div's group of options (WCAG 1.3.1: the options
+ * belong to one question): its title=, else the text of its question (a
+ * first paragraph, as titles are made: ast_title_text with roles), else
+ * NULL; NULL for any other div, and when the author gave the div a role or
+ * a name of their own. */
+const char *markup_choice_name(arena *a, const ast_node *n, const char *const *roles);
+
 #endif

@@ -357,6 +357,9 @@ def truthful(tmp, epubs):
         check('<div class="response" data-lines="2" role="img" aria-label="Space to write your answer">' in a,
               "learner: the response area is one named image")
         check('<aside class="hint" role="doc-tip">' in a, "learner: a hint is a doc-tip")
+        check('<div class="choice" role="group" aria-label="Which belong in a greeting? (tight list)">' in a
+              and '<div class="choice" role="group" aria-label="A loose list:">' in a,
+              "learner: each choice is a group named by its question")
         check("<thead>\n<tr><td></td><th>Minutes</th></tr>" in a, "learner: an empty header cell is a td")
         check('role="doc-noteref"' in a and 'role="doc-footnote"' in a and 'role="doc-backlink"' in a,
               "learner: footnote roles")

@@ -7,7 +7,8 @@ answer, the ticks of a choice):
   fields     the learner's module pages have text fields for blanks (named
              "Blank N" or by the fill-in's <label>), a textarea per response
              (named by the exercise), operable labelled checkboxes, radio
-             buttons only for select=one; a blank inside a link or a choice
+             buttons only for select=one, each choice a group named by its
+             question; a blank inside a link or a choice
              option stays drawn (role="img" with a name);
   print      the learner's _print.html has no field: blanks drawn, ruled
              lines, disabled boxes;
@@ -163,6 +164,9 @@ def static_checks(site_l, site_f):
     check("checkboxes-operable", len(re.findall(r'<label><input type="checkbox"/> ', m1)) == 3,
           re.findall(r"<li class=\"task-item\">.*", m1))
     check("no-disabled-on-page", "disabled" not in body)
+    # each choice's options are one group, named by its question (WCAG 1.3.1)
+    check("choice-groups-named", re.findall(r'<div class="choice" role="group" aria-label="([^"]*)">', m1)
+          == ["Pick one:", "Pick any:"], re.findall(r'<div class="choice[^>]*>', m1))
     # the table scrolls in a focusable named region; code blocks are focusable
     check("table-region", '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table>' in m1)
     # skip link first, workbook script and bar
