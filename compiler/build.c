@@ -977,8 +977,11 @@ static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
 }
 
 /* Pass 2 for one course: open every wanted edition's writers, run the
- * workers over the modules, close the writers. Returns -1 if an edition
- * given with -e does not exist in the course. */
+ * workers over the modules, close the writers. Returns -1 when the command
+ * line asks for what the course cannot give (an edition given with -e that
+ * does not exist, -f questions with no edition that includes `answer`) or
+ * the PDF tool is missing, 1 when course.yaml does (`questions` in formats
+ * with no such edition), else 0. */
 static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     course *c = L->c;
     if (unknown_editions(c, o, d)) return -1;
@@ -989,7 +992,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
     int scorm = explicit ? o->want_scorm : c->format_scorm;
     int questions = explicit ? o->want_questions : c->format_questions;
     if (pdf && !o->check_only && pdf_available(d) != 0) return -1;
-    if (questions && no_answer_edition(c, o, explicit, d)) return -1;
+    if (questions && no_answer_edition(c, o, explicit, d)) return explicit ? -1 : 1;
     L->runs = arena_alloc(L->a, sizeof(edition_run) * (size_t)(c->neditions + 1));
     L->build_time = build_time(c, o); /* once: every edition and Lua state of the build sees the same time */
     for (int e = 0; e < c->neditions; e++) {
@@ -1135,7 +1138,8 @@ int build_run(const build_opts *o, const char **dirs, int ndirs, diag *d) {
             status = 2;
             continue;
         }
-        if (write_course(Ls[i], o, d, sink) != 0) status = status ? status : 2;
+        int wc = write_course(Ls[i], o, d, sink);
+        if (wc != 0) status = status ? status : wc > 0 ? 1 : 2;
     }
     int strict_fail = o->strict && diag_warnings(d) > 0;
     if (strict_fail && status == 0) status = 1;
