@@ -346,7 +346,10 @@ with tempfile.TemporaryDirectory() as tmp:
         check("fixture/cloze-alternatives",
               alts == [[["two rings", "the second ring"], ["the organisation"], ["How can I help?"]]], alts)
         body = read(xmlp) + read(giftp)
-        check("fixture/no-facilitator-note", "swap stories" not in body)
+        # a facilitator note outside any question, one inside a choice, and a
+        # question the facilitator edition does not have
+        check("fixture/no-facilitator-note", "swap stories" not in body and "stays out" not in body)
+        check("fixture/only-learner-choice", "learner-only" not in body.lower() and "Kept out" not in body)
         check("fixture/summary", "Skipped: 2 free blanks, 2 worksheet blanks" in body and
               "1 choices Moodle cannot take" in body, body[:400])
     if NODE and os.path.isdir(os.path.join(TOOLS, "node_modules", "gift-pegjs")) and bank:
@@ -372,6 +375,30 @@ with tempfile.TemporaryDirectory() as tmp:
     # bank never reuses pages (build.c, write_task). Only `coursec serve`
     # has a cache today and it builds html alone: no CLI run reaches that
     # path, which is why no check here can fail without the condition.
+
+    # ---- each format replaced alone (SPEC 11.8): a questions build keeps the
+    # site, an html build keeps the bank
+    both = os.path.join(tmp, "both")
+    r1 = run(["build", FIXTURE, "-o", both, "-q", "-f", "html"])
+    r2 = run(["build", FIXTURE, "-o", both, "-q", "-f", "questions"])
+    fdir = os.path.join(both, "qcourse", "facilitator")
+    check("formats/questions-keeps-site", r1.returncode == 0 and r2.returncode == 0 and
+          os.path.exists(os.path.join(fdir, "site", "index.html")) and
+          os.path.exists(os.path.join(both, "qcourse", "learner", "site", "index.html")) and
+          os.path.exists(os.path.join(fdir, "qcourse-facilitator.gift")), r1.stderr + r2.stderr)
+    r3 = run(["build", FIXTURE, "-o", both, "-q", "-f", "html"])
+    check("formats/html-keeps-bank", r3.returncode == 0 and
+          os.path.exists(os.path.join(fdir, "qcourse-facilitator.questions.xml")), r3.stderr)
+
+    # ---- a failed build leaves the previous bank as it was
+    broken = os.path.join(tmp, "broken")
+    shutil.copytree(FIXTURE, broken)
+    with open(os.path.join(broken, "modules", "second.md"), "a") as f:
+        f.write("\n::: choice\nNever closed\n")
+    before = read(os.path.join(fdir, "qcourse-facilitator.questions.xml"), "rb")
+    r = run(["build", broken, "-o", both, "-q", "-f", "questions"])
+    check("failed-build-keeps-bank", r.returncode == 1 and "second.md:" in r.stderr and
+          read(os.path.join(fdir, "qcourse-facilitator.questions.xml"), "rb") == before, (r.returncode, r.stderr))
 
     # ---- a module added before another keeps that other's ids
     moved = os.path.join(tmp, "moved")
@@ -401,10 +428,11 @@ with tempfile.TemporaryDirectory() as tmp:
     check("learner-only/formats", r.returncode != 0 and re.search(r"course\.yaml:\d+:\d+", r.stderr),
           (r.returncode, r.stderr))
 
-    # ---- every example course
-    for yml in sorted(glob.glob(os.path.join(ROOT, "courses", "*", "course.yaml"))):
+    # ---- every example course (and the fixture, counted the same way)
+    for yml in sorted(glob.glob(os.path.join(ROOT, "courses", "*", "course.yaml"))) + [
+            os.path.join(FIXTURE, "course.yaml")]:
         cdir = os.path.dirname(yml)
-        name = os.path.basename(cdir)
+        name = "fixture" if cdir == FIXTURE else os.path.basename(cdir)
         eds, y = course_editions(cdir)
         cout = os.path.join(tmp, "c-" + name)
         r = run(["build", cdir, "-o", cout, "-f", "html", "-f", "questions", "-q"])
