@@ -528,7 +528,10 @@ static void choice(qmod *m, const ast_node *div) {
     }
     int ncorrect = 0;
     for (int i = 0; i < nitems; i++) ncorrect += items[i]->checked > 0;
-    if (nitems < 2 || ncorrect < 1 || ncorrect > 10) {
+    /* Moodle drops an option without text, and with it the question's sense */
+    int empty = 0;
+    for (int i = 0; i < nitems; i++) empty += !*option_text(m, items[i], 0);
+    if (nitems < 2 || ncorrect < 1 || ncorrect > 10 || empty) {
         m->out->nbadchoice++;
         goto done;
     }

@@ -9,7 +9,7 @@
  *   a `response` div          essay, its model answer the grader information
  * Free blanks and fill-ins, blanks in worksheets and `.blanks` code, blanks
  * in headings and box titles, and choices Moodle cannot take (fewer than two
- * options, no [x], more than ten [x]) are skipped and counted in a comment at
+ * options, an option without text, no [x], more than ten [x]) are skipped and counted in a comment at
  * the top of both files. Question ids are `<module-id>-q<N>` (N: the
  * question's place in its module) or `<module-id>-<id>` for an element with
  * an `id`, so a module added before another leaves its ids alone. */
