@@ -34,6 +34,7 @@
 #include "outdir.h"
 #include "page.h"
 #include "pdf.h"
+#include "questions.h"
 #include "schedule.h"
 #include "timing.h"
 #include "title.h"
@@ -603,7 +604,7 @@ static void write_task(pool *P, int worker, int i, void *state) {
         int pi = R->page_of[i];
         reused[e] = 0;
         if (pi < 0) continue;
-        if (L->reuse_pages && L->facts[i].ok && R->site && !R->book) {
+        if (L->reuse_pages && L->facts[i].ok && R->site && !R->book && !R->questions) {
             keys[e] = page_key(L, R, i, pi);
             reused[e] = reuse_page(L, R, pi, keys[e]);
             nreused += reused[e];
@@ -697,6 +698,7 @@ static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const
                 } else {
                     written = 1;
                 }
+                if (t && R->questions) questions_module(R->qbank, pi, t);
             }
         }
         if (keep) {
@@ -812,6 +814,7 @@ static void *finish_main(void *arg) {
         if (ok && R->pdf && write_pdf(R) != 0) ok = 0, R->failed_write = 1;
         if (ok && R->site_temp && drop_temp_site(R) != 0) ok = 0, R->failed_write = 1;
     }
+    if (ok && R->questions && questions_write(R->qbank, R->tmp, R->ctx.d) != 0) ok = 0, R->failed_write = 1;
     if (R->book) {
         /* a check book reports at its end what it found there (links to
          * modules that never came) even when the edition failed already */
@@ -1045,6 +1048,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         R->pdf = pdf;
         R->scorm = scorm;
         R->questions = questions && edition_includes(R->ed, "answer");
+        if (R->questions) R->qbank = questions_new(x);
         R->site_temp = (pdf || scorm) && !html;
         if ((html || pdf || scorm) && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
@@ -1091,6 +1095,7 @@ static void free_loaded(loaded *L) {
     for (int e = 0; e < L->nruns; e++) {
         pthread_mutex_destroy(&L->runs[e].mu);
         pthread_cond_destroy(&L->runs[e].turn_cv);
+        questions_free(L->runs[e].qbank);
         free(L->runs[e].tmp);
     }
     pthread_mutex_destroy(&L->mu);

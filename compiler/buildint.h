@@ -85,6 +85,7 @@ typedef struct edition_run {
     int pdf;              /* write <id>-<edition>.pdf from the site's print workbook */
     int scorm;            /* write <id>-<edition>.scorm.zip from the site */
     int questions;        /* write the edition's question banks (it includes `answer`) */
+    struct questions_bank *qbank; /* with questions: the pages' questions so far (build.c frees it) */
     int site_temp;        /* site/ was written only for the PDF or the SCORM package: not moved into place */
     const struct loaded *L; /* the course (a refused URL's module line) */
 } edition_run;
