@@ -105,6 +105,30 @@ try {
   report("short-no-errors", errs2.length === 0, errs2.join(" | "));
   await p2.close();
 
+  // 2b. a learner back in an unfinished module: where they left it
+  const p2b = await ctx.newPage();
+  const errs2b = watch(p2b);
+  await p2b.goto(`${cfg.base}/lms.html?sco=pkg/${cfg.long}&status=incomplete&entry=resume&location=` +
+    encodeURIComponent(`${cfg.long}#part-20`));
+  await p2b.waitForFunction(() => window.calls.some((c) => c[0] === "LMSCommit"));
+  const f2b = p2b.frame({ url: `${cfg.base}/pkg/${cfg.long}` });
+  const top = await f2b.evaluate(() => document.getElementById("part-20").getBoundingClientRect().top);
+  report("resume-scrolls-back", Math.abs(top) < 50 && (await f2b.evaluate(() => window.scrollY)) > 1000, top);
+  report("resume-no-errors", errs2b.length === 0, errs2b.join(" | "));
+  await p2b.close();
+
+  // 2c. a module completed before stays completed
+  const p2c = await ctx.newPage();
+  await p2c.goto(`${cfg.base}/lms.html?sco=pkg/${cfg.long}&status=completed`);
+  await p2c.waitForFunction(() => window.calls.some((c) => c[0] === "LMSCommit"));
+  await p2c.evaluate(() => { document.getElementById("sco").src = "about:blank"; });
+  await p2c.waitForFunction(() => window.calls.some((c) => c[0] === "LMSFinish"));
+  const cs2c = await calls(p2c);
+  report("completed-stays-completed", sets(cs2c, "cmi.core.lesson_status").length === 0
+    && (await p2c.evaluate(() => window.API.cmi.core.lesson_status)) === "completed"
+    && JSON.stringify(sets(cs2c, "cmi.core.exit")) === '[""]', JSON.stringify(cs2c));
+  await p2c.close();
+
   // 3. an LMS that opens the module in a window of its own: found via opener
   const p3 = await ctx.newPage();
   const errs3 = watch(p3);

@@ -30,6 +30,8 @@
              runtime calls LMSInitialize, sets lesson_location and
              lesson_status "incomplete", "completed" once scrolled to the end
              (a short page at once), LMSFinish when the frame navigates away;
+             a resumed module scrolls back to the stored anchor, a completed
+             one stays completed;
              found through window.opener too; no console error or page error
              anywhere, with no LMS too (http and file://).
 
