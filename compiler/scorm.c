@@ -140,7 +140,7 @@ static void manifest(const edition_ctx *ctx, const file_list *files, const char 
     }
     buf_puts(b, "    </organization>\n  </organizations>\n  <resources>\n");
     for (int i = 0; i < ctx->npages; i++) {
-        const char *page = xasprintf("%s.html", ctx->pages[i].id);
+        char *page = xasprintf("%s.html", ctx->pages[i].id);
         buf_puts(b, "    <resource identifier=\"sco-");
         put_xml(b, ctx->pages[i].id);
         buf_puts(b, "\" type=\"webcontent\" adlcp:scormtype=\"sco\" href=\"");
@@ -148,7 +148,7 @@ static void manifest(const edition_ctx *ctx, const file_list *files, const char 
         buf_puts(b, "\">\n      <file href=\"");
         put_href(b, page);
         buf_puts(b, "\"/>\n      <dependency identifierref=\"site-files\"/>\n    </resource>\n");
-        free((char *)page);
+        free(page);
     }
     buf_puts(b, "    <resource identifier=\"site-files\" type=\"webcontent\" adlcp:scormtype=\"asset\">\n");
     for (int k = 0; k < files->n; k++) {
@@ -196,12 +196,12 @@ int scorm_write(const edition_ctx *ctx, const char *site, const char *out) {
     const course *c = ctx->c;
     file_list files = {0};
     int rc = walk(ctx, site, "", &files);
-    qsort(files.v, (size_t)files.n, sizeof *files.v, by_name);
+    if (files.n > 0) qsort(files.v, (size_t)files.n, sizeof *files.v, by_name);
     /* which files are module pages (each its own SCO resource) */
     char *is_page = xcalloc((size_t)files.n + 1, 1);
     for (int i = 0; i < ctx->npages && rc == 0; i++) {
         char *page = xasprintf("%s.html", ctx->pages[i].id);
-        char **hit = bsearch(&page, files.v, (size_t)files.n, sizeof *files.v, by_name);
+        char **hit = files.n > 0 ? bsearch(&page, files.v, (size_t)files.n, sizeof *files.v, by_name) : NULL;
         if (hit) is_page[hit - files.v] = 1;
         else {
             diag_report(ctx->d, DIAG_ERROR, ctx->pages[i].path, 0, 0,
@@ -220,11 +220,11 @@ int scorm_write(const edition_ctx *ctx, const char *site, const char *out) {
         rc = -1;
     }
     const char *rt = SCORM_RUNTIME;
-    if (rc == 0 && !bsearch(&rt, files.v, (size_t)files.n, sizeof *files.v, by_name)) {
+    if (rc == 0 && (files.n == 0 || !bsearch(&rt, files.v, (size_t)files.n, sizeof *files.v, by_name))) {
         diag_report(ctx->d, DIAG_ERROR, c->theme_at.path ? c->theme_at.path : c->yaml_path, c->theme_at.line,
                     c->theme_at.col,
                     "the theme has no %s, so a SCORM package would not report to the LMS: copy coursec's "
-                    "themes/default/assets/scorm.js and the `{{#scorm}}` line of its page.html into the theme, "
+                    "themes/default/assets/scorm.js and the `{{#scorm}}` lines of its page.html into the theme, "
                     "or leave out `scorm`",
                     rt);
         rc = -1;
