@@ -36,6 +36,7 @@
 #include "pdf.h"
 #include "questions.h"
 #include "schedule.h"
+#include "scorm.h"
 #include "timing.h"
 #include "title.h"
 #include "tmpl.h"
@@ -796,6 +797,16 @@ static int write_pdf(edition_run *R) {
     return rc;
 }
 
+/* The edition's SCORM package from its finished site. */
+static int write_scorm(edition_run *R) {
+    const course *c = R->ctx.c;
+    char *site = xasprintf("%s/site", R->tmp);
+    char *out = xasprintf("%s/%s-%s.scorm.zip", R->tmp, c->id, R->ed->name);
+    int rc = scorm_write(&R->ctx, site, out);
+    free(site), free(out);
+    return rc;
+}
+
 /* The site goes when it was made only for the PDF or the package. */
 static int drop_temp_site(edition_run *R) {
     if (outdir_drop(R->tmp, "site") == 0) return 0;
@@ -812,6 +823,7 @@ static void *finish_main(void *arg) {
         if (ok && html_end(R->site) != 0) ok = 0, R->failed_write = 1;
         else if (!ok) html_abort(R->site);
         if (ok && R->pdf && write_pdf(R) != 0) ok = 0, R->failed_write = 1;
+        if (ok && R->scorm && write_scorm(R) != 0) ok = 0, R->failed_write = 1;
         if (ok && R->site_temp && drop_temp_site(R) != 0) ok = 0, R->failed_write = 1;
     }
     if (ok && R->questions && questions_write(R->qbank, R->tmp, R->ctx.d) != 0) ok = 0, R->failed_write = 1;
@@ -973,6 +985,7 @@ static bkey nav_key(loaded *L, bkey global, const edition_run *R) {
         bhash_int(h, pg->title_literal);
     }
     bhash_int(h, R->ctx.total_duration);
+    bhash_int(h, R->ctx.scorm);
     for (int i = 0; i < L->c->nmodules; i++) bhash_str(h, L->pages[i].id);
     bkey k = bhash_digest(h);
     bhash_free(h);
@@ -1050,6 +1063,7 @@ static int write_course(loaded *L, const build_opts *o, diag *d, diag *sink) {
         R->questions = questions && edition_includes(R->ed, "answer");
         if (R->questions) R->qbank = questions_new(x);
         R->site_temp = (pdf || scorm) && !html;
+        x->scorm = scorm; /* module pages load the LMS runtime */
         if ((html || pdf || scorm) && !(R->site = html_begin(x))) R->failed_write = 1;
         if (epub && !R->failed_write && !(R->book = epub_begin(x))) R->failed_source = 1;
     }

@@ -1000,6 +1000,7 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
     if (doc) ast_walk((ast_node *)doc, collect_toc, &ts);
     tmpl_set_bool(t, "has_h1", ts.has_h1);
     tmpl_set_bool(t, "has_toc", ts.ntoc > 0);
+    tmpl_set_bool(t, "scorm", ctx->scorm);
     if (index > 0) {
         tmpl_ctx *p = tmpl_map(t, "prev");
         tmpl_set(p, "href", arena_printf(a, "%s.html", ctx->pages[index - 1].id));
@@ -1107,6 +1108,12 @@ static int copy_assets(html_site *s) {
         const char *wb = path_join(s->a, dst, "workbook.js");
         if (r == 0 && !s->workbook && remove(wb) != 0 && errno != ENOENT) {
             diag_report(ctx->d, DIAG_ERROR, wb, 0, 0, "cannot remove a file: %s", strerror(errno));
+            rc = -1;
+        }
+        /* the LMS runtime only in a site that is also a SCORM package */
+        const char *sj = path_join(s->a, dst, "scorm.js");
+        if (r == 0 && !ctx->scorm && remove(sj) != 0 && errno != ENOENT) {
+            diag_report(ctx->d, DIAG_ERROR, sj, 0, 0, "cannot remove a file: %s", strerror(errno));
             rc = -1;
         }
     }

@@ -53,6 +53,10 @@ typedef struct edition_ctx {
     const char *out_dir;  /* the edition's TEMPORARY folder; site/ and the .epub go inside */
     long long build_time; /* SOURCE_DATE_EPOCH, else course date 00:00:00Z, else now */
     int safe;
+    /* The site is also a SCORM package (scorm.h): module pages load the
+     * theme's assets/scorm.js, which reports to the LMS; else the site
+     * has no scorm.js. */
+    int scorm;
     diag *d;
 } edition_ctx;
 
