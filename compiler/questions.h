@@ -2,7 +2,7 @@
  * trees of an edition that includes `answer`, `<id>-<edition>.questions.xml`
  * (Moodle XML) and `<id>-<edition>.gift` (GIFT), one category per module.
  *
- * What becomes a question (docs/lms-questions.md):
+ * What becomes a question (docs/lms.md):
  *   a `choice` div            multichoice (single with exactly one [x])
  *   a paragraph (list items are paragraphs) or table cell holding blanks
  *   with answers              Moodle cloze; in GIFT one short answer per blank
