@@ -37,18 +37,4 @@ int questions_write(questions_bank *qb, const char *dir, diag *d);
 
 void questions_free(questions_bank *qb);
 
-/* The escapers, exposed for the unit test. Each appends to b. */
-/* An answer inside a Moodle cloze subquestion: `\` before } # ~ / " and \. */
-void questions_cloze_escape(buf *b, const char *s);
-/* GIFT text: `\` before ~ = # { } : and \, a newline as \n. */
-void questions_gift_escape(buf *b, const char *s);
-/* One name of a Moodle category path: `/` doubled. */
-void questions_category_escape(buf *b, const char *s);
-/* s[0..n) as CDATA sections: `]]>` split across two sections; a character
- * XML does not allow becomes U+FFFD. */
-void questions_cdata(buf *b, const char *s, size_t n);
-/* s as XML text content: & < > " escaped, a character XML does not allow
- * becomes U+FFFD. */
-void questions_xml_text(buf *b, const char *s);
-
 #endif

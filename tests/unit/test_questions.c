@@ -2,7 +2,7 @@
  * cloze answer, GIFT text, a category name, CDATA and XML text, including
  * the characters XML does not allow. */
 #include "../../compiler/buf.h"
-#include "../../compiler/questions.h"
+#include "../../compiler/questions_text.h"
 #include "harness.h"
 
 typedef void (*esc_fn)(buf *, const char *);
