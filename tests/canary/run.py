@@ -20,13 +20,14 @@ def markers():
     return found
 
 def all_bytes(edir):
-    """Yield (name, bytes) of every file under edir, EPUB members included."""
+    """Yield (name, bytes) of every file under edir, the members of EPUBs and
+    SCORM packages included."""
     for root, _, files in os.walk(edir):
         for f in files:
             p = os.path.join(root, f)
             data = open(p, "rb").read()
             yield p, data
-            if f.endswith(".epub"):
+            if f.endswith((".epub", ".zip")):
                 with zipfile.ZipFile(p) as z:
                     for m in z.namelist():
                         yield p + "!" + m, z.read(m)
@@ -55,6 +56,10 @@ def check(variant, filters, extra_args):
                     fails.append("%s: learner output %s holds %s" % (variant, name, m))
             if b'class="correct' in data or re.search(rb'<input[^>]*checked', data) and b"Which is right" in data:
                 fails.append("%s: learner output %s marks a correct choice" % (variant, name))
+            # a script (the search index) may hold words folded and split:
+            # every marker is restricted, so not even its first word may be
+            if name.endswith(".js") and b"canary" in data.lower():
+                fails.append("%s: learner script %s holds the word `canary`" % (variant, name))
         fac = b"".join(d for _, d in all_bytes(os.path.join(out, "canary", "facilitator")))
         if filters != "[]" or True:
             # the title blank is dropped everywhere titles are built, but its
@@ -62,6 +67,20 @@ def check(variant, filters, extra_args):
             for m in sorted(ms):
                 if m.encode() not in fac:
                     fails.append("%s: facilitator edition lacks %s" % (variant, m))
+        if "scorm" in extra_args:
+            # the positive controls of the LMS formats: the facilitator's
+            # package and question bank exist and hold restricted markers
+            names = [n for n, _ in all_bytes(os.path.join(out, "canary", "facilitator"))]
+            for want in (".scorm.zip!index.html", ".questions.xml", ".gift"):
+                if not any(n.endswith(want) for n in names):
+                    fails.append("%s: the facilitator edition has no %s" % (variant, want))
+            bank = b"".join(d for n, d in all_bytes(os.path.join(out, "canary", "facilitator"))
+                            if n.endswith((".questions.xml", ".gift")))
+            if not any(m.encode() in bank for m in ms):
+                fails.append("%s: the facilitator's question banks hold no marker" % variant)
+            if any(n.endswith((".questions.xml", ".gift")) for n, _ in
+                   all_bytes(os.path.join(out, "canary", "learner"))):
+                fails.append("%s: the learner edition has a question bank" % variant)
         key = b"".join(d for _, d in all_bytes(os.path.join(out, "canary", "answer-key")))
         for m in sorted(facil_only):
             if m.encode() in key:
@@ -74,6 +93,7 @@ def main():
         ("no filters", "[]", []),
         ("hostile filter", "[vars, blanks, answers, timings, filters/copyall.lua]", []),
         ("hostile filter, html only", "[filters/copyall.lua]", ["-f", "html"]),
+        ("LMS formats", None, ["-f", "html", "-f", "scorm", "-f", "questions"]),
     ]
     passed = failed = 0
     for name, filters, args in variants:

@@ -17,17 +17,20 @@ anyway (found in its visible source text, course.yaml, the theme or the
 standard filters) are dropped from that edition's absence check, and the
 counts are printed. Then the course is built (all editions) and checked:
 
-  * no restricted string appears in any file of the edition (EPUBs unzipped),
-    raw, HTML-escaped, or in the unescaped / tag-stripped text;
+  * no restricted string appears in any file of the edition (EPUBs and the
+    SCORM package unzipped; the question banks; the search index with its
+    JavaScript escapes undone), raw, HTML-escaped, or in the unescaped /
+    tag-stripped text;
   * the same in its PDF: no restricted string in its text (pdftotext, line
     breaks and hyphenation undone) or its raw objects (qpdf --qdf, ASCII and
     UTF-16BE; pdfinfo, pdfdetach -list), and no embedded file;
   * every string the edition should show appears in its HTML site text, in
-    its print workbook (site/_print.html), in its PDF text and in its EPUB
-    text (tag-stripped, unescaped);
+    its print workbook (site/_print.html), in its PDF text, in its EPUB
+    text and in the pages of its SCORM package (tag-stripped, unescaped);
   * choice items: editions without the answer role have no `checked` box and
     no `class="correct...` inside a choice; editions with it mark exactly the
-    source's `[x]` items, in the HTML pages, the print workbook and the EPUB.
+    source's `[x]` items, in the HTML pages, the print workbook, the SCORM
+    package's pages and the EPUB.
 
 Each course is one test. Prints `N passed, N failed` last.
 env: COURSEC (default ./coursec of this repository), VERBOSE=1.
@@ -251,15 +254,21 @@ def tag_text(raw):
     return norm(html.unescape(ANY_TAG.sub(rep, raw)))
 
 
+def js_unescape(s):
+    """The \\uXXXX, \\" and \\\\ escapes of JavaScript strings undone."""
+    s = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), s)
+    return s.replace('\\"', '"').replace("\\\\", "\\")
+
+
 def edition_files(edir):
-    """(name, text) of every file under edir; EPUBs unzipped."""
+    """(name, text) of every file under edir; EPUBs and SCORM packages unzipped."""
     out = []
     for root, _, files in os.walk(edir):
         for f in sorted(files):
             p = os.path.join(root, f)
             data = open(p, "rb").read()
             out.append((os.path.relpath(p, edir), data.decode("utf-8", "replace")))
-            if f.endswith(".epub"):
+            if f.endswith((".epub", ".zip")):
                 with zipfile.ZipFile(p) as z:
                     for m in z.namelist():
                         out.append((os.path.relpath(p, edir) + "!" + m,
@@ -338,7 +347,8 @@ def check_course(cdir, tmp, common):
     n_blk = len({(r[2], r[3]) for r in records if r[1] == "blank"})
     n_cor = sum(1 for r in records if r[1] == "correct")
     out = os.path.join(tmp, name)
-    res = subprocess.run([COURSEC, "build", "-q", "-o", out, "-f", "html", "-f", "epub", "-f", "pdf", cdir],
+    res = subprocess.run([COURSEC, "build", "-q", "-o", out, "-f", "html", "-f", "epub", "-f", "pdf", "-f", "scorm",
+                          "-f", "questions", cdir],
                          capture_output=True, text=True, timeout=600)
     if res.returncode != 0:
         return ["build exited %d: %s" % (res.returncode, res.stderr.strip()[-1500:])], ""
@@ -374,7 +384,7 @@ def check_course(cdir, tmp, common):
             fails.append("edition %s was not built (%s)" % (ed, edir))
             continue
         files = edition_files(edir)
-        texts = {"html": [], "epub": [], "print": [], "pdf": []}
+        texts = {"html": [], "epub": [], "print": [], "pdf": [], "scorm": []}
         # the PDF: its text (line breaks and hyphenation undone) and its raw
         # objects (markers as ASCII or UTF-16BE), metadata and attachments
         for fname, _raw in files:
@@ -394,10 +404,12 @@ def check_course(cdir, tmp, common):
                     fails.append("%s: %s raw objects hold %r (from %s)" % (ed, fname, s, where))
             texts["pdf"].append(ptext)
             texts["pdf"].append(ptight)
-        n_correct = {"html": [0, 0], "epub": [0, 0], "print": [0, 0]}
+        n_correct = {"html": [0, 0], "epub": [0, 0], "print": [0, 0], "scorm": [0, 0]}
         for fname, raw in files:
             is_doc = fname.endswith((".html", ".xhtml"))
-            forms = [raw, norm(html.unescape(raw)), tag_text(raw) if is_doc else ""]
+            # a script's strings (the search index) as JavaScript reads them
+            forms = [raw, norm(html.unescape(raw)), tag_text(raw) if is_doc else "",
+                     js_unescape(raw) if fname.endswith(".js") else ""]
             for s, where in hidden.items():
                 needles = {s, html.escape(s, quote=False), html.escape(s, quote=True),
                            html.escape(s, quote=True).replace("&#x27;", "&#39;")}
@@ -407,7 +419,12 @@ def check_course(cdir, tmp, common):
                 c, k = marks(raw)
                 # the print workbook (site/_print.html) is checked on its own:
                 # the whole edition once more, in one file
-                which = "epub" if "!" in fname else "print" if fname.endswith("_print.html") else "html"
+                # the SCORM package holds the site: its pages are checked as
+                # one more copy of the site, its print workbook only for leaks
+                which = "epub" if ".epub!" in fname else "print" if fname.endswith("_print.html") else \
+                    "scorm" if ".zip!" in fname else "html"
+                if which == "print" and ".zip!" in fname:
+                    continue
                 n_correct[which][0] += c
                 n_correct[which][1] += k
                 if "class=\"correct" in raw and not any(r[1] == "correct" and r[2].shows_in(ed, include)
@@ -420,6 +437,10 @@ def check_course(cdir, tmp, common):
             blobs.append(("print workbook", "\n".join(texts["print"])))
         else:
             fails.append("%s: no print workbook site/_print.html" % ed)
+        if texts["scorm"]:
+            blobs.append(("SCORM package", "\n".join(texts["scorm"])))
+        else:
+            fails.append("%s: no SCORM package" % ed)
         if texts["pdf"]:
             blobs.append(("PDF", "\n".join(texts["pdf"])))
         else:
@@ -430,7 +451,7 @@ def check_course(cdir, tmp, common):
                     fails.append("%s: %s lacks %r (from %s)" % (ed, label, s, where))
         want = sum(1 for r in records if r[1] == "correct" and r[2].shows_in(ed, include))
         has_epub = any(f.endswith(".epub") for f, _ in files)
-        for which in ("html", "print") + (("epub",) if has_epub else ()):
+        for which in ("html", "print", "scorm") + (("epub",) if has_epub else ()):
             c, k = n_correct[which]
             if c != want or k != want:
                 fails.append("%s: %s choice items: %d with class=\"correct..., %d checked; expected %d"

@@ -5,14 +5,15 @@ Honoured mode: LEAKFUZZ_N random courses (default 50; `make fuzz` runs 1000)
 from tests/leakfuzz/gen.py, seeds LEAKFUZZ_SEED .. LEAKFUZZ_SEED+N-1 (default
 1), built in batches of 50 by ONE `coursec build -o OUT c1 c2 ...` each; each
 course must build without an error. Then every byte of every output file of
-every edition (EPUBs unzipped, members scanned, file and member NAMES too) is
+every edition (EPUBs and SCORM packages unzipped, members scanned, file and
+member NAMES too; the question banks; the search index) is
 searched for the markers, lower-cased, and also in their slugified form
 (`zq00001-0002x`, `zq00001%200002x`): a marker must not occur anywhere in an
 edition that excludes its content (learner: answers, facilitator notes, blank
 answers, model answers, only=/except= content, restricted heading sections,
 answer-only images, reference definitions, comments everywhere), and must
-occur in the HTML site, its print workbook (site/_print.html) and the EPUB of
-every edition that includes it.
+occur in the HTML site, its print workbook (site/_print.html), the EPUB and
+the SCORM package of every edition that includes it.
 Every learner edition is also built as a PDF (-e learner -f pdf): its text
 (pdftotext, line breaks undone, also without spaces) and its raw objects
 (qpdf --qdf --object-streams=disable, as bytes, without the NULs of
@@ -79,19 +80,21 @@ ERR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?: error: ")
 
 
 def edition_bytes(folder):
-    """{'site': [(name, bytes)], 'epub': [(name, bytes)], 'other': [...]} of one edition folder."""
-    out = {"site": [], "epub": [], "other": []}
+    """{'site': [(name, bytes)], 'epub': [...], 'scorm': [...], 'other': [...]} of one edition
+    folder; EPUBs and SCORM packages unzipped."""
+    out = {"site": [], "epub": [], "scorm": [], "other": []}
     for dirpath, _dirs, files in os.walk(folder):
         for fn in sorted(files):
             p = os.path.join(dirpath, fn)
             rel = os.path.relpath(p, folder)
             with open(p, "rb") as f:
                 data = f.read()
-            if fn.endswith(".epub"):
+            if fn.endswith((".epub", ".zip")):
                 out["other"].append((rel, data))  # the raw zip too (stored members)
                 with zipfile.ZipFile(p) as z:
                     for info in z.infolist():
-                        out["epub"].append((rel + "!" + info.filename, z.read(info)))
+                        out["epub" if fn.endswith(".epub") else "scorm"].append((rel + "!" + info.filename,
+                                                                                 z.read(info)))
             elif rel.startswith("site" + os.sep):
                 out["site"].append((rel, data))
             else:
@@ -142,7 +145,8 @@ def check_course(out, cid, expect):
             problems.append("edition %s was not written" % ed)
             continue
         files = edition_bytes(folder)
-        every = markers_in(files["site"] + files["epub"] + files["other"])
+        every = markers_in(files["site"] + files["epub"] + files["scorm"] + files["other"])
+        scorm = markers_in(files["scorm"])
         site = markers_in(files["site"])
         epub = markers_in(files["epub"])
         # the print workbook holds the whole edition once more, in one file
@@ -159,6 +163,8 @@ def check_course(out, cid, expect):
                     problems.append("MISSING %s epub: %s (%s)" % (ed, m, what))
                 if m not in prnt:
                     problems.append("MISSING %s print workbook: %s (%s)" % (ed, m, what))
+                if m not in scorm:
+                    problems.append("MISSING %s SCORM package: %s (%s)" % (ed, m, what))
         site_rel = [(os.path.relpath(n, "site").replace(os.sep, "/"), d) for n, d in files["site"]]
         for n in unreferenced_media(site_rel):
             problems.append("MEDIA %s: site/%s is referenced by no page of the edition" % (ed, n))
@@ -292,6 +298,14 @@ def main():
             if rp.returncode not in (0, 1):
                 print("FAIL leakfuzz batch %d: coursec -f pdf exited %d" % (b0, rp.returncode))
                 print(rp.stderr.decode("utf-8", "replace")[-3000:])
+            # and every edition's LMS formats: the SCORM package, and the
+            # question banks of the editions with answers
+            rl = subprocess.run([coursec, "build", "-q", "-o", out, "-f", "scorm", "-f", "questions"]
+                                + [c[1] for c in courses], cwd=work, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+            if rl.returncode not in (0, 1):
+                print("FAIL leakfuzz batch %d: coursec -f scorm -f questions exited %d" % (b0, rl.returncode))
+                print(rl.stderr.decode("utf-8", "replace")[-3000:])
             for s, d, cid, expect in courses:
                 errs = [ln for ln in err.splitlines() if ln.startswith(d + "/") and ": error: " in ln]
                 problems = ["build error: " + e for e in errs] + check_course(out, cid, expect)
