@@ -10,12 +10,15 @@ set -eu
 # bytes on every machine. WeasyPrint itself is needed only for PDFs (coursec
 # says so, with the apt-get line, when one is asked for): a test package.
 BUILD_PKGS="gcc make pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev liblua5.4-dev libxml2-dev libdeflate-dev libmicrohttpd-dev libxxhash-dev libmimalloc-dev fonts-dejavu-core fonts-dejavu-extra"
+# default-jdk-headless: tests/epubcheck runs EPUBCheck through its API in
+# one process per core (tests/epubcheck/Batch.java, in Java's source-file
+# mode, which needs the compiler a JDK has), not one process per EPUB.
 # qemu-user: tests/cpu-repro runs coursec as other x86-64 CPUs. zlib1g-dev,
 # liblzma-dev (libxml2's static dependencies) and g++ (libstdc++.a, for ICU):
 # tests/static links build/coursec-static.
 # weasyprint, poppler-utils (pdftotext, pdfinfo, pdfdetach), qpdf: the PDFs
 # and their scans (tests/pdf, the leak suites).
-TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++ weasyprint poppler-utils qpdf"
+TEST_PKGS="python3 python3-yaml epubcheck default-jre-headless default-jdk-headless unzip chromium qemu-user zlib1g-dev liblzma-dev g++ weasyprint poppler-utils qpdf"
 # The checkers of the tests that Debian has not (the Nu HTML Checker vnu-jar,
 # playwright-core, which drives Debian's chromium and never downloads a
 # browser, axe-core, Ace by DAISY's puppeteer runner @daisy/ace-cli) come from

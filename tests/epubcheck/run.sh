@@ -87,6 +87,18 @@ while IFS="$US" read -r case envs _ args; do
 done <"$TMP/cases"
 
 # ---- check, $JOBS at a time ---------------------------------------------------
+# Two EPUBs that must fail, so that a check that reads nothing cannot pass:
+# one that is no zip (a fatal error) and a built one with a file its
+# manifest does not declare (a warning, OPF-003).
+mkdir -p "$TMP/out/self-test"
+echo "not a zip" >"$TMP/out/self-test/fatal.epub"
+first=$(cd "$TMP/out" 2>/dev/null && find courses -name '*.epub' | LC_ALL=C sort | head -n 1)
+if [ -n "$first" ]; then
+    "$PYTHON" -c 'import shutil, sys, zipfile
+shutil.copy(sys.argv[1], sys.argv[2])
+with zipfile.ZipFile(sys.argv[2], "a") as z:
+    z.writestr("EPUB/stray.txt", "not in the manifest")' "$TMP/out/$first" "$TMP/out/self-test/warning.epub"
+fi
 (cd "$TMP/out" 2>/dev/null && find . -name '*.epub' | sed 's|^\./||' | LC_ALL=C sort) >"$TMP/epubs"
 if [ ! -s "$TMP/epubs" ]; then
     bad setup "no EPUB was built"
@@ -94,20 +106,64 @@ if [ ! -s "$TMP/epubs" ]; then
     exit 1
 fi
 mkdir -p "$TMP/logs"
-export JAVA JAVA_OPTS JAR TMP
-# shellcheck disable=SC2016 # expanded by the inner sh
-tr '\n' '\0' <"$TMP/epubs" | xargs -0 -n 1 -P "$JOBS" sh -c '
-    log="$TMP/logs/$(echo "$1" | tr / _).log"
-    # shellcheck disable=SC2086 # JAVA_OPTS is a list
-    $JAVA $JAVA_OPTS -jar "$JAR" "$TMP/out/$1" >"$log" 2>&1
-    echo "exit status $?" >>"$log"' sh
-
+if "$JAVA" --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
+    # A JDK: Batch.java checks many EPUBs in one process, through EPUBCheck's
+    # API, so that start-up (classes, schemas) is paid once per process, not
+    # once per EPUB. The EPUBs are dealt round-robin to $JOBS processes; each
+    # file's messages and counts go to its own log, as the command line
+    # would write them.
+    k=0
+    while IFS= read -r e; do
+        echo "$TMP/out/$e" >>"$TMP/batch.$((k % JOBS))"
+        k=$((k + 1))
+    done <"$TMP/epubs"
+    k=0
+    while [ "$k" -lt "$JOBS" ]; do
+        if [ -s "$TMP/batch.$k" ]; then
+            # shellcheck disable=SC2086 # JAVA_OPTS is a list
+            $JAVA $JAVA_OPTS -cp "$JAR" "$ROOT/tests/epubcheck/Batch.java" <"$TMP/batch.$k" >"$TMP/batch.$k.log" 2>&1 &
+        fi
+        k=$((k + 1))
+    done
+    wait
+    for b in "$TMP"/batch.*.log; do
+        [ -f "$b" ] || continue
+        awk -v pre="$TMP/out/" -v dir="$TMP/logs" '
+            /^@@ .* fatals=[0-9]+ errors=[0-9]+ warnings=[0-9]+$/ {
+                n = split($0, w, " ")
+                sub("fatals=", "", w[n - 2]); sub("errors=", "", w[n - 1]); sub("warnings=", "", w[n])
+                path = $0
+                sub("^@@ ", "", path)
+                sub(" fatals=[0-9]+ errors=[0-9]+ warnings=[0-9]+$", "", path)
+                if (index(path, pre) == 1) path = substr(path, length(pre) + 1)
+                gsub("/", "_", path)
+                f = dir "/" path ".log"
+                printf "%sMessages: %d fatals / %d errors / %d warnings\n", text, w[n - 2], w[n - 1], w[n] > f
+                close(f)
+                text = ""
+                next
+            }
+            { text = text $0 "\n" }' "$b"
+    done
+else
+    # A Java runtime only: one EPUBCheck command line per EPUB.
+    export JAVA JAVA_OPTS JAR TMP
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    tr '\n' '\0' <"$TMP/epubs" | xargs -0 -n 1 -P "$JOBS" sh -c '
+        log="$TMP/logs/$(echo "$1" | tr / _).log"
+        # shellcheck disable=SC2086 # JAVA_OPTS is a list
+        $JAVA $JAVA_OPTS -jar "$JAR" "$TMP/out/$1" >"$log" 2>&1
+        echo "exit status $?" >>"$log"' sh
+fi
 while IFS= read -r e; do
     log="$TMP/logs/$(echo "$e" | tr / _).log"
     msg=$(grep -E '^Messages: ' "$log" 2>/dev/null | tail -n 1)
-    case "$msg" in
-    "Messages: 0 fatals / 0 errors / 0 warnings"*) ok "$e" ;;
-    "") bad "$e" "EPUBCheck printed no Messages: line" "$log" ;;
+    case "$e:$msg" in
+    self-test/fatal.epub:"Messages: 1 fatal"*) ok "$e" ;;
+    self-test/warning.epub:"Messages: 0 fatals / 0 errors / 1 warning"*) ok "$e" ;;
+    self-test/*) bad "$e" "EPUBCheck should have found one problem here: ${msg:-nothing printed}" "$log" ;;
+    *:"Messages: 0 fatals / 0 errors / 0 warnings"*) ok "$e" ;;
+    *:) bad "$e" "EPUBCheck printed no Messages: line" "$log" ;;
     *) bad "$e" "$msg" "$log" '^(FATAL|ERROR|WARNING)' ;;
     esac
 done <"$TMP/epubs"
