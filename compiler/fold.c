@@ -82,17 +82,27 @@ int fold_is_word(unsigned cp) {
 }
 
 void fold_terms(const char *text, size_t len, fold_term_fn f, void *ud) {
-    char term[FOLD_TERM_CPS * 4 + 1];
+    char term[FOLD_TERM_CPS * FOLD_MAX + 1];
     size_t tl = 0;
     int ncp = 0;
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i <= len) {
-        unsigned cp = ' ';
-        size_t n = 1;
-        if (i < len && !(n = utf8_decode(s + i, len - i, &cp))) n = 1, cp = ' ';
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        /* ASCII, nearly all of most courses' text: no table, no decoding */
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+                if (ncp < FOLD_TERM_CPS) term[tl++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c), ncp++;
+            } else {
+                if (tl) f(ud, term, tl);
+                tl = 0, ncp = 0;
+            }
+            i++;
+            continue;
+        }
+        unsigned cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
         char fo[FOLD_MAX];
-        size_t fl = i < len ? fold_cp(cp, fo) : (fo[0] = ' ', 1);
+        size_t fl = n ? fold_cp(cp, fo) : (fo[0] = ' ', 1); /* not UTF-8: ends a term */
         /* the folded form's code points, one by one */
         for (size_t k = 0; k < fl;) {
             unsigned fc;
@@ -100,16 +110,15 @@ void fold_terms(const char *text, size_t len, fold_term_fn f, void *ud) {
             if (!m) break; /* the table holds UTF-8 only */
             if (fold_is_word(fc)) {
                 if (ncp < FOLD_TERM_CPS) memcpy(term + tl, fo + k, m), tl += m, ncp++;
-            } else if (tl) {
-                f(ud, term, tl);
-                tl = 0, ncp = 0;
             } else {
-                ncp = 0;
+                if (tl) f(ud, term, tl);
+                tl = 0, ncp = 0;
             }
             k += m;
         }
-        i += n;
+        i += n ? n : 1;
     }
+    if (tl) f(ud, term, tl);
 }
 
 int fold_table_row(int i, unsigned *cp, const char **folded) {

@@ -26,16 +26,21 @@ typedef struct part_state {
 } part_state;
 
 /* s[0..n) with controls as spaces and runs of spaces as one. */
+static int is_gap(unsigned char c) { return c <= 0x20 || c == 0x7F; }
+
 static void put_clean(part_state *p, const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7F || c == ' ') {
+    for (size_t i = 0; i < n;) {
+        if (is_gap((unsigned char)s[i])) {
             if (!p->space) buf_putc(&p->out, ' ');
             p->space = 1;
-        } else {
-            buf_putc(&p->out, c);
-            p->space = 0, p->empty = 0;
+            i++;
+            continue;
         }
+        size_t j = i + 1;
+        while (j < n && !is_gap((unsigned char)s[j])) j++;
+        buf_put(&p->out, s + i, j - i);
+        p->space = 0, p->empty = 0;
+        i = j;
     }
 }
 
@@ -235,17 +240,14 @@ static void index_field(search_index *x, const char *s, uint32_t field) {
 
 int search_add(search_index *x, const char *id, const char *title, const char *part, size_t len) {
     /* check the whole part first, so a bad one adds nothing */
-    int lines = 0;
-    for (size_t i = 0, tabs = 0; i < len; i++) {
-        if (part[i] == '\t')
-            tabs++;
-        else if (part[i] == '\n') {
-            if (tabs != 2) return -1;
-            tabs = 0, lines++;
-        } else if (i + 1 == len)
-            return -1;
+    if (!part || len == 0 || part[len - 1] != '\n' || memchr(part, 0, len)) return -1;
+    for (const char *line = part, *end = part + len; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        const char *t1 = memchr(line, '\t', (size_t)(nl - line));
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+        if (!t2 || memchr(t2 + 1, '\t', (size_t)(nl - t2 - 1))) return -1;
+        line = nl + 1;
     }
-    if (lines == 0 || part[len - 1] != '\n') return -1;
     if (x->npages == x->cap_pages) {
         x->cap_pages = x->cap_pages ? x->cap_pages * 2 : 16;
         x->ids = xrealloc(x->ids, sizeof *x->ids * (size_t)x->cap_pages);
@@ -287,6 +289,14 @@ static void put_json(buf *b, const char *s) {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
+        /* a run of ASCII that needs no escape, at once */
+        size_t j = i;
+        while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\' && p[j] != '<') j++;
+        if (j > i) {
+            buf_put(b, s + i, j - i);
+            i = j;
+            continue;
+        }
         unsigned cp;
         size_t m = utf8_decode(p + i, n - i, &cp);
         if (!m) {

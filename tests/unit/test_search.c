@@ -125,6 +125,8 @@ int main(void) {
     search_index *x = search_new();
     INT_EQ(search_add(x, "bad", "Bad", "no tabs\n", 8), -1);
     INT_EQ(search_add(x, "bad", "Bad", "\t\tno newline", 12), -1);
+    INT_EQ(search_add(x, "bad", "Bad", "\t\tthree\ttabs\n", 14), -1);
+    INT_EQ(search_add(x, "bad", "Bad", "a\0\tb\tc\n", 8), -1);
     INT_EQ(search_add(x, "m1",
                       "\xc3\x89"
                       "cole",

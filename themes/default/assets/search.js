@@ -165,8 +165,10 @@
         if (k + 1 < qs.length) continue;
         /* a section that holds every word: into the top list if it ranks */
         var at = top.length;
-        while (at > 0 && (score[top[at - 1]] < score[sec] ||
-                          (score[top[at - 1]] === score[sec] && top[at - 1] > sec))) at--;
+        for (; at > 0; at--) {
+          var prev = top[at - 1], ps = score[prev];
+          if (ps > score[sec] || (ps === score[sec] && prev < sec)) break;
+        }
         if (at < MAX) {
           top.splice(at, 0, sec);
           if (top.length > MAX) top.pop();
