@@ -113,6 +113,8 @@ try {
     JSON.stringify(r));
   r = await query(page, "ÉCOLE");
   report("case-folding", r.length && r[0].module === "École de service", JSON.stringify(r));
+  r = await query(page, "«\u00c9COLE\u2014de»");
+  report("punctuation-splits-words", r.length && r[0].module === "École de service", JSON.stringify(r));
   r = await query(page, "résu");
   report("prefix-accented-query", r.length === 1 && r[0].href === "m1.html#wrap" && r[0].snippet.includes("<mark>Résumé</mark>"),
     JSON.stringify(r));

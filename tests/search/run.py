@@ -206,8 +206,10 @@ def free_port():
     return p
 
 
-def get(port, path):
+def get(port, path, headers=None):
     with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=GUARD) as r:
+        if headers is not None:
+            headers.update(r.headers.items())
         return r.read()
 
 
@@ -242,7 +244,10 @@ def cache_check(tmp, course):
         r = build(course, fresh, "-f", "html")
         check("fresh-build", r.returncode == 0, r.stderr)
         for ed in ("learner", "facilitator"):
-            served = get(port, "/%s/_search.js" % ed)
+            hdr = {}
+            served = get(port, "/%s/_search.js" % ed, hdr)
+            # served with nosniff, a <script src> runs only a JavaScript type
+            check("served-index-is-javascript-" + ed, hdr.get("Content-Type", "").startswith("text/javascript"), hdr)
             want = read(os.path.join(fresh, "sx", ed, "site", "_search.js"), "rb")
             check("served-index-equals-fresh-" + ed, served == want and b"marimbaedit" in served
                   and b"xylophonic" in served, (len(served), len(want)))
