@@ -9,9 +9,9 @@
  * then by their order in the course.
  *
  * Our own client rather than a library such as MiniSearch: the index is
- * made at build time in C, so the client only has to read it — about 200
- * lines, and the index is a few sorted strings read without parsing a
- * serialised JavaScript index.
+ * made at build time in C, so the client has no indexing code and builds
+ * no per-term objects: the index is a few sorted strings, split once, and
+ * a query is a binary search plus a decode of the matching postings.
  *
  * Keyboard: `/` focuses the box unless focus is in a text field; Down/Up
  * move through the results, Enter opens one, Escape closes them (again:
