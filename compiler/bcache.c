@@ -306,7 +306,7 @@ const bc_page *bcache_page_find(build_cache *c, bkey k, const char **root) {
 }
 
 void bcache_page_put(build_cache *c, bkey k, int reused, const char *rel, const char *const *media, int nmedia,
-                     const char *print, size_t nprint) {
+                     const char *parts, size_t nparts) {
     pent *e = xcalloc(1, sizeof *e);
     e->k = k;
     e->reused = reused;
@@ -315,12 +315,12 @@ void bcache_page_put(build_cache *c, bkey k, int reused, const char *rel, const 
     e->p.media = arena_alloc(e->a, sizeof(char *) * (size_t)(nmedia + 1));
     for (int i = 0; i < nmedia; i++) e->p.media[i] = arena_strdup(e->a, media[i]);
     e->p.nmedia = nmedia;
-    if (print) {
-        char *pc = arena_alloc(e->a, nprint + 1);
-        memcpy(pc, print, nprint);
-        pc[nprint] = 0;
-        e->p.print = pc;
-        e->p.nprint = nprint;
+    if (parts) {
+        char *pc = arena_alloc(e->a, nparts + 1);
+        memcpy(pc, parts, nparts);
+        pc[nparts] = 0;
+        e->p.parts = pc;
+        e->p.nparts = nparts;
     }
     pthread_mutex_lock(&c->mu);
     int dup = table_find(&c->next, k) != NULL;

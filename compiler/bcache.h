@@ -84,16 +84,16 @@ typedef struct bc_page {
     const char *rel;        /* "<edition>/site/<id>.html" */
     const char **media;     /* media_file.rel of each */
     int nmedia;
-    const char *print;      /* its part of the print workbook (html_print_part), or NULL */
-    size_t nprint;
+    const char *parts;      /* its parts of the print workbook and search index (html_page_parts), or NULL */
+    size_t nparts;
 } bc_page;
 const bc_page *bcache_page_find(build_cache *c, bkey k, const char **root);
 /* The page with key k is in this build's output at rel (reused: linked from
- * the last good build; else newly rendered), with these media and this
- * part of the print workbook (copied; NULL: none): the next build may
- * reuse it. */
+ * the last good build; else newly rendered), with these media and these
+ * parts (html_page_parts; copied; NULL: none): the next build may reuse
+ * it. */
 void bcache_page_put(build_cache *c, bkey k, int reused, const char *rel, const char *const *media, int nmedia,
-                     const char *print, size_t nprint);
+                     const char *parts, size_t nparts);
 
 /* Add to this build's counts (build_cache_last). */
 void bcache_count(build_cache *c, int reused_pages, int rendered_pages, int parsed_modules, int reused_modules);

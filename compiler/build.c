@@ -583,9 +583,9 @@ static int reuse_page(loaded *L, edition_run *R, int pi, bkey key) {
     const bc_page *bp = bcache_page_find(L->cache, key, &root);
     if (!bp) return 0;
     char *from = xasprintf("%s/%s", root, bp->rel);
-    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia, bp->print, bp->nprint) == 0;
+    int ok = html_page_reuse(R->site, pi, from, bp->media, bp->nmedia, bp->parts, bp->nparts) == 0;
     free(from);
-    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia, bp->print, bp->nprint);
+    if (ok) bcache_page_put(L->cache, key, 1, bp->rel, bp->media, bp->nmedia, bp->parts, bp->nparts);
     return ok;
 }
 
@@ -705,10 +705,10 @@ static void write_trees(pool *P, worker_state *W, int i, const bkey *keys, const
         if (keep) {
             if (written && diag_reports(pd) == 0) {
                 char *rel = xasprintf("%s/site/%s.html", R->ed->name, R->pages[pi].id);
-                size_t nprint = 0;
-                char *print = html_print_part(R->site, pi, &nprint);
-                bcache_page_put(L->cache, keys[e], 0, rel, used, nused, print, nprint);
-                free(print);
+                size_t nparts = 0;
+                char *parts = html_page_parts(R->site, pi, &nparts);
+                bcache_page_put(L->cache, keys[e], 0, rel, used, nused, parts, nparts);
+                free(parts);
                 free(rel);
             }
             free(used);

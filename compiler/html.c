@@ -12,6 +12,7 @@
 #include "markup.h"
 #include "safeurl.h"
 #include "schedule.h"
+#include "search.h"
 #include "strindex.h"
 #include "tmpl.h"
 #include "util.h"
@@ -47,6 +48,9 @@ struct html_site {
      * joins the parts in module order. NULL: no workbook. */
     tmpl *print;
     char *parts;
+    /* The search index (site/_search.js, search.h): each page writes its
+     * part into the folder `sparts` beside site/; html_end joins them. */
+    char *sparts;
     /* An edition without the `answer` role: its module pages are the
      * fillable workbook (form fields, assets/workbook.js); every other
      * edition's site has no workbook.js. */
@@ -959,6 +963,11 @@ html_site *html_begin(const edition_ctx *ctx) {
             ok = 0;
         }
     }
+    s->sparts = path_join(s->a, ctx->out_dir ? ctx->out_dir : ".", "search-parts");
+    if (ok && fs_mkdir_p(s->sparts) != 0) {
+        diag_report(ctx->d, DIAG_ERROR, s->sparts, 0, 0, "cannot create output folder: %s", strerror(errno));
+        ok = 0;
+    }
     if (!ok) {
         html_abort(s);
         return NULL;
@@ -969,6 +978,11 @@ html_site *html_begin(const edition_ctx *ctx) {
 /* Where page `index` leaves its part of the print workbook. */
 static const char *part_path(const html_site *s, arena *a, int index) {
     return arena_printf(a, "%s/%d.html", s->parts, index);
+}
+
+/* Where page `index` leaves its part of the search index. */
+static const char *search_part_path(const html_site *s, arena *a, int index) {
+    return arena_printf(a, "%s/%d.txt", s->sparts, index);
 }
 
 int html_page(html_site *s, int index, const ast_node *doc) { return html_page_used(s, index, doc, NULL, NULL); }
@@ -1019,6 +1033,14 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
     grow_hint(&s->page_hint, out.len);
 
     int rc = write_file(ctx, arena_printf(a, "%s/%s.html", s->site, pg->id), &out);
+    if (rc == 0) {
+        /* the page's part of the search index, from the same tree */
+        buf part = BUF_INIT;
+        part.data = search_page_part(doc, ctx->role_classes, !s->workbook, &part.len);
+        part.cap = part.len;
+        rc = write_file(ctx, search_part_path(s, a, index), &part);
+        buf_free(&part);
+    }
     if (rc == 0 && s->print) {
         /* the module's part of the print workbook, from the same tree */
         out.len = 0;
@@ -1048,27 +1070,43 @@ int html_page_used(html_site *s, int index, const ast_node *doc, const char ***u
     return rc;
 }
 
-char *html_print_part(html_site *s, int index, size_t *len) {
+/* The parts as one string: the print part's length in decimal and a LF,
+ * the print part (when the theme prints), the search part. */
+char *html_page_parts(html_site *s, int index, size_t *len) {
     *len = 0;
-    if (!s->print || index < 0 || index >= s->ctx->npages) return NULL;
+    if (index < 0 || index >= s->ctx->npages) return NULL;
     arena *a = arena_new();
-    char *data = NULL;
-    if (fs_read(part_path(s, a, index), &data, len) != 0) data = NULL, *len = 0;
+    char *print = NULL, *search = NULL;
+    size_t nprint = 0, nsearch = 0;
+    buf out = BUF_INIT;
+    if ((!s->print || fs_read(part_path(s, a, index), &print, &nprint) == 0) &&
+        fs_read(search_part_path(s, a, index), &search, &nsearch) == 0) {
+        buf_printf(&out, "%zu\n", nprint);
+        buf_put(&out, print ? print : "", nprint);
+        buf_put(&out, search, nsearch);
+        *len = out.len;
+    }
+    free(print);
+    free(search);
     arena_free(a);
-    return data;
+    return *len ? buf_detach(&out) : (buf_free(&out), NULL);
 }
 
 int html_page_reuse(html_site *s, int index, const char *from, const char *const *used, int nused,
-                    const char *print, size_t nprint) {
+                    const char *parts, size_t nparts) {
     const edition_ctx *ctx = s->ctx;
-    if (index < 0 || index >= ctx->npages) return -1;
-    if (s->print) { /* the workbook needs the module's part too */
-        if (!print) return -1;
-        arena *a = arena_new();
-        int bad = fs_write(part_path(s, a, index), print, nprint) != 0;
-        arena_free(a);
-        if (bad) return -1;
-    }
+    if (index < 0 || index >= ctx->npages || !parts) return -1;
+    char *end;
+    unsigned long long nprint = strtoull(parts, &end, 10);
+    if (end == parts || end >= parts + nparts || *end != '\n' || nprint > nparts - (size_t)(end + 1 - parts))
+        return -1;
+    const char *print = end + 1, *search = print + nprint;
+    arena *a = arena_new();
+    int bad = fs_write(search_part_path(s, a, index), search, nparts - (size_t)(search - parts)) != 0;
+    /* the workbook needs the module's part too */
+    if (!bad && s->print) bad = fs_write(part_path(s, a, index), print, (size_t)nprint) != 0;
+    arena_free(a);
+    if (bad) return -1;
     int *idx = xmalloc(sizeof *idx * (size_t)(nused + 1));
     for (int k = 0; k < nused; k++)
         if ((idx[k] = s->media ? strindex_find(s->media, used[k], strlen(used[k])) : -1) < 0) {
@@ -1301,6 +1339,39 @@ static int write_print(html_site *s, arena *a) {
     return rc;
 }
 
+/* site/_search.js: the pages' parts of the search index in page order
+ * (each part's file removed once read, the parts' folder at the end). */
+static int write_search(html_site *s, arena *a) {
+    const edition_ctx *ctx = s->ctx;
+    search_index *x = search_new();
+    int rc = 0;
+    for (int i = 0; i < ctx->npages && rc == 0; i++) {
+        const char *pp = search_part_path(s, a, i);
+        char *data = NULL;
+        size_t len = 0;
+        if (fs_read(pp, &data, &len) != 0 ||
+            search_add(x, ctx->pages[i].id, page_title(&ctx->pages[i]), data, len) != 0) {
+            diag_report(ctx->d, DIAG_ERROR, pp, 0, 0, "cannot read the search index's part: %s",
+                        data ? "not a part coursec wrote" : fs_strerror(errno));
+            rc = -1;
+        }
+        free(data);
+        remove(pp);
+    }
+    if (rc == 0) {
+        buf out = BUF_INIT;
+        search_write(x, &out);
+        rc = write_file(ctx, arena_printf(a, "%s/_search.js", s->site), &out);
+        buf_free(&out);
+    }
+    search_free(x);
+    if (rc == 0 && rmdir(s->sparts) != 0) {
+        diag_report(ctx->d, DIAG_ERROR, s->sparts, 0, 0, "cannot remove a temporary folder: %s", strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 int html_end(html_site *s) {
     if (!s) return -1;
     const edition_ctx *ctx = s->ctx;
@@ -1341,6 +1412,7 @@ int html_end(html_site *s) {
     int rc = write_file(ctx, arena_printf(a, "%s/index.html", s->site), &out);
     buf_free(&out);
     if (s->print && write_print(s, a) != 0) rc = -1;
+    if (write_search(s, a) != 0) rc = -1;
     arena_free(a);
     if (copy_assets(s) != 0) rc = -1;
     html_abort(s);

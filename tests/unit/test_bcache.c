@@ -126,7 +126,7 @@ int main(void) {
     STR_EQ(bp->rel, "learner/site/m1.html");
     INT_EQ(bp->nmedia, 1);
     STR_EQ(bp->media[0], "assets/media/a.png");
-    OK(bp->nprint == 21 && bp->print && memcmp(bp->print, "<section>m1</section>", 21) == 0);
+    OK(bp->nparts == 21 && bp->parts && memcmp(bp->parts, "<section>m1</section>", 21) == 0);
 
     /* a failed build: the pages of the last good one stay, under its root */
     bcache_page_put(c, key_of("page", "3"), 0, "learner/site/m3.html", NULL, 0, NULL, 0);
