@@ -1,5 +1,6 @@
 /* buf.c — growable byte buffer (see buf.h). */
 #include "buf.h"
+#include "utf8.h"
 #include "util.h"
 #include "v16.h"
 #include <stdarg.h>
@@ -75,20 +76,34 @@ void buf_put_escaped(buf *b, const char *s, size_t n) {
 void buf_puts_escaped(buf *b, const char *s) { buf_put_escaped(b, s, strlen(s)); }
 
 void buf_put_json(buf *b, const char *s) {
+    if (!s) s = "";
     buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_putc(b, '\\'), buf_putc(b, *p);
-        else if (*p == '\n')
-            buf_puts(b, "\\n");
-        else if (*p == '\t')
-            buf_puts(b, "\\t");
-        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-            buf_printf(b, "\\u%04x", *p);
-        else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) /* U+2028, U+2029 */
-            buf_printf(b, "\\u%04x", 0x2000 + (p[2] - 0x80)), p += 2;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        /* a run of ASCII that needs no escape, at once */
+        size_t j = i;
+        while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\' && p[j] != '<') j++;
+        if (j > i) {
+            buf_put(b, s + i, j - i);
+            i = j;
+            continue;
+        }
+        unsigned cp;
+        size_t m = utf8_decode(p + i, n - i, &cp);
+        if (!m) {
+            buf_puts(b, "\\ufffd");
+            i++;
+            continue;
+        }
+        if (cp == '"' || cp == '\\')
+            buf_putc(b, '\\'), buf_putc(b, (int)cp);
+        else if (cp < 0x20 || cp == '<' || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x2000 && cp <= 0x206F) ||
+                 cp == 0xFEFF || cp == 0x00AD)
+            buf_printf(b, "\\u%04x", cp);
         else
-            buf_putc(b, *p);
+            buf_put(b, s + i, m);
+        i += m;
     }
     buf_putc(b, '"');
 }

@@ -43,9 +43,12 @@ void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* HTML/XML escaping of & < > " (and ' when attr). */
 void buf_put_escaped(buf *b, const char *s, size_t n);
 void buf_puts_escaped(buf *b, const char *s);
-/* s (NULL: "") as a JSON string literal, quotes included, that is also safe inside an
- * HTML <script> element and as JavaScript source: " \\ and control
- * characters escaped, and < > & U+2028 U+2029 as \\uXXXX. */
+/* s (NULL: "") as a JSON string literal, quotes included, that is also
+ * safe inside an HTML <script> element and in every JavaScript parser:
+ * quotes, backslashes and controls escaped, and `<` (no `</script` or
+ * `<!--`), U+2028/9 and the
+ * other invisible characters (C1, U+2000..U+206F, U+00AD, U+FEFF) as
+ * \uXXXX; bytes that are not UTF-8 become U+FFFD. */
 void buf_put_json(buf *b, const char *s);
 void buf_clear(buf *b);
 void buf_free(buf *b);

@@ -281,41 +281,6 @@ int search_add(search_index *x, const char *id, const char *title, const char *p
 
 /* ---- writing ---------------------------------------------------------------- */
 
-/* A JSON string that is safe inside a <script> element and in every
- * JavaScript parser: `<` (no `</script` or `<!--`), U+2028/9, controls and
- * invisible characters escaped; bytes that are not UTF-8 become U+FFFD. */
-static void put_json(buf *b, const char *s) {
-    buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        /* a run of ASCII that needs no escape, at once */
-        size_t j = i;
-        while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\' && p[j] != '<') j++;
-        if (j > i) {
-            buf_put(b, s + i, j - i);
-            i = j;
-            continue;
-        }
-        unsigned cp;
-        size_t m = utf8_decode(p + i, n - i, &cp);
-        if (!m) {
-            buf_puts(b, "\\ufffd");
-            i++;
-            continue;
-        }
-        if (cp == '"' || cp == '\\')
-            buf_putc(b, '\\'), buf_putc(b, (int)cp);
-        else if (cp < 0x20 || cp == '<' || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x2000 && cp <= 0x206F) ||
-                 cp == 0xFEFF || cp == 0x00AD)
-            buf_printf(b, "\\u%04x", cp);
-        else
-            buf_put(b, s + i, m);
-        i += m;
-    }
-    buf_putc(b, '"');
-}
-
 /* Order of the terms' UTF-16 code units, as the client's string compare
  * sees them (so its binary search for a prefix agrees). */
 static int cmp_utf16(const void *x, const void *y) {
@@ -368,21 +333,21 @@ void search_write(search_index *x, buf *out) {
         buf_puts(&f, to);
     }
     buf_putc(&f, 0);
-    put_json(out, f.data);
+    buf_put_json(out, f.data);
     buf_free(&f);
     buf_puts(out, ",\n\"pages\":[");
     for (int i = 0; i < x->npages; i++) {
         if (i) buf_puts(out, ",\n");
-        put_json(out, x->ids[i]);
+        buf_put_json(out, x->ids[i]);
         buf_putc(out, ',');
-        put_json(out, x->titles[i]);
+        buf_put_json(out, x->titles[i]);
     }
     buf_puts(out, "],\n\"sections\":[");
     for (int i = 0; i < x->nsecs; i++) {
         buf_printf(out, "%s%d,", i ? ",\n" : "", x->secs[i].page);
-        put_json(out, x->secs[i].anchor);
+        buf_put_json(out, x->secs[i].anchor);
         buf_putc(out, ',');
-        put_json(out, x->secs[i].heading);
+        buf_put_json(out, x->secs[i].heading);
     }
     const term **sorted = xmalloc(sizeof *sorted * (x->nterms + 1));
     size_t n = 0;
@@ -408,7 +373,7 @@ void search_write(search_index *x, buf *out) {
     buf_puts(out, "\",\n\"text\":[");
     for (int i = 0; i < x->nsecs; i++) {
         if (i) buf_puts(out, ",\n");
-        put_json(out, x->secs[i].text);
+        buf_put_json(out, x->secs[i].text);
     }
     buf_puts(out, "]};\n");
 }

@@ -698,7 +698,11 @@ int main(int argc, char **argv) {
         lacks(f, p1, "src=\"//");
         lacks(f, p1, "href=\"//");
         lacks(f, p1, "href=\"/");
-        lacks(f, p1, "<script");
+        /* the theme's own scripts only */
+        int remote = 0;
+        for (const char *q = p1; q && (q = strstr(q, "<script")); q++)
+            if (strncmp(q, "<script src=\"assets/", 20) != 0) remote = 1;
+        CHECK(p1 && !remote, "m1.html loads no script but the theme's own");
     }
 
     snprintf(path, sizeof path, "%s/out/site/m2.html", tmp);
