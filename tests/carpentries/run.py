@@ -41,12 +41,14 @@ import sys
 import tempfile
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "epubcheck"))
+import batch as epubcheck_batch  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LESSON = os.path.join(ROOT, "tests", "corpora", "carpentries-python-novice-inflammation")
 COURSEC = os.environ.get("COURSEC", os.path.join(ROOT, "coursec"))
 JAVA = os.environ.get("JAVA", "java")
-EPUBCHECK = os.environ.get("EPUBCHECK_JAR", "/usr/share/java/epubcheck.jar")
 VNU = os.environ.get("VNU_JAR", os.path.join(ROOT, "tests", ".tools", "node_modules", "vnu-jar", "build", "dist",
                                              "vnu.jar"))
 VERBOSE = os.environ.get("VERBOSE", "") not in ("", "0")
@@ -277,17 +279,18 @@ def run(tmp):
 
     java_ok = shutil.which(JAVA) is not None
     problems = []
-    if not (java_ok and os.path.isfile(EPUBCHECK)):
-        problems.append("EPUBCheck not found (%s -jar %s; Debian: apt-get install epubcheck)" % (JAVA, EPUBCHECK))
+    why = epubcheck_batch.missing()
+    if why:
+        problems.append(why)
     else:
-        for ed in ("learner", "facilitator"):
-            epub = os.path.join(books, ed, "python-novice-inflammation-%s.epub" % ed)
-            c = subprocess.run([JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", EPUBCHECK, epub],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
-            o = c.stdout.decode("utf-8", "replace")
-            if "Messages: 0 fatals / 0 errors / 0 warnings" not in o:
-                problems.append("%s: %s" % (ed, (re.findall(r"Messages:.*", o) or ["no Messages line"])[0]))
-                problems += [l for l in o.split("\n") if re.match(r"(FATAL|ERROR|WARNING)", l)][:10]
+        epubs = {ed: os.path.abspath(os.path.join(books, ed, "python-novice-inflammation-%s.epub" % ed))
+                 for ed in ("learner", "facilitator")}
+        results = epubcheck_batch.check(list(epubs.values()))
+        for ed, epub in epubs.items():
+            ok, summary, lines = results[epub]
+            if not ok:
+                problems.append("%s: %s" % (ed, summary))
+                problems += lines[:10]
     result("epubcheck", problems)
 
     problems = []

@@ -49,6 +49,9 @@ import zipfile
 import zlib
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "epubcheck"))
+import batch as epubcheck_batch  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 COURSEC = os.environ.get("COURSEC", os.path.join(ROOT, "coursec"))
 VERBOSE = os.environ.get("VERBOSE", "") not in ("", "0")
@@ -422,19 +425,15 @@ def courses(tmp, epubs):
 
 
 def epubcheck(paths):
-    jar = os.environ.get("EPUBCHECK_JAR", "/usr/share/java/epubcheck.jar")
-    if not os.path.isfile(jar) or not shutil.which("java"):
-        print("epub-a11y: EPUBCheck not found (%s); its checks skipped" % jar, file=sys.stderr)
+    why = epubcheck_batch.missing()
+    if why:
+        print("epub-a11y: %s; its checks skipped" % why, file=sys.stderr)
         return
+    paths = [p for p in paths if "/courses/" not in p]  # those are tests/epubcheck's
+    results = epubcheck_batch.check(paths)
     for path in paths:
-        if "/courses/" in path:
-            continue  # tests/epubcheck's
-        p = subprocess.run(["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar, path],
-                           capture_output=True, text=True, timeout=600)
-        msg = [line for line in (p.stdout + p.stderr).splitlines() if line.startswith("Messages:")]
-        check(msg and msg[-1].startswith("Messages: 0 fatals / 0 errors / 0 warnings"),
-              "epubcheck %s" % os.path.basename(path),
-              "; ".join(l for l in (p.stdout + p.stderr).splitlines() if l.startswith(("ERROR", "WARNING")))[:600])
+        ok, summary, problems = results[os.path.abspath(path)]
+        check(ok, "epubcheck %s" % os.path.basename(path), (summary + "; " + "; ".join(problems))[:600])
 
 
 def ace(tmp, paths):
