@@ -201,7 +201,7 @@ cpu_seconds() {
 slowest() {
     [ -s "$TMP/times" ] || return 0
     echo "slowest suites (wall/CPU s): $(sort -rn "$TMP/times" | head -n 10 |
-        awk '{printf "%s%s %s/%s", NR > 1 ? ", " : "", $3, $1, $2}')"
+        awk '{printf "%s%s %s/%s", (NR > 1 ? ", " : ""), $3, $1, $2}')"
 }
 
 t_unit=$(date +%s)
