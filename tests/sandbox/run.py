@@ -357,12 +357,16 @@ def build_with(lua, yaml=YAML, files=None, env=None):
 
 
 def read_all(root):
-    """Every byte under root, EPUBs unzipped, as one text."""
+    """Every byte under root, EPUBs unzipped, as one text; but the theme's
+    own scripts and stylesheets (site/assets/*.js, *.css), copied as they
+    are: their code may hold hexadecimal numbers, and no filter writes them."""
     import zipfile
     parts = []
     for dirpath, _, files in os.walk(root):
         for name in files:
             p = os.path.join(dirpath, name)
+            if os.path.basename(dirpath) == "assets" and name.endswith((".js", ".css")):
+                continue
             if name.endswith(".epub"):
                 with zipfile.ZipFile(p) as z:
                     parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]

@@ -38,7 +38,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--headless=new", "--allow-file-access-from-files"],
 });
 try {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
 
   // 1. the long module in the LMS's frame
   const page = await ctx.newPage();
