@@ -8,15 +8,19 @@ that tests/deps.sh installs into tests/.tools from tests/a11y/package-lock.json:
             an edition: 0 errors and 0 warnings (one check per edition);
   axe       axe-core in Debian's chromium (playwright-core, pages loaded from
             file://), rules tagged wcag2a, wcag2aa, wcag21a, wcag21aa:
-            0 violations (one check per edition);
+            0 violations (one check per edition); every page of the
+            courses, the module pages of the conformance cases (their index
+            and print pages are the courses' templates around content the
+            module pages hold: the Nu checker reads them all);
   overflow  at 390 and 320 px wide, no page of an edition is wider than the
-            window (one check per edition and width);
+            window (one check per edition and width; the same pages);
   ace       Ace by DAISY (the checker of @daisy/ace-cli with its puppeteer
             runner on Debian's chromium, driven by tests/a11y/ace.js) over
             every EPUB of the courses: 0 critical and 0 serious (one check
             per EPUB; one book after another, each under a hang guard);
   keyboard  on the index and the module page with the most controls of each
-            edition of the courses and the conformance cases: the first Tab lands on a skip link to the
+            edition of the courses, and on the module page with the most
+            controls of each conformance case: the first Tab lands on a skip link to the
             main content (or in the content), and Tab reaches every focusable
             element (one check per edition).
 
@@ -113,15 +117,26 @@ class Edition:
     def page_id(self, page):
         return "%s/%s" % (self.id, os.path.relpath(page, os.path.join(self.folder, "site")))
 
+    def browser_pages(self):
+        """The pages the browser checks (axe, overflow, keyboard): every page
+        of a course; a conformance case's module pages only. A case's index
+        and print workbook come from the same templates as the courses'
+        (checked there) with a module list and a copy of the module pages
+        (checked here): the Nu checker still reads every one of them."""
+        if self.group != "conformance":
+            return self.pages
+        return [p for p in self.pages if os.path.basename(p) != "index.html" and
+                not os.path.basename(p).startswith("_")]
+
     def keyboard_pages(self):
         """The index and the module page with the most controls."""
         site = os.path.join(self.folder, "site")
         chosen = []
         index = os.path.join(site, "index.html")
-        if index in self.pages:
+        if index in self.browser_pages():
             chosen.append(index)
         best, score = None, None
-        for p in self.pages:
+        for p in self.browser_pages():
             base = os.path.basename(p)
             if base in ("index.html",) or base.startswith("_"):
                 continue
@@ -510,7 +525,7 @@ def browser_checks(editions, only, work, fig, find):
     pages = []
     for e in editions:
         kb = set(e.keyboard_pages()) if "keyboard" in only else set()
-        pages += [(e.page_id(p), p, p in kb) for p in e.pages]
+        pages += [(e.page_id(p), p, p in kb) for p in e.browser_pages()]
     selftest = [("self-test/" + n, os.path.join(BAD, n), n.startswith(("keyboard", "good")))
                 for n in ("axe-unlabelled.html", "overflow.html", "keyboard-no-skip.html", "keyboard-trap.html",
                           "good.html")]
@@ -553,7 +568,7 @@ def browser_checks(editions, only, work, fig, find):
         C.check("keyboard/self-test/good", p3 == [], "problems on bad/good.html: %s" % p3)
 
     for e in editions:
-        ids = [(e.page_id(p), p) for p in e.pages]
+        ids = [(e.page_id(p), p) for p in e.browser_pages()]
         if "axe" in only:
             lines, nodes, bad_pages = [], 0, 0
             for i, _ in ids:
