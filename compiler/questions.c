@@ -95,6 +95,18 @@ static char *render(qmod *m, const ast_node *const *blocks, int nblocks, int htm
     return out;
 }
 
+/* Plain text as the HTML of one paragraph (a question whose prompt is a
+ * title, not blocks). */
+static char *html_para(qmod *m, const char *plain) {
+    buf b = BUF_INIT;
+    buf_puts(&b, "<p>");
+    buf_puts_escaped(&b, plain);
+    buf_puts(&b, "</p>");
+    char *html = arena_strdup(m->a, b.data);
+    buf_free(&b);
+    return html;
+}
+
 static void xml_open(qmod *m, const char *type, const char *name, const char *html) {
     buf *x = &m->xml;
     buf_printf(x, "  <question type=\"%s\">\n    <name><text>", type);
@@ -210,14 +222,7 @@ static void choice(qmod *m, const ast_node *div) {
     char *plain = render(m, prompt, nprompt, 0, BL_LINE, NULL, NULL);
     const char *title = ast_attr_get(&div->attr, "title");
     if (!*plain && title) plain = arena_strdup(m->a, title);
-    if (!*html) {
-        buf b = BUF_INIT;
-        buf_puts(&b, "<p>");
-        buf_puts_escaped(&b, plain);
-        buf_puts(&b, "</p>");
-        html = arena_strdup(m->a, b.data);
-        buf_free(&b);
-    }
+    if (!*html) html = html_para(m, plain);
     const char *name = qname(m, title && *title ? title : plain);
     char *fbhtml = render(m, fb, nfb, 1, BL_FILLED, NULL, NULL);
     char *fbplain = render(m, fb, nfb, 0, BL_FILLED, NULL, NULL);
@@ -306,12 +311,7 @@ static void response(qmod *m, const ast_node *div) {
         plain = render(m, &pr, 1, 0, BL_LINE, NULL, NULL);
     } else {
         plain = arena_strdup(m->a, title ? title : m->pg->title && *m->pg->title ? m->pg->title : m->pg->id);
-        buf b = BUF_INIT;
-        buf_puts(&b, "<p>");
-        buf_puts_escaped(&b, plain);
-        buf_puts(&b, "</p>");
-        html = arena_strdup(m->a, b.data);
-        buf_free(&b);
+        html = html_para(m, plain);
     }
     /* the model answer: the div's content but the writing lines a filter
      * may have put there */
