@@ -46,9 +46,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "malformed"))
 import harness as H  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import chromium  # noqa: E402
 
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 GUARD = 60
 EPOCH = "1768435200"
 C = H.Counter("scorm")
@@ -335,31 +336,14 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def tools():
-    mods = os.path.join(ROOT, "tests", ".tools", "node_modules")
-    why = None
-    if not os.path.isdir(os.path.join(mods, "playwright-core")):
-        why = "no playwright-core in tests/.tools (run `sh tests/deps.sh test`)"
-    elif not os.path.isfile(os.path.join(mods, "scorm-again", "dist", "scorm12.js")):
-        why = "no scorm-again in tests/.tools (run `sh tests/deps.sh test`)"
-    elif not os.access(CHROMIUM, os.X_OK):
-        why = "no chromium at %s (apt-get install chromium)" % CHROMIUM
-    elif not shutil.which("node"):
-        why = "no node"
-    return mods, why
-
-
 def browser(tmp, out):
-    mods, why = tools()
+    why = chromium.missing([(os.path.join("scorm-again", "dist", "scorm12.js"), "scorm-again")])
     if why:
-        if os.environ.get("CI") == "true":
-            check("browser-tools", False, why)
-        else:
-            print("scorm: skipping the browser checks: " + why, file=sys.stderr)
+        chromium.skip("scorm", check, why)
         return
     web = os.path.join(tmp, "web")
     os.makedirs(web)
-    shutil.copy(os.path.join(mods, "scorm-again", "dist", "scorm12.js"), web)
+    shutil.copy(os.path.join(chromium.MODULES, "scorm-again", "dist", "scorm12.js"), web)
     shutil.copy(os.path.join(HERE, "lms.html"), web)
     open(os.path.join(web, "favicon.ico"), "wb").close()  # a browser asks for it: no 404 in the console
     with zipfile.ZipFile(os.path.join(out, "sc", "learner", "sc-learner.scorm.zip")) as z:
@@ -376,17 +360,10 @@ def browser(tmp, out):
     try:
         cfg = {"base": "http://127.0.0.1:%d" % srv.server_address[1], "file": "file://" + web,
                "long": "long.html", "short": "short.html", "demo": demo_first}
-        r = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), json.dumps(cfg)], capture_output=True,
-                           text=True, timeout=10 * GUARD, env=dict(os.environ, TOOLS=os.path.dirname(mods),
-                                                                  CHROMIUM=CHROMIUM))
+        chromium.run(os.path.join(HERE, "browser.mjs"), [json.dumps(cfg)], check, 15, 10 * GUARD)
     finally:
         srv.shutdown()
         srv.server_close()
-    lines = [l for l in r.stdout.splitlines() if l.startswith(("PASS ", "FAIL "))]
-    for l in lines:
-        name, _, detail = l[5:].partition(": ")
-        check("browser-" + name, l.startswith("PASS"), detail)
-    check("browser-ran", r.returncode == 0 and len(lines) >= 15, (r.returncode, r.stdout[-800:], r.stderr[-1500:]))
 
 
 def main():

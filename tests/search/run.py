@@ -36,9 +36,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "malformed"))
 import harness as H  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import chromium  # noqa: E402
 
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 GUARD = 60
 C = H.Counter("search")
 
@@ -264,34 +265,12 @@ def cache_check(tmp, course):
 
 # ---- the browser ------------------------------------------------------------------------------
 
-def tools():
-    mods = os.path.join(ROOT, "tests", ".tools", "node_modules")
-    why = None
-    if not os.path.isdir(os.path.join(mods, "playwright-core")):
-        why = "no playwright-core in tests/.tools (run `sh tests/deps.sh test`)"
-    elif not os.access(CHROMIUM, os.X_OK):
-        why = "no chromium at %s (apt-get install chromium)" % CHROMIUM
-    elif not shutil.which("node"):
-        why = "no node"
-    return mods, why
-
-
 def browser(out):
-    mods, why = tools()
+    why = chromium.missing()
     if why:
-        if os.environ.get("CI") == "true":
-            check("browser-tools", False, why)
-        else:
-            print("search: skipping the browser checks: " + why, file=sys.stderr)
+        chromium.skip("search", check, why)
         return
-    r = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), os.path.join(out, "sx")],
-                       capture_output=True, text=True, timeout=20 * GUARD,
-                       env=dict(os.environ, TOOLS=os.path.dirname(mods), CHROMIUM=CHROMIUM))
-    lines = [l for l in r.stdout.splitlines() if l.startswith(("PASS ", "FAIL "))]
-    for l in lines:
-        name, _, detail = l[5:].partition(": ")
-        check("browser-" + name, l.startswith("PASS"), detail)
-    check("browser-ran", r.returncode == 0 and len(lines) >= 15, (r.returncode, r.stdout[-800:], r.stderr[-1500:]))
+    chromium.run(os.path.join(HERE, "browser.mjs"), [os.path.join(out, "sx")], check, 15, 20 * GUARD)
 
 
 def main():

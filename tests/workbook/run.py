@@ -35,9 +35,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "malformed"))
 import harness as H  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import chromium  # noqa: E402
 
 COURSEC = os.path.abspath(os.environ.get("COURSEC", os.path.join(ROOT, "coursec")))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 GUARD = 60
 C = H.Counter("workbook")
 MARK = "PLANTED"  # every answer of the course below carries it
@@ -217,37 +218,15 @@ def static_checks(site_l, site_f):
           re.findall(r'<span class="blank".{0,120}', f1))
 
 
-def tools():
-    mods = os.path.join(ROOT, "tests", ".tools", "node_modules")
-    why = None
-    if not os.path.isdir(os.path.join(mods, "playwright-core")):
-        why = "no playwright-core in tests/.tools (run `sh tests/deps.sh test`)"
-    elif not os.access(CHROMIUM, os.X_OK):
-        why = "no chromium at %s (apt-get install chromium)" % CHROMIUM
-    elif not shutil.which("node"):
-        why = "no node"
-    return mods, why
-
-
 def browser(out, pages):
-    mods, why = tools()
+    why = chromium.missing()
     if why:
-        if os.environ.get("CI") == "true":
-            check("browser-tools", False, why)
-        else:
-            print("workbook: skipping the browser checks: " + why, file=sys.stderr)
+        chromium.skip("workbook", check, why)
         return
     lst = os.path.join(out, "wide-pages.txt")
     with open(lst, "w") as f:
         f.write("\n".join(pages) + "\n")
-    r = subprocess.run(["node", os.path.join(HERE, "browser.mjs"), os.path.join(out, "wb"), lst],
-                       capture_output=True, text=True, timeout=20 * GUARD,
-                       env=dict(os.environ, TOOLS=os.path.dirname(mods), CHROMIUM=CHROMIUM))
-    lines = [l for l in r.stdout.splitlines() if l.startswith(("PASS ", "FAIL "))]
-    for l in lines:
-        name, _, detail = l[5:].partition(": ")
-        check("browser-" + name, l.startswith("PASS"), detail)
-    check("browser-ran", r.returncode == 0 and len(lines) >= 10, (r.returncode, r.stdout[-800:], r.stderr[-1500:]))
+    chromium.run(os.path.join(HERE, "browser.mjs"), [os.path.join(out, "wb"), lst], check, 10, 20 * GUARD)
 
 
 def main():
